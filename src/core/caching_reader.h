@@ -1,0 +1,62 @@
+// A per-statement cache in front of a tuple reader: within one snapshot the
+// same lookup always has the same answer, and an RLS scan or a batch of
+// checks repeats many of them (a folder's viewers, a document's parent).
+// The owner clears it whenever the visible tuples may have changed.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/tuple_reader.h"
+
+namespace agentauthz::core {
+
+class CachingReader : public TupleReader {
+ public:
+  explicit CachingReader(TupleReader& inner, size_t max_bytes = 64u << 20)
+      : inner_(inner), max_bytes_(max_bytes) {}
+
+  bool contains(const ObjectKey& object, std::string_view relation,
+                const SubjectKey& subject) override;
+  void read_subjects(const ObjectKey& object, std::string_view relation, SubjectFilter filter,
+                     SubjectVisitor visit) override;
+  void read_objects(const SubjectKey& subject, std::string_view relation,
+                    std::string_view object_type, ObjectVisitor visit) override;
+
+  // Forgets everything cached.
+  void clear();
+  size_t bytes() const { return bytes_; }
+  uint64_t hits() const { return hits_; }
+  uint64_t misses() const { return misses_; }
+
+ private:
+  // A list of strings stored end to end.
+  struct StringList {
+    std::string data;
+    std::vector<uint32_t> ends;
+    void add(std::string_view s) {
+      data.append(s);
+      ends.push_back(static_cast<uint32_t>(data.size()));
+    }
+    std::string_view at(size_t i) const {
+      uint32_t begin = i == 0 ? 0 : ends[i - 1];
+      return std::string_view(data).substr(begin, ends[i] - begin);
+    }
+  };
+
+  void account(size_t bytes);
+
+  TupleReader& inner_;
+  size_t max_bytes_;
+  size_t bytes_ = 0;
+  uint64_t hits_ = 0;
+  uint64_t misses_ = 0;
+  std::string key_;  // scratch, reused to build lookup keys
+  std::unordered_map<std::string, bool> contains_;
+  std::unordered_map<std::string, StringList> subjects_;
+  std::unordered_map<std::string, StringList> objects_;
+};
+
+}  // namespace agentauthz::core

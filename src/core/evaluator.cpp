@@ -1,0 +1,357 @@
+#include "core/evaluator.h"
+
+#include <utility>
+
+#include "core/error.h"
+
+namespace agentauthz::core {
+
+namespace {
+
+// Proof nodes an explanation may hold; a denied request can visit a lot.
+constexpr size_t kMaxProofChildren = 64;
+
+uint64_t mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+// Returns the child proof to fill, or nullptr when not tracing.
+Proof* add_child(Proof* parent) {
+  if (parent == nullptr) return nullptr;
+  if (parent->children.size() >= kMaxProofChildren) {
+    parent->note = "further branches omitted";
+    return nullptr;
+  }
+  parent->children.emplace_back();
+  return &parent->children.back();
+}
+
+// Keeps only the branch that granted, so an explanation shows one path.
+void keep_only_last(Proof* proof) {
+  if (proof == nullptr || proof->children.empty()) return;
+  proof->allowed = true;
+  Proof granted = std::move(proof->children.back());
+  proof->children.clear();
+  proof->children.push_back(std::move(granted));
+}
+
+}  // namespace
+
+size_t Evaluator::MemoKeyHash::operator()(const MemoKey& k) const {
+  return static_cast<size_t>(mix(k.subject) ^ (mix(k.node + 0x9e3779b97f4a7c15ULL) >> 1));
+}
+
+Evaluator::Evaluator(std::shared_ptr<const Model> model, TupleReader& reader, Interner& interner,
+                     EvalOptions options)
+    : model_(std::move(model)), reader_(reader), interner_(interner), options_(std::move(options)) {}
+
+Evaluator::MemoKey Evaluator::memo_key(const Subject& subject, const Object& object,
+                                       RelationId relation) {
+  uint64_t s = static_cast<uint64_t>(static_cast<uint16_t>(subject.type)) |
+               static_cast<uint64_t>(static_cast<uint16_t>(subject.relation + 1)) << 16 |
+               static_cast<uint64_t>(subject.id) << 32;
+  uint64_t n = static_cast<uint64_t>(static_cast<uint16_t>(object.type)) |
+               static_cast<uint64_t>(static_cast<uint16_t>(relation + 1)) << 16 |
+               static_cast<uint64_t>(object.id) << 32;
+  return MemoKey{s, n};
+}
+
+std::string Evaluator::format(const Object& object) const {
+  return format_object(model_->type(object.type).name, interner_.text(object.id));
+}
+
+std::string Evaluator::format(const Subject& subject) const {
+  std::string out = format_object(model_->type(subject.type).name, interner_.text(subject.id));
+  if (subject.userset()) out.append(1, '#').append(model_->relation(subject.relation).name);
+  return out;
+}
+
+void Evaluator::poll_interrupt() {
+  if ((++steps_ & 63) == 0 && options_.interrupted && options_.interrupted())
+    throw Error(ErrorKind::Cancelled, "evaluation cancelled");
+}
+
+bool Evaluator::check(const Subject& subject, RelationId relation, const Object& object) {
+  return top_level(subject, relation, object, nullptr) == Outcome::True;
+}
+
+bool Evaluator::explain(const Subject& subject, RelationId relation, const Object& object,
+                        Proof* proof) {
+  // Remembered results would cut the explanation short.
+  memo_.clear();
+  Outcome outcome = top_level(subject, relation, object, proof);
+  memo_.clear();
+  return outcome == Outcome::True;
+}
+
+Evaluator::Outcome Evaluator::top_level(const Subject& subject, RelationId relation,
+                                        const Object& object, Proof* proof) {
+  if (memo_.size() > options_.max_memo_entries) memo_.clear();
+  Outcome outcome;
+  try {
+    outcome = resolve(subject, object, relation, 0, proof);
+  } catch (...) {
+    // In-progress markers of the aborted evaluation must not survive it.
+    memo_.clear();
+    throw;
+  }
+  if (outcome == Outcome::DepthExceeded)
+    throw Error(ErrorKind::DepthExceeded,
+                "authorization model resolution exceeded the depth limit of " +
+                    std::to_string(options_.max_depth),
+                "checking " + format(subject) + " " + model_->relation(relation).name + " " +
+                    format(object) + "; raise agentauthz.max_depth or simplify the data");
+  return outcome;
+}
+
+// Resolves (object, relation) for the subject: depth and cycle control,
+// then the relation's rewrite. Results that did not depend on the path
+// (no cycle cut below them) are remembered for later calls.
+Evaluator::Outcome Evaluator::resolve(const Subject& subject, const Object& object,
+                                      RelationId relation, int depth, Proof* proof) {
+  const RelationInfo& info = model_->relation(relation);
+  if (proof) {
+    proof->rule = "relation";
+    proof->object = format(object);
+    proof->relation = info.name;
+  }
+  if (depth >= options_.max_depth) {
+    if (proof) proof->note = "depth limit reached";
+    return Outcome::DepthExceeded;
+  }
+  poll_interrupt();
+  // A userset always has itself: check(group:x#member, member, group:x).
+  if (subject.userset() && subject.relation == relation && subject.type == object.type &&
+      subject.id == object.id) {
+    if (proof) {
+      proof->rule = "self";
+      proof->allowed = true;
+    }
+    return Outcome::True;
+  }
+  MemoKey key = memo_key(subject, object, relation);
+  auto [it, inserted] = memo_.try_emplace(key, kInProgress);
+  if (!inserted) {
+    if (it->second == kInProgress) {
+      ++cycles_;
+      if (proof) proof->note = "cycle";
+      return Outcome::Cycle;
+    }
+    return it->second == kTrue ? Outcome::True : Outcome::False;
+  }
+  uint64_t cycles_before = cycles_;
+  Outcome outcome = rewrite(info.rewrite, info, subject, object, depth, proof);
+  if (proof == nullptr && cycles_ == cycles_before &&
+      (outcome == Outcome::True || outcome == Outcome::False)) {
+    memo_[key] = outcome == Outcome::True ? kTrue : kFalse;
+  } else {
+    memo_.erase(key);
+  }
+  if (proof) proof->allowed = outcome == Outcome::True;
+  return outcome;
+}
+
+Evaluator::Outcome Evaluator::rewrite(const RewriteNode& node, const RelationInfo& relation,
+                                      const Subject& subject, const Object& object, int depth,
+                                      Proof* proof) {
+  switch (node.kind) {
+    case RewriteKind::Direct:
+      return direct(relation, subject, object, depth, proof);
+
+    case RewriteKind::Computed: {
+      // Every rewrite hop counts towards the depth limit, computed ones too:
+      // OpenFGA's suite expects a chain of 25 computed relations to fail.
+      Proof* step = add_child(proof);
+      if (step) step->rule = "computed";
+      Outcome outcome = resolve(subject, object, node.relation, depth + 1, add_child(step));
+      if (step) step->allowed = outcome == Outcome::True;
+      return outcome;
+    }
+
+    case RewriteKind::TupleToUserset:
+      return tuple_to_userset(node, relation, subject, object, depth, proof);
+
+    case RewriteKind::Union: {
+      bool error = false, cycle = false;
+      Proof* group = add_child(proof);
+      if (group) group->rule = "union";
+      for (const RewriteNode& child : node.children) {
+        Outcome outcome = rewrite(child, relation, subject, object, depth, group);
+        if (outcome == Outcome::True) {
+          keep_only_last(group);
+          return Outcome::True;
+        }
+        error |= outcome == Outcome::DepthExceeded;
+        cycle |= outcome == Outcome::Cycle;
+      }
+      if (error) return Outcome::DepthExceeded;
+      return cycle ? Outcome::Cycle : Outcome::False;
+    }
+
+    case RewriteKind::Intersection: {
+      bool error = false;
+      Proof* group = add_child(proof);
+      if (group) group->rule = "intersection";
+      for (const RewriteNode& child : node.children) {
+        Outcome outcome = rewrite(child, relation, subject, object, depth, group);
+        if (outcome == Outcome::False || outcome == Outcome::Cycle) return outcome;
+        error |= outcome == Outcome::DepthExceeded;
+      }
+      if (error) return Outcome::DepthExceeded;
+      if (group) group->allowed = true;
+      return Outcome::True;
+    }
+
+    case RewriteKind::Exclusion: {
+      Proof* group = add_child(proof);
+      if (group) group->rule = "exclusion";
+      Outcome base = rewrite(node.children[0], relation, subject, object, depth, group);
+      if (base == Outcome::Cycle || base == Outcome::False) return base;
+      Outcome sub = rewrite(node.children[1], relation, subject, object, depth, group);
+      if (group && group->children.size() == 2) group->children.back().note = "subtracted";
+      if (sub == Outcome::Cycle) return Outcome::Cycle;
+      if (sub == Outcome::True) {
+        if (group) group->note = "excluded";
+        return Outcome::False;
+      }
+      if (base == Outcome::DepthExceeded || sub == Outcome::DepthExceeded)
+        return Outcome::DepthExceeded;
+      if (group) group->allowed = true;
+      return Outcome::True;
+    }
+  }
+  throw Error(ErrorKind::Internal, "unknown rewrite kind");
+}
+
+bool Evaluator::contains(const Object& object, const RelationInfo& relation,
+                         const Subject& subject) {
+  SubjectKey key;
+  key.type = model_->type(subject.type).name;
+  key.id = interner_.text(subject.id);
+  if (subject.userset()) key.relation = model_->relation(subject.relation).name;
+  return reader_.contains(ObjectKey{model_->type(object.type).name, interner_.text(object.id)},
+                          relation.name, key);
+}
+
+// The direct part of a relation (`[user, user:*, group#member]`): the
+// subject's own tuple, a wildcard tuple of its type, then every userset the
+// relation allows, one dispatch deeper.
+Evaluator::Outcome Evaluator::direct(const RelationInfo& relation, const Subject& subject,
+                                     const Object& object, int depth, Proof* proof) {
+  const Model& model = *model_;
+  Proof* step = add_child(proof);
+  if (step) {
+    step->rule = "direct";
+    step->object = format(object);
+    step->relation = relation.name;
+  }
+  if (model.allows(relation.id, subject.type, subject.relation, subject.wildcard()) &&
+      contains(object, relation, subject)) {
+    if (step) {
+      step->allowed = true;
+      step->tuple = format(object) + "#" + relation.name + "@" + format(subject);
+    }
+    return Outcome::True;
+  }
+  // A `type:*` tuple grants every subject of that type, usersets included.
+  if (!subject.wildcard() && model.allows(relation.id, subject.type, -1, true)) {
+    Subject wildcard{subject.type, Interner::kWildcard, -1};
+    if (contains(object, relation, wildcard)) {
+      if (step) {
+        step->rule = "wildcard";
+        step->allowed = true;
+        step->tuple = format(object) + "#" + relation.name + "@" + format(wildcard);
+      }
+      return Outcome::True;
+    }
+  }
+  if (!relation.allows_usersets) {
+    if (step) step->note = "no matching tuple";
+    return Outcome::False;
+  }
+
+  std::vector<std::pair<Object, RelationId>> usersets;
+  reader_.read_subjects(
+      ObjectKey{model.type(object.type).name, interner_.text(object.id)}, relation.name,
+      SubjectFilter::UsersetsOnly, [&](const SubjectKey& key) {
+        TypeId type = model.find_type(key.type);
+        if (type < 0) return true;
+        RelationId member = model.find_relation(type, key.relation);
+        if (member < 0 || !model.allows(relation.id, type, member, false)) return true;
+        usersets.emplace_back(Object{type, interner_.intern(key.id)}, member);
+        return true;
+      });
+
+  bool error = false, cycle = false;
+  for (const auto& [userset, member] : usersets) {
+    Proof* hop = add_child(step);
+    Outcome outcome = resolve(subject, userset, member, depth + 1, hop);
+    if (hop) {
+      hop->rule = "userset";
+      hop->tuple = format(object) + "#" + relation.name + "@" + format(userset) + "#" +
+                   model.relation(member).name;
+    }
+    if (outcome == Outcome::True) {
+      keep_only_last(step);
+      return Outcome::True;
+    }
+    error |= outcome == Outcome::DepthExceeded;
+    cycle |= outcome == Outcome::Cycle;
+  }
+  if (step && usersets.empty()) step->note = "no matching tuple";
+  if (error) return Outcome::DepthExceeded;
+  return cycle ? Outcome::Cycle : Outcome::False;
+}
+
+// `relation from tupleset`: every parent named by a tupleset tuple, one
+// dispatch deeper; parents whose type lacks the relation are skipped.
+Evaluator::Outcome Evaluator::tuple_to_userset(const RewriteNode& node, const RelationInfo& relation,
+                                               const Subject& subject, const Object& object,
+                                               int depth, Proof* proof) {
+  const Model& model = *model_;
+  const RelationInfo& tupleset = model.relation(node.tupleset);
+  Proof* step = add_child(proof);
+  if (step) {
+    step->rule = "tuple_to_userset";
+    step->object = format(object);
+    step->relation = node.computed_name + " from " + tupleset.name;
+  }
+  std::vector<Object> parents;
+  std::vector<RelationId> targets;
+  reader_.read_subjects(
+      ObjectKey{model.type(object.type).name, interner_.text(object.id)}, tupleset.name,
+      SubjectFilter::All, [&](const SubjectKey& key) {
+        if (key.is_userset() || key.is_wildcard()) return true;
+        TypeId type = model.find_type(key.type);
+        if (type < 0 || !model.allows(tupleset.id, type, -1, false)) return true;
+        RelationId target = node.computed_by_type[type];
+        if (target < 0) return true;
+        parents.push_back(Object{type, interner_.intern(key.id)});
+        targets.push_back(target);
+        return true;
+      });
+  (void)relation;
+
+  bool error = false, cycle = false;
+  for (size_t i = 0; i < parents.size(); ++i) {
+    Proof* hop = add_child(step);
+    Outcome outcome = resolve(subject, parents[i], targets[i], depth + 1, hop);
+    if (hop) hop->tuple = format(object) + "#" + tupleset.name + "@" + format(parents[i]);
+    if (outcome == Outcome::True) {
+      keep_only_last(step);
+      return Outcome::True;
+    }
+    error |= outcome == Outcome::DepthExceeded;
+    cycle |= outcome == Outcome::Cycle;
+  }
+  if (step && parents.empty()) step->note = "no " + tupleset.name + " tuple";
+  if (error) return Outcome::DepthExceeded;
+  return cycle ? Outcome::Cycle : Outcome::False;
+}
+
+}  // namespace agentauthz::core

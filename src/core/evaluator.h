@@ -1,0 +1,100 @@
+// Evaluation of check, list_objects, list_subjects and explain over a
+// compiled model and a tuple reader, with OpenFGA's semantics: unions,
+// intersections, exclusions, computed relations, tuple-to-userset, usersets,
+// wildcards, type-restriction filtering, cycle detection and a depth limit.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/interner.h"
+#include "core/model.h"
+#include "core/request.h"
+#include "core/tuple_reader.h"
+
+namespace agentauthz::core {
+
+struct EvalOptions {
+  int max_depth = 25;                    // dispatches (userset, tuple-to-userset hops) per path
+  size_t max_memo_entries = 4u << 20;    // check results kept across checks
+  std::function<bool()> interrupted;     // polled; true aborts with Error(Cancelled)
+};
+
+// One node of an explanation: how (object, relation) was or was not reached.
+struct Proof {
+  std::string rule;      // direct, wildcard, self, computed, tuple_to_userset, userset, union, ...
+  std::string object;
+  std::string relation;
+  std::string tuple;     // the tuple the step used, if any
+  std::string note;      // cycle, depth limit, no tuple, ...
+  bool allowed = false;
+  std::vector<Proof> children;
+};
+
+class Evaluator {
+ public:
+  Evaluator(std::shared_ptr<const Model> model, TupleReader& reader, Interner& interner,
+            EvalOptions options = {});
+
+  const Model& model() const { return *model_; }
+  RequestResolver resolver() { return RequestResolver(*model_, interner_); }
+
+  // Returns whether `subject` has `relation` on `object`.
+  bool check(const Subject& subject, RelationId relation, const Object& object);
+  // Like check, recording how the decision was reached.
+  bool explain(const Subject& subject, RelationId relation, const Object& object, Proof* proof);
+  // Appends the ids of objects of the relation's type that `subject` has it on.
+  void list_objects(const Subject& subject, RelationId relation, std::vector<Symbol>* ids);
+  // Appends the subjects matching `filter` (type, optional relation) that
+  // have `relation` on `object`; `type:*` stands for a wildcard grant.
+  void list_subjects(const Object& object, RelationId relation, const Subject& filter,
+                     std::vector<Subject>* subjects);
+
+  // Drops check results remembered across calls (tuples or snapshot changed).
+  void clear_memo() { memo_.clear(); }
+  size_t memo_size() const { return memo_.size(); }
+
+  std::string format(const Object& object) const;
+  std::string format(const Subject& subject) const;
+
+ private:
+  enum class Outcome : uint8_t { False, True, Cycle, DepthExceeded };
+  struct MemoKey {
+    uint64_t subject;
+    uint64_t node;
+    bool operator==(const MemoKey& o) const { return subject == o.subject && node == o.node; }
+  };
+  struct MemoKeyHash {
+    size_t operator()(const MemoKey& k) const;
+  };
+  enum MemoState : uint8_t { kInProgress, kTrue, kFalse };
+
+  static MemoKey memo_key(const Subject& subject, const Object& object, RelationId relation);
+  Outcome resolve(const Subject& subject, const Object& object, RelationId relation, int depth,
+                  Proof* proof);
+  Outcome rewrite(const RewriteNode& node, const RelationInfo& relation, const Subject& subject,
+                  const Object& object, int depth, Proof* proof);
+  Outcome direct(const RelationInfo& relation, const Subject& subject, const Object& object,
+                 int depth, Proof* proof);
+  Outcome tuple_to_userset(const RewriteNode& node, const RelationInfo& relation,
+                           const Subject& subject, const Object& object, int depth, Proof* proof);
+  bool contains(const Object& object, const RelationInfo& relation, const Subject& subject);
+  Outcome top_level(const Subject& subject, RelationId relation, const Object& object,
+                    Proof* proof);
+  void poll_interrupt();
+  std::vector<char> relevant_relations(RelationId target) const;
+
+  std::shared_ptr<const Model> model_;
+  TupleReader& reader_;
+  Interner& interner_;
+  EvalOptions options_;
+  std::unordered_map<MemoKey, MemoState, MemoKeyHash> memo_;
+  uint64_t cycles_ = 0;
+  uint32_t steps_ = 0;
+};
+
+}  // namespace agentauthz::core

@@ -1,0 +1,250 @@
+// list_objects and list_subjects. Both first collect candidates by walking
+// the model's rewrite rules as if every operator were a union (a superset of
+// the answer), then confirm each candidate with check unless the relation is
+// monotone, in which case the walk is already exact.
+#include <algorithm>
+#include <deque>
+#include <unordered_set>
+
+#include "core/error.h"
+#include "core/evaluator.h"
+
+namespace agentauthz::core {
+
+namespace {
+
+struct NodeKey {
+  uint64_t packed;
+  bool operator==(const NodeKey& o) const { return packed == o.packed; }
+};
+struct NodeKeyHash {
+  size_t operator()(const NodeKey& k) const {
+    uint64_t x = k.packed * 0x9e3779b97f4a7c15ULL;
+    return static_cast<size_t>(x ^ (x >> 29));
+  }
+};
+
+NodeKey node_key(const Object& object, RelationId relation) {
+  return NodeKey{static_cast<uint64_t>(static_cast<uint16_t>(object.type)) |
+                 static_cast<uint64_t>(static_cast<uint16_t>(relation + 1)) << 16 |
+                 static_cast<uint64_t>(object.id) << 32};
+}
+
+struct Node {
+  Object object;
+  RelationId relation;
+  int depth = 0;
+};
+
+}  // namespace
+
+// Returns, per relation, whether reaching it can lead to `target` through
+// reverse edges; list_objects ignores every other relation.
+std::vector<char> Evaluator::relevant_relations(RelationId target) const {
+  const Model& model = *model_;
+  size_t n = model.relation_count();
+  std::vector<std::vector<RelationId>> feeders(n);
+  for (size_t r = 0; r < n; ++r) {
+    const ReverseEdges& edges = model.reverse_edges(static_cast<RelationId>(r));
+    for (RelationId next : edges.computed) feeders[next].push_back(static_cast<RelationId>(r));
+    for (RelationId next : edges.userset) feeders[next].push_back(static_cast<RelationId>(r));
+    for (const auto& ttu : edges.ttu) feeders[ttu.target].push_back(static_cast<RelationId>(r));
+  }
+  std::vector<char> relevant(n, 0);
+  std::vector<RelationId> stack{target};
+  relevant[target] = 1;
+  while (!stack.empty()) {
+    RelationId r = stack.back();
+    stack.pop_back();
+    for (RelationId feeder : feeders[r]) {
+      if (!relevant[feeder]) {
+        relevant[feeder] = 1;
+        stack.push_back(feeder);
+      }
+    }
+  }
+  return relevant;
+}
+
+void Evaluator::list_objects(const Subject& subject, RelationId target, std::vector<Symbol>* ids) {
+  const Model& model = *model_;
+  const RelationInfo& goal = model.relation(target);
+  std::vector<char> relevant = relevant_relations(target);
+  std::unordered_set<NodeKey, NodeKeyHash> seen;
+  std::deque<Node> queue;
+  std::vector<Symbol> candidates;
+
+  // Each hop away from the subject is a hop check would take towards it:
+  // the same depth limit applies, so both agree on what is too deep.
+  auto reach = [&](const Object& object, RelationId relation, int depth) {
+    if (!relevant[relation] || !seen.insert(node_key(object, relation)).second) return;
+    if (depth >= options_.max_depth)
+      throw Error(ErrorKind::DepthExceeded,
+                  "authorization model resolution exceeded the depth limit of " +
+                      std::to_string(options_.max_depth),
+                  "listing " + model.type(goal.type).name + " objects for " + format(subject));
+    queue.push_back(Node{object, relation, depth});
+    if (relation == target) candidates.push_back(object.id);
+  };
+  // Visits objects of the relation's type related to `key` by a tuple.
+  auto read_into = [&](const SubjectKey& key, RelationId relation, int depth) {
+    const RelationInfo& info = model.relation(relation);
+    TypeId type = info.type;
+    std::string_view type_name = model.type(type).name;
+    std::vector<Symbol> found;
+    reader_.read_objects(key, info.name, type_name, [&](const ObjectKey& object) {
+      found.push_back(interner_.intern(object.id));
+      return true;
+    });
+    for (Symbol id : found) reach(Object{type, id}, relation, depth);
+  };
+
+  std::string_view subject_type = model.type(subject.type).name;
+  std::string_view subject_id = interner_.text(subject.id);
+  if (subject.userset()) {
+    // A userset has itself, and is named by tuples as `type:id#relation`.
+    reach(Object{subject.type, subject.id}, subject.relation, 0);
+  } else if (!subject.wildcard()) {
+    for (RelationId r : model.relations_allowing_type(subject.type))
+      if (relevant[r]) read_into(SubjectKey{subject_type, subject_id, {}}, r, 0);
+  }
+  // Wildcard tuples of the subject's type grant it too.
+  for (RelationId r : model.relations_allowing_wildcard(subject.type))
+    if (relevant[r]) read_into(SubjectKey{subject_type, "*", {}}, r, 0);
+
+  while (!queue.empty()) {
+    poll_interrupt();
+    Node node = queue.front();
+    queue.pop_front();
+    const ReverseEdges& edges = model.reverse_edges(node.relation);
+    int depth = node.depth + 1;
+    for (RelationId next : edges.computed) reach(node.object, next, depth);
+    std::string_view type_name = model.type(node.object.type).name;
+    std::string_view id = interner_.text(node.object.id);
+    for (RelationId next : edges.userset)
+      if (relevant[next])
+        read_into(SubjectKey{type_name, id, model.relation(node.relation).name}, next, depth);
+    for (const auto& ttu : edges.ttu) {
+      if (!relevant[ttu.target]) continue;
+      const RelationInfo& tupleset = model.relation(ttu.tupleset);
+      const RelationInfo& owner = model.relation(ttu.target);
+      std::vector<Symbol> found;
+      reader_.read_objects(SubjectKey{type_name, id, {}}, tupleset.name, model.type(owner.type).name,
+                           [&](const ObjectKey& object) {
+                             found.push_back(interner_.intern(object.id));
+                             return true;
+                           });
+      for (Symbol child : found) reach(Object{owner.type, child}, ttu.target, depth);
+    }
+  }
+
+  for (Symbol id : candidates) {
+    if (goal.monotone || check(subject, target, Object{goal.type, id})) ids->push_back(id);
+  }
+}
+
+void Evaluator::list_subjects(const Object& object, RelationId relation, const Subject& filter,
+                              std::vector<Subject>* subjects) {
+  const Model& model = *model_;
+  std::unordered_set<NodeKey, NodeKeyHash> seen;
+  std::unordered_set<NodeKey, NodeKeyHash> found;
+  std::vector<Subject> candidates;
+  std::deque<Node> queue;
+
+  auto add_candidate = [&](const Subject& s) {
+    // Reuse the node key packing: (type, relation, id) identifies a subject.
+    NodeKey key = node_key(Object{s.type, s.id}, s.relation);
+    if (found.insert(key).second) candidates.push_back(s);
+  };
+  auto visit = [&](const Object& o, RelationId r) {
+    if (seen.insert(node_key(o, r)).second) queue.push_back(Node{o, r});
+  };
+  visit(object, relation);
+
+  // Walks one rewrite tree, queueing the nodes it leads to.
+  struct Walker {
+    Evaluator& self;
+    const Model& model;
+    const Subject& filter;
+    decltype(add_candidate)& add;
+    decltype(visit)& next;
+
+    void walk(const RewriteNode& node, const RelationInfo& info, const Object& o) {
+      switch (node.kind) {
+        case RewriteKind::Direct:
+          direct(info, o);
+          break;
+        case RewriteKind::Computed:
+          next(o, node.relation);
+          break;
+        case RewriteKind::TupleToUserset: {
+          const RelationInfo& tupleset = model.relation(node.tupleset);
+          std::vector<Node> parents;
+          self.reader_.read_subjects(
+              ObjectKey{model.type(o.type).name, self.interner_.text(o.id)}, tupleset.name,
+              SubjectFilter::All, [&](const SubjectKey& key) {
+                if (key.is_userset() || key.is_wildcard()) return true;
+                TypeId type = model.find_type(key.type);
+                if (type < 0 || !model.allows(tupleset.id, type, -1, false)) return true;
+                RelationId target = node.computed_by_type[type];
+                if (target >= 0) parents.push_back(Node{Object{type, self.interner_.intern(key.id)}, target});
+                return true;
+              });
+          for (const Node& parent : parents) next(parent.object, parent.relation);
+          break;
+        }
+        case RewriteKind::Union:
+        case RewriteKind::Intersection:
+          for (const RewriteNode& child : node.children) walk(child, info, o);
+          break;
+        case RewriteKind::Exclusion:
+          walk(node.children[0], info, o);
+          break;
+      }
+    }
+
+    void direct(const RelationInfo& info, const Object& o) {
+      std::vector<Node> usersets;
+      self.reader_.read_subjects(
+          ObjectKey{model.type(o.type).name, self.interner_.text(o.id)}, info.name,
+          SubjectFilter::All, [&](const SubjectKey& key) {
+            TypeId type = model.find_type(key.type);
+            if (type < 0) return true;
+            if (key.is_userset()) {
+              RelationId member = model.find_relation(type, key.relation);
+              if (member < 0 || !model.allows(info.id, type, member, false)) return true;
+              Object userset{type, self.interner_.intern(key.id)};
+              if (filter.type == type && filter.relation == member)
+                add(Subject{type, userset.id, member});
+              usersets.push_back(Node{userset, member});
+              return true;
+            }
+            bool wildcard = key.is_wildcard();
+            if (!model.allows(info.id, type, -1, wildcard)) return true;
+            if (filter.type == type && filter.relation < 0)
+              add(Subject{type, self.interner_.intern(key.id), -1});
+            return true;
+          });
+      for (const Node& userset : usersets) next(userset.object, userset.relation);
+    }
+  };
+  Walker walker{*this, model, filter, add_candidate, visit};
+
+  while (!queue.empty()) {
+    poll_interrupt();
+    Node node = queue.front();
+    queue.pop_front();
+    // A userset has itself: group:x#member is a member of group:x.
+    if (filter.userset() && filter.type == node.object.type && filter.relation == node.relation)
+      add_candidate(Subject{node.object.type, node.object.id, node.relation});
+    const RelationInfo& info = model.relation(node.relation);
+    walker.walk(info.rewrite, info, node.object);
+  }
+
+  bool exact = model.relation(relation).monotone;
+  for (const Subject& candidate : candidates) {
+    if (exact || check(candidate, relation, object)) subjects->push_back(candidate);
+  }
+}
+
+}  // namespace agentauthz::core

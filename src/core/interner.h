@@ -1,0 +1,46 @@
+// Interning of object ids: each distinct string gets a small integer, so
+// that the evaluator hashes and compares integers instead of strings.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace agentauthz::core {
+
+using Symbol = uint32_t;
+
+class Interner {
+ public:
+  // The id `*` always interns to kWildcard.
+  static constexpr Symbol kWildcard = 0;
+
+  Interner();
+  Interner(const Interner&) = delete;
+  Interner& operator=(const Interner&) = delete;
+
+  // Returns the symbol of `text`, adding it when new.
+  Symbol intern(std::string_view text);
+  // Returns the symbol of `text` when already interned, or false.
+  bool find(std::string_view text, Symbol* out) const;
+  // Returns the text of a symbol; valid until clear().
+  std::string_view text(Symbol symbol) const { return texts_[symbol]; }
+  size_t size() const { return texts_.size(); }
+  size_t bytes() const { return arena_bytes_ + texts_.size() * 48; }
+  // Forgets every symbol but the wildcard.
+  void clear();
+
+ private:
+  std::string_view store(std::string_view text);
+
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  size_t chunk_used_ = 0;
+  size_t chunk_size_ = 0;
+  size_t arena_bytes_ = 0;
+  std::vector<std::string_view> texts_;
+  std::unordered_map<std::string_view, Symbol> index_;
+};
+
+}  // namespace agentauthz::core

@@ -1,0 +1,49 @@
+#include "core/memory_reader.h"
+
+namespace agentauthz::core {
+
+void MemoryReader::add(std::string_view object, std::string_view relation,
+                       std::string_view subject) {
+  forward_.emplace(std::string(object), std::string(relation), std::string(subject));
+  reverse_.emplace(std::string(subject), std::string(relation), std::string(object));
+}
+
+bool MemoryReader::remove(std::string_view object, std::string_view relation,
+                          std::string_view subject) {
+  bool existed = forward_.erase(Key(object, relation, subject)) > 0;
+  reverse_.erase(Key(subject, relation, object));
+  return existed;
+}
+
+bool MemoryReader::contains(const ObjectKey& object, std::string_view relation,
+                            const SubjectKey& subject) {
+  return forward_.count(Key(format_object(object.type, object.id), relation,
+                            format_subject(subject))) > 0;
+}
+
+void MemoryReader::read_subjects(const ObjectKey& object, std::string_view relation,
+                                 SubjectFilter filter, SubjectVisitor visit) {
+  std::string obj = format_object(object.type, object.id);
+  std::string rel(relation);
+  for (auto it = forward_.lower_bound(Key(obj, rel, std::string()));
+       it != forward_.end() && std::get<0>(*it) == obj && std::get<1>(*it) == rel; ++it) {
+    SubjectKey subject = split_subject(std::get<2>(*it));
+    if (filter == SubjectFilter::UsersetsOnly && !subject.is_userset()) continue;
+    if (!visit(subject)) return;
+  }
+}
+
+void MemoryReader::read_objects(const SubjectKey& subject, std::string_view relation,
+                                std::string_view object_type, ObjectVisitor visit) {
+  std::string subj = format_subject(subject);
+  std::string rel(relation);
+  std::string prefix = std::string(object_type) + ":";
+  for (auto it = reverse_.lower_bound(Key(subj, rel, prefix));
+       it != reverse_.end() && std::get<0>(*it) == subj && std::get<1>(*it) == rel &&
+       std::get<2>(*it).compare(0, prefix.size(), prefix) == 0;
+       ++it) {
+    if (!visit(split_object(std::get<2>(*it)))) return;
+  }
+}
+
+}  // namespace agentauthz::core

@@ -1,0 +1,248 @@
+#include "core/model.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "core/error.h"
+#include "core/model_parse.h"
+
+namespace agentauthz::core {
+
+namespace {
+
+// Ids are packed into 16 bits in cache keys.
+constexpr size_t kMaxTypes = 0x7fff;
+constexpr size_t kMaxRelations = 0x7fff;
+
+[[noreturn]] void inconsistent(const SourcePos& pos, const std::string& message) {
+  throw ModelError(pos.line, pos.column, message);
+}
+
+void add_unique(std::vector<RelationId>& list, RelationId id) {
+  if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
+}
+
+}  // namespace
+
+std::shared_ptr<const Model> Model::from_dsl(std::string_view dsl) {
+  return compile(parse_and_validate_model(dsl));
+}
+
+TypeId Model::find_type(std::string_view name) const {
+  auto found = type_by_name_.find(std::string(name));
+  return found == type_by_name_.end() ? -1 : found->second;
+}
+
+RelationId Model::find_relation(TypeId type, std::string_view name) const {
+  if (type < 0 || static_cast<size_t>(type) >= types_.size()) return -1;
+  const auto& by_name = types_[type].relation_by_name;
+  auto found = by_name.find(std::string(name));
+  return found == by_name.end() ? -1 : found->second;
+}
+
+bool Model::allows(RelationId relation, TypeId subject_type, RelationId subject_relation,
+                   bool wildcard) const {
+  for (const TypeRestriction& r : relations_[relation].direct) {
+    if (r.type == subject_type && r.relation == subject_relation && r.wildcard == wildcard)
+      return true;
+  }
+  return false;
+}
+
+std::shared_ptr<const Model> Model::compile(const ModelAst& ast) {
+  std::shared_ptr<Model> model(new Model());
+  if (ast.types.size() > kMaxTypes) inconsistent({1, 1}, "too many types");
+
+  // Number types and relations first so that references resolve in any order.
+  for (const TypeAst& type : ast.types) {
+    if (model->type_by_name_.count(type.name)) inconsistent(type.pos, "duplicate type " + type.name);
+    TypeId id = static_cast<TypeId>(model->types_.size());
+    model->type_by_name_.emplace(type.name, id);
+    TypeInfo info;
+    info.name = type.name;
+    for (const RelationAst& relation : type.relations) {
+      if (info.relation_by_name.count(relation.name))
+        inconsistent(relation.pos, "duplicate relation " + relation.name);
+      RelationId rid = static_cast<RelationId>(model->relations_.size());
+      if (static_cast<size_t>(rid) >= kMaxRelations) inconsistent(relation.pos, "too many relations");
+      info.relation_by_name.emplace(relation.name, rid);
+      info.relations.push_back(rid);
+      RelationInfo rel;
+      rel.id = rid;
+      rel.type = id;
+      rel.name = relation.name;
+      model->relations_.push_back(std::move(rel));
+    }
+    model->types_.push_back(std::move(info));
+  }
+
+  // Resolves one rewrite tree of a relation on `type`.
+  struct Compiler {
+    Model& model;
+    TypeId type;
+    RelationInfo& relation;
+
+    RewriteNode compile(const RewriteAst& ast) {
+      RewriteNode node;
+      node.kind = ast.kind;
+      switch (ast.kind) {
+        case RewriteKind::Direct:
+          for (const DirectTypeAst& d : ast.direct_types) {
+            TypeRestriction r;
+            r.type = model.find_type(d.type);
+            if (r.type < 0) inconsistent(d.pos, "undefined type " + d.type);
+            r.wildcard = d.wildcard;
+            if (!d.relation.empty()) {
+              r.relation = model.find_relation(r.type, d.relation);
+              if (r.relation < 0) inconsistent(d.pos, "undefined relation " + d.type + "#" + d.relation);
+              relation.allows_usersets = true;
+            }
+            bool seen = false;
+            for (const TypeRestriction& e : relation.direct)
+              seen |= e.type == r.type && e.relation == r.relation && e.wildcard == r.wildcard;
+            if (!seen) relation.direct.push_back(r);
+          }
+          break;
+        case RewriteKind::Computed:
+          node.relation = model.find_relation(type, ast.relation);
+          if (node.relation < 0) inconsistent(ast.pos, "undefined relation " + ast.relation);
+          break;
+        case RewriteKind::TupleToUserset: {
+          node.tupleset = model.find_relation(type, ast.tupleset);
+          if (node.tupleset < 0) inconsistent(ast.pos, "undefined relation " + ast.tupleset);
+          node.computed_name = ast.relation;
+          node.computed_by_type.assign(model.types_.size(), -1);
+          for (size_t t = 0; t < model.types_.size(); ++t)
+            node.computed_by_type[t] = model.find_relation(static_cast<TypeId>(t), ast.relation);
+          break;
+        }
+        case RewriteKind::Union:
+        case RewriteKind::Intersection:
+        case RewriteKind::Exclusion:
+          if (ast.children.size() < 2 ||
+              (ast.kind == RewriteKind::Exclusion && ast.children.size() != 2))
+            inconsistent(ast.pos, "malformed operator");
+          for (const auto& child : ast.children) {
+            if (!child) inconsistent(ast.pos, "malformed operator");
+            node.children.push_back(compile(*child));
+          }
+          break;
+      }
+      return node;
+    }
+  };
+
+  for (size_t t = 0; t < ast.types.size(); ++t) {
+    const TypeAst& type = ast.types[t];
+    for (const RelationAst& relation : type.relations) {
+      RelationInfo& info = model->relations_[model->find_relation(static_cast<TypeId>(t), relation.name)];
+      if (!relation.rewrite) inconsistent(relation.pos, "relation " + relation.name + " has no definition");
+      Compiler compiler{*model, static_cast<TypeId>(t), info};
+      info.rewrite = compiler.compile(*relation.rewrite);
+    }
+  }
+
+  model->build_indexes();
+  model->compute_monotone();
+  return model;
+}
+
+// Collects the reverse edges contributed by one rewrite tree. Subtracted
+// branches contribute nothing: reaching them never grants.
+static void collect_reverse(const Model& model, const RelationInfo& owner, const RewriteNode& node,
+                            std::vector<ReverseEdges>& reverse) {
+  switch (node.kind) {
+    case RewriteKind::Direct:
+      for (const TypeRestriction& r : owner.direct)
+        if (r.relation >= 0) add_unique(reverse[r.relation].userset, owner.id);
+      break;
+    case RewriteKind::Computed:
+      add_unique(reverse[node.relation].computed, owner.id);
+      break;
+    case RewriteKind::TupleToUserset: {
+      const RelationInfo& tupleset = model.relation(node.tupleset);
+      for (const TypeRestriction& r : tupleset.direct) {
+        if (r.relation >= 0 || r.wildcard) continue;
+        RelationId target = node.computed_by_type[r.type];
+        if (target < 0) continue;
+        auto& list = reverse[target].ttu;
+        bool seen = false;
+        for (const auto& e : list) seen |= e.target == owner.id && e.tupleset == node.tupleset;
+        if (!seen) list.push_back({owner.id, node.tupleset});
+      }
+      break;
+    }
+    case RewriteKind::Union:
+    case RewriteKind::Intersection:
+      for (const RewriteNode& child : node.children) collect_reverse(model, owner, child, reverse);
+      break;
+    case RewriteKind::Exclusion:
+      collect_reverse(model, owner, node.children[0], reverse);
+      break;
+  }
+}
+
+void Model::build_indexes() {
+  direct_by_type_.assign(types_.size(), {});
+  wildcard_by_type_.assign(types_.size(), {});
+  reverse_.assign(relations_.size(), {});
+  for (const RelationInfo& relation : relations_) {
+    for (const TypeRestriction& r : relation.direct) {
+      if (r.relation >= 0) continue;
+      add_unique(r.wildcard ? wildcard_by_type_[r.type] : direct_by_type_[r.type], relation.id);
+    }
+    collect_reverse(*this, relation, relation.rewrite, reverse_);
+  }
+}
+
+// Returns whether a rewrite tree, ignoring the relations it references,
+// contains an intersection or exclusion.
+static bool has_set_operator(const RewriteNode& node) {
+  if (node.kind == RewriteKind::Intersection || node.kind == RewriteKind::Exclusion) return true;
+  for (const RewriteNode& child : node.children)
+    if (has_set_operator(child)) return true;
+  return false;
+}
+
+// Calls `visit` for every relation a rewrite tree may evaluate.
+template <typename Visit>
+static void for_each_reference(const Model& model, const RelationInfo& owner,
+                               const RewriteNode& node, Visit&& visit) {
+  switch (node.kind) {
+    case RewriteKind::Direct:
+      for (const TypeRestriction& r : owner.direct)
+        if (r.relation >= 0) visit(r.relation);
+      break;
+    case RewriteKind::Computed:
+      visit(node.relation);
+      break;
+    case RewriteKind::TupleToUserset:
+      for (RelationId target : node.computed_by_type)
+        if (target >= 0) visit(target);
+      break;
+    default:
+      for (const RewriteNode& child : node.children) for_each_reference(model, owner, child, visit);
+  }
+}
+
+// A relation is monotone when nothing it can reach subtracts or intersects;
+// list_objects can then trust reverse expansion without re-checking.
+void Model::compute_monotone() {
+  for (RelationInfo& relation : relations_) relation.monotone = !has_set_operator(relation.rewrite);
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (RelationInfo& relation : relations_) {
+      if (!relation.monotone) continue;
+      bool monotone = true;
+      for_each_reference(*this, relation, relation.rewrite,
+                         [&](RelationId r) { monotone &= relations_[r].monotone; });
+      if (!monotone) {
+        relation.monotone = false;
+        changed = true;
+      }
+    }
+  }
+}
+
+}  // namespace agentauthz::core

@@ -1,0 +1,58 @@
+#include "core/model_validator_internal.h"
+
+#include <utility>
+
+#include "core/error.h"
+
+namespace agentauthz::core::model_validator_detail {
+
+// Indexes model.
+ModelIndex::ModelIndex(const ModelAst& model) {
+  for (const TypeAst& type : model.types) {
+    TypeEntry entry{&type, {}};
+    for (const RelationAst& relation : type.relations) {
+      entry.relation_ids.emplace(relation.name, static_cast<int>(relations_.size()));
+      relations_.push_back(Entry{&type, &relation});
+    }
+    types_.emplace(type.name, std::move(entry));
+  }
+}
+
+// Returns the type named name, or nullptr.
+const TypeAst* ModelIndex::find_type(std::string_view name) const {
+  auto it = types_.find(name);
+  return it == types_.end() ? nullptr : it->second.type;
+}
+
+// Returns relation `relation` of type `type`, or nullptr.
+const RelationAst* ModelIndex::find_relation(std::string_view type,
+                                             std::string_view relation) const {
+  const int id = relation_id(type, relation);
+  return id < 0 ? nullptr : relations_[id].relation;
+}
+
+// Returns the dense id of relation `relation` of type `type`, or -1.
+int ModelIndex::relation_id(std::string_view type, std::string_view relation) const {
+  auto type_it = types_.find(type);
+  if (type_it == types_.end()) {
+    return -1;
+  }
+  auto it = type_it->second.relation_ids.find(relation);
+  return it == type_it->second.relation_ids.end() ? -1 : it->second;
+}
+
+// Throws a ModelError at pos.
+void fail_at(SourcePos pos, const std::string& message) {
+  throw ModelError(pos.line, pos.column, message);
+}
+
+// Quotes a name for a message, shortening very long ones.
+std::string quote(std::string_view name) {
+  constexpr std::size_t kMaxShown = 60;
+  if (name.size() > kMaxShown) {
+    return "'" + std::string(name.substr(0, kMaxShown)) + "...'";
+  }
+  return "'" + std::string(name) + "'";
+}
+
+}  // namespace agentauthz::core::model_validator_detail

@@ -1,0 +1,89 @@
+// Pieces shared by the model validator's passes. Not part of the core API.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/model_ast.h"
+
+namespace agentauthz::core::model_validator_detail {
+
+// Looks up types and relations of a model by name and numbers every
+// relation densely. Built only after names are known to be unique; keeps
+// views into the model, which must outlive it.
+class ModelIndex {
+ public:
+  // Indexes model.
+  explicit ModelIndex(const ModelAst& model);
+
+  // Returns the type named name, or nullptr.
+  const TypeAst* find_type(std::string_view name) const;
+
+  // Returns relation `relation` of type `type`, or nullptr.
+  const RelationAst* find_relation(std::string_view type, std::string_view relation) const;
+
+  // Returns the dense id of relation `relation` of type `type`, or -1.
+  int relation_id(std::string_view type, std::string_view relation) const;
+
+  // Returns how many relations the model defines.
+  int relation_count() const { return static_cast<int>(relations_.size()); }
+
+  // Returns the relation with dense id id.
+  const RelationAst& relation(int id) const { return *relations_[id].relation; }
+
+  // Returns the type that defines the relation with dense id id.
+  const TypeAst& type_of(int id) const { return *relations_[id].type; }
+
+ private:
+  struct Entry {
+    const TypeAst* type;
+    const RelationAst* relation;
+  };
+  struct TypeEntry {
+    const TypeAst* type;
+    std::unordered_map<std::string_view, int> relation_ids;
+  };
+  std::unordered_map<std::string_view, TypeEntry> types_;
+  std::vector<Entry> relations_;
+};
+
+// One reference from a relation's definition to another relation of the
+// same type (`define viewer: editor`), where it was written.
+struct ComputedEdge {
+  int target;
+  SourcePos pos;
+};
+
+// For each relation id, the relations its definition computes from,
+// outside `from` clauses and type restrictions.
+using ComputedGraph = std::vector<std::vector<ComputedEdge>>;
+
+// Throws a ModelError at pos.
+[[noreturn]] void fail_at(SourcePos pos, const std::string& message);
+
+// Quotes a name for a message, shortening very long ones.
+std::string quote(std::string_view name);
+
+// Checks type and relation names: syntax, length, reserved, duplicates.
+void check_names(const ModelAst& model);
+
+// Checks every definition's shape and references: types and relations
+// exist, `from` is used on a directly assignable relation, no duplicates.
+void check_references(const ModelAst& model, const ModelIndex& index);
+
+// Collects the computed-relation references of every relation.
+ComputedGraph build_computed_graph(const ModelIndex& index);
+
+// Checks that every relation can be granted by some chain of tuples.
+void check_entry_points(const ModelIndex& index, const ComputedGraph& graph);
+
+// Tells whether following computed references from relation start leads
+// into a cycle.
+bool reaches_computed_cycle(const ComputedGraph& graph, int start);
+
+// Checks that no relation depends on itself through computed references.
+void check_computed_cycles(const ModelIndex& index, const ComputedGraph& graph);
+
+}  // namespace agentauthz::core::model_validator_detail

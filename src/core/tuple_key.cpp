@@ -1,0 +1,153 @@
+#include "core/tuple_key.h"
+
+#include <cstdio>
+
+#include "core/error.h"
+
+namespace agentauthz::core {
+
+namespace {
+
+bool is_space_or_control(unsigned char c) {
+  return c <= 0x20 || c == 0x7f;
+}
+
+[[noreturn]] void reject(std::string_view what, std::string_view text, std::string_view why) {
+  throw Error(ErrorKind::InvalidArgument,
+              "invalid " + std::string(what) + " " + quote_for_message(text) + ": " +
+                  std::string(why));
+}
+
+// Returns why a name (type or relation) is malformed, or nullptr.
+const char* name_problem(std::string_view name, size_t max_length) {
+  if (name.empty()) return "is empty";
+  if (name.size() > max_length) return "is too long";
+  for (unsigned char c : name) {
+    if (is_space_or_control(c)) return "contains whitespace or a control character";
+    if (c == ':' || c == '#' || c == '@') return "contains ':', '#' or '@'";
+  }
+  return nullptr;
+}
+
+// Returns why an object id is malformed, or nullptr. `*` is checked by callers.
+const char* id_problem(std::string_view id) {
+  if (id.empty()) return "the id is empty";
+  for (unsigned char c : id) {
+    if (is_space_or_control(c)) return "the id contains whitespace or a control character";
+    if (c == '#' || c == ':') return "the id contains '#' or ':'";
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::string quote_for_message(std::string_view text) {
+  constexpr size_t kShown = 80;
+  std::string out = "\"";
+  size_t shown = 0;
+  for (unsigned char c : text) {
+    if (shown++ == kShown) {
+      out += "...";
+      break;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+  return out;
+}
+
+void check_type_name(std::string_view type) {
+  if (const char* why = name_problem(type, kMaxTypeNameLength))
+    reject("type name", type, std::string("the name ") + why);
+}
+
+void check_relation_name(std::string_view relation) {
+  if (const char* why = name_problem(relation, kMaxRelationNameLength))
+    reject("relation", relation, std::string("the name ") + why);
+}
+
+ObjectKey parse_object(std::string_view text) {
+  if (text.size() > kMaxObjectLength) reject("object", text, "longer than 256 bytes");
+  size_t colon = text.find(':');
+  if (colon == std::string_view::npos) reject("object", text, "expected type:id");
+  ObjectKey key{text.substr(0, colon), text.substr(colon + 1)};
+  if (const char* why = name_problem(key.type, kMaxTypeNameLength))
+    reject("object", text, std::string("the type ") + why);
+  if (key.id == "*") reject("object", text, "an object cannot be a wildcard");
+  if (const char* why = id_problem(key.id)) reject("object", text, why);
+  return key;
+}
+
+SubjectKey parse_subject(std::string_view text) {
+  if (text.size() > kMaxSubjectLength) reject("subject", text, "longer than 512 bytes");
+  size_t colon = text.find(':');
+  if (colon == std::string_view::npos)
+    reject("subject", text, "expected type:id, type:* or type:id#relation");
+  SubjectKey key;
+  key.type = text.substr(0, colon);
+  std::string_view rest = text.substr(colon + 1);
+  size_t hash = rest.find('#');
+  if (hash != std::string_view::npos) {
+    key.relation = rest.substr(hash + 1);
+    rest = rest.substr(0, hash);
+    if (const char* why = name_problem(key.relation, kMaxRelationNameLength))
+      reject("subject", text, std::string("the relation ") + why);
+  }
+  key.id = rest;
+  if (const char* why = name_problem(key.type, kMaxTypeNameLength))
+    reject("subject", text, std::string("the type ") + why);
+  if (key.id == "*") {
+    if (key.is_userset()) reject("subject", text, "a wildcard cannot have a relation");
+    return key;
+  }
+  if (const char* why = id_problem(key.id)) reject("subject", text, why);
+  return key;
+}
+
+ObjectKey split_object(std::string_view text) {
+  size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return ObjectKey{text, {}};
+  return ObjectKey{text.substr(0, colon), text.substr(colon + 1)};
+}
+
+SubjectKey split_subject(std::string_view text) {
+  SubjectKey key;
+  size_t colon = text.find(':');
+  if (colon == std::string_view::npos) {
+    key.type = text;
+    return key;
+  }
+  key.type = text.substr(0, colon);
+  std::string_view rest = text.substr(colon + 1);
+  size_t hash = rest.find('#');
+  if (hash != std::string_view::npos) {
+    key.relation = rest.substr(hash + 1);
+    rest = rest.substr(0, hash);
+  }
+  key.id = rest;
+  return key;
+}
+
+std::string format_object(std::string_view type, std::string_view id) {
+  std::string out;
+  out.reserve(type.size() + 1 + id.size());
+  out.append(type).append(1, ':').append(id);
+  return out;
+}
+
+std::string format_subject(const SubjectKey& subject) {
+  std::string out = format_object(subject.type, subject.id);
+  if (subject.is_userset()) out.append(1, '#').append(subject.relation);
+  return out;
+}
+
+}  // namespace agentauthz::core

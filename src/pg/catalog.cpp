@@ -1,0 +1,61 @@
+#include "pg/catalog.h"
+
+namespace agentauthz::pg {
+
+namespace {
+
+Catalog cached;
+bool cached_valid = false;
+uint64 generation = 1;
+uint64 tuples_gen = 1;
+
+Oid lookup_relation(const char* name, Oid schema) {
+  Oid relid = get_relname_relid(name, schema);
+  if (!OidIsValid(relid))
+    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                    errmsg("agentauthz relation \"%s\" is missing", name),
+                    errhint("Run CREATE EXTENSION agentauthz or ALTER EXTENSION agentauthz UPDATE.")));
+  return relid;
+}
+
+// Forgets the catalog when any of its relations (or every relation) is
+// invalidated. Must not allocate, read catalogs or raise errors.
+void relcache_callback(Datum, Oid relid) {
+  if (relid == InvalidOid || !cached_valid || relid == cached.tuples ||
+      relid == cached.models || relid == cached.tuples_pkey || relid == cached.tuples_subject ||
+      relid == cached.tuples_usersets || relid == cached.models_pkey) {
+    tuples_gen++;
+    generation++;
+    cached_valid = false;
+  }
+}
+
+}  // namespace
+
+const Catalog& catalog() {
+  if (cached_valid) return cached;
+  Catalog found;
+  found.schema = get_namespace_oid("agentauthz", true);
+  if (!OidIsValid(found.schema))
+    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                    errmsg("extension \"agentauthz\" is not installed in this database"),
+                    errhint("Run CREATE EXTENSION agentauthz.")));
+  found.tuples = lookup_relation("tuples", found.schema);
+  found.tuples_pkey = lookup_relation("tuples_pkey", found.schema);
+  found.tuples_subject = lookup_relation("tuples_subject_idx", found.schema);
+  found.tuples_usersets = lookup_relation("tuples_usersets_idx", found.schema);
+  found.models = lookup_relation("models", found.schema);
+  found.models_pkey = lookup_relation("models_pkey", found.schema);
+  found.generation = generation;
+  cached = found;
+  cached_valid = true;
+  return cached;
+}
+
+uint64 catalog_generation() { return generation; }
+uint64 tuples_generation() { return tuples_gen; }
+void bump_tuples_generation() { tuples_gen++; }
+
+void register_catalog_callbacks() { CacheRegisterRelcacheCallback(relcache_callback, (Datum)0); }
+
+}  // namespace agentauthz::pg

@@ -1,0 +1,111 @@
+#include "pg/engine.h"
+
+#include "core/error.h"
+#include "pg/catalog.h"
+#include "pg/guard.h"
+#include "pg/settings.h"
+#include "pg/tuple_scans.h"
+
+namespace agentauthz::pg {
+
+namespace {
+
+constexpr size_t kCompiledModelsKept = 4;
+constexpr size_t kMaxInternedIds = 1u << 20;
+
+// Polled by the evaluator: a pending cancel or termination, or a stack
+// about to overflow, stops evaluation so the error can be raised safely.
+bool evaluation_interrupted() {
+  return QueryCancelPending || ProcDiePending || stack_is_too_deep();
+}
+
+}  // namespace
+
+Engine& Engine::get() {
+  static Engine engine;
+  return engine;
+}
+
+core::EvalOptions Engine::options() const {
+  core::EvalOptions options;
+  options.max_depth = max_depth_setting;
+  options.interrupted = evaluation_interrupted;
+  return options;
+}
+
+void Engine::reset() {
+  evaluator_.reset();
+  model_.reset();
+  model_id_ = -1;
+  compiled_.clear();
+  cache_.clear();
+  interner_.clear();
+}
+
+std::shared_ptr<const core::Model> Engine::compiled(uint32_t models_relid, int64_t id,
+                                                    std::string_view dsl) {
+  auto key = std::make_pair(models_relid, id);
+  for (auto it = compiled_.begin(); it != compiled_.end(); ++it) {
+    if (it->first == key) {
+      compiled_.splice(compiled_.begin(), compiled_, it);
+      return it->second;
+    }
+  }
+  std::shared_ptr<const core::Model> model = core::Model::from_dsl(dsl);
+  compiled_.emplace_front(key, model);
+  if (compiled_.size() > kCompiledModelsKept) compiled_.pop_back();
+  return model;
+}
+
+// Loads the newest visible model; returns false when there is none.
+bool Engine::refresh_model() {
+  int64 id = 0;
+  const char* dsl = nullptr;
+  int length = 0;
+  bool found = false;
+  Oid relid = InvalidOid;
+  pg_guard([&] {
+    found = scan_newest_model(&id, &dsl, &length);
+    relid = catalog().models;
+  });
+  if (!found) {
+    model_.reset();
+    evaluator_.reset();
+    model_id_ = -1;
+    return false;
+  }
+  if (!model_ || !evaluator_ || id != model_id_ || relid != models_relid_ ||
+      max_depth_ != max_depth_setting) {
+    model_ = compiled(relid, id, std::string_view(dsl, static_cast<size_t>(length)));
+    model_id_ = id;
+    models_relid_ = relid;
+    max_depth_ = max_depth_setting;
+    evaluator_ = std::make_unique<core::Evaluator>(model_, cache_, interner_, options());
+  }
+  return true;
+}
+
+const core::Model* Engine::prepare_if_model() {
+  bool reopened = false;
+  pg_guard([&] { reopened = scans_prepare(); });
+  if (reopened || !evaluator_ || max_depth_ != max_depth_setting) {
+    // A new snapshot: what was cached may no longer be what is visible.
+    cache_.clear();
+    if (evaluator_) evaluator_->clear_memo();
+    if (interner_.size() > kMaxInternedIds) {
+      evaluator_.reset();
+      interner_.clear();
+    }
+    if (!refresh_model()) return nullptr;
+    evaluator_->clear_memo();
+  }
+  return model_.get();
+}
+
+void Engine::prepare() {
+  if (prepare_if_model() == nullptr)
+    throw core::Error(core::ErrorKind::NotReady, "no authorization model has been written",
+                      "call agentauthz.write_model() first");
+}
+
+}  // namespace agentauthz::pg

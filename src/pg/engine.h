@@ -1,0 +1,59 @@
+// The per-backend evaluation state: the active model (compiled once per
+// model version), the interner, the per-statement lookup cache and the
+// evaluator. Every SQL entry point calls Engine::get().prepare() first, which
+// brings all of it in line with the active snapshot.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "core/caching_reader.h"
+#include "core/evaluator.h"
+#include "core/interner.h"
+#include "core/model.h"
+#include "pg/pg_reader.h"
+
+namespace agentauthz::pg {
+
+class Engine {
+ public:
+  static Engine& get();
+
+  // Aligns scans, model and caches with the current snapshot; throws
+  // core::Error(NotReady) when no model has been written.
+  void prepare();
+  // Like prepare, but returns nullptr instead of throwing when no model exists.
+  const core::Model* prepare_if_model();
+
+  core::Evaluator& evaluator() { return *evaluator_; }
+  const core::Model& model() const { return *model_; }
+  std::shared_ptr<const core::Model> model_ptr() const { return model_; }
+  int64_t model_id() const { return model_id_; }
+  core::Interner& interner() { return interner_; }
+  core::TupleReader& reader() { return cache_; }
+  core::EvalOptions options() const;
+
+  // Forgets compiled models and caches (the extension was dropped).
+  void reset();
+
+ private:
+  Engine() : cache_(store_) {}
+  bool refresh_model();
+  std::shared_ptr<const core::Model> compiled(uint32_t models_relid, int64_t id, std::string_view dsl);
+
+  PgTupleReader store_;
+  core::CachingReader cache_;
+  core::Interner interner_;
+  std::shared_ptr<const core::Model> model_;
+  int64_t model_id_ = -1;
+  uint32_t models_relid_ = 0;
+  int max_depth_ = -1;
+  std::unique_ptr<core::Evaluator> evaluator_;
+  // Recently compiled models by (models table, id); a model is compiled once.
+  std::list<std::pair<std::pair<uint32_t, int64_t>, std::shared_ptr<const core::Model>>> compiled_;
+};
+
+}  // namespace agentauthz::pg

@@ -1,0 +1,10 @@
+// The extension's GUCs, defined in _PG_init.
+#pragma once
+
+namespace agentauthz::pg {
+
+extern int max_depth_setting;  // agentauthz.max_depth
+
+void define_settings();
+
+}  // namespace agentauthz::pg

@@ -1,0 +1,28 @@
+// Helpers for reading SQL arguments and building results. They call
+// PostgreSQL: use them before C++ objects are created in a frame, or inside
+// pg_guard.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pg/pg_headers.h"
+
+namespace agentauthz::pg {
+
+// Returns a text argument as a view of its (detoasted) bytes.
+inline std::string_view text_arg(FunctionCallInfo fcinfo, int n) {
+  text* t = PG_GETARG_TEXT_PP(n);
+  return std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+// Returns a text datum for `s`, allocated in the current memory context.
+inline Datum text_datum(std::string_view s) {
+  return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
+}
+
+// Returns a set-returning function's rows, one text column each.
+Datum return_text_set(FunctionCallInfo fcinfo, const std::vector<std::string>& rows);
+
+}  // namespace agentauthz::pg

@@ -1,0 +1,67 @@
+// Direct index scans over agentauthz.tuples and agentauthz.models under the
+// active snapshot. The scans are opened once per snapshot and reused by
+// every lookup of a statement (rescanned with new keys), then closed when
+// the statement's executor ends, before utility commands and at commit.
+//
+// These functions call PostgreSQL and may raise ERROR (longjmp): call them
+// from C++ only inside pg_guard, and keep no C++ objects alive in frames
+// below them.
+#pragma once
+
+#include <string_view>
+
+#include "core/tuple_key.h"
+#include "core/tuple_reader.h"
+#include "pg/pg_headers.h"
+
+namespace agentauthz::pg {
+
+// Identifies what a statement can see: the same stamp means the same
+// visible tuples, so caches filled under it stay valid.
+struct Stamp {
+  LocalTransactionId lxid = InvalidLocalTransactionId;
+  TransactionId xmin = InvalidTransactionId;
+  TransactionId xmax = InvalidTransactionId;
+  uint64 completions = 0;
+  CommandId curcid = InvalidCommandId;
+  const void* snapshot = nullptr;  // identity, when completions is unknown
+  uint64 tuples_generation = 0;
+  uint64 catalog_generation = 0;
+
+  bool operator==(const Stamp& o) const;
+  bool operator!=(const Stamp& o) const { return !(*this == o); }
+};
+
+// Returns the stamp of the current active snapshot.
+Stamp current_stamp();
+
+// Opens (or keeps) the scans for the current snapshot; returns true when
+// they were reopened, i.e. the stamp changed.
+bool scans_prepare();
+// The stamp the open scans were prepared under.
+const Stamp& scans_stamp();
+
+// Point lookup of one live tuple.
+bool scan_contains(const core::ObjectKey& object, std::string_view relation,
+                   const core::SubjectKey& subject);
+// Visits the subjects of live tuples object#relation.
+void scan_subjects(const core::ObjectKey& object, std::string_view relation,
+                   core::SubjectFilter filter, core::SubjectVisitor visit);
+// Visits the objects of `object_type` with a live tuple object#relation@subject.
+void scan_objects(const core::SubjectKey& subject, std::string_view relation,
+                  std::string_view object_type, core::ObjectVisitor visit);
+
+// Reads the newest visible model; returns false when there is none. The
+// text pointer is valid until the next scan call.
+bool scan_newest_model(int64* id, const char** dsl, int* dsl_length);
+
+// Ends the scans cleanly (statement end, before utility commands, commit).
+void scans_close();
+// Drops the scans without touching them: their resources were already
+// released by PostgreSQL (error, abort).
+void scans_forget();
+// Installs the executor, utility, transaction and resource-owner hooks that
+// call scans_close/scans_forget; called once from _PG_init.
+void register_scan_lifecycle();
+
+}  // namespace agentauthz::pg
