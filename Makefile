@@ -20,7 +20,7 @@ PG_INCLUDEDIR_SERVER := $(shell $(PG_CONFIG) --includedir-server)
 
 # Server headers go on -isystem so their warnings don't drown ours.
 override CPPFLAGS := -I$(CURDIR)/src -isystem $(PG_INCLUDEDIR_SERVER) $(CPPFLAGS)
-PG_CXXFLAGS = -std=c++17 -fno-strict-aliasing -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -O2
+PG_CXXFLAGS = -std=c++17 -fno-strict-aliasing -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wno-register -O2 -MMD -MP
 SHLIB_LINK = -lstdc++
 
 # The C++ objects are not compiled to LLVM bitcode for JIT inlining.
@@ -28,3 +28,6 @@ override with_llvm := no
 
 include $(PGXS)
 
+
+# Header dependencies recorded by -MMD.
+-include $(OBJS:.o=.d)

@@ -19,7 +19,6 @@ constexpr size_t kEntryOverhead = 64;
 }  // namespace
 
 void CachingReader::clear() {
-  contains_.clear();
   subjects_.clear();
   objects_.clear();
   bytes_ = 0;
@@ -29,20 +28,12 @@ void CachingReader::account(size_t bytes) {
   bytes_ += bytes + kEntryOverhead;
 }
 
+// Point lookups are not cached: each names one subject, and the evaluator
+// already remembers per-subject results; caching them would only fill memory
+// during a large scan.
 bool CachingReader::contains(const ObjectKey& object, std::string_view relation,
                              const SubjectKey& subject) {
-  build_key(&key_, 'c', {object.type, object.id, relation, subject.type, subject.id, subject.relation});
-  auto found = contains_.find(key_);
-  if (found != contains_.end()) {
-    ++hits_;
-    return found->second;
-  }
-  ++misses_;
-  bool result = inner_.contains(object, relation, subject);
-  if (bytes_ > max_bytes_) clear();
-  account(key_.size());
-  contains_.emplace(key_, result);
-  return result;
+  return inner_.contains(object, relation, subject);
 }
 
 void CachingReader::read_subjects(const ObjectKey& object, std::string_view relation,

@@ -54,7 +54,6 @@ class CachingReader : public TupleReader {
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
   std::string key_;  // scratch, reused to build lookup keys
-  std::unordered_map<std::string, bool> contains_;
   std::unordered_map<std::string, StringList> subjects_;
   std::unordered_map<std::string, StringList> objects_;
 };

@@ -10,10 +10,14 @@ namespace agentauthz::core {
 namespace {
 
 // Tells whether c is a blank inside a line (OpenFGA: space, tab, form feed).
-bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\f'; }
+bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\f';
+}
 
 // Tells whether c is a decimal digit.
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // Maps a word to its keyword kind, or Identifier when it is no keyword.
 TokenKind keyword_kind(std::string_view word) {
@@ -22,14 +26,22 @@ TokenKind keyword_kind(std::string_view word) {
     TokenKind kind;
   };
   static constexpr Keyword kKeywords[] = {
-      {"model", TokenKind::KwModel},         {"schema", TokenKind::KwSchema},
-      {"type", TokenKind::KwType},           {"relations", TokenKind::KwRelations},
-      {"relation", TokenKind::KwRelation},   {"define", TokenKind::KwDefine},
-      {"and", TokenKind::KwAnd},             {"or", TokenKind::KwOr},
-      {"from", TokenKind::KwFrom},           {"with", TokenKind::KwWith},
-      {"condition", TokenKind::KwCondition}, {"module", TokenKind::KwModule},
-      {"extend", TokenKind::KwExtend},       {"in", TokenKind::KwReserved},
-      {"true", TokenKind::KwReserved},       {"false", TokenKind::KwReserved},
+      {"model", TokenKind::KwModel},
+      {"schema", TokenKind::KwSchema},
+      {"type", TokenKind::KwType},
+      {"relations", TokenKind::KwRelations},
+      {"relation", TokenKind::KwRelation},
+      {"define", TokenKind::KwDefine},
+      {"and", TokenKind::KwAnd},
+      {"or", TokenKind::KwOr},
+      {"from", TokenKind::KwFrom},
+      {"with", TokenKind::KwWith},
+      {"condition", TokenKind::KwCondition},
+      {"module", TokenKind::KwModule},
+      {"extend", TokenKind::KwExtend},
+      {"in", TokenKind::KwReserved},
+      {"true", TokenKind::KwReserved},
+      {"false", TokenKind::KwReserved},
       {"null", TokenKind::KwReserved},
   };
   for (const Keyword& keyword : kKeywords) {
@@ -115,14 +127,30 @@ Token DslLexer::lex() {
   const char c = text_[offset_];
   TokenKind kind;
   switch (c) {
-    case '[': kind = TokenKind::LBracket; break;
-    case ']': kind = TokenKind::RBracket; break;
-    case '(': kind = TokenKind::LParen; break;
-    case ')': kind = TokenKind::RParen; break;
-    case ',': kind = TokenKind::Comma; break;
-    case ':': kind = TokenKind::Colon; break;
-    case '#': kind = TokenKind::Hash; break;
-    case '*': kind = TokenKind::Star; break;
+    case '[':
+      kind = TokenKind::LBracket;
+      break;
+    case ']':
+      kind = TokenKind::RBracket;
+      break;
+    case '(':
+      kind = TokenKind::LParen;
+      break;
+    case ')':
+      kind = TokenKind::RParen;
+      break;
+    case ',':
+      kind = TokenKind::Comma;
+      break;
+    case ':':
+      kind = TokenKind::Colon;
+      break;
+    case '#':
+      kind = TokenKind::Hash;
+      break;
+    case '*':
+      kind = TokenKind::Star;
+      break;
     default:
       if (is_identifier_start(c)) {
         return lex_word(pos, space_before);

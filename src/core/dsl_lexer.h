@@ -51,7 +51,7 @@ enum class TokenKind {
 
 struct Token {
   TokenKind kind = TokenKind::End;
-  std::string_view text;      // points into the lexed input
+  std::string_view text;  // points into the lexed input
   SourcePos pos;
   bool space_before = false;  // blanks between this and the previous token on its line
 };

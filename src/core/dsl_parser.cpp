@@ -15,14 +15,16 @@ namespace {
 
 // Where the parser is in the line structure of a model.
 enum class LineState {
-  AfterHeader,    // before the first `type`
-  AfterType,      // after a `type NAME` line
-  AfterRelations, // after `relations`, before its first `define`
-  AfterDefine,    // after at least one `define`
+  AfterHeader,     // before the first `type`
+  AfterType,       // after a `type NAME` line
+  AfterRelations,  // after `relations`, before its first `define`
+  AfterDefine,     // after at least one `define`
 };
 
-// Tells whether token can name a type or relation in its definition.
-// OpenFGA's grammar admits four keywords there (`type type` is valid).
+// Tells whether token can name a type or relation, where it is defined and
+// where it is referred to. Keywords that only start a statement (model,
+// schema, type, relation, module, extend, condition) are names elsewhere:
+// OpenFGA's server accepts `type module`, and its test models use it.
 bool is_definable_name(const Token& token) {
   switch (token.kind) {
     case TokenKind::Identifier:
@@ -30,17 +32,19 @@ bool is_definable_name(const Token& token) {
     case TokenKind::KwSchema:
     case TokenKind::KwType:
     case TokenKind::KwRelation:
+    case TokenKind::KwModule:
+    case TokenKind::KwExtend:
+    case TokenKind::KwCondition:
+    case TokenKind::KwReserved:
       return true;
     default:
       return false;
   }
 }
 
-// Tells whether token is one of the keywords that may name a definition
-// but, in OpenFGA's grammar, cannot be referred to.
-bool is_definition_only_keyword(const Token& token) {
-  return token.kind != TokenKind::Identifier && is_definable_name(token);
-}
+// Tells whether token may name a definition but not be referred to; no
+// keyword is restricted that way any more.
+bool is_definition_only_keyword(const Token&) { return false; }
 
 // Tells whether token is a keyword (a word the lexer did not make a name).
 bool is_keyword(const Token& token) {
@@ -139,8 +143,10 @@ class DslParser {
       fail(model, "modules are not supported; a model starts with 'model' and 'schema 1.1' lines");
     }
     if (model.kind != TokenKind::KwModel) {
-      fail(model, "missing model header: a model starts with a 'model' line and a 'schema 1.1' line, found " +
-                       describe_token(model));
+      fail(model,
+           "missing model header: a model starts with a 'model' line and a 'schema 1.1' line, "
+           "found " +
+               describe_token(model));
     }
     const Token line_end = lexer_.next();
     if (line_end.kind != TokenKind::Newline) {
@@ -230,8 +236,10 @@ class DslParser {
         return node;
       }
       if (op == TokenKind::KwButNot) {
-        fail(after, "'but not' takes exactly one operand on its right; use parentheses to combine "
-                    "it with " + describe_token(after));
+        fail(after,
+             "'but not' takes exactly one operand on its right; use parentheses to combine "
+             "it with " +
+                 describe_token(after));
       }
       if (after.kind != op) {
         fail(after, "cannot mix " + describe_token(op_token) + " and " + describe_token(after) +
@@ -246,8 +254,9 @@ class DslParser {
     switch (token.kind) {
       case TokenKind::LBracket:
         if (!allow_direct) {
-          fail(token, "a direct type restriction [...] may only be the first operand of a relation "
-                      "definition");
+          fail(token,
+               "a direct type restriction [...] may only be the first operand of a relation "
+               "definition");
         }
         return parse_direct();
       case TokenKind::LParen: {
@@ -264,12 +273,12 @@ class DslParser {
         }
         return inner;
       }
-      case TokenKind::Identifier:
-        return parse_reference();
       default:
+        if (is_definable_name(token)) return parse_reference();
         if (is_definition_only_keyword(token)) {
-          fail(token, describe_token(token) + " is a keyword: OpenFGA's grammar accepts it as the "
-                      "name of a definition but not as a reference");
+          fail(token, describe_token(token) +
+                          " is a keyword: OpenFGA's grammar accepts it as the "
+                          "name of a definition but not as a reference");
         }
         fail(token, "expected a relation name, '(' or '[', found " + describe_token(token));
     }
@@ -290,11 +299,12 @@ class DslParser {
       fail(from, "expected whitespace before 'from'");
     }
     const Token tupleset = lexer_.next();
-    if (tupleset.kind != TokenKind::Identifier || !tupleset.space_before) {
+    if (!is_definable_name(tupleset) || !tupleset.space_before) {
       fail(tupleset, expected_reference_message("a relation name after 'from'", tupleset));
     }
     if (lexer_.peek().kind == TokenKind::KwFrom) {
-      fail(lexer_.peek(), "'from' cannot be chained: 'X from Y' takes a single relation Y of this type");
+      fail(lexer_.peek(),
+           "'from' cannot be chained: 'X from Y' takes a single relation Y of this type");
     }
     node->kind = RewriteKind::TupleToUserset;
     node->tupleset = std::string(tupleset.text);
@@ -332,7 +342,7 @@ class DslParser {
   // Parses `type`, `type:*` or `type#relation`, written without blanks.
   DirectTypeAst parse_restriction() {
     const Token type = lexer_.next();
-    if (type.kind != TokenKind::Identifier) {
+    if (!is_definable_name(type)) {
       fail(type, expected_reference_message("a type name in the type restriction list", type));
     }
     DirectTypeAst restriction;
@@ -353,7 +363,7 @@ class DslParser {
     } else if (marker.kind == TokenKind::Hash) {
       lexer_.next();
       const Token relation = lexer_.next();
-      if (relation.kind != TokenKind::Identifier || relation.space_before) {
+      if (!is_definable_name(relation) || relation.space_before) {
         fail(relation, expected_reference_message(
                            "a relation name right after '" + restriction.type + "#'", relation));
       }
@@ -372,7 +382,8 @@ class DslParser {
   // Builds the message for a token that should have been a defined name.
   static std::string expected_name_message(const std::string& what, const Token& found) {
     if (is_keyword(found) && !is_definable_name(found)) {
-      return "expected " + what + "; " + describe_token(found) + " is a keyword and cannot be a name";
+      return "expected " + what + "; " + describe_token(found) +
+             " is a keyword and cannot be a name";
     }
     return "expected " + what + ", found " + describe_token(found);
   }
@@ -406,9 +417,9 @@ class DslParser {
 // Parses text into a ModelAst; throws ModelError at the first syntax error.
 ModelAst parse_dsl(std::string_view text) {
   if (text.size() > kMaxDslBytes) {
-    throw ModelError(1, 1, "the model text is " + std::to_string(text.size()) +
-                               " bytes long; at most " + std::to_string(kMaxDslBytes) +
-                               " bytes are accepted");
+    throw ModelError(1, 1,
+                     "the model text is " + std::to_string(text.size()) + " bytes long; at most " +
+                         std::to_string(kMaxDslBytes) + " bytes are accepted");
   }
   DslParser parser(text);
   return parser.parse_model();

@@ -92,14 +92,27 @@ bool Evaluator::explain(const Subject& subject, RelationId relation, const Objec
 Evaluator::Outcome Evaluator::top_level(const Subject& subject, RelationId relation,
                                         const Object& object, Proof* proof) {
   if (memo_.size() > options_.max_memo_entries) memo_.clear();
+  reachability_ = proof == nullptr && model_->relation(relation).monotone;
+  provisional_.clear();
   Outcome outcome;
   try {
     outcome = resolve(subject, object, relation, 0, proof);
   } catch (...) {
     // In-progress markers of the aborted evaluation must not survive it.
     memo_.clear();
+    provisional_.clear();
     throw;
   }
+  // With unions only, a check that found no grant explored everything its
+  // provisional results depended on: they are final. Otherwise some may
+  // have been cut short by a cycle through a node that turned out true.
+  for (const MemoKey& key : provisional_) {
+    if (outcome == Outcome::False || outcome == Outcome::Cycle)
+      memo_[key] = kFalse;
+    else
+      memo_.erase(key);
+  }
+  provisional_.clear();
   if (outcome == Outcome::DepthExceeded)
     throw Error(ErrorKind::DepthExceeded,
                 "authorization model resolution exceeded the depth limit of " +
@@ -137,7 +150,7 @@ Evaluator::Outcome Evaluator::resolve(const Subject& subject, const Object& obje
   MemoKey key = memo_key(subject, object, relation);
   auto [it, inserted] = memo_.try_emplace(key, kInProgress);
   if (!inserted) {
-    if (it->second == kInProgress) {
+    if (it->second == kInProgress || it->second == kProvisional) {
       ++cycles_;
       if (proof) proof->note = "cycle";
       return Outcome::Cycle;
@@ -149,6 +162,13 @@ Evaluator::Outcome Evaluator::resolve(const Subject& subject, const Object& obje
   if (proof == nullptr && cycles_ == cycles_before &&
       (outcome == Outcome::True || outcome == Outcome::False)) {
     memo_[key] = outcome == Outcome::True ? kTrue : kFalse;
+  } else if (reachability_ && (outcome == Outcome::False || outcome == Outcome::Cycle)) {
+    // A union-only check is a graph search: a node found false need not be
+    // searched again while this check runs, whatever path reaches it. This
+    // keeps cyclic data (groups containing each other) linear, not
+    // exponential.
+    memo_[key] = kProvisional;
+    provisional_.push_back(key);
   } else {
     memo_.erase(key);
   }

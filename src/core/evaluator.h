@@ -71,7 +71,8 @@ class Evaluator {
   struct MemoKeyHash {
     size_t operator()(const MemoKey& k) const;
   };
-  enum MemoState : uint8_t { kInProgress, kTrue, kFalse };
+  // kProvisional: false as far as this check has explored (see resolve()).
+  enum MemoState : uint8_t { kInProgress, kTrue, kFalse, kProvisional };
 
   static MemoKey memo_key(const Subject& subject, const Object& object, RelationId relation);
   Outcome resolve(const Subject& subject, const Object& object, RelationId relation, int depth,
@@ -95,6 +96,8 @@ class Evaluator {
   std::unordered_map<MemoKey, MemoState, MemoKeyHash> memo_;
   uint64_t cycles_ = 0;
   uint32_t steps_ = 0;
+  bool reachability_ = false;          // the current check involves unions only
+  std::vector<MemoKey> provisional_;   // results to settle when the check ends
 };
 
 }  // namespace agentauthz::core

@@ -156,10 +156,18 @@ void Evaluator::list_subjects(const Object& object, RelationId relation, const S
     NodeKey key = node_key(Object{s.type, s.id}, s.relation);
     if (found.insert(key).second) candidates.push_back(s);
   };
+  int depth = 0;  // of the node being walked; each hop from it is one deeper
   auto visit = [&](const Object& o, RelationId r) {
-    if (seen.insert(node_key(o, r)).second) queue.push_back(Node{o, r});
+    if (!seen.insert(node_key(o, r)).second) return;
+    if (depth + 1 >= options_.max_depth)
+      throw Error(ErrorKind::DepthExceeded,
+                  "authorization model resolution exceeded the depth limit of " +
+                      std::to_string(options_.max_depth),
+                  "listing subjects of " + format(object));
+    queue.push_back(Node{o, r, depth + 1});
   };
-  visit(object, relation);
+  seen.insert(node_key(object, relation));
+  queue.push_back(Node{object, relation, 0});
 
   // Walks one rewrite tree, queueing the nodes it leads to.
   struct Walker {
@@ -234,6 +242,7 @@ void Evaluator::list_subjects(const Object& object, RelationId relation, const S
     poll_interrupt();
     Node node = queue.front();
     queue.pop_front();
+    depth = node.depth;
     // A userset has itself: group:x#member is a member of group:x.
     if (filter.userset() && filter.type == node.object.type && filter.relation == node.relation)
       add_candidate(Subject{node.object.type, node.object.id, node.relation});

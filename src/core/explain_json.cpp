@@ -1,6 +1,7 @@
 #include "core/explain_json.h"
 
 #include <cstdio>
+#include <vector>
 
 namespace agentauthz::core {
 
@@ -53,6 +54,13 @@ void append_proof(std::string* out, const Proof& proof) {
   out->push_back('}');
 }
 
+// Collects, in order, the tuples of the branches that granted.
+void collect_path(const Proof& proof, std::vector<const std::string*>* path) {
+  if (!proof.allowed) return;
+  if (!proof.tuple.empty()) path->push_back(&proof.tuple);
+  for (const Proof& child : proof.children) collect_path(child, path);
+}
+
 }  // namespace
 
 std::string explain_to_json(bool allowed, const std::string& subject, const std::string& relation,
@@ -62,6 +70,16 @@ std::string explain_to_json(bool allowed, const std::string& subject, const std:
   append_field(&out, "subject", subject);
   append_field(&out, "relation", relation);
   append_field(&out, "object", object);
+  if (allowed) {
+    std::vector<const std::string*> path;
+    collect_path(proof, &path);
+    out.append(",\"path\":[");
+    for (size_t i = 0; i < path.size(); ++i) {
+      if (i) out.push_back(',');
+      append_json_string(&out, *path[i]);
+    }
+    out.push_back(']');
+  }
   out.append(",\"proof\":");
   append_proof(&out, proof);
   out.push_back('}');

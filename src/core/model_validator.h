@@ -8,10 +8,19 @@
 
 namespace agentauthz::core {
 
-// Checks model; throws ModelError at the offending definition or reference
-// for the first problem found: names, undefined or duplicate types and
-// relations, misused `from`, relations with no entry point, cycles of
-// computed relations.
+// Checks model; throws ModelError at the offending name for the first
+// problem found, in this order:
+//  - schema other than 1.1; no type at all;
+//  - invalid, over-long (254 / 50 bytes), `self`/`this` or duplicate type
+//    and relation names;
+//  - type restrictions naming undefined types or relations, or repeated;
+//  - computed relations undefined on the type, or referring to themselves;
+//  - `X from Y` where Y is not a relation of the type, is not defined by a
+//    type restriction alone, lists a userset or wildcard, or where none of
+//    its types defines X;
+//  - the same operand twice in one `or`, `and` or `but not`;
+//  - relations no finite set of tuples can grant (no entry point);
+//  - cycles of computed relations, even ones with a way in.
 void validate_model(const ModelAst& model);
 
 }  // namespace agentauthz::core

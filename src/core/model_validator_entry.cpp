@@ -12,6 +12,7 @@
 // stay impossible unless another branch has a way in. The propagation is
 // linear in the size of the model, so no model makes it slow.
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/model_validator_internal.h"
@@ -96,16 +97,8 @@ class EntryPointSolver {
         add_input(index_.relation_id(type.name, node.relation), id);
         return id;
       }
-      case RewriteKind::TupleToUserset: {
-        const int id = add_node(1);
-        const RelationAst* tupleset = index_.find_relation(type.name, node.tupleset);
-        if (tupleset != nullptr && tupleset->rewrite) {
-          for (const DirectTypeAst& restriction : tupleset->rewrite->direct_types) {
-            add_input(index_.relation_id(restriction.type, node.relation), id);
-          }
-        }
-        return id;
-      }
+      case RewriteKind::TupleToUserset:
+        return parents_node(index_.relation_id(type.name, node.tupleset), node.relation);
       case RewriteKind::Union:
       case RewriteKind::Intersection:
       case RewriteKind::Exclusion: {
@@ -123,7 +116,29 @@ class EntryPointSolver {
     return add_node(1);  // unreachable for checked trees; never possible
   }
 
+  // Returns the node standing for "relation `name` on some type of tupleset
+  // relation tupleset_id", shared by every `name from tupleset` so that the
+  // graph stays linear in the model's size.
+  int parents_node(int tupleset_id, const std::string& name) {
+    if (tupleset_id < 0) {
+      return add_node(1);  // unreachable for checked models; never possible
+    }
+    const std::string key = std::to_string(tupleset_id) + "#" + name;
+    auto it = parents_nodes_.find(key);
+    if (it != parents_nodes_.end()) {
+      return it->second;
+    }
+    const int id = add_node(1);
+    parents_nodes_.emplace(key, id);
+    for_each_parent_defining(index_, tupleset_id, name, [&](const TypeAst& parent) {
+      add_input(index_.relation_id(parent.name, name), id);
+      return false;
+    });
+    return id;
+  }
+
   const ModelIndex& index_;
+  std::unordered_map<std::string, int> parents_nodes_;
   std::vector<int> need_;
   std::vector<std::vector<int>> consumers_;
   std::vector<char> possible_;

@@ -1,8 +1,7 @@
-#include "core/model_validator_internal.h"
-
 #include <utility>
 
 #include "core/error.h"
+#include "core/model_validator_internal.h"
 
 namespace agentauthz::core::model_validator_detail {
 
@@ -12,10 +11,32 @@ ModelIndex::ModelIndex(const ModelAst& model) {
     TypeEntry entry{&type, {}};
     for (const RelationAst& relation : type.relations) {
       entry.relation_ids.emplace(relation.name, static_cast<int>(relations_.size()));
-      relations_.push_back(Entry{&type, &relation});
+      types_by_relation_name_[relation.name].push_back(&type);
+      Entry relation_entry{&type, &relation, {}};
+      if (relation.rewrite && relation.rewrite->kind == RewriteKind::Direct) {
+        for (const DirectTypeAst& restriction : relation.rewrite->direct_types) {
+          if (!restriction.wildcard && restriction.relation.empty()) {
+            relation_entry.plain_types.insert(restriction.type);
+          }
+        }
+      }
+      relations_.push_back(std::move(relation_entry));
     }
     types_.emplace(type.name, std::move(entry));
   }
+}
+
+// Returns the types that define a relation called name.
+const std::vector<const TypeAst*>& ModelIndex::types_defining(std::string_view name) const {
+  static const std::vector<const TypeAst*> kNone;
+  auto it = types_by_relation_name_.find(name);
+  return it == types_by_relation_name_.end() ? kNone : it->second;
+}
+
+// Tells whether relation id is defined by a type restriction list alone and
+// lists the plain type `type` in it.
+bool ModelIndex::lists_plain_type(int id, std::string_view type) const {
+  return relations_[id].plain_types.count(type) != 0;
 }
 
 // Returns the type named name, or nullptr.

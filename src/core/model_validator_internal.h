@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/model_ast.h"
@@ -36,18 +37,60 @@ class ModelIndex {
   // Returns the type that defines the relation with dense id id.
   const TypeAst& type_of(int id) const { return *relations_[id].type; }
 
+  // Returns the types that define a relation called name.
+  const std::vector<const TypeAst*>& types_defining(std::string_view name) const;
+
+  // Tells whether relation id is defined by a type restriction list alone
+  // and lists the plain type `type` in it.
+  bool lists_plain_type(int id, std::string_view type) const;
+
  private:
   struct Entry {
     const TypeAst* type;
     const RelationAst* relation;
+    std::unordered_set<std::string_view> plain_types;  // of a `[...]`-only definition
   };
   struct TypeEntry {
     const TypeAst* type;
     std::unordered_map<std::string_view, int> relation_ids;
   };
   std::unordered_map<std::string_view, TypeEntry> types_;
+  std::unordered_map<std::string_view, std::vector<const TypeAst*>> types_by_relation_name_;
   std::vector<Entry> relations_;
 };
+
+// Calls visit(type) for each plain type of tupleset relation tupleset_id's
+// restriction list that defines a relation called name, until visit returns
+// true; tells whether it did. Walks the shorter of the two lists, so that
+// many `X from Y` over large types cost no more than the model's size.
+template <typename Visit>
+bool for_each_parent_defining(const ModelIndex& index, int tupleset_id, std::string_view name,
+                              Visit visit) {
+  const RelationAst& tupleset = index.relation(tupleset_id);
+  if (!tupleset.rewrite) {
+    return false;
+  }
+  const std::vector<DirectTypeAst>& restrictions = tupleset.rewrite->direct_types;
+  const std::vector<const TypeAst*>& defining = index.types_defining(name);
+  if (defining.size() <= restrictions.size()) {
+    for (const TypeAst* type : defining) {
+      if (index.lists_plain_type(tupleset_id, type->name) && visit(*type)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  for (const DirectTypeAst& restriction : restrictions) {
+    if (restriction.wildcard || !restriction.relation.empty()) {
+      continue;
+    }
+    const TypeAst* type = index.find_type(restriction.type);
+    if (type != nullptr && index.find_relation(restriction.type, name) != nullptr && visit(*type)) {
+      return true;
+    }
+  }
+  return false;
+}
 
 // One reference from a relation's definition to another relation of the
 // same type (`define viewer: editor`), where it was written.

@@ -2,6 +2,7 @@
 // must resolve, and `X from Y` must meet OpenFGA's conditions on Y.
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "core/dsl_limits.h"
 #include "core/model_validator_internal.h"
@@ -45,12 +46,19 @@ const char* operator_text(RewriteKind kind) {
   }
 }
 
+// What the reference pass has already checked, shared by all relations.
+struct ReferenceCache {
+  std::unordered_set<int> checked_tuplesets;       // relations used after 'from'
+  std::unordered_set<std::string> resolved_pairs;  // "tupleset id#relation" found
+};
+
 // Checks one relation's definition against the rest of the model.
 class ReferenceChecker {
  public:
   // Prepares to check relation, defined on type.
-  ReferenceChecker(const ModelIndex& index, const TypeAst& type, const RelationAst& relation)
-      : index_(index), type_(type), relation_(relation) {}
+  ReferenceChecker(const ModelIndex& index, ReferenceCache& cache, const TypeAst& type,
+                   const RelationAst& relation)
+      : index_(index), cache_(cache), type_(type), relation_(relation) {}
 
   // Checks the whole definition.
   void check() {
@@ -99,15 +107,16 @@ class ReferenceChecker {
         fail_at(restriction.pos, "a type restriction needs a type name");
       }
       if (restriction.wildcard && !restriction.relation.empty()) {
-        fail_at(restriction.pos, "type restriction " + quote(restriction.type + ":*#" +
-                                                             restriction.relation) +
+        fail_at(restriction.pos, "type restriction " +
+                                     quote(restriction.type + ":*#" + restriction.relation) +
                                      " cannot be both a wildcard and a userset");
       }
       if (index_.find_type(restriction.type) == nullptr) {
-        fail_at(restriction.pos, "type " + quote(restriction.type) + " is not defined" +
-                                     (restriction.wildcard ? " (in wildcard " +
-                                                                 quote(restriction_text(restriction)) + ")"
-                                                           : std::string()));
+        fail_at(restriction.pos,
+                "type " + quote(restriction.type) + " is not defined" +
+                    (restriction.wildcard
+                         ? " (in wildcard " + quote(restriction_text(restriction)) + ")"
+                         : std::string()));
       }
       if (!restriction.relation.empty() &&
           index_.find_relation(restriction.type, restriction.relation) == nullptr) {
@@ -131,56 +140,76 @@ class ReferenceChecker {
       fail_at(node.pos, "relation " + quote(relation_.name) + " refers to itself");
     }
     if (index_.find_relation(type_.name, node.relation) == nullptr) {
-      fail_at(node.pos, "relation " + quote(node.relation) + " is not defined on type " +
-                            quote(type_.name));
+      fail_at(node.pos,
+              "relation " + quote(node.relation) + " is not defined on type " + quote(type_.name));
     }
   }
 
   // Checks `X from Y`: Y is a relation of this type defined by plain types
   // alone (OpenFGA needs the tupleset to be direct, without usersets or
-  // wildcards), and X is a relation of at least one of those types.
+  // wildcards), and X is a relation of at least one of those types. Each
+  // tupleset and each (Y, X) pair is checked once per model, however often
+  // it is used.
   void check_tuple_to_userset(const RewriteAst& node) {
     if (node.relation.empty() || node.tupleset.empty()) {
       malformed(node, "'from' without both relation names");
     }
     const std::string spelled = quote(node.relation + " from " + node.tupleset);
-    const RelationAst* tupleset = index_.find_relation(type_.name, node.tupleset);
-    if (tupleset == nullptr) {
+    const int tupleset_id = index_.relation_id(type_.name, node.tupleset);
+    if (tupleset_id < 0) {
       fail_at(node.pos, "relation " + quote(node.tupleset) + " is not defined on type " +
                             quote(type_.name) + " (in " + spelled + ")");
     }
-    if (!tupleset->rewrite || tupleset->rewrite->kind != RewriteKind::Direct) {
+    const RelationAst& tupleset = index_.relation(tupleset_id);
+    if (!tupleset.rewrite || tupleset.rewrite->kind != RewriteKind::Direct) {
       fail_at(node.pos, "relation " + quote(node.tupleset) + " is used after 'from' in " + spelled +
                             ", so it must be defined by a type restriction alone, like [folder]");
     }
-    check_direct(*tupleset->rewrite, *tupleset);
-    bool computed_found = false;
-    std::string types;
-    for (const DirectTypeAst& restriction : tupleset->rewrite->direct_types) {
-      if (restriction.wildcard || !restriction.relation.empty()) {
-        fail_at(restriction.pos,
-                "type restriction " + quote(restriction_text(restriction)) +
-                    " is not allowed in relation " + quote(node.tupleset) +
-                    ": it is used after 'from' in " + spelled + " at line " +
-                    std::to_string(node.pos.line) + ", which allows plain types only");
+    if (cache_.checked_tuplesets.insert(tupleset_id).second) {
+      check_direct(*tupleset.rewrite, tupleset);
+      for (const DirectTypeAst& restriction : tupleset.rewrite->direct_types) {
+        if (restriction.wildcard || !restriction.relation.empty()) {
+          fail_at(restriction.pos, "type restriction " + quote(restriction_text(restriction)) +
+                                       " is not allowed in relation " + quote(node.tupleset) +
+                                       ": it is used after 'from' in " + spelled + " at line " +
+                                       std::to_string(node.pos.line) +
+                                       ", which allows plain types only");
+        }
       }
-      if (index_.find_relation(restriction.type, node.relation) != nullptr) {
-        computed_found = true;
-      }
-      types += (types.empty() ? "" : ", ") + quote(restriction.type);
     }
-    if (!computed_found) {
+    const std::string pair = std::to_string(tupleset_id) + "#" + node.relation;
+    if (cache_.resolved_pairs.count(pair) != 0) {
+      return;
+    }
+    if (!for_each_parent_defining(index_, tupleset_id, node.relation,
+                                  [](const TypeAst&) { return true; })) {
       fail_at(node.pos, "relation " + quote(node.relation) + " is not defined on any type of " +
-                            quote(node.tupleset) + " (" + types + "), as " + spelled + " needs");
+                            quote(node.tupleset) + " (" + list_types(tupleset) + "), as " +
+                            spelled + " needs");
     }
+    cache_.resolved_pairs.insert(pair);
+  }
+
+  // Lists the first few types of a tupleset's restrictions for a message.
+  static std::string list_types(const RelationAst& tupleset) {
+    constexpr std::size_t kMaxListed = 5;
+    const std::vector<DirectTypeAst>& restrictions = tupleset.rewrite->direct_types;
+    std::string types;
+    for (std::size_t i = 0; i < restrictions.size() && i < kMaxListed; ++i) {
+      types += (i == 0 ? "" : ", ") + quote(restrictions[i].type);
+    }
+    if (restrictions.size() > kMaxListed) {
+      types += ", ...";
+    }
+    return types;
   }
 
   // Checks a union, intersection or exclusion and its operands.
   void check_operation(const RewriteAst& node, int depth) {
     const std::size_t count = node.children.size();
     if (node.kind == RewriteKind::Exclusion ? count != 2 : count < 2) {
-      malformed(node, std::string("wrong number of operands for '") + operator_text(node.kind) +
-                          "'");
+      malformed(node,
+                std::string("wrong number of operands for '") + operator_text(node.kind) + "'");
     }
     for (const auto& child : node.children) {
       if (!child) {
@@ -207,6 +236,7 @@ class ReferenceChecker {
   }
 
   const ModelIndex& index_;
+  ReferenceCache& cache_;
   const TypeAst& type_;
   const RelationAst& relation_;
 };
@@ -215,9 +245,10 @@ class ReferenceChecker {
 
 // Checks every definition's shape and references.
 void check_references(const ModelAst& model, const ModelIndex& index) {
+  ReferenceCache cache;
   for (const TypeAst& type : model.types) {
     for (const RelationAst& relation : type.relations) {
-      ReferenceChecker(index, type, relation).check();
+      ReferenceChecker(index, cache, type, relation).check();
     }
   }
 }

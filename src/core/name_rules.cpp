@@ -6,11 +6,13 @@ namespace agentauthz::core {
 
 namespace {
 
-// Keywords of OpenFGA's lexer that its parser never accepts as a name.
-// (`but not` is one token containing a space, so `but` alone is a name.)
-constexpr std::array<std::string_view, 13> kReservedWords = {
-    "and",    "or",   "from", "with", "define", "relations", "condition",
-    "module", "extend", "in", "true", "false",  "null",
+// Words that can never be a name: they would make a relation definition
+// ambiguous. (`but not` is one token containing a space, so `but` alone is
+// a name.) Other DSL keywords -- module, extend, condition, in, true, false,
+// null, model, schema, type, relation -- may name types and relations, as
+// OpenFGA's server accepts (its own test models have `type module`).
+constexpr std::array<std::string_view, 6> kReservedWords = {
+    "and", "or", "from", "with", "define", "relations",
 };
 
 // Tells whether c is an ASCII letter.
@@ -34,7 +36,9 @@ bool is_valid_name(std::string_view name, std::size_t max_length) {
 }  // namespace
 
 // Tells whether c may start an identifier: an ASCII letter or '_'.
-bool is_identifier_start(char c) { return is_ascii_letter(c) || c == '_'; }
+bool is_identifier_start(char c) {
+  return is_ascii_letter(c) || c == '_';
+}
 
 // Tells whether c may continue an identifier: letter, digit, '_' or '-'.
 bool is_identifier_char(char c) {

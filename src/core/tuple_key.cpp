@@ -1,5 +1,6 @@
 #include "core/tuple_key.h"
 
+#include <cstdint>
 #include <cstdio>
 
 #include "core/error.h"
@@ -12,6 +13,40 @@ bool is_space_or_control(unsigned char c) {
   return c <= 0x20 || c == 0x7f;
 }
 
+// Returns whether a code point is whitespace, a C1 control or an invisible
+// formatting character (zero-width, bidirectional override): such
+// characters make two different ids look the same.
+bool is_unicode_space_or_control(uint32_t cp) {
+  return (cp >= 0x80 && cp <= 0xa0) || cp == 0x1680 || cp == 0x180e ||
+         (cp >= 0x2000 && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202f) ||
+         (cp >= 0x205f && cp <= 0x206f) || cp == 0x3000 || cp == 0xfeff;
+}
+
+// Returns whether `text` contains whitespace or a control character, ASCII
+// or not. Bytes that are not valid UTF-8 are left alone (non-UTF-8 databases).
+bool has_space_or_control(std::string_view text) {
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  size_t n = text.size();
+  for (size_t i = 0; i < n;) {
+    unsigned char c = p[i];
+    if (c < 0x80) {
+      if (is_space_or_control(c)) return true;
+      ++i;
+      continue;
+    }
+    size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+    if (length == 1 || i + length > n) {
+      ++i;
+      continue;
+    }
+    uint32_t cp = c & (0xff >> (length + 1));
+    for (size_t k = 1; k < length; ++k) cp = (cp << 6) | (p[i + k] & 0x3f);
+    if (is_unicode_space_or_control(cp)) return true;
+    i += length;
+  }
+  return false;
+}
+
 [[noreturn]] void reject(std::string_view what, std::string_view text, std::string_view why) {
   throw Error(ErrorKind::InvalidArgument,
               "invalid " + std::string(what) + " " + quote_for_message(text) + ": " +
@@ -22,20 +57,18 @@ bool is_space_or_control(unsigned char c) {
 const char* name_problem(std::string_view name, size_t max_length) {
   if (name.empty()) return "is empty";
   if (name.size() > max_length) return "is too long";
-  for (unsigned char c : name) {
-    if (is_space_or_control(c)) return "contains whitespace or a control character";
+  for (unsigned char c : name)
     if (c == ':' || c == '#' || c == '@') return "contains ':', '#' or '@'";
-  }
+  if (has_space_or_control(name)) return "contains whitespace or a control character";
   return nullptr;
 }
 
 // Returns why an object id is malformed, or nullptr. `*` is checked by callers.
 const char* id_problem(std::string_view id) {
   if (id.empty()) return "the id is empty";
-  for (unsigned char c : id) {
-    if (is_space_or_control(c)) return "the id contains whitespace or a control character";
+  for (unsigned char c : id)
     if (c == '#' || c == ':') return "the id contains '#' or ':'";
-  }
+  if (has_space_or_control(id)) return "the id contains whitespace or a control character";
   return nullptr;
 }
 

@@ -91,6 +91,7 @@ void capture_exception(PendingError* out) {
 
 void guard_call(void (*body)(void*), void* arg) {
   MemoryContext context = CurrentMemoryContext;
+  ResourceOwner owner = CurrentResourceOwner;
   sigjmp_buf* volatile saved_stack = PG_exception_stack;
   ErrorContextCallback* volatile saved_context = error_context_stack;
   sigjmp_buf local;
@@ -111,6 +112,7 @@ void guard_call(void (*body)(void*), void* arg) {
   // state clean before throwing into C++.
   PG_exception_stack = saved_stack;
   error_context_stack = saved_context;
+  CurrentResourceOwner = owner;
   MemoryContextSwitchTo(context);
   ErrorData* data = CopyErrorData();
   FlushErrorState();

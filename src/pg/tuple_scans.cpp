@@ -71,9 +71,12 @@ struct Scans {
 
 Scans scans;
 MemoryContext scan_context = nullptr;
+// The scans' buffer pins, relation references and snapshot belong to this
+// owner (a child of the transaction's), not to whichever portal happened to
+// be running: COPY, triggers and cursors all end without leaking them.
+ResourceOwner scan_owner = nullptr;
 KeyText key_object, key_relation, key_subject, key_low, key_high;
 
-ExecutorEnd_hook_type prev_executor_end = nullptr;
 ProcessUtility_hook_type prev_process_utility = nullptr;
 
 std::string_view text_view(Datum datum) {
@@ -105,14 +108,6 @@ void check_columns(Relation rel, const char* const* names, int count) {
   }
 }
 
-void agentauthz_executor_end(QueryDesc* query) {
-  scans_close();
-  if (prev_executor_end)
-    prev_executor_end(query);
-  else
-    standard_ExecutorEnd(query);
-}
-
 void agentauthz_process_utility(PlannedStmt* pstmt, const char* query_string, bool read_only_tree,
                                 ProcessUtilityContext context, ParamListInfo params,
                                 QueryEnvironment* query_env, DestReceiver* dest,
@@ -134,9 +129,14 @@ void xact_callback(XactEvent event, void*) {
     case XACT_EVENT_PRE_PREPARE:
       scans_close();
       break;
+    case XACT_EVENT_COMMIT:
+    case XACT_EVENT_PARALLEL_COMMIT:
+    case XACT_EVENT_PREPARE:
     case XACT_EVENT_ABORT:
     case XACT_EVENT_PARALLEL_ABORT:
+      // The transaction's resource owner releases and deletes ours.
       scans_forget();
+      scan_owner = nullptr;
       break;
     default:
       break;
@@ -146,13 +146,6 @@ void xact_callback(XactEvent event, void*) {
 void subxact_callback(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
   // Tuples written in the aborted subtransaction are no longer visible.
   if (event == SUBXACT_EVENT_ABORT_SUB) bump_tuples_generation();
-}
-
-// When the resource owner the scans were opened under is released, its
-// buffer pins and relation references are already gone.
-void resource_release_callback(ResourceReleasePhase phase, bool, bool, void*) {
-  if (phase == RESOURCE_RELEASE_BEFORE_LOCKS && scans.open && CurrentResourceOwner == scans.owner)
-    scans_forget();
 }
 
 }  // namespace
@@ -183,6 +176,55 @@ Stamp current_stamp() {
 
 const Stamp& scans_stamp() { return scans.stamp; }
 
+// Ends the scans and closes the relations of `s` that are open, under the
+// scans' resource owner; tolerates a partly opened set.
+static void release_scans(Scans* s) {
+  ResourceOwner saved = CurrentResourceOwner;
+  CurrentResourceOwner = s->owner;
+  if (s->tuple_slot) ExecDropSingleTupleTableSlot(s->tuple_slot);
+  if (s->model_slot) ExecDropSingleTupleTableSlot(s->model_slot);
+  IndexScanDesc all[] = {s->exact, s->by_object, s->usersets, s->by_subject, s->newest_model};
+  for (IndexScanDesc scan : all)
+    if (scan) index_endscan(scan);
+  Relation indexes[] = {s->pkey, s->by_subject_index, s->usersets_index, s->models_pkey};
+  for (Relation index : indexes)
+    if (index) index_close(index, NoLock);
+  if (s->tuples) table_close(s->tuples, NoLock);
+  if (s->models) table_close(s->models, NoLock);
+  if (s->snapshot) UnregisterSnapshot(s->snapshot);
+  CurrentResourceOwner = saved;
+  *s = Scans();
+}
+
+// Opens every relation and scan into `s`; raises ERROR on failure.
+static void open_scans(Scans* s, const Catalog& cat) {
+  Snapshot active = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+  s->snapshot = RegisterSnapshot(active);
+  s->now = GetCurrentTransactionStartTimestamp();
+  s->tuples = table_open(cat.tuples, AccessShareLock);
+  s->pkey = index_open(cat.tuples_pkey, AccessShareLock);
+  s->by_subject_index = index_open(cat.tuples_subject, AccessShareLock);
+  s->usersets_index = index_open(cat.tuples_usersets, AccessShareLock);
+  s->models = table_open(cat.models, AccessShareLock);
+  s->models_pkey = index_open(cat.models_pkey, AccessShareLock);
+
+  static const char* const tuple_columns[] = {"object", "relation", "subject", "expires_at"};
+  static const char* const model_columns[] = {"id", "dsl"};
+  check_columns(s->tuples, tuple_columns, 4);
+  check_columns(s->models, model_columns, 2);
+
+  s->exact = index_beginscan(s->tuples, s->pkey, s->snapshot, 3, 0);
+  s->by_object = index_beginscan(s->tuples, s->pkey, s->snapshot, 2, 0);
+  s->usersets = index_beginscan(s->tuples, s->usersets_index, s->snapshot, 2, 0);
+  s->by_subject = index_beginscan(s->tuples, s->by_subject_index, s->snapshot, 4, 0);
+  s->newest_model = index_beginscan(s->models, s->models_pkey, s->snapshot, 0, 0);
+  s->tuple_slot = table_slot_create(s->tuples, nullptr);
+  s->model_slot = table_slot_create(s->models, nullptr);
+}
+
+// The set being opened; global so PG_CATCH sees every field the open set.
+static Scans opening;
+
 bool scans_prepare() {
   Stamp stamp = current_stamp();
   if (scans.open && stamp == scans.stamp) return false;
@@ -191,59 +233,36 @@ bool scans_prepare() {
   const Catalog& cat = catalog();
   if (scan_context == nullptr)
     scan_context = AllocSetContextCreate(TopMemoryContext, "agentauthz scans", ALLOCSET_SMALL_SIZES);
+  if (scan_owner == nullptr)
+    scan_owner = ResourceOwnerCreate(TopTransactionResourceOwner, "agentauthz scans");
   MemoryContext old = MemoryContextSwitchTo(scan_context);
-  Snapshot active = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
-
-  Scans s;
-  s.owner = CurrentResourceOwner;
-  s.snapshot = RegisterSnapshot(active);
-  s.now = GetCurrentTransactionStartTimestamp();
-  s.tuples = table_open(cat.tuples, AccessShareLock);
-  s.pkey = index_open(cat.tuples_pkey, AccessShareLock);
-  s.by_subject_index = index_open(cat.tuples_subject, AccessShareLock);
-  s.usersets_index = index_open(cat.tuples_usersets, AccessShareLock);
-  s.models = table_open(cat.models, AccessShareLock);
-  s.models_pkey = index_open(cat.models_pkey, AccessShareLock);
-  // From here on a failure must still release what was opened: mark open.
-  scans = s;
+  ResourceOwner saved_owner = CurrentResourceOwner;
+  CurrentResourceOwner = scan_owner;
+  opening = Scans();
+  opening.owner = scan_owner;
+  PG_TRY();
+  {
+    open_scans(&opening, cat);
+  }
+  PG_CATCH();
+  {
+    release_scans(&opening);
+    CurrentResourceOwner = saved_owner;
+    MemoryContextSwitchTo(old);
+    PG_RE_THROW();
+  }
+  PG_END_TRY();
+  CurrentResourceOwner = saved_owner;
+  MemoryContextSwitchTo(old);
+  scans = opening;
   scans.open = true;
   scans.stamp = stamp;
-
-  static const char* const tuple_columns[] = {"object", "relation", "subject", "expires_at"};
-  static const char* const model_columns[] = {"id", "dsl"};
-  check_columns(scans.tuples, tuple_columns, 4);
-  check_columns(scans.models, model_columns, 2);
-
-  scans.exact = index_beginscan(scans.tuples, scans.pkey, scans.snapshot, 3, 0);
-  scans.by_object = index_beginscan(scans.tuples, scans.pkey, scans.snapshot, 2, 0);
-  scans.usersets = index_beginscan(scans.tuples, scans.usersets_index, scans.snapshot, 2, 0);
-  scans.by_subject = index_beginscan(scans.tuples, scans.by_subject_index, scans.snapshot, 4, 0);
-  scans.newest_model = index_beginscan(scans.models, scans.models_pkey, scans.snapshot, 0, 0);
-  scans.tuple_slot = table_slot_create(scans.tuples, nullptr);
-  scans.model_slot = table_slot_create(scans.models, nullptr);
-  MemoryContextSwitchTo(old);
   return true;
 }
 
 void scans_close() {
   if (!scans.open) return;
-  ResourceOwner saved = CurrentResourceOwner;
-  CurrentResourceOwner = scans.owner;
-  scans.open = false;
-  if (scans.tuple_slot) ExecDropSingleTupleTableSlot(scans.tuple_slot);
-  if (scans.model_slot) ExecDropSingleTupleTableSlot(scans.model_slot);
-  IndexScanDesc all[] = {scans.exact, scans.by_object, scans.usersets, scans.by_subject,
-                         scans.newest_model};
-  for (IndexScanDesc scan : all)
-    if (scan) index_endscan(scan);
-  Relation indexes[] = {scans.pkey, scans.by_subject_index, scans.usersets_index, scans.models_pkey};
-  for (Relation index : indexes)
-    if (index) index_close(index, NoLock);
-  if (scans.tuples) table_close(scans.tuples, NoLock);
-  if (scans.models) table_close(scans.models, NoLock);
-  if (scans.snapshot) UnregisterSnapshot(scans.snapshot);
-  CurrentResourceOwner = saved;
-  scans = Scans();
+  release_scans(&scans);
   MemoryContextReset(scan_context);
 }
 
@@ -253,8 +272,8 @@ void scans_forget() {
   if (scan_context) MemoryContextReset(scan_context);
 }
 
-bool scan_contains(const core::ObjectKey& object, std::string_view relation,
-                   const core::SubjectKey& subject) {
+static bool contains_impl(const core::ObjectKey& object, std::string_view relation,
+                          const core::SubjectKey& subject) {
   if (!key_object.set(object.type, ':', object.id) || !key_relation.set(relation)) return false;
   bool fits = subject.relation.empty() ? key_subject.set(subject.type, ':', subject.id)
                                        : key_subject.set(subject.type, ':', subject.id, '#', subject.relation);
@@ -275,8 +294,8 @@ bool scan_contains(const core::ObjectKey& object, std::string_view relation,
   return found;
 }
 
-void scan_subjects(const core::ObjectKey& object, std::string_view relation,
-                   core::SubjectFilter filter, core::SubjectVisitor visit) {
+static void subjects_impl(const core::ObjectKey& object, std::string_view relation,
+                          core::SubjectFilter filter, core::SubjectVisitor visit) {
   if (!key_object.set(object.type, ':', object.id) || !key_relation.set(relation)) return;
   ScanKeyData keys[2];
   init_key(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, key_object);
@@ -292,8 +311,8 @@ void scan_subjects(const core::ObjectKey& object, std::string_view relation,
   ExecClearTuple(scans.tuple_slot);
 }
 
-void scan_objects(const core::SubjectKey& subject, std::string_view relation,
-                  std::string_view object_type, core::ObjectVisitor visit) {
+static void objects_impl(const core::SubjectKey& subject, std::string_view relation,
+                         std::string_view object_type, core::ObjectVisitor visit) {
   bool fits = subject.relation.empty() ? key_subject.set(subject.type, ':', subject.id)
                                        : key_subject.set(subject.type, ':', subject.id, '#', subject.relation);
   // Objects of one type are the range ["type:", "type;"): ';' follows ':'.
@@ -315,7 +334,7 @@ void scan_objects(const core::SubjectKey& subject, std::string_view relation,
   ExecClearTuple(scans.tuple_slot);
 }
 
-bool scan_newest_model(int64* id, const char** dsl, int* dsl_length) {
+static bool newest_model_impl(int64* id, const char** dsl, int* dsl_length) {
   index_rescan(scans.newest_model, nullptr, 0, nullptr, 0);
   if (!index_getnext_slot(scans.newest_model, BackwardScanDirection, scans.model_slot)) return false;
   bool isnull;
@@ -326,14 +345,58 @@ bool scan_newest_model(int64* id, const char** dsl, int* dsl_length) {
   return true;
 }
 
+// The public lookups run under the scans' resource owner and memory context:
+// the buffer pins they take and the memory the index AM allocates lazily
+// (btree's killed-items array, freed by index_endscan) must live as long as
+// the scans, not as long as the caller's per-row context. pg_guard restores
+// the previous owner and context when a lookup raises an error.
+
+bool scan_contains(const core::ObjectKey& object, std::string_view relation,
+                   const core::SubjectKey& subject) {
+  ResourceOwner saved = CurrentResourceOwner;
+  MemoryContext saved_context = MemoryContextSwitchTo(scan_context);
+  CurrentResourceOwner = scans.owner;
+  bool found = contains_impl(object, relation, subject);
+  CurrentResourceOwner = saved;
+  MemoryContextSwitchTo(saved_context);
+  return found;
+}
+
+void scan_subjects(const core::ObjectKey& object, std::string_view relation,
+                   core::SubjectFilter filter, core::SubjectVisitor visit) {
+  ResourceOwner saved = CurrentResourceOwner;
+  MemoryContext saved_context = MemoryContextSwitchTo(scan_context);
+  CurrentResourceOwner = scans.owner;
+  subjects_impl(object, relation, filter, visit);
+  CurrentResourceOwner = saved;
+  MemoryContextSwitchTo(saved_context);
+}
+
+void scan_objects(const core::SubjectKey& subject, std::string_view relation,
+                  std::string_view object_type, core::ObjectVisitor visit) {
+  ResourceOwner saved = CurrentResourceOwner;
+  MemoryContext saved_context = MemoryContextSwitchTo(scan_context);
+  CurrentResourceOwner = scans.owner;
+  objects_impl(subject, relation, object_type, visit);
+  CurrentResourceOwner = saved;
+  MemoryContextSwitchTo(saved_context);
+}
+
+bool scan_newest_model(int64* id, const char** dsl, int* dsl_length) {
+  ResourceOwner saved = CurrentResourceOwner;
+  MemoryContext saved_context = MemoryContextSwitchTo(scan_context);
+  CurrentResourceOwner = scans.owner;
+  bool found = newest_model_impl(id, dsl, dsl_length);
+  CurrentResourceOwner = saved;
+  MemoryContextSwitchTo(saved_context);
+  return found;
+}
+
 void register_scan_lifecycle() {
-  prev_executor_end = ExecutorEnd_hook;
-  ExecutorEnd_hook = agentauthz_executor_end;
   prev_process_utility = ProcessUtility_hook;
   ProcessUtility_hook = agentauthz_process_utility;
   RegisterXactCallback(xact_callback, nullptr);
   RegisterSubXactCallback(subxact_callback, nullptr);
-  RegisterResourceReleaseCallback(resource_release_callback, nullptr);
 }
 
 }  // namespace agentauthz::pg

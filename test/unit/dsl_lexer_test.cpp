@@ -1,11 +1,12 @@
 // Unit tests for the DSL lexer and the identifier rule it shares with the
 // request validators.
+#include "core/dsl_lexer.h"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "core/dsl_lexer.h"
 #include "core/error.h"
 #include "core/name_rules.h"
 
@@ -36,11 +37,10 @@ std::vector<TokenKind> kinds(const std::vector<Token>& tokens) {
 TEST(DslLexer, LexesADefinitionLine) {
   const std::vector<Token> tokens = lex_all("define viewer: [user, group#member, user:*] or x");
   using K = TokenKind;
-  EXPECT_EQ(kinds(tokens),
-            (std::vector<K>{K::KwDefine, K::Identifier, K::Colon, K::LBracket, K::Identifier,
-                            K::Comma, K::Identifier, K::Hash, K::Identifier, K::Comma,
-                            K::Identifier, K::Colon, K::Star, K::RBracket, K::KwOr,
-                            K::Identifier, K::End}));
+  EXPECT_EQ(kinds(tokens), (std::vector<K>{K::KwDefine, K::Identifier, K::Colon, K::LBracket,
+                                           K::Identifier, K::Comma, K::Identifier, K::Hash,
+                                           K::Identifier, K::Comma, K::Identifier, K::Colon,
+                                           K::Star, K::RBracket, K::KwOr, K::Identifier, K::End}));
   EXPECT_EQ(tokens[1].text, "viewer");
   EXPECT_TRUE(tokens[1].space_before);
   EXPECT_FALSE(tokens[2].space_before);
@@ -53,8 +53,8 @@ TEST(DslLexer, LexesADefinitionLine) {
 TEST(DslLexer, CollapsesBlankAndCommentLinesIntoOneNewline) {
   const std::vector<Token> tokens = lex_all("a\n\n   \n# c\n  # d\r\n\tb\n");
   using K = TokenKind;
-  EXPECT_EQ(kinds(tokens), (std::vector<K>{K::Identifier, K::Newline, K::Identifier, K::Newline,
-                                           K::End}));
+  EXPECT_EQ(kinds(tokens),
+            (std::vector<K>{K::Identifier, K::Newline, K::Identifier, K::Newline, K::End}));
   EXPECT_EQ(tokens[1].pos.line, 1);
   EXPECT_EQ(tokens[1].pos.column, 2);
   EXPECT_EQ(tokens[2].pos.line, 6);
@@ -92,9 +92,9 @@ TEST(DslLexer, LexesKeywordsOnlyAsWholeWords) {
   EXPECT_EQ(kinds(lex_all("model schema type relations relation define and or from with "
                           "condition module extend in true false null")),
             (std::vector<K>{K::KwModel, K::KwSchema, K::KwType, K::KwRelations, K::KwRelation,
-                            K::KwDefine, K::KwAnd, K::KwOr, K::KwFrom, K::KwWith,
-                            K::KwCondition, K::KwModule, K::KwExtend, K::KwReserved,
-                            K::KwReserved, K::KwReserved, K::KwReserved, K::End}));
+                            K::KwDefine, K::KwAnd, K::KwOr, K::KwFrom, K::KwWith, K::KwCondition,
+                            K::KwModule, K::KwExtend, K::KwReserved, K::KwReserved, K::KwReserved,
+                            K::KwReserved, K::End}));
   EXPECT_EQ(kinds(lex_all("types order android from_ in-x Model")),
             (std::vector<K>{K::Identifier, K::Identifier, K::Identifier, K::Identifier,
                             K::Identifier, K::Identifier, K::End}));
@@ -141,16 +141,17 @@ TEST(DslLexer, DescribesTokens) {
 
 TEST(NameRules, AcceptsDslIdentifiers) {
   for (const char* name : {"user", "User", "_", "_x", "a-b", "a_b", "a1", "x--", "team-2_b",
-                           "model", "schema", "type", "relation", "but", "not", "self"}) {
+                           "model", "schema", "type", "relation", "but", "not", "self",
+                           "module", "extend", "condition", "in", "true", "false", "null"}) {
     EXPECT_TRUE(is_valid_type_name(name)) << name;
     EXPECT_TRUE(is_valid_relation_name(name)) << name;
   }
 }
 
 TEST(NameRules, RejectsWhatTheGrammarRejects) {
-  for (const char* name : {"", "1a", "-a", "a b", "a:b", "a#b", "a@b", "a*", "a.b", "a/b",
-                           "caf\xC3\xA9", "and", "or", "from", "with", "define", "relations",
-                           "condition", "module", "extend", "in", "true", "false", "null"}) {
+  for (const char* name :
+       {"", "1a", "-a", "a b", "a:b", "a#b", "a@b", "a*", "a.b", "a/b", "caf\xC3\xA9", "and", "or",
+        "from", "with", "define", "relations"}) {
     EXPECT_FALSE(is_valid_type_name(name)) << name;
     EXPECT_FALSE(is_valid_relation_name(name)) << name;
   }
@@ -165,19 +166,15 @@ TEST(NameRules, EnforcesOpenFgaLengthLimits) {
 }
 
 TEST(NameRules, AgreeWithTheLexerOnKeywords) {
-  // Every keyword the lexer knows is either reserved or one of the four the
-  // grammar lets name a definition.
-  for (const char* word : {"model", "schema", "type", "relations", "relation", "define", "and",
-                           "or", "from", "with", "condition", "module", "extend", "in", "true",
-                           "false", "null"}) {
-    const Token token = DslLexer(word).next();
-    ASSERT_NE(token.kind, TokenKind::Identifier) << word;
-    const bool definable = token.kind == TokenKind::KwModel || token.kind == TokenKind::KwSchema ||
-                           token.kind == TokenKind::KwType || token.kind == TokenKind::KwRelation;
-    EXPECT_EQ(is_reserved_word(word), !definable) << word;
+  // Only the keywords that would make a definition ambiguous are reserved;
+  // statement keywords are names wherever a name is expected.
+  for (const char* word : {"define", "relations", "and", "or", "from", "with"}) {
+    ASSERT_NE(DslLexer(word).next().kind, TokenKind::Identifier) << word;
+    EXPECT_TRUE(is_reserved_word(word)) << word;
   }
-  EXPECT_FALSE(is_reserved_word("but"));
-  EXPECT_FALSE(is_reserved_word("user"));
+  for (const char* word : {"model", "schema", "type", "relation", "condition", "module", "extend",
+                           "in", "true", "false", "null", "but", "user"})
+    EXPECT_FALSE(is_reserved_word(word)) << word;
 }
 
 }  // namespace
