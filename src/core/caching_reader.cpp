@@ -4,7 +4,8 @@ namespace agentauthz::core {
 
 namespace {
 
-// Appends parts separated by a byte that cannot occur in any of them.
+// Builds a lookup key: a kind byte, then parts separated by a byte that
+// cannot occur in any of them.
 void build_key(std::string* key, char kind, std::initializer_list<std::string_view> parts) {
   key->clear();
   key->push_back(kind);
@@ -14,18 +15,29 @@ void build_key(std::string* key, char kind, std::initializer_list<std::string_vi
   }
 }
 
-constexpr size_t kEntryOverhead = 64;
+constexpr size_t kEntryOverhead = 96;
 
 }  // namespace
 
 void CachingReader::clear() {
-  subjects_.clear();
-  objects_.clear();
+  index_.clear();
+  entries_.clear();
   bytes_ = 0;
 }
 
-void CachingReader::account(size_t bytes) {
-  bytes_ += bytes + kEntryOverhead;
+const CachingReader::Entry* CachingReader::lookup(uint64_t hash) {
+  const uint32_t* slot = index_.find(hash);
+  if (slot == nullptr) return nullptr;
+  const Entry& entry = entries_[*slot - 1];
+  return entry.key == key_ ? &entry : nullptr;
+}
+
+const CachingReader::Entry* CachingReader::store(uint64_t hash, Entry entry) {
+  if (bytes_ > max_bytes_) clear();
+  bytes_ += kEntryOverhead + entry.key.size() + entry.data.size() + entry.ends.size() * 4;
+  entries_.push_back(std::move(entry));
+  index_.set(hash, static_cast<uint32_t>(entries_.size()));
+  return &entries_.back();
 }
 
 // Point lookups are not cached: each names one subject, and the evaluator
@@ -39,45 +51,46 @@ bool CachingReader::contains(const ObjectKey& object, std::string_view relation,
 void CachingReader::read_subjects(const ObjectKey& object, std::string_view relation,
                                   SubjectFilter filter, SubjectVisitor visit) {
   build_key(&key_, filter == SubjectFilter::All ? 's' : 'u', {object.type, object.id, relation});
-  auto found = subjects_.find(key_);
-  if (found == subjects_.end()) {
+  uint64_t hash = hash_bytes(key_.data(), key_.size());
+  const Entry* entry = lookup(hash);
+  if (entry == nullptr) {
     ++misses_;
-    StringList list;
+    Entry fresh;
+    fresh.key = key_;
     inner_.read_subjects(object, relation, filter, [&](const SubjectKey& subject) {
-      list.add(format_subject(subject));
+      fresh.data.append(subject.type).append(1, ':').append(subject.id);
+      if (subject.is_userset()) fresh.data.append(1, '#').append(subject.relation);
+      fresh.ends.push_back(static_cast<uint32_t>(fresh.data.size()));
       return true;
     });
-    if (bytes_ > max_bytes_) clear();
-    account(key_.size() + list.data.size() + list.ends.size() * 4);
-    found = subjects_.emplace(key_, std::move(list)).first;
+    entry = store(hash, std::move(fresh));
   } else {
     ++hits_;
   }
-  const StringList& list = found->second;
-  for (size_t i = 0; i < list.ends.size(); ++i)
-    if (!visit(split_subject(list.at(i)))) return;
+  for (size_t i = 0; i < entry->ends.size(); ++i)
+    if (!visit(split_subject(entry->at(i)))) return;
 }
 
 void CachingReader::read_objects(const SubjectKey& subject, std::string_view relation,
                                  std::string_view object_type, ObjectVisitor visit) {
   build_key(&key_, 'o', {subject.type, subject.id, subject.relation, relation, object_type});
-  auto found = objects_.find(key_);
-  if (found == objects_.end()) {
+  uint64_t hash = hash_bytes(key_.data(), key_.size());
+  const Entry* entry = lookup(hash);
+  if (entry == nullptr) {
     ++misses_;
-    StringList list;
+    Entry fresh;
+    fresh.key = key_;
     inner_.read_objects(subject, relation, object_type, [&](const ObjectKey& object) {
-      list.add(format_object(object.type, object.id));
+      fresh.data.append(object.type).append(1, ':').append(object.id);
+      fresh.ends.push_back(static_cast<uint32_t>(fresh.data.size()));
       return true;
     });
-    if (bytes_ > max_bytes_) clear();
-    account(key_.size() + list.data.size() + list.ends.size() * 4);
-    found = objects_.emplace(key_, std::move(list)).first;
+    entry = store(hash, std::move(fresh));
   } else {
     ++hits_;
   }
-  const StringList& list = found->second;
-  for (size_t i = 0; i < list.ends.size(); ++i)
-    if (!visit(split_object(list.at(i)))) return;
+  for (size_t i = 0; i < entry->ends.size(); ++i)
+    if (!visit(split_object(entry->at(i)))) return;
 }
 
 }  // namespace agentauthz::core

@@ -2,13 +2,14 @@
 // same lookup always has the same answer, and an RLS scan or a batch of
 // checks repeats many of them (a folder's viewers, a document's parent).
 // The owner clears it whenever the visible tuples may have changed.
+// Visitors must not call back into the reader.
 #pragma once
 
 #include <cstdint>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "core/flat_map.h"
 #include "core/tuple_reader.h"
 
 namespace agentauthz::core {
@@ -32,21 +33,24 @@ class CachingReader : public TupleReader {
   uint64_t misses() const { return misses_; }
 
  private:
-  // A list of strings stored end to end.
-  struct StringList {
+  // One cached lookup: its key and the strings it returned, end to end.
+  struct Entry {
+    std::string key;
     std::string data;
     std::vector<uint32_t> ends;
-    void add(std::string_view s) {
-      data.append(s);
-      ends.push_back(static_cast<uint32_t>(data.size()));
-    }
     std::string_view at(size_t i) const {
       uint32_t begin = i == 0 ? 0 : ends[i - 1];
       return std::string_view(data).substr(begin, ends[i] - begin);
     }
   };
+  struct HashIdentity {
+    size_t operator()(uint64_t h) const { return static_cast<size_t>(h); }
+  };
 
-  void account(size_t bytes);
+  // Returns the cached entry for key_, or nullptr.
+  const Entry* lookup(uint64_t hash);
+  // Stores `entry` under key_ (skipped on a hash collision).
+  const Entry* store(uint64_t hash, Entry entry);
 
   TupleReader& inner_;
   size_t max_bytes_;
@@ -54,8 +58,8 @@ class CachingReader : public TupleReader {
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
   std::string key_;  // scratch, reused to build lookup keys
-  std::unordered_map<std::string, StringList> subjects_;
-  std::unordered_map<std::string, StringList> objects_;
+  FlatMap<uint64_t, uint32_t, HashIdentity> index_;  // key hash -> entries_ index + 1
+  std::vector<Entry> entries_;
 };
 
 }  // namespace agentauthz::core

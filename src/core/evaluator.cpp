@@ -92,27 +92,21 @@ bool Evaluator::explain(const Subject& subject, RelationId relation, const Objec
 Evaluator::Outcome Evaluator::top_level(const Subject& subject, RelationId relation,
                                         const Object& object, Proof* proof) {
   if (memo_.size() > options_.max_memo_entries) memo_.clear();
-  reachability_ = proof == nullptr && model_->relation(relation).monotone;
+  reachability_ = false;
+  path_.clear();
   provisional_.clear();
+  provisional_keys_.clear();
   Outcome outcome;
   try {
     outcome = resolve(subject, object, relation, 0, proof);
   } catch (...) {
-    // In-progress markers of the aborted evaluation must not survive it.
-    memo_.clear();
+    // Final results stay valid; what depended on the aborted search does not.
+    reachability_ = false;
+    path_.clear();
     provisional_.clear();
+    provisional_keys_.clear();
     throw;
   }
-  // With unions only, a check that found no grant explored everything its
-  // provisional results depended on: they are final. Otherwise some may
-  // have been cut short by a cycle through a node that turned out true.
-  for (const MemoKey& key : provisional_) {
-    if (outcome == Outcome::False || outcome == Outcome::Cycle)
-      memo_[key] = kFalse;
-    else
-      memo_.erase(key);
-  }
-  provisional_.clear();
   if (outcome == Outcome::DepthExceeded)
     throw Error(ErrorKind::DepthExceeded,
                 "authorization model resolution exceeded the depth limit of " +
@@ -148,32 +142,68 @@ Evaluator::Outcome Evaluator::resolve(const Subject& subject, const Object& obje
     return Outcome::True;
   }
   MemoKey key = memo_key(subject, object, relation);
-  auto [it, inserted] = memo_.try_emplace(key, kInProgress);
-  if (!inserted) {
-    if (it->second == kInProgress || it->second == kProvisional) {
+  if (!reachability_ && proof == nullptr && info.monotone) {
+    if (const uint8_t* known = memo_.find(key)) return remembered(*known);
+    return search(subject, object, relation, depth);
+  }
+  for (const MemoKey& open : path_) {
+    if (open == key) {
       ++cycles_;
       if (proof) proof->note = "cycle";
       return Outcome::Cycle;
     }
-    return it->second == kTrue ? Outcome::True : Outcome::False;
+  }
+  if (const uint8_t* known = memo_.find(key)) return remembered(*known);
+  if (reachability_ && provisional_.find(key)) {
+    ++cycles_;
+    return Outcome::Cycle;
   }
   uint64_t cycles_before = cycles_;
+  path_.push_back(key);
   Outcome outcome = rewrite(info.rewrite, info, subject, object, depth, proof);
-  if (proof == nullptr && cycles_ == cycles_before &&
+  path_.pop_back();
+  // A result is final when no cycle was met below it; in a union-only
+  // search a grant is final too (a cut cycle only ever hides grants).
+  if (proof == nullptr && (cycles_ == cycles_before || (reachability_ && outcome == Outcome::True)) &&
       (outcome == Outcome::True || outcome == Outcome::False)) {
-    memo_[key] = outcome == Outcome::True ? kTrue : kFalse;
+    memo_.set(key, outcome == Outcome::True ? kTrue : kFalse);
   } else if (reachability_ && (outcome == Outcome::False || outcome == Outcome::Cycle)) {
     // A union-only check is a graph search: a node found false need not be
     // searched again while this check runs, whatever path reaches it. This
     // keeps cyclic data (groups containing each other) linear, not
     // exponential.
-    memo_[key] = kProvisional;
-    provisional_.push_back(key);
-  } else {
-    memo_.erase(key);
+    if (provisional_.insert(key, 1).second) provisional_keys_.push_back(key);
   }
   if (proof) proof->allowed = outcome == Outcome::True;
   return outcome;
+}
+
+// Evaluates a union-only relation as a graph search from scratch: every
+// node is visited once, whatever path reaches it, so cyclic data stays
+// linear; and the result does not depend on the path that led here, so it
+// is remembered for every later check. Nodes found false on the way are
+// settled when the search ends: if it found no grant they are final (as
+// "cycle", since they met one); otherwise they are forgotten, as a cycle cut
+// short may have hidden a grant from them.
+Evaluator::Outcome Evaluator::search(const Subject& subject, const Object& object,
+                                     RelationId relation, int depth) {
+  // The nodes already on the path are not union-only, so this search never
+  // meets them: it can share the path.
+  reachability_ = true;
+  Outcome outcome = resolve(subject, object, relation, depth, nullptr);
+  reachability_ = false;
+  if (outcome == Outcome::False || outcome == Outcome::Cycle)
+    for (const MemoKey& key : provisional_keys_) memo_.set(key, kCycle);
+  provisional_.clear();
+  provisional_keys_.clear();
+  return outcome;
+}
+
+Evaluator::Outcome Evaluator::remembered(uint8_t state) {
+  if (state == kTrue) return Outcome::True;
+  if (state == kFalse) return Outcome::False;
+  ++cycles_;
+  return Outcome::Cycle;
 }
 
 Evaluator::Outcome Evaluator::rewrite(const RewriteNode& node, const RelationInfo& relation,

@@ -8,9 +8,9 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "core/flat_map.h"
 #include "core/interner.h"
 #include "core/model.h"
 #include "core/request.h"
@@ -71,12 +71,16 @@ class Evaluator {
   struct MemoKeyHash {
     size_t operator()(const MemoKey& k) const;
   };
-  // kProvisional: false as far as this check has explored (see resolve()).
-  enum MemoState : uint8_t { kInProgress, kTrue, kFalse, kProvisional };
+  // kCycle: false, and evaluating it meets a cycle (OpenFGA reports such a
+  // result as "cycle detected", which an exclusion or intersection above
+  // treats differently from a plain false).
+  enum MemoState : uint8_t { kTrue = 1, kFalse = 2, kCycle = 3 };
 
   static MemoKey memo_key(const Subject& subject, const Object& object, RelationId relation);
   Outcome resolve(const Subject& subject, const Object& object, RelationId relation, int depth,
                   Proof* proof);
+  Outcome remembered(uint8_t state);
+  Outcome search(const Subject& subject, const Object& object, RelationId relation, int depth);
   Outcome rewrite(const RewriteNode& node, const RelationInfo& relation, const Subject& subject,
                   const Object& object, int depth, Proof* proof);
   Outcome direct(const RelationInfo& relation, const Subject& subject, const Object& object,
@@ -93,11 +97,15 @@ class Evaluator {
   TupleReader& reader_;
   Interner& interner_;
   EvalOptions options_;
-  std::unordered_map<MemoKey, MemoState, MemoKeyHash> memo_;
+  FlatMap<MemoKey, uint8_t, MemoKeyHash> memo_;  // final results, across checks
+  std::vector<MemoKey> path_;                     // nodes being resolved (cycle detection)
   uint64_t cycles_ = 0;
   uint32_t steps_ = 0;
-  bool reachability_ = false;          // the current check involves unions only
-  std::vector<MemoKey> provisional_;   // results to settle when the check ends
+  bool reachability_ = false;  // the current check involves unions only
+  // Nodes found false so far by a union-only check (see resolve()), settled
+  // when the check ends.
+  FlatMap<MemoKey, uint8_t, MemoKeyHash> provisional_;
+  std::vector<MemoKey> provisional_keys_;
 };
 
 }  // namespace agentauthz::core

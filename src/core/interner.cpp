@@ -2,11 +2,14 @@
 
 #include <cstring>
 
+#include "core/flat_map.h"
+
 namespace agentauthz::core {
 
 namespace {
 constexpr size_t kChunkBytes = 64 * 1024;
-}
+constexpr size_t kInitialSlots = 1024;
+}  // namespace
 
 Interner::Interner() { clear(); }
 
@@ -26,20 +29,46 @@ std::string_view Interner::store(std::string_view text) {
   return std::string_view(dest, text.size());
 }
 
+size_t Interner::probe(std::string_view text, uint32_t hash) const {
+  size_t mask = slots_.size() - 1;
+  for (size_t i = hash & mask;; i = (i + 1) & mask) {
+    uint32_t slot = slots_[i];
+    if (slot == 0) return i;
+    Symbol symbol = slot - 1;
+    if (hashes_[symbol] == hash && texts_[symbol] == text) return i;
+  }
+}
+
+void Interner::grow() {
+  std::vector<uint32_t> old;
+  old.swap(slots_);
+  slots_.assign(old.size() * 2, 0);
+  size_t mask = slots_.size() - 1;
+  for (uint32_t slot : old) {
+    if (slot == 0) continue;
+    size_t i = hashes_[slot - 1] & mask;
+    while (slots_[i] != 0) i = (i + 1) & mask;
+    slots_[i] = slot;
+  }
+}
+
 Symbol Interner::intern(std::string_view text) {
-  auto found = index_.find(text);
-  if (found != index_.end()) return found->second;
-  std::string_view stored = store(text);
+  auto hash = static_cast<uint32_t>(hash_bytes(text.data(), text.size()));
+  size_t i = probe(text, hash);
+  if (slots_[i] != 0) return slots_[i] - 1;
   auto symbol = static_cast<Symbol>(texts_.size());
-  texts_.push_back(stored);
-  index_.emplace(stored, symbol);
+  texts_.push_back(store(text));
+  hashes_.push_back(hash);
+  slots_[i] = symbol + 1;
+  if (texts_.size() * 2 > slots_.size()) grow();
   return symbol;
 }
 
 bool Interner::find(std::string_view text, Symbol* out) const {
-  auto found = index_.find(text);
-  if (found == index_.end()) return false;
-  *out = found->second;
+  auto hash = static_cast<uint32_t>(hash_bytes(text.data(), text.size()));
+  size_t i = probe(text, hash);
+  if (slots_[i] == 0) return false;
+  *out = slots_[i] - 1;
   return true;
 }
 
@@ -47,7 +76,8 @@ void Interner::clear() {
   chunks_.clear();
   chunk_used_ = chunk_size_ = arena_bytes_ = 0;
   texts_.clear();
-  index_.clear();
+  hashes_.clear();
+  slots_.assign(kInitialSlots, 0);
   intern("*");
 }
 

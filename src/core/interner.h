@@ -5,7 +5,6 @@
 #include <cstdint>
 #include <memory>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace agentauthz::core {
@@ -28,19 +27,23 @@ class Interner {
   // Returns the text of a symbol; valid until clear().
   std::string_view text(Symbol symbol) const { return texts_[symbol]; }
   size_t size() const { return texts_.size(); }
-  size_t bytes() const { return arena_bytes_ + texts_.size() * 48; }
+  size_t bytes() const { return arena_bytes_ + texts_.size() * 24 + slots_.size() * 4; }
   // Forgets every symbol but the wildcard.
   void clear();
 
  private:
   std::string_view store(std::string_view text);
+  // Returns the slot holding `text` or the empty slot where it would go.
+  size_t probe(std::string_view text, uint32_t hash) const;
+  void grow();
 
   std::vector<std::unique_ptr<char[]>> chunks_;
   size_t chunk_used_ = 0;
   size_t chunk_size_ = 0;
   size_t arena_bytes_ = 0;
   std::vector<std::string_view> texts_;
-  std::unordered_map<std::string_view, Symbol> index_;
+  std::vector<uint32_t> hashes_;  // per symbol
+  std::vector<uint32_t> slots_;   // open addressing: symbol + 1, 0 when empty
 };
 
 }  // namespace agentauthz::core

@@ -29,14 +29,14 @@ std::shared_ptr<const Model> Model::from_dsl(std::string_view dsl) {
 }
 
 TypeId Model::find_type(std::string_view name) const {
-  auto found = type_by_name_.find(std::string(name));
+  auto found = type_by_name_.find(name);
   return found == type_by_name_.end() ? -1 : found->second;
 }
 
 RelationId Model::find_relation(TypeId type, std::string_view name) const {
   if (type < 0 || static_cast<size_t>(type) >= types_.size()) return -1;
   const auto& by_name = types_[type].relation_by_name;
-  auto found = by_name.find(std::string(name));
+  auto found = by_name.find(name);
   return found == by_name.end() ? -1 : found->second;
 }
 
@@ -53,27 +53,32 @@ std::shared_ptr<const Model> Model::compile(const ModelAst& ast) {
   std::shared_ptr<Model> model(new Model());
   if (ast.types.size() > kMaxTypes) inconsistent({1, 1}, "too many types");
 
-  // Number types and relations first so that references resolve in any order.
+  // Number types and relations first so that references resolve in any
+  // order; the name indexes hold views of names that never move again.
   for (const TypeAst& type : ast.types) {
-    if (model->type_by_name_.count(type.name)) inconsistent(type.pos, "duplicate type " + type.name);
-    TypeId id = static_cast<TypeId>(model->types_.size());
-    model->type_by_name_.emplace(type.name, id);
     TypeInfo info;
     info.name = type.name;
     for (const RelationAst& relation : type.relations) {
-      if (info.relation_by_name.count(relation.name))
-        inconsistent(relation.pos, "duplicate relation " + relation.name);
       RelationId rid = static_cast<RelationId>(model->relations_.size());
       if (static_cast<size_t>(rid) >= kMaxRelations) inconsistent(relation.pos, "too many relations");
-      info.relation_by_name.emplace(relation.name, rid);
       info.relations.push_back(rid);
       RelationInfo rel;
       rel.id = rid;
-      rel.type = id;
+      rel.type = static_cast<TypeId>(model->types_.size());
       rel.name = relation.name;
       model->relations_.push_back(std::move(rel));
     }
     model->types_.push_back(std::move(info));
+  }
+  for (size_t t = 0; t < model->types_.size(); ++t) {
+    TypeInfo& info = model->types_[t];
+    if (!model->type_by_name_.emplace(info.name, static_cast<TypeId>(t)).second)
+      inconsistent(ast.types[t].pos, "duplicate type " + info.name);
+    for (size_t i = 0; i < info.relations.size(); ++i) {
+      const RelationInfo& rel = model->relations_[info.relations[i]];
+      if (!info.relation_by_name.emplace(rel.name, rel.id).second)
+        inconsistent(ast.types[t].relations[i].pos, "duplicate relation " + rel.name);
+    }
   }
 
   // Resolves one rewrite tree of a relation on `type`.

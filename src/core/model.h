@@ -47,7 +47,7 @@ struct RelationInfo {
 struct TypeInfo {
   std::string name;
   std::vector<RelationId> relations;
-  std::unordered_map<std::string, RelationId> relation_by_name;
+  std::unordered_map<std::string_view, RelationId> relation_by_name;  // views of relation names
 };
 
 // How reaching (object, relation) leads to other (object', relation') nodes;
@@ -96,7 +96,7 @@ class Model {
 
   std::vector<TypeInfo> types_;
   std::vector<RelationInfo> relations_;
-  std::unordered_map<std::string, TypeId> type_by_name_;
+  std::unordered_map<std::string_view, TypeId> type_by_name_;  // views of types_[i].name
   std::vector<std::vector<RelationId>> direct_by_type_;
   std::vector<std::vector<RelationId>> wildcard_by_type_;
   std::vector<ReverseEdges> reverse_;
