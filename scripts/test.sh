@@ -46,37 +46,32 @@ unit_tests() {
   count_gtest unit "$out" $status
 }
 
-# pg_regress and pg_isolation_regress run as postgres from a copy it can write.
-regress_tests() {
-  log "pg_regress"
-  local dir=$WORK/regress status=0
+# Runs a pg_regress-style suite as postgres, from a copy it can write:
+# run_suite NAME TOOL SOURCE_DIR INPUT_KIND (sql or specs).
+run_suite() {
+  local name=$1 tool=$2 source=$3 kind=$4 status=0
+  local dir=$WORK/$name
   mkdir -p "$dir"
-  cp -r "$REPO_ROOT/sql" "$REPO_ROOT/expected" "$dir/"
+  cp -r "$source/$kind" "$source/expected" "$dir/"
   chown -R postgres: "$dir"
   local tests
-  tests=$(cd "$REPO_ROOT/sql" && ls *.sql | sed 's/\.sql$//' | sort | tr '\n' ' ')
-  su postgres -s /bin/sh -c "cd '$dir' && '$PG_BIN/../lib/pgxs/src/test/regress/pg_regress' \
+  tests=$(cd "$source/$kind" && ls | sed 's/\.[a-z]*$//' | sort | tr '\n' ' ')
+  su postgres -s /bin/sh -c "cd '$dir' && '$PG_BIN/../lib/pgxs/src/test/$tool' \
       --inputdir=. --outputdir=out --bindir='$PG_BIN' --host='$PGHOST' --port='$PGPORT' \
-      --user=postgres --dbname=agentauthz_regress $tests" >"$WORK/regress.out" 2>&1 || status=$?
-  cat "$WORK/regress.out"
+      --user=postgres --dbname=agentauthz_$name $tests" >"$WORK/$name.out" 2>&1 || status=$?
+  cat "$WORK/$name.out"
   [[ -f "$dir/out/regression.diffs" ]] && head -200 "$dir/out/regression.diffs" >&2
-  count_regress regress "$WORK/regress.out" $status
+  count_regress "$name" "$WORK/$name.out" $status
+}
+
+regress_tests() {
+  log "pg_regress"
+  run_suite regress regress/pg_regress "$REPO_ROOT" sql
 }
 
 isolation_tests() {
   log "isolation specs"
-  local dir=$WORK/isolation status=0
-  mkdir -p "$dir"
-  cp -r "$REPO_ROOT/test/isolation/specs" "$REPO_ROOT/test/isolation/expected" "$dir/"
-  chown -R postgres: "$dir"
-  local specs
-  specs=$(cd "$REPO_ROOT/test/isolation/specs" && ls *.spec | sed 's/\.spec$//' | sort | tr '\n' ' ')
-  su postgres -s /bin/sh -c "cd '$dir' && '$PG_BIN/../lib/pgxs/src/test/isolation/pg_isolation_regress' \
-      --inputdir=. --outputdir=out --bindir='$PG_BIN' --host='$PGHOST' --port='$PGPORT' \
-      --user=postgres --dbname=agentauthz_isolation $specs" >"$WORK/isolation.out" 2>&1 || status=$?
-  cat "$WORK/isolation.out"
-  [[ -f "$dir/out/regression.diffs" ]] && head -200 "$dir/out/regression.diffs" >&2
-  count_regress isolation "$WORK/isolation.out" $status
+  run_suite isolation isolation/pg_isolation_regress "$REPO_ROOT/test/isolation" specs
 }
 
 integration_tests() {

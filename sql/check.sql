@@ -6,16 +6,6 @@ DROP EXTENSION IF EXISTS agentauthz CASCADE;
 CREATE EXTENSION agentauthz;
 RESET client_min_messages;
 
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  result text;
-BEGIN
-  EXECUTE statement INTO result;
-  RETURN coalesce(result, 'null');
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
 
 SELECT agentauthz.write_model($dsl$
 model
@@ -118,13 +108,13 @@ SELECT agentauthz.check('user:zoe', 'viewer', 'folder:loop1') AS parent_cycle;
 SELECT agentauthz.write_tuple('group:g' || i, 'member', 'group:g' || (i + 1) || '#member')
 FROM generate_series(1, 30) AS i;
 SELECT agentauthz.write_tuple('group:g31', 'member', 'user:deep');
-SELECT pg_temp.try($$SELECT agentauthz.check('user:deep', 'member', 'group:g20')::text$$) AS shallow;
-SELECT pg_temp.try($$SELECT agentauthz.check('user:deep', 'member', 'group:g1')::text$$) AS too_deep;
+SELECT regress.try($$SELECT agentauthz.check('user:deep', 'member', 'group:g20')::text$$) AS shallow;
+SELECT regress.try($$SELECT agentauthz.check('user:deep', 'member', 'group:g1')::text$$) AS too_deep;
 SET agentauthz.max_depth = 40;
-SELECT pg_temp.try($$SELECT agentauthz.check('user:deep', 'member', 'group:g1')::text$$) AS raised_limit;
+SELECT regress.try($$SELECT agentauthz.check('user:deep', 'member', 'group:g1')::text$$) AS raised_limit;
 RESET agentauthz.max_depth;
-SELECT pg_temp.try($$SET agentauthz.max_depth = 0$$);
-SELECT pg_temp.try($$SET agentauthz.max_depth = 100000$$);
+SELECT regress.try($$SET agentauthz.max_depth = 0$$);
+SELECT regress.try($$SET agentauthz.max_depth = 100000$$);
 
 -- Contextual tuples hold for one call only and are validated.
 SELECT agentauthz.check('user:zoe', 'writer', 'document:plan',
@@ -132,7 +122,7 @@ SELECT agentauthz.check('user:zoe', 'writer', 'document:plan',
        agentauthz.check('user:zoe', 'writer', 'document:plan') AS not_stored;
 SELECT agentauthz.check('user:zoe', 'viewer', 'document:plan',
   '[{"object": "group:eng", "relation": "member", "user": "user:zoe"}]') AS contextual_membership;
-SELECT pg_temp.try(format($$SELECT agentauthz.check('user:zoe', 'viewer', 'document:plan', %L)::text$$, j)) AS result
+SELECT regress.try(format($$SELECT agentauthz.check('user:zoe', 'viewer', 'document:plan', %L)::text$$, j)) AS result
 FROM (VALUES
   ('{}'),
   ('[1]'),
@@ -147,7 +137,7 @@ FROM (VALUES
 ) AS bad(j);
 
 -- Request errors: unknown types and relations, malformed strings.
-SELECT pg_temp.try(format('SELECT agentauthz.check(%L, %L, %L)::text', s, r, o)) AS result, s, r, o
+SELECT regress.try(format('SELECT agentauthz.check(%L, %L, %L)::text', s, r, o)) AS result, s, r, o
 FROM (VALUES
   ('user:anne', 'viewer', 'report:1'),
   ('user:anne', 'nope', 'document:plan'),

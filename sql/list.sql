@@ -5,16 +5,6 @@ DROP EXTENSION IF EXISTS agentauthz CASCADE;
 CREATE EXTENSION agentauthz;
 RESET client_min_messages;
 
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  result text;
-BEGIN
-  EXECUTE statement INTO result;
-  RETURN coalesce(result, 'null');
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
 
 SELECT agentauthz.write_model($dsl$
 model
@@ -93,18 +83,18 @@ SELECT * FROM agentauthz.list_subjects('document:z', 'viewer', 'user',
     {"object": "document:z", "relation": "viewer", "subject": "user:carl"}]');
 
 -- Errors are the same as check's.
-SELECT pg_temp.try($$SELECT count(*) FROM agentauthz.list_objects('user:anne', 'viewer', 'report')$$);
-SELECT pg_temp.try($$SELECT count(*) FROM agentauthz.list_objects('user:anne', 'nope', 'document')$$);
-SELECT pg_temp.try($$SELECT count(*) FROM agentauthz.list_objects('employee:anne', 'viewer', 'document')$$);
-SELECT pg_temp.try($$SELECT count(*) FROM agentauthz.list_objects('user:a b', 'viewer', 'document')$$);
-SELECT pg_temp.try($$SELECT count(*) FROM agentauthz.list_subjects('document:a', 'viewer', 'employee')$$);
-SELECT pg_temp.try($$SELECT count(*) FROM agentauthz.list_subjects('document:a', 'viewer', 'group#nope')$$);
-SELECT pg_temp.try($$SELECT count(*) FROM agentauthz.list_subjects('document', 'viewer', 'user')$$);
+SELECT regress.try($$SELECT count(*) FROM agentauthz.list_objects('user:anne', 'viewer', 'report')$$);
+SELECT regress.try($$SELECT count(*) FROM agentauthz.list_objects('user:anne', 'nope', 'document')$$);
+SELECT regress.try($$SELECT count(*) FROM agentauthz.list_objects('employee:anne', 'viewer', 'document')$$);
+SELECT regress.try($$SELECT count(*) FROM agentauthz.list_objects('user:a b', 'viewer', 'document')$$);
+SELECT regress.try($$SELECT count(*) FROM agentauthz.list_subjects('document:a', 'viewer', 'employee')$$);
+SELECT regress.try($$SELECT count(*) FROM agentauthz.list_subjects('document:a', 'viewer', 'group#nope')$$);
+SELECT regress.try($$SELECT count(*) FROM agentauthz.list_subjects('document', 'viewer', 'user')$$);
 
 -- Deep chains raise the depth error in lists too.
 SELECT count(*) FROM (SELECT agentauthz.write_tuple('group:g' || i, 'member', 'group:g' || (i + 1) || '#member')
                       FROM generate_series(1, 30) AS i) AS chain;
 SELECT agentauthz.write_tuple('group:g31', 'member', 'user:deep');
-SELECT pg_temp.try($$SELECT count(*) FROM agentauthz.list_objects('user:deep', 'member', 'group')$$);
-SELECT pg_temp.try($$SELECT count(*) FROM agentauthz.list_subjects('group:g1', 'member', 'user')$$);
-SELECT pg_temp.try($$SELECT count(*) FROM agentauthz.list_subjects('group:g20', 'member', 'user')$$);
+SELECT regress.try($$SELECT count(*) FROM agentauthz.list_objects('user:deep', 'member', 'group')$$);
+SELECT regress.try($$SELECT count(*) FROM agentauthz.list_subjects('group:g1', 'member', 'user')$$);
+SELECT regress.try($$SELECT count(*) FROM agentauthz.list_subjects('group:g20', 'member', 'user')$$);

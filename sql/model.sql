@@ -6,18 +6,10 @@ CREATE EXTENSION agentauthz;
 RESET client_min_messages;
 
 -- Reports the SQLSTATE and message of a statement instead of failing.
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
 
 -- No model yet: reads are NULL, evaluation says what is missing.
 SELECT agentauthz.read_model() IS NULL AS no_model;
-SELECT pg_temp.try($$SELECT agentauthz.check('user:anne', 'viewer', 'document:1')$$);
+SELECT regress.try($$SELECT agentauthz.check('user:anne', 'viewer', 'document:1')$$);
 
 SELECT agentauthz.write_model($dsl$
 model
@@ -40,18 +32,18 @@ SELECT agentauthz.read_model() LIKE '%define viewer%' AS active_is_first;
 SELECT count(*) FROM agentauthz.models;
 
 -- Syntax errors: 42601 with line and column.
-SELECT pg_temp.try($$SELECT agentauthz.write_model('model
+SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.1
 type user
 type document
   relations
     define viewer [user]')$$);
-SELECT pg_temp.try($$SELECT agentauthz.write_model('model
+SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.0
 type user')$$);
-SELECT pg_temp.try($$SELECT agentauthz.write_model('type user')$$);
-SELECT pg_temp.try($$SELECT agentauthz.write_model('')$$);
-SELECT pg_temp.try($$SELECT agentauthz.write_model('model
+SELECT regress.try($$SELECT agentauthz.write_model('type user')$$);
+SELECT regress.try($$SELECT agentauthz.write_model('')$$);
+SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.1
 type user
 type document
@@ -61,19 +53,19 @@ type document
     define owner: [user]')$$);
 
 -- Semantic errors, as OpenFGA reports them.
-SELECT pg_temp.try($$SELECT agentauthz.write_model('model
+SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.1
 type user
 type document
   relations
     define viewer: [employee]')$$);
-SELECT pg_temp.try($$SELECT agentauthz.write_model('model
+SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.1
 type user
 type document
   relations
     define viewer: [user] or editor')$$);
-SELECT pg_temp.try($$SELECT agentauthz.write_model('model
+SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.1
 type user
 type group
@@ -82,29 +74,29 @@ type group
 type document
   relations
     define viewer: [user, group#admin]')$$);
-SELECT pg_temp.try($$SELECT agentauthz.write_model('model
+SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.1
 type user
 type user')$$);
-SELECT pg_temp.try($$SELECT agentauthz.write_model('model
+SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.1
 type user
 type document
   relations
     define viewer: [user]
     define viewer: [user]')$$);
-SELECT pg_temp.try($$SELECT agentauthz.write_model('model
+SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.1
 type user
 type self')$$);
-SELECT pg_temp.try($$SELECT agentauthz.write_model('model
+SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.1
 type user
 type document
   relations
     define this: [user]')$$);
 -- The tupleset of `X from Y` must be directly assignable.
-SELECT pg_temp.try($$SELECT agentauthz.write_model('model
+SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.1
 type user
 type folder
@@ -116,14 +108,14 @@ type document
     define parent: owner
     define viewer: viewer from parent')$$);
 -- A relation no subject can ever satisfy (no entry point).
-SELECT pg_temp.try($$SELECT agentauthz.write_model('model
+SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.1
 type user
 type document
   relations
     define viewer: editor
     define editor: viewer')$$);
-SELECT pg_temp.try($$SELECT agentauthz.write_model('model
+SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.1
 type user
 type document
@@ -131,7 +123,7 @@ type document
     define viewer: [user] and editor
     define editor: editor')$$);
 -- Conditions are not supported yet: a clear error, not a misparse.
-SELECT pg_temp.try($$SELECT agentauthz.write_model('model
+SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.1
 type user
 type document
@@ -205,7 +197,7 @@ SELECT agentauthz.check('user:anne', 'viewer', 'document:1') AS honoured_again;
 -- Non-admin roles cannot write models.
 CREATE ROLE model_outsider;
 SET ROLE model_outsider;
-SELECT pg_temp.try($$SELECT agentauthz.write_model('model
+SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.1
 type user')$$);
 RESET ROLE;

@@ -7,16 +7,6 @@ DROP EXTENSION IF EXISTS agentauthz CASCADE;
 CREATE EXTENSION agentauthz;
 RESET client_min_messages;
 
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-  result text;
-BEGIN
-  EXECUTE statement INTO result;
-  RETURN coalesce(result, 'null');
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
 
 SELECT agentauthz.write_model($dsl$
 model
@@ -73,7 +63,7 @@ $dsl$) > 0 AS second_model;
 SELECT agentauthz.write_tuple('document:3', 'editor', 'user:dan');
 SELECT agentauthz.check('user:dan', 'editor', 'document:3') AS new_relation;
 ROLLBACK;
-SELECT pg_temp.try($$SELECT agentauthz.check('user:dan', 'editor', 'document:3')::text$$) AS after_rollback;
+SELECT regress.try($$SELECT agentauthz.check('user:dan', 'editor', 'document:3')::text$$) AS after_rollback;
 
 -- Drop and create the extension repeatedly in this session.
 SELECT agentauthz.check('user:carol', 'viewer', 'document:2') AS before_drop;
@@ -103,7 +93,7 @@ BEGIN;
 SELECT agentauthz.check('user:round3', 'viewer', 'document:3') AS checked;
 DROP EXTENSION agentauthz;
 CREATE EXTENSION agentauthz;
-SELECT pg_temp.try($$SELECT agentauthz.check('user:round3', 'viewer', 'document:3')::text$$) AS no_model_yet;
+SELECT regress.try($$SELECT agentauthz.check('user:round3', 'viewer', 'document:3')::text$$) AS no_model_yet;
 COMMIT;
 
 -- Groups that all contain each other: a union-only check is a graph search

@@ -5,18 +5,10 @@ DROP EXTENSION IF EXISTS agentauthz CASCADE;
 CREATE EXTENSION agentauthz;
 RESET client_min_messages;
 
-CREATE FUNCTION pg_temp.try(statement text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-  EXECUTE statement;
-  RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-  RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
 
 -- Without a model nothing can be stored.
-SELECT pg_temp.try($$SELECT agentauthz.write_tuple('document:1', 'viewer', 'user:anne')$$);
-SELECT pg_temp.try($$INSERT INTO agentauthz.tuples (object, relation, subject) VALUES ('document:1', 'viewer', 'user:anne')$$);
+SELECT regress.try($$SELECT agentauthz.write_tuple('document:1', 'viewer', 'user:anne')$$);
+SELECT regress.try($$INSERT INTO agentauthz.tuples (object, relation, subject) VALUES ('document:1', 'viewer', 'user:anne')$$);
 
 SELECT agentauthz.write_model($dsl$
 model
@@ -45,7 +37,7 @@ SELECT agentauthz.write_tuple('document:1', 'parent', 'folder:a');
 SELECT object, relation, subject, expires_at FROM agentauthz.tuples ORDER BY 1, 2, 3;
 
 -- Malformed objects, relations and subjects: a clear error, nothing stored.
-SELECT pg_temp.try(format('SELECT agentauthz.write_tuple(%L, %L, %L)', o, r, s)) AS result, o, r, s
+SELECT regress.try(format('SELECT agentauthz.write_tuple(%L, %L, %L)', o, r, s)) AS result, o, r, s
 FROM (VALUES
   ('document', 'viewer', 'user:anne'),
   (':1', 'viewer', 'user:anne'),
@@ -69,19 +61,19 @@ FROM (VALUES
   ('document:1', 'viewer', E'user:an\tne'),
   ('document:1', 'viewer', E'user:anne\n')
 ) AS bad(o, r, s);
-SELECT pg_temp.try($$SELECT agentauthz.write_tuple('document:' || repeat('x', 300), 'viewer', 'user:anne')$$);
-SELECT pg_temp.try($$SELECT agentauthz.write_tuple('document:1', 'viewer', 'user:' || repeat('x', 600))$$);
-SELECT pg_temp.try($$SELECT agentauthz.write_tuple('document:1', repeat('r', 51), 'user:anne')$$);
-SELECT pg_temp.try($$SELECT agentauthz.write_tuple(NULL, 'viewer', 'user:anne')$$);
+SELECT regress.try($$SELECT agentauthz.write_tuple('document:' || repeat('x', 300), 'viewer', 'user:anne')$$);
+SELECT regress.try($$SELECT agentauthz.write_tuple('document:1', 'viewer', 'user:' || repeat('x', 600))$$);
+SELECT regress.try($$SELECT agentauthz.write_tuple('document:1', repeat('r', 51), 'user:anne')$$);
+SELECT regress.try($$SELECT agentauthz.write_tuple(NULL, 'viewer', 'user:anne')$$);
 -- Control characters and non-ASCII whitespace or invisible characters.
-SELECT pg_temp.try(format('SELECT agentauthz.write_tuple(%L, %L, %L)', 'document:a' || chr(c), 'viewer', 'user:anne')) AS result, c
+SELECT regress.try(format('SELECT agentauthz.write_tuple(%L, %L, %L)', 'document:a' || chr(c), 'viewer', 'user:anne')) AS result, c
 FROM unnest(ARRAY[1, 8, 27, 127, 133, 160, 8203, 8238, 8288, 12288, 65279]) AS c;
 -- Other non-ASCII characters are fine in ids.
 SELECT agentauthz.write_tuple('document:café-ü-日本', 'viewer', 'user:zoë');
 SELECT agentauthz.check('user:zoë', 'viewer', 'document:café-ü-日本');
 
 -- Well-formed but not allowed by the model.
-SELECT pg_temp.try(format('SELECT agentauthz.write_tuple(%L, %L, %L)', o, r, s)) AS result, o, r, s
+SELECT regress.try(format('SELECT agentauthz.write_tuple(%L, %L, %L)', o, r, s)) AS result, o, r, s
 FROM (VALUES
   ('report:1', 'viewer', 'user:anne'),
   ('document:1', 'editor', 'user:anne'),
@@ -96,24 +88,24 @@ FROM (VALUES
 ) AS bad(o, r, s);
 
 -- INSERT and COPY go through the same validation.
-SELECT pg_temp.try($$INSERT INTO agentauthz.tuples (object, relation, subject) VALUES ('document:2', 'viewer', 'user:bob')$$);
-SELECT pg_temp.try($$INSERT INTO agentauthz.tuples (object, relation, subject) VALUES ('document:2', 'viewer', 'employee:bob')$$);
-SELECT pg_temp.try($$INSERT INTO agentauthz.tuples (object, relation, subject) VALUES ('document:2', 'viewer', 'user:b b')$$);
-SELECT pg_temp.try($$INSERT INTO agentauthz.tuples (object, relation, subject) VALUES (NULL, 'viewer', 'user:bob')$$);
-SELECT pg_temp.try($$UPDATE agentauthz.tuples SET subject = 'employee:bob' WHERE object = 'document:2'$$);
+SELECT regress.try($$INSERT INTO agentauthz.tuples (object, relation, subject) VALUES ('document:2', 'viewer', 'user:bob')$$);
+SELECT regress.try($$INSERT INTO agentauthz.tuples (object, relation, subject) VALUES ('document:2', 'viewer', 'employee:bob')$$);
+SELECT regress.try($$INSERT INTO agentauthz.tuples (object, relation, subject) VALUES ('document:2', 'viewer', 'user:b b')$$);
+SELECT regress.try($$INSERT INTO agentauthz.tuples (object, relation, subject) VALUES (NULL, 'viewer', 'user:bob')$$);
+SELECT regress.try($$UPDATE agentauthz.tuples SET subject = 'employee:bob' WHERE object = 'document:2'$$);
 COPY agentauthz.tuples (object, relation, subject) FROM stdin;
 document:3	viewer	user:carol
 document:3	owner	user:dave
 \.
-SELECT pg_temp.try($$COPY agentauthz.tuples (object, relation, subject) FROM PROGRAM 'printf ''document:4\tviewer\tuser:erin\ndocument:4\tviewer\tuser:x y\n'''$$);
+SELECT regress.try($$COPY agentauthz.tuples (object, relation, subject) FROM PROGRAM 'printf ''document:4\tviewer\tuser:erin\ndocument:4\tviewer\tuser:x y\n'''$$);
 SELECT object, relation, subject FROM agentauthz.tuples WHERE object IN ('document:2', 'document:3', 'document:4') ORDER BY 1, 2, 3;
 -- A duplicate INSERT is a unique violation; write_tuple is the idempotent path.
-SELECT pg_temp.try($$INSERT INTO agentauthz.tuples (object, relation, subject) VALUES ('document:2', 'viewer', 'user:bob')$$);
+SELECT regress.try($$INSERT INTO agentauthz.tuples (object, relation, subject) VALUES ('document:2', 'viewer', 'user:bob')$$);
 
 -- Deleting.
 SELECT agentauthz.delete_tuple('document:2', 'viewer', 'user:bob') AS deleted;
 SELECT agentauthz.delete_tuple('document:2', 'viewer', 'user:bob') AS deleted_again;
-SELECT pg_temp.try($$SELECT agentauthz.delete_tuple('document:2', 'viewer', 'user bob')$$);
+SELECT regress.try($$SELECT agentauthz.delete_tuple('document:2', 'viewer', 'user bob')$$);
 SELECT agentauthz.check('user:bob', 'viewer', 'document:2') AS bob_after_delete;
 
 -- Expiry: a tuple stops granting once expires_at <= now().
@@ -137,10 +129,10 @@ SELECT agentauthz.write_tuple('document:6', 'viewer', 'user:hank');
 SELECT agentauthz.check('user:hank', 'viewer', 'document:6');
 RESET ROLE;
 SET ROLE tuple_outsider;
-SELECT pg_temp.try($$SELECT agentauthz.write_tuple('document:6', 'viewer', 'user:ivan')$$);
-SELECT pg_temp.try($$INSERT INTO agentauthz.tuples (object, relation, subject) VALUES ('document:6', 'viewer', 'user:ivan')$$);
-SELECT pg_temp.try($$SELECT count(*) FROM agentauthz.tuples$$);
-SELECT pg_temp.try($$SELECT agentauthz.check('user:hank', 'viewer', 'document:6')$$);
+SELECT regress.try($$SELECT agentauthz.write_tuple('document:6', 'viewer', 'user:ivan')$$);
+SELECT regress.try($$INSERT INTO agentauthz.tuples (object, relation, subject) VALUES ('document:6', 'viewer', 'user:ivan')$$);
+SELECT regress.try($$SELECT count(*) FROM agentauthz.tuples$$);
+SELECT regress.try($$SELECT agentauthz.check('user:hank', 'viewer', 'document:6')$$);
 RESET ROLE;
 DROP ROLE tuple_app;
 DROP ROLE tuple_outsider;

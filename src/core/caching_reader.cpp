@@ -25,19 +25,29 @@ void CachingReader::clear() {
   bytes_ = 0;
 }
 
-const CachingReader::Entry* CachingReader::lookup(uint64_t hash) {
-  const uint32_t* slot = index_.find(hash);
-  if (slot == nullptr) return nullptr;
-  const Entry& entry = entries_[*slot - 1];
-  return entry.key == key_ ? &entry : nullptr;
-}
-
-const CachingReader::Entry* CachingReader::store(uint64_t hash, Entry entry) {
+template <typename Fill>
+const CachingReader::Entry& CachingReader::cached(Fill&& fill) {
+  uint64_t hash = hash_bytes(key_.data(), key_.size());
+  if (const uint32_t* slot = index_.find(hash)) {
+    const Entry& entry = entries_[*slot - 1];
+    if (entry.key == key_) {
+      ++hits_;
+      return entry;
+    }
+  }
+  ++misses_;
+  Entry fresh;
+  fresh.key = key_;
+  fill([&fresh](std::string_view a, char separator, std::string_view b, std::string_view c) {
+    fresh.data.append(a).append(1, ':').append(b);
+    if (!c.empty()) fresh.data.append(1, separator).append(c);
+    fresh.ends.push_back(static_cast<uint32_t>(fresh.data.size()));
+  });
   if (bytes_ > max_bytes_) clear();
-  bytes_ += kEntryOverhead + entry.key.size() + entry.data.size() + entry.ends.size() * 4;
-  entries_.push_back(std::move(entry));
+  bytes_ += kEntryOverhead + fresh.key.size() + fresh.data.size() + fresh.ends.size() * 4;
+  entries_.push_back(std::move(fresh));
   index_.set(hash, static_cast<uint32_t>(entries_.size()));
-  return &entries_.back();
+  return entries_.back();
 }
 
 // Point lookups are not cached: each names one subject, and the evaluator
@@ -51,46 +61,27 @@ bool CachingReader::contains(const ObjectKey& object, std::string_view relation,
 void CachingReader::read_subjects(const ObjectKey& object, std::string_view relation,
                                   SubjectFilter filter, SubjectVisitor visit) {
   build_key(&key_, filter == SubjectFilter::All ? 's' : 'u', {object.type, object.id, relation});
-  uint64_t hash = hash_bytes(key_.data(), key_.size());
-  const Entry* entry = lookup(hash);
-  if (entry == nullptr) {
-    ++misses_;
-    Entry fresh;
-    fresh.key = key_;
+  const Entry& entry = cached([&](auto&& add) {
     inner_.read_subjects(object, relation, filter, [&](const SubjectKey& subject) {
-      fresh.data.append(subject.type).append(1, ':').append(subject.id);
-      if (subject.is_userset()) fresh.data.append(1, '#').append(subject.relation);
-      fresh.ends.push_back(static_cast<uint32_t>(fresh.data.size()));
+      add(subject.type, '#', subject.id, subject.relation);
       return true;
     });
-    entry = store(hash, std::move(fresh));
-  } else {
-    ++hits_;
-  }
-  for (size_t i = 0; i < entry->ends.size(); ++i)
-    if (!visit(split_subject(entry->at(i)))) return;
+  });
+  for (size_t i = 0; i < entry.ends.size(); ++i)
+    if (!visit(split_subject(entry.at(i)))) return;
 }
 
 void CachingReader::read_objects(const SubjectKey& subject, std::string_view relation,
                                  std::string_view object_type, ObjectVisitor visit) {
   build_key(&key_, 'o', {subject.type, subject.id, subject.relation, relation, object_type});
-  uint64_t hash = hash_bytes(key_.data(), key_.size());
-  const Entry* entry = lookup(hash);
-  if (entry == nullptr) {
-    ++misses_;
-    Entry fresh;
-    fresh.key = key_;
+  const Entry& entry = cached([&](auto&& add) {
     inner_.read_objects(subject, relation, object_type, [&](const ObjectKey& object) {
-      fresh.data.append(object.type).append(1, ':').append(object.id);
-      fresh.ends.push_back(static_cast<uint32_t>(fresh.data.size()));
+      add(object.type, 0, object.id, {});
       return true;
     });
-    entry = store(hash, std::move(fresh));
-  } else {
-    ++hits_;
-  }
-  for (size_t i = 0; i < entry->ends.size(); ++i)
-    if (!visit(split_object(entry->at(i)))) return;
+  });
+  for (size_t i = 0; i < entry.ends.size(); ++i)
+    if (!visit(split_object(entry.at(i)))) return;
 }
 
 }  // namespace agentauthz::core

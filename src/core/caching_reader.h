@@ -47,10 +47,10 @@ class CachingReader : public TupleReader {
     size_t operator()(uint64_t h) const { return static_cast<size_t>(h); }
   };
 
-  // Returns the cached entry for key_, or nullptr.
-  const Entry* lookup(uint64_t hash);
-  // Stores `entry` under key_ (skipped on a hash collision).
-  const Entry* store(uint64_t hash, Entry entry);
+  // Returns the entry cached under key_, filling it with `fill` (which gets
+  // a function appending one string) on a miss.
+  template <typename Fill>
+  const Entry& cached(Fill&& fill);
 
   TupleReader& inner_;
   size_t max_bytes_;

@@ -351,45 +351,35 @@ static bool newest_model_impl(int64* id, const char** dsl, int* dsl_length) {
 // the scans, not as long as the caller's per-row context. pg_guard restores
 // the previous owner and context when a lookup raises an error.
 
-bool scan_contains(const core::ObjectKey& object, std::string_view relation,
-                   const core::SubjectKey& subject) {
+// Runs `lookup` under the scans' owner and context, restoring the caller's.
+template <typename Lookup>
+static auto with_scans(Lookup&& lookup) {
   ResourceOwner saved = CurrentResourceOwner;
   MemoryContext saved_context = MemoryContextSwitchTo(scan_context);
   CurrentResourceOwner = scans.owner;
-  bool found = contains_impl(object, relation, subject);
+  auto result = lookup();
   CurrentResourceOwner = saved;
   MemoryContextSwitchTo(saved_context);
-  return found;
+  return result;
+}
+
+bool scan_contains(const core::ObjectKey& object, std::string_view relation,
+                   const core::SubjectKey& subject) {
+  return with_scans([&] { return contains_impl(object, relation, subject); });
 }
 
 void scan_subjects(const core::ObjectKey& object, std::string_view relation,
                    core::SubjectFilter filter, core::SubjectVisitor visit) {
-  ResourceOwner saved = CurrentResourceOwner;
-  MemoryContext saved_context = MemoryContextSwitchTo(scan_context);
-  CurrentResourceOwner = scans.owner;
-  subjects_impl(object, relation, filter, visit);
-  CurrentResourceOwner = saved;
-  MemoryContextSwitchTo(saved_context);
+  with_scans([&] { return subjects_impl(object, relation, filter, visit), true; });
 }
 
 void scan_objects(const core::SubjectKey& subject, std::string_view relation,
                   std::string_view object_type, core::ObjectVisitor visit) {
-  ResourceOwner saved = CurrentResourceOwner;
-  MemoryContext saved_context = MemoryContextSwitchTo(scan_context);
-  CurrentResourceOwner = scans.owner;
-  objects_impl(subject, relation, object_type, visit);
-  CurrentResourceOwner = saved;
-  MemoryContextSwitchTo(saved_context);
+  with_scans([&] { return objects_impl(subject, relation, object_type, visit), true; });
 }
 
 bool scan_newest_model(int64* id, const char** dsl, int* dsl_length) {
-  ResourceOwner saved = CurrentResourceOwner;
-  MemoryContext saved_context = MemoryContextSwitchTo(scan_context);
-  CurrentResourceOwner = scans.owner;
-  bool found = newest_model_impl(id, dsl, dsl_length);
-  CurrentResourceOwner = saved;
-  MemoryContextSwitchTo(saved_context);
-  return found;
+  return with_scans([&] { return newest_model_impl(id, dsl, dsl_length); });
 }
 
 void register_scan_lifecycle() {
