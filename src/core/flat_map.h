@@ -55,6 +55,7 @@ class FlatMap {
 
   // Forgets every entry; keeps the capacity unless it grew large.
   void clear() {
+    if (size_ == 0) return;
     if (slots_.size() > kKeepCapacity) {
       std::vector<Slot>().swap(slots_);
     } else {
