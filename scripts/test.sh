@@ -106,9 +106,10 @@ fuzz_tests() {
     name=$(basename "$fuzzer")
     mkdir -p "$WORK/corpus/$name"
     if "$fuzzer" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+        -artifact_prefix="$WORK/$name-" \
         "$WORK/corpus/$name" "$REPO_ROOT/test/fuzz/corpus/${name#fuzz_}" >"$WORK/$name.out" 2>&1; then
       pass
-      echo "$name: $(grep -Eo '#[0-9]+ +DONE.*' "$WORK/$name.out" | tail -1)"
+      echo "$name: $(grep -Eo 'Done [0-9]+ runs in [0-9]+ second' "$WORK/$name.out" | tail -1)"
     else
       tail -40 "$WORK/$name.out" >&2
       fail "$name"

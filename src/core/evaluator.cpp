@@ -8,28 +8,26 @@ namespace agentauthz::core {
 
 namespace {
 
-// Proof nodes an explanation may hold; a denied request can visit a lot.
+// Bounds on an explanation: a denied request over a large graph visits a
+// lot, and the answer must stay readable.
 constexpr size_t kMaxProofChildren = 64;
+constexpr size_t kMaxProofNodes = 5000;
 
-uint64_t mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ULL;
-  x ^= x >> 33;
-  return x;
-}
+}  // namespace
 
 // Returns the child proof to fill, or nullptr when not tracing.
-Proof* add_child(Proof* parent) {
+Proof* Evaluator::add_child(Proof* parent) {
   if (parent == nullptr) return nullptr;
-  if (parent->children.size() >= kMaxProofChildren) {
+  if (parent->children.size() >= kMaxProofChildren || proof_nodes_ >= kMaxProofNodes) {
     parent->note = "further branches omitted";
     return nullptr;
   }
+  ++proof_nodes_;
   parent->children.emplace_back();
   return &parent->children.back();
 }
+
+namespace {
 
 // Keeps only the branch that granted, so an explanation shows one path.
 void keep_only_last(Proof* proof) {
@@ -43,7 +41,7 @@ void keep_only_last(Proof* proof) {
 }  // namespace
 
 size_t Evaluator::MemoKeyHash::operator()(const MemoKey& k) const {
-  return static_cast<size_t>(mix(k.subject) ^ (mix(k.node + 0x9e3779b97f4a7c15ULL) >> 1));
+  return static_cast<size_t>(mix64(k.subject) ^ (mix64(k.node + 0x9e3779b97f4a7c15ULL) >> 1));
 }
 
 Evaluator::Evaluator(std::shared_ptr<const Model> model, TupleReader& reader, Interner& interner,
@@ -84,6 +82,7 @@ bool Evaluator::explain(const Subject& subject, RelationId relation, const Objec
                         Proof* proof) {
   // Remembered results would cut the explanation short.
   memo_.clear();
+  proof_nodes_ = 0;
   Outcome outcome = top_level(subject, relation, object, proof);
   memo_.clear();
   return outcome == Outcome::True;

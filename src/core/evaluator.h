@@ -80,6 +80,7 @@ class Evaluator {
   Outcome resolve(const Subject& subject, const Object& object, RelationId relation, int depth,
                   Proof* proof);
   Outcome remembered(uint8_t state);
+  Proof* add_child(Proof* parent);
   Outcome search(const Subject& subject, const Object& object, RelationId relation, int depth);
   Outcome rewrite(const RewriteNode& node, const RelationInfo& relation, const Subject& subject,
                   const Object& object, int depth, Proof* proof);
@@ -101,6 +102,7 @@ class Evaluator {
   std::vector<MemoKey> path_;                     // nodes being resolved (cycle detection)
   uint64_t cycles_ = 0;
   uint32_t steps_ = 0;
+  size_t proof_nodes_ = 0;  // nodes in the explanation being built
   bool reachability_ = false;  // the current check involves unions only
   // Nodes found false so far by a union-only check (see resolve()), settled
   // when the check ends.

@@ -35,7 +35,10 @@ bool has_space_or_control(std::string_view text) {
       continue;
     }
     size_t length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-    if (length == 1 || i + length > n) {
+    bool valid = length > 1 && i + length <= n;
+    for (size_t k = 1; valid && k < length; ++k) valid = (p[i + k] & 0xc0) == 0x80;
+    if (!valid) {
+      // Not a UTF-8 sequence: look at the next byte on its own.
       ++i;
       continue;
     }

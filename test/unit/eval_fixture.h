@@ -188,11 +188,14 @@ type team
 
   // The subjects the property tests ask about: plain, wildcard, usersets.
   static std::vector<std::string> subjects() {
-    return {"user:u1",         "user:u2",         "user:u3",         "user:*",
-            "group:g1",        "folder:f1",       "group:g1#member", "group:g2#member",
-            "group:g3#member", "group:g1#admin",  "group:g2#admin",  "group:g1#lead",
-            "group:g2#lead",   "team:t1#member",  "document:d1#reader",
-            "document:d2#viewer"};
+    return {// users and the wildcard
+            "user:u1", "user:u2", "user:u3", "user:*",
+            // objects as plain subjects
+            "group:g1", "folder:f1",
+            // usersets, monotone and not
+            "group:g1#member", "group:g2#member", "group:g3#member", "group:g1#admin",
+            "group:g2#admin", "group:g1#lead", "group:g2#lead", "team:t1#member",
+            "document:d1#reader", "document:d2#viewer"};
   }
 
   // Relations of each object type (`type#relation`) the tests query.
