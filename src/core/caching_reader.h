@@ -23,6 +23,9 @@ class CachingReader : public TupleReader {
                 const SubjectKey& subject) override;
   void read_subjects(const ObjectKey& object, std::string_view relation, SubjectFilter filter,
                      SubjectVisitor visit) override;
+  bool read_few_subjects(const ObjectKey& object, std::string_view relation, size_t limit,
+                         SubjectVisitor visit) override;
+  bool read_object(const ObjectKey& object, size_t limit, TupleVisitor visit) override;
   void read_objects(const SubjectKey& subject, std::string_view relation,
                     std::string_view object_type, ObjectVisitor visit) override;
 
@@ -38,6 +41,9 @@ class CachingReader : public TupleReader {
     std::string key;
     std::string data;
     std::vector<uint32_t> ends;
+    // A list read with a limit it exceeded holds nothing but that fact.
+    bool complete = true;
+    size_t more_than = 0;
     std::string_view at(size_t i) const {
       uint32_t begin = i == 0 ? 0 : ends[i - 1];
       return std::string_view(data).substr(begin, ends[i] - begin);
@@ -47,10 +53,17 @@ class CachingReader : public TupleReader {
     size_t operator()(uint64_t h) const { return static_cast<size_t>(h); }
   };
 
-  // Returns the entry cached under key_, filling it with `fill` (which gets
-  // a function appending one string) on a miss.
-  template <typename Fill>
-  const Entry& cached(Fill&& fill);
+  // Returns the entry cached under key_ when `usable` accepts it; otherwise
+  // fills a new one with `fill` (which gets a function appending one string
+  // from its parts and returns whether the list is complete).
+  template <typename Usable, typename Fill>
+  const Entry& cached(Usable&& usable, Fill&& fill, size_t limit);
+  // Returns all tuples of a small object as "relation\x1fsubject" strings,
+  // read once; nullptr when it has too many or the store cannot tell.
+  const Entry* small_object(const ObjectKey& object);
+  // Visits the subjects of `relation` in a small object's entry.
+  template <typename Visit>
+  static void for_relation(const Entry& entry, std::string_view relation, Visit&& visit);
 
   TupleReader& inner_;
   size_t max_bytes_;

@@ -13,6 +13,9 @@ namespace {
 constexpr size_t kMaxProofChildren = 64;
 constexpr size_t kMaxProofNodes = 5000;
 
+// Subjects of an (object, relation) read as one list rather than probed.
+constexpr size_t kFewSubjects = 64;
+
 }  // namespace
 
 // Returns the child proof to fill, or nullptr when not tracing.
@@ -299,42 +302,19 @@ Evaluator::Outcome Evaluator::direct(const RelationInfo& relation, const Subject
     step->object = format(object);
     step->relation = relation.name;
   }
-  if (model.allows(relation.id, subject.type, subject.relation, subject.wildcard()) &&
-      contains(object, relation, subject)) {
+  std::vector<std::pair<Object, RelationId>> usersets;
+  const char* granted_by = find_direct(relation, subject, object, &usersets);
+  if (granted_by != nullptr) {
     if (step) {
+      bool wildcard = std::string_view(granted_by) == "wildcard";
+      step->rule = granted_by;
       step->allowed = true;
-      step->tuple = format(object) + "#" + relation.name + "@" + format(subject);
+      step->tuple = format(object) + "#" + relation.name + "@" +
+                    (wildcard ? format(Subject{subject.type, Interner::kWildcard, -1})
+                              : format(subject));
     }
     return Outcome::True;
   }
-  // A `type:*` tuple grants every subject of that type, usersets included.
-  if (!subject.wildcard() && model.allows(relation.id, subject.type, -1, true)) {
-    Subject wildcard{subject.type, Interner::kWildcard, -1};
-    if (contains(object, relation, wildcard)) {
-      if (step) {
-        step->rule = "wildcard";
-        step->allowed = true;
-        step->tuple = format(object) + "#" + relation.name + "@" + format(wildcard);
-      }
-      return Outcome::True;
-    }
-  }
-  if (!relation.allows_usersets) {
-    if (step) step->note = "no matching tuple";
-    return Outcome::False;
-  }
-
-  std::vector<std::pair<Object, RelationId>> usersets;
-  reader_.read_subjects(
-      ObjectKey{model.type(object.type).name, interner_.text(object.id)}, relation.name,
-      SubjectFilter::UsersetsOnly, [&](const SubjectKey& key) {
-        TypeId type = model.find_type(key.type);
-        if (type < 0) return true;
-        RelationId member = model.find_relation(type, key.relation);
-        if (member < 0 || !model.allows(relation.id, type, member, false)) return true;
-        usersets.emplace_back(Object{type, interner_.intern(key.id)}, member);
-        return true;
-      });
 
   bool error = false, cycle = false;
   for (const auto& [userset, member] : usersets) {
@@ -355,6 +335,65 @@ Evaluator::Outcome Evaluator::direct(const RelationInfo& relation, const Subject
   if (step && usersets.empty()) step->note = "no matching tuple";
   if (error) return Outcome::DepthExceeded;
   return cycle ? Outcome::Cycle : Outcome::False;
+}
+
+// Looks for a tuple of object#relation naming the subject itself ("direct")
+// or its type's wildcard ("wildcard"), and collects the usersets the
+// relation allows. A short list is read once (and cached for the statement:
+// a folder's viewers serve every user); a long one is probed for the
+// subject and scanned for usersets only.
+const char* Evaluator::find_direct(const RelationInfo& relation, const Subject& subject,
+                                   const Object& object,
+                                   std::vector<std::pair<Object, RelationId>>* usersets) {
+  const Model& model = *model_;
+  const TypeInfo& subject_type = model.type(subject.type);
+  bool own_allowed = model.allows(relation.id, subject.type, subject.relation, subject.wildcard());
+  // A `type:*` tuple grants every subject of that type, usersets included.
+  bool wildcard_allowed = !subject.wildcard() && model.allows(relation.id, subject.type, -1, true);
+  ObjectKey key{model.type(object.type).name, interner_.text(object.id)};
+  std::string_view subject_id = interner_.text(subject.id);
+  std::string_view subject_relation =
+      subject.userset() ? std::string_view(model.relation(subject.relation).name) : std::string_view();
+
+  // Records a userset the relation allows.
+  auto note_userset = [&](const SubjectKey& stored) {
+    TypeId type = model.find_type(stored.type);
+    if (type < 0) return;
+    RelationId member = model.find_relation(type, stored.relation);
+    if (member < 0 || !model.allows(relation.id, type, member, false)) return;
+    usersets->emplace_back(Object{type, interner_.intern(stored.id)}, member);
+  };
+
+  if (relation.allows_usersets || wildcard_allowed) {
+    const char* granted_by = nullptr;
+    bool few = reader_.read_few_subjects(key, relation.name, kFewSubjects,
+                                         [&](const SubjectKey& stored) {
+      if (stored.type == subject_type.name) {
+        if (own_allowed && stored.id == subject_id && stored.relation == subject_relation)
+          granted_by = "direct";
+        else if (wildcard_allowed && stored.is_wildcard())
+          granted_by = "wildcard";
+      }
+      if (stored.is_userset()) note_userset(stored);
+      return granted_by == nullptr;
+    });
+    if (few) {
+      if (granted_by != nullptr) usersets->clear();
+      return granted_by;
+    }
+    usersets->clear();
+  }
+
+  if (own_allowed && contains(object, relation, subject)) return "direct";
+  if (wildcard_allowed && contains(object, relation, Subject{subject.type, Interner::kWildcard, -1}))
+    return "wildcard";
+  if (relation.allows_usersets)
+    reader_.read_subjects(key, relation.name, SubjectFilter::UsersetsOnly,
+                          [&](const SubjectKey& stored) {
+                            note_userset(stored);
+                            return true;
+                          });
+  return nullptr;
 }
 
 // `relation from tupleset`: every parent named by a tupleset tuple, one

@@ -86,6 +86,8 @@ class Evaluator {
                   const Object& object, int depth, Proof* proof);
   Outcome direct(const RelationInfo& relation, const Subject& subject, const Object& object,
                  int depth, Proof* proof);
+  const char* find_direct(const RelationInfo& relation, const Subject& subject,
+                          const Object& object, std::vector<std::pair<Object, RelationId>>* usersets);
   Outcome tuple_to_userset(const RewriteNode& node, const RelationInfo& relation,
                            const Subject& subject, const Object& object, int depth, Proof* proof);
   bool contains(const Object& object, const RelationInfo& relation, const Subject& subject);

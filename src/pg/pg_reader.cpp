@@ -17,6 +17,13 @@ void PgTupleReader::read_subjects(const core::ObjectKey& object, std::string_vie
   pg_guard([&] { scan_subjects(object, relation, filter, visit); });
 }
 
+bool PgTupleReader::read_object(const core::ObjectKey& object, size_t limit,
+                                core::TupleVisitor visit) {
+  bool few = false;
+  pg_guard([&] { few = scan_object(object, limit, visit); });
+  return few;
+}
+
 void PgTupleReader::read_objects(const core::SubjectKey& subject, std::string_view relation,
                                  std::string_view object_type, core::ObjectVisitor visit) {
   pg_guard([&] { scan_objects(subject, relation, object_type, visit); });

@@ -12,6 +12,7 @@ class PgTupleReader : public core::TupleReader {
                 const core::SubjectKey& subject) override;
   void read_subjects(const core::ObjectKey& object, std::string_view relation,
                      core::SubjectFilter filter, core::SubjectVisitor visit) override;
+  bool read_object(const core::ObjectKey& object, size_t limit, core::TupleVisitor visit) override;
   void read_objects(const core::SubjectKey& subject, std::string_view relation,
                     std::string_view object_type, core::ObjectVisitor visit) override;
 };

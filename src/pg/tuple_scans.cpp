@@ -62,6 +62,7 @@ struct Scans {
   Relation models_pkey = nullptr;
   IndexScanDesc exact = nullptr;        // pkey, 3 keys
   IndexScanDesc by_object = nullptr;    // pkey, 2 keys
+  IndexScanDesc whole_object = nullptr; // pkey, 1 key
   IndexScanDesc usersets = nullptr;     // usersets index, 2 keys
   IndexScanDesc by_subject = nullptr;   // subject index, 4 keys
   IndexScanDesc newest_model = nullptr; // models pkey, no keys
@@ -183,7 +184,8 @@ static void release_scans(Scans* s) {
   CurrentResourceOwner = s->owner;
   if (s->tuple_slot) ExecDropSingleTupleTableSlot(s->tuple_slot);
   if (s->model_slot) ExecDropSingleTupleTableSlot(s->model_slot);
-  IndexScanDesc all[] = {s->exact, s->by_object, s->usersets, s->by_subject, s->newest_model};
+  IndexScanDesc all[] = {s->exact,      s->by_object,   s->whole_object,
+                         s->usersets,   s->by_subject,  s->newest_model};
   for (IndexScanDesc scan : all)
     if (scan) index_endscan(scan);
   Relation indexes[] = {s->pkey, s->by_subject_index, s->usersets_index, s->models_pkey};
@@ -215,6 +217,7 @@ static void open_scans(Scans* s, const Catalog& cat) {
 
   s->exact = index_beginscan(s->tuples, s->pkey, s->snapshot, 3, 0);
   s->by_object = index_beginscan(s->tuples, s->pkey, s->snapshot, 2, 0);
+  s->whole_object = index_beginscan(s->tuples, s->pkey, s->snapshot, 1, 0);
   s->usersets = index_beginscan(s->tuples, s->usersets_index, s->snapshot, 2, 0);
   s->by_subject = index_beginscan(s->tuples, s->by_subject_index, s->snapshot, 4, 0);
   s->newest_model = index_beginscan(s->models, s->models_pkey, s->snapshot, 0, 0);
@@ -311,6 +314,28 @@ static void subjects_impl(const core::ObjectKey& object, std::string_view relati
   ExecClearTuple(scans.tuple_slot);
 }
 
+static bool object_impl(const core::ObjectKey& object, size_t limit, core::TupleVisitor visit) {
+  if (!key_object.set(object.type, ':', object.id)) return true;
+  ScanKeyData keys[1];
+  init_key(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, key_object);
+  index_rescan(scans.whole_object, keys, 1, nullptr, 0);
+  size_t count = 0;
+  bool few = true;
+  while (index_getnext_slot(scans.whole_object, ForwardScanDirection, scans.tuple_slot)) {
+    if (!live(scans.tuple_slot)) continue;
+    if (++count > limit) {
+      few = false;
+      break;
+    }
+    bool isnull;
+    std::string_view relation = text_view(slot_getattr(scans.tuple_slot, kRelationAttr, &isnull));
+    std::string_view subject = text_view(slot_getattr(scans.tuple_slot, kSubjectAttr, &isnull));
+    if (!visit(relation, core::split_subject(subject))) break;
+  }
+  ExecClearTuple(scans.tuple_slot);
+  return few;
+}
+
 static void objects_impl(const core::SubjectKey& subject, std::string_view relation,
                          std::string_view object_type, core::ObjectVisitor visit) {
   bool fits = subject.relation.empty() ? key_subject.set(subject.type, ':', subject.id)
@@ -371,6 +396,10 @@ bool scan_contains(const core::ObjectKey& object, std::string_view relation,
 void scan_subjects(const core::ObjectKey& object, std::string_view relation,
                    core::SubjectFilter filter, core::SubjectVisitor visit) {
   with_scans([&] { return subjects_impl(object, relation, filter, visit), true; });
+}
+
+bool scan_object(const core::ObjectKey& object, size_t limit, core::TupleVisitor visit) {
+  return with_scans([&] { return object_impl(object, limit, visit); });
 }
 
 void scan_objects(const core::SubjectKey& subject, std::string_view relation,

@@ -47,6 +47,9 @@ bool scan_contains(const core::ObjectKey& object, std::string_view relation,
 // Visits the subjects of live tuples object#relation.
 void scan_subjects(const core::ObjectKey& object, std::string_view relation,
                    core::SubjectFilter filter, core::SubjectVisitor visit);
+// Visits the live tuples of `object` (every relation); returns false as soon
+// as there are more than `limit`.
+bool scan_object(const core::ObjectKey& object, size_t limit, core::TupleVisitor visit);
 // Visits the objects of `object_type` with a live tuple object#relation@subject.
 void scan_objects(const core::SubjectKey& subject, std::string_view relation,
                   std::string_view object_type, core::ObjectVisitor visit);
