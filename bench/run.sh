@@ -9,7 +9,7 @@
 # Environment (all optional):
 #   BENCH_DOCS=1000000           documents in the dataset
 #   BENCH_REQUESTS=50000         agentauthz check requests per kind
-#   BENCH_BASELINE_REQUESTS=2000 of those, how many the recursive-CTE baseline runs
+#   BENCH_BASELINE_REQUESTS=5000 of those, how many the recursive-CTE baseline runs
 #   BENCH_REPS=5                 timed repetitions (median reported), after 1 warm-up
 #   BENCH_CLUSTER_DIR=dir        keep the throwaway cluster in dir (reused next
 #                                run, so the dataset is not generated again)
@@ -23,10 +23,10 @@ sqldir=$here/sql
 
 docs=${BENCH_DOCS:-1000000}
 nreq=${BENCH_REQUESTS:-50000}
-nbase=${BENCH_BASELINE_REQUESTS:-2000}
+nbase=${BENCH_BASELINE_REQUESTS:-5000}
 reps=${BENCH_REPS:-5}
 pgbin=${PGBIN:-/usr/lib/postgresql/15/bin}
-dataset_version="enterprise-v2 docs=$docs requests=$nreq"
+dataset_version="enterprise-v4 docs=$docs requests=$nreq"
 
 for v in docs nreq nbase reps; do
   [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: $v must be a positive integer" >&2; exit 2; }
@@ -95,7 +95,7 @@ else
   log "starting the throwaway cluster (socket $cluster_dir, port $port)"
   started_cluster=1
   as_postgres "$pgbin/pg_ctl" -D "$cluster_dir/data" -l "$cluster_dir/server.log" -w -t 120 \
-    -o "-k $cluster_dir -p $port -c listen_addresses= -c shared_buffers=1GB -c work_mem=64MB \
+    -o "-k $cluster_dir -p $port -c listen_addresses= -c shared_buffers=1GB \
         -c maintenance_work_mem=512MB -c max_wal_size=8GB -c checkpoint_timeout=30min \
         -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c jit=off \
         -c max_parallel_workers_per_gather=0" start >/dev/null
@@ -149,23 +149,31 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else pr
 
 # time_checks FN KIND LIMIT: one psql session (one backend), one warm-up and
 # $reps timed statements; each statement runs FN over LIMIT requests of KIND
-# and times itself with clock_timestamp() - statement_timestamp().
-# Prints "median_ms allowed n".
+# and times itself with clock_timestamp() - statement_timestamp(). The
+# warm-up also counts the index scans on agentauthz.tuples it caused
+# (pg_stat_user_indexes.idx_scan, one per lookup).
+# Prints "median_ms allowed n probes_per_request".
 time_checks() {
-  local fn=$1 kind=$2 lim=$3 script="" i
-  for ((i = 0; i <= reps; i++)); do
-    script+="SELECT count(*) FILTER (WHERE $fn(subject, relation, object)), count(*),
+  local fn=$1 kind=$2 lim=$3 i
+  local stmt="SELECT 'T', count(*) FILTER (WHERE $fn(subject, relation, object)), count(*),
        extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000
-  FROM bench.requests WHERE kind = '$kind' AND seq < $lim;
+  FROM bench.requests WHERE kind = '$kind' AND seq < $lim;"
+  local probes="SELECT sum(idx_scan) FROM pg_stat_user_indexes WHERE relid = 'agentauthz.tuples'::regclass"
+  local script="$probes \\gset before_
+$stmt
+SELECT pg_stat_force_next_flush();
+SELECT 'P', ($probes) - :before_sum;
 "
-  done
+  for ((i = 1; i <= reps; i++)); do script+="$stmt
+"; done
   local out
   out=$(q -F ' ' <<<"$script")
-  local ms allowed n
-  ms=$(tail -n +2 <<<"$out" | awk '{print $3}' | median)
-  allowed=$(tail -n 1 <<<"$out" | awk '{print $1}')
-  n=$(tail -n 1 <<<"$out" | awk '{print $2}')
-  echo "$ms $allowed $n"
+  local ms allowed n p
+  ms=$(awk '$1 == "T" {print $4}' <<<"$out" | tail -n +2 | median)
+  allowed=$(awk '$1 == "T" {print $2}' <<<"$out" | tail -n 1)
+  n=$(awk '$1 == "T" {print $3}' <<<"$out" | tail -n 1)
+  p=$(awk -v n="$n" '$1 == "P" {printf "%.1f", $2 / n}' <<<"$out")
+  echo "$ms $allowed $n $p"
 }
 
 # time_sql SQL: like time_checks for a statement returning one count.
@@ -180,22 +188,33 @@ time_sql() {
   echo "$(tail -n +2 <<<"$out" | awk '{print $2}' | median) $(tail -n 1 <<<"$out" | awk '{print $1}')"
 }
 
-kinds=(direct group folder denied)
+kinds=(direct group folder denied group-1st folder-1st)
 declare -A path=(
-  [direct]="direct viewer tuple on the document"
-  [group]="user -> leaf -> l2 -> l1 -> root group on doc"
-  [folder]="doc -> f4 -> f3 -> f2 -> f1 -> f0 (grant on f0)"
-  [denied]="regular user, hashed document, no path"
+  [direct]="doc viewer tuple names the user"
+  [group]="user in leaf < l2 < l1 < root group; doc"
+  [folder]="doc > f4 > f3 > f2 > f1 > f0, user on f0"
+  [denied]="regular user, hashed doc: no path"
+  [group-1st]="group, each user's first request only"
+  [folder-1st]="folder, each user's first request only"
 )
-declare -A aa_ms aa_allowed aa_n cte_ms cte_allowed cte_n
+declare -A aa_ms aa_allowed aa_n aa_probes cte_ms cte_allowed cte_n cte_probes
 for kind in "${kinds[@]}"; do
-  log "agentauthz.check: $kind ($nreq requests, 1 warm-up + $reps runs)"
+  log "agentauthz.check: $kind (up to $nreq requests, 1 warm-up + $reps runs)"
   res=$(time_checks agentauthz.check "$kind" "$nreq")
-  read -r aa_ms[$kind] aa_allowed[$kind] aa_n[$kind] <<<"$res"
-  log "bench.cte_check:  $kind ($nbase requests, 1 warm-up + $reps runs)"
+  read -r aa_ms[$kind] aa_allowed[$kind] aa_n[$kind] aa_probes[$kind] <<<"$res"
+  log "bench.cte_check:  $kind (up to $nbase requests, 1 warm-up + $reps runs)"
   res=$(time_checks bench.cte_check "$kind" "$nbase")
-  read -r cte_ms[$kind] cte_allowed[$kind] cte_n[$kind] <<<"$res"
+  read -r cte_ms[$kind] cte_allowed[$kind] cte_n[$kind] cte_probes[$kind] <<<"$res"
 done
+
+# Reference: the same requests answered by one plain index lookup each
+# (only right for 'direct'): the floor of any engine that reads the tuples
+# table per request.
+log "reference: one index lookup per request (direct, $nreq requests)"
+res=$(time_sql "SELECT 1 FROM bench.requests r WHERE kind = 'direct' AND seq < $nreq AND EXISTS (
+  SELECT 1 FROM agentauthz.tuples t
+   WHERE t.object = r.object AND t.relation = r.relation AND t.subject = r.subject)")
+read -r probe_ms probe_count <<<"$res"
 
 lo_subject=user:u200
 log "list_objects($lo_subject, viewer, document)"
@@ -206,16 +225,33 @@ read -r lo_cte_ms lo_cte_count <<<"$res"
 
 # --- agreement ------------------------------------------------------------
 log "verifying agentauthz.check against the baseline ($nbase requests per kind)"
+# The timed runs already compared agentauthz with the expected answers on
+# every request (allowed counts); this lists the requests where agentauthz,
+# the baseline and the expected answer disagree: all of the first $nbase of
+# each kind, and any other request where agentauthz is not as expected.
 mismatches=$(q -F ' | ' <<SQL
 SELECT kind, seq, subject, relation, object,
-       'agentauthz=' || a, 'baseline=' || b, 'expected=' || expected
+       'agentauthz=' || a, 'baseline=' || coalesce(b::text, 'not run'), 'expected=' || expected
   FROM (SELECT r.*, agentauthz.check(subject, relation, object) AS a,
-               bench.cte_check(subject, relation, object) AS b
-          FROM bench.requests r WHERE seq < $nbase) v
- WHERE a IS DISTINCT FROM b OR a IS DISTINCT FROM expected
+               CASE WHEN seq < $nbase THEN bench.cte_check(subject, relation, object) END AS b
+          FROM bench.requests r WHERE seq < $nbase OR kind IN ($(
+            for kind in "${kinds[@]}"; do
+              if [[ $kind == denied ]]; then exp=0; else exp=${aa_n[$kind]}; fi
+              [[ ${aa_allowed[$kind]} == "$exp" ]] || printf "'%s', " "$kind"
+            done) '')) v
+ WHERE (b IS NOT NULL AND a IS DISTINCT FROM b) OR a IS DISTINCT FROM expected
  ORDER BY kind, seq;
 SQL
 )
+res=$(q -F ' ' <<'SQL'
+SELECT kind, count(DISTINCT subject), count(DISTINCT object), count(DISTINCT (subject, object))
+  FROM bench.requests GROUP BY kind;
+SQL
+)
+declare -A distinct_subjects distinct_objects distinct_pairs
+while read -r kind a b c; do
+  distinct_subjects[$kind]=$a; distinct_objects[$kind]=$b; distinct_pairs[$kind]=$c
+done <<<"$res"
 lo_diff=$(q <<SQL
 SELECT count(*) FROM (
   (SELECT * FROM agentauthz.list_objects('$lo_subject', 'viewer', 'document')
@@ -242,6 +278,9 @@ pgver=$(q -c "SHOW server_version")
 extver=$(q -c "SELECT extversion FROM pg_extension WHERE extname = 'agentauthz'")
 tbl_size=$(q -c "SELECT pg_size_pretty(pg_total_relation_size('agentauthz.tuples'))")
 sb=$(q -c "SHOW shared_buffers")
+lib="$(pg_config --pkglibdir 2>/dev/null)/agentauthz.so"
+libinfo=""
+[[ -f $lib ]] && libinfo=", library $lib of $(date -u -r "$lib" +%Y-%m-%dT%H:%MZ)"
 cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
 commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git -C "$repo" status --porcelain -- src sql agentauthz--*.sql 2>/dev/null | head -n 1)
@@ -254,7 +293,8 @@ thousands() { LC_ALL=C printf "%'d" "$1" 2>/dev/null | sed ':a;s/\B[0-9]\{3\}\>/
 echo
 echo "agentauthz benchmark  ($(date -u +%Y-%m-%dT%H:%MZ))"
 echo "machine:    nproc=$(nproc), ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.0f GB RAM", $2/1048576}' /proc/meminfo)"
-echo "server:     PostgreSQL $pgver, shared_buffers=$sb, agentauthz $extver, commit $commit"
+echo "server:     PostgreSQL $pgver, shared_buffers=$sb"
+echo "extension:  agentauthz $extver; tree at commit $commit$libinfo"
 echo "dataset:    $dataset_version ($gen_note)"
 echo "            $(thousands "$n_tuples") tuples ($tbl_size with indexes), $(thousands "$n_docs") documents," \
      "$(thousands "$n_folders") folders, $n_groups groups, $(thousands "$n_users") users, $n_agents agents"
@@ -263,31 +303,42 @@ echo "            SELECT count(*) FILTER (WHERE f(subject, relation, object)) FR
 echo "            timed in the server (clock_timestamp() - statement_timestamp()), 1 warm-up + $reps runs, median;"
 echo "            requests vary users and documents (see bench/README.md); jit and parallel query off."
 echo
-printf '%-7s %-46s %8s %12s %9s %8s %11s %9s %8s\n' \
-  kind "path" n "agentauthz/s" "us/check" "base n" "baseline/s" "us/check" ratio
+printf '%-10s %-40s | %6s %9s %7s %6s | %5s %9s %7s %6s | %6s\n' \
+  "" "" "" "agentauthz" "" "" "" "baseline" "" "" ""
+printf '%-10s %-40s | %6s %9s %7s %6s | %5s %9s %7s %6s | %6s\n' \
+  kind "path" n "checks/s" "us/chk" "probes" n "checks/s" "us/chk" "probes" ratio
 printf '%s\n' "$(printf '%.0s-' {1..125})"
 for kind in "${kinds[@]}"; do
   ra=$(rate "${aa_n[$kind]}" "${aa_ms[$kind]}")
   rb=$(rate "${cte_n[$kind]}" "${cte_ms[$kind]}")
   ratio=$(awk -v a="$ra" -v b="$rb" 'BEGIN { printf "%.1fx", a / b }')
-  printf '%-7s %-46s %8d %12s %9s %8d %11s %9s %8s\n' "$kind" "${path[$kind]}" \
-    "${aa_n[$kind]}" "$ra" "$(us "${aa_n[$kind]}" "${aa_ms[$kind]}")" \
-    "${cte_n[$kind]}" "$rb" "$(us "${cte_n[$kind]}" "${cte_ms[$kind]}")" "$ratio"
+  [[ $kind == group-1st ]] && echo "memo-cold variants (the engine reuses a user's resolved groups and folders within a statement):"
+  printf '%-10s %-40s | %6d %9s %7s %6s | %5d %9s %7s %6s | %6s\n' "$kind" "${path[$kind]}" \
+    "${aa_n[$kind]}" "$ra" "$(us "${aa_n[$kind]}" "${aa_ms[$kind]}")" "${aa_probes[$kind]}" \
+    "${cte_n[$kind]}" "$rb" "$(us "${cte_n[$kind]}" "${cte_ms[$kind]}")" "${cte_probes[$kind]}" "$ratio"
 done
+echo "(checks/s and us/chk: median of $reps runs; probes: index scans on agentauthz.tuples per request;"
+echo " ratio: agentauthz checks/s / baseline checks/s)"
+printf 'reference: one plain index lookup per request (SQL EXISTS), direct requests: %s/s, %s us each\n' \
+  "$(rate "$probe_count" "$probe_ms")" "$(us "$probe_count" "$probe_ms")"
 echo
 printf 'list_objects(%s, viewer, document): %s documents (%.2f%% of all), agentauthz %.1f ms, baseline %.1f ms (%s documents), ratio %.1fx\n' \
   "$lo_subject" "$lo_count" "$(awk -v a="$lo_count" -v b="$n_docs" 'BEGIN{print 100*a/b}')" \
   "$lo_ms" "$lo_cte_ms" "$lo_cte_count" "$(awk -v a="$lo_ms" -v b="$lo_cte_ms" 'BEGIN{print b/a}')"
 echo
-echo "answers (agentauthz over all n requests; expected: all allowed except 'denied'):"
+echo "requests and answers (agentauthz over all n requests, baseline over the first base n):"
 for kind in "${kinds[@]}"; do
   if [[ $kind == denied ]]; then exp=0; else exp=${aa_n[$kind]}; fi
-  flag=""; [[ ${aa_allowed[$kind]} == "$exp" ]] || flag="  <-- differs from expected $exp"
-  printf '  %-7s allowed %6d of %6d (baseline: %d of %d)%s\n' "$kind" "${aa_allowed[$kind]}" \
-    "${aa_n[$kind]}" "${cte_allowed[$kind]}" "${cte_n[$kind]}" "$flag"
+  flag=""; [[ ${aa_allowed[$kind]} == "$exp" ]] || flag="  <-- expected $exp"
+  printf '  %-10s %6d distinct users, %6d distinct documents, %6d distinct pairs; allowed: agentauthz %d of %d, baseline %d of %d%s\n' \
+    "$kind" "${distinct_subjects[$kind]}" "${distinct_objects[$kind]}" "${distinct_pairs[$kind]}" \
+    "${aa_allowed[$kind]}" "${aa_n[$kind]}" "${cte_allowed[$kind]}" "${cte_n[$kind]}" "$flag"
 done
 if [[ -z $mismatches ]]; then
-  echo "agreement:  agentauthz.check = bench.cte_check = expected on all $((nbase * ${#kinds[@]})) verified requests"
+  both=0 all=0
+  for kind in "${kinds[@]}"; do (( both += cte_n[$kind], all += aa_n[$kind] )) || true; done
+  echo "agreement:  agentauthz.check = bench.cte_check = expected on the $both requests both ran;"
+  echo "            agentauthz.check = expected on all $all requests"
 else
   echo "agreement:  MISMATCHES between agentauthz.check, bench.cte_check and the expected answer ($(wc -l <<<"$mismatches")):"
   head -n 20 <<<"$mismatches" | sed 's/^/  /'

@@ -13,6 +13,7 @@
 --   folder  document i = (k*7919+37) mod docs, asked for one of the 20 users
 --           holding viewer on the root folder f0-r of its 5-deep chain:
 --           document -> f4 -> f3 -> f2 -> f1 -> f0 (grant here).
+--   group-1st, folder-1st  the first request of each user in group / folder
 --   denied  a hashed regular user (u400..u9999) and a hashed document; the
 --           candidates are filtered with the plain-SQL baseline to those it
 --           denies, and the first :n are kept.
@@ -24,9 +25,9 @@ DROP TABLE IF EXISTS bench.requests;
 CREATE TABLE bench.requests (
     kind     text NOT NULL,
     seq      int NOT NULL,
-    subject  text NOT NULL,
-    relation text NOT NULL,
-    object   text NOT NULL,
+    subject  text COLLATE "C" NOT NULL,
+    relation text COLLATE "C" NOT NULL,
+    object   text COLLATE "C" NOT NULL,
     expected boolean NOT NULL,
     PRIMARY KEY (kind, seq)
 );
@@ -49,6 +50,17 @@ SELECT 'folder', k, 'user:u' || (bench.h(i, 1) % 20000 % 10 + 10 * (bench.h(k, 4
        'document:d' || i, true
   FROM generate_series(0, :n - 1) k,
        LATERAL (SELECT (k::bigint * 7919 + 37) % :docs AS i) d;
+
+-- Memo-cold variants: each user's first request of the group and folder
+-- kinds only. The engine remembers (subject, object#relation) results for
+-- the rest of a statement, so a user's later requests under the same root
+-- group or root folder reuse what its first request resolved.
+INSERT INTO bench.requests
+SELECT kind || '-1st', (row_number() OVER (PARTITION BY kind ORDER BY seq) - 1)::int,
+       subject, relation, object, expected
+  FROM (SELECT DISTINCT ON (kind, subject) *
+          FROM bench.requests WHERE kind IN ('group', 'folder')
+         ORDER BY kind, subject, seq) f;
 
 INSERT INTO bench.requests
 SELECT 'denied', (row_number() OVER (ORDER BY k) - 1)::int, subject, 'viewer', object, false
