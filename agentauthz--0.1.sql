@@ -39,17 +39,20 @@ CREATE TABLE agentauthz.tuples (
     subject     text COLLATE "C" NOT NULL,
     expires_at  timestamptz,
     created_at  timestamptz NOT NULL DEFAULT now(),
-    CONSTRAINT tuples_pkey PRIMARY KEY (object, relation, subject)
+    CONSTRAINT tuples_pkey PRIMARY KEY (object, relation, subject) INCLUDE (expires_at)
 );
 COMMENT ON TABLE agentauthz.tuples IS
   'Relationship tuples: subject has relation on object (until expires_at, when set).';
 
+-- Every index carries expires_at, so lookups read index tuples alone when
+-- the visibility map shows the heap page all-visible (as index-only scans do).
 -- Reverse lookups (list_objects): which objects name this subject.
-CREATE INDEX tuples_subject_idx ON agentauthz.tuples (subject, relation, object);
+CREATE INDEX tuples_subject_idx ON agentauthz.tuples (subject, relation, object)
+    INCLUDE (expires_at);
 -- Userset subjects only (group:eng#member): check expands these without
 -- reading every direct subject of a widely shared object.
 CREATE INDEX tuples_usersets_idx ON agentauthz.tuples (object, relation, subject)
-    WHERE strpos(subject, '#') > 0;
+    INCLUDE (expires_at) WHERE strpos(subject, '#') > 0;
 
 CREATE FUNCTION agentauthz.tuples_validate() RETURNS trigger
     LANGUAGE c AS 'MODULE_PATHNAME', 'agentauthz_tuples_validate';

@@ -132,3 +132,27 @@ RESET agentauthz.max_depth;
 SELECT agentauthz.write_tuple('group:g7', 'member', 'user:somebody');
 SELECT agentauthz.check('user:somebody', 'member', 'group:g1') AS healthy_after_cancel;
 SELECT count(*) AS groups FROM agentauthz.list_objects('user:somebody', 'member', 'group');
+
+-- After VACUUM the visibility map lets lookups read index tuples alone:
+-- expiry, deletes and new writes must still be honoured on that path.
+SELECT agentauthz.write_model($dsl$
+model
+  schema 1.1
+type user
+type document
+  relations
+    define viewer: [user]
+$dsl$) > 0 AS model_written;
+SELECT count(*) FROM (
+  SELECT agentauthz.write_tuple('document:v' || g, 'viewer', 'user:u' || g,
+                                CASE WHEN g % 2 = 0 THEN now() - interval '1 minute' END)
+  FROM generate_series(1, 200) g) AS written;
+VACUUM (ANALYZE) agentauthz.tuples;
+SELECT count(*) FILTER (WHERE agentauthz.check('user:u' || g, 'viewer', 'document:v' || g)) AS allowed
+FROM generate_series(1, 200) g;
+SELECT agentauthz.delete_tuple('document:v1', 'viewer', 'user:u1');
+SELECT agentauthz.write_tuple('document:v2', 'viewer', 'user:u2');
+SELECT agentauthz.check('user:u1', 'viewer', 'document:v1') AS deleted_after_vacuum,
+       agentauthz.check('user:u2', 'viewer', 'document:v2') AS renewed_after_vacuum,
+       agentauthz.check('user:u3', 'viewer', 'document:v3') AS kept_after_vacuum;
+SELECT count(*) AS visible FROM agentauthz.list_objects('user:u5', 'viewer', 'document');

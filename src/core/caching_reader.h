@@ -58,12 +58,7 @@ class CachingReader : public TupleReader {
   // from its parts and returns whether the list is complete).
   template <typename Usable, typename Fill>
   const Entry& cached(Usable&& usable, Fill&& fill, size_t limit);
-  // Returns all tuples of a small object as "relation\x1fsubject" strings,
-  // read once; nullptr when it has too many or the store cannot tell.
-  const Entry* small_object(const ObjectKey& object);
-  // Visits the subjects of `relation` in a small object's entry.
-  template <typename Visit>
-  static void for_relation(const Entry& entry, std::string_view relation, Visit&& visit);
+
 
   TupleReader& inner_;
   size_t max_bytes_;

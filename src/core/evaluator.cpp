@@ -15,6 +15,10 @@ constexpr size_t kMaxProofNodes = 5000;
 
 // Subjects of an (object, relation) read as one list rather than probed.
 constexpr size_t kFewSubjects = 64;
+// Objects with at most this many tuples are read whole, once per statement.
+constexpr size_t kSmallObject = 64;
+// Resolved tuples kept per statement before the object cache starts over.
+constexpr size_t kMaxStoredTuples = 4u << 20;
 
 }  // namespace
 
@@ -50,6 +54,51 @@ size_t Evaluator::MemoKeyHash::operator()(const MemoKey& k) const {
 Evaluator::Evaluator(std::shared_ptr<const Model> model, TupleReader& reader, Interner& interner,
                      EvalOptions options)
     : model_(std::move(model)), reader_(reader), interner_(interner), options_(std::move(options)) {}
+
+void Evaluator::clear_memo() {
+  memo_.clear();
+  membership_index_.clear();
+  memberships_.clear();
+  objects_.clear();
+  object_entries_.clear();
+  stored_.clear();
+}
+
+const Evaluator::ObjectTuples* Evaluator::object_tuples(const Object& object) {
+  uint64_t key = static_cast<uint64_t>(static_cast<uint32_t>(object.type)) << 32 | object.id;
+  if (const uint32_t* index = objects_.find(key)) {
+    const ObjectTuples& entry = object_entries_[*index - 1];
+    return entry.complete ? &entry : nullptr;
+  }
+  if (stored_.size() > kMaxStoredTuples) {
+    objects_.clear();
+    object_entries_.clear();
+    stored_.clear();
+  }
+  const Model& model = *model_;
+  ObjectTuples entry;
+  entry.begin = static_cast<uint32_t>(stored_.size());
+  entry.complete = reader_.read_object(
+      ObjectKey{model.type(object.type).name, interner_.text(object.id)}, kSmallObject,
+      [&](std::string_view relation, const SubjectKey& subject) {
+        // Tuples naming what the model does not know can never match.
+        RelationId rel = model.find_relation(object.type, relation);
+        TypeId type = model.find_type(subject.type);
+        if (rel < 0 || type < 0) return true;
+        RelationId member = -1;
+        if (subject.is_userset()) {
+          member = model.find_relation(type, subject.relation);
+          if (member < 0) return true;
+        }
+        stored_.push_back(StoredTuple{rel, type, interner_.intern(subject.id), member});
+        return true;
+      });
+  if (!entry.complete) stored_.resize(entry.begin);
+  entry.count = static_cast<uint32_t>(stored_.size()) - entry.begin;
+  object_entries_.push_back(entry);
+  objects_.set(key, static_cast<uint32_t>(object_entries_.size()));
+  return entry.complete ? &object_entries_.back() : nullptr;
+}
 
 Evaluator::MemoKey Evaluator::memo_key(const Subject& subject, const Object& object,
                                        RelationId relation) {
@@ -316,6 +365,20 @@ Evaluator::Outcome Evaluator::direct(const RelationInfo& relation, const Subject
     return Outcome::True;
   }
 
+  // A grant through a union-only userset (a user's nested groups) is found
+  // faster from the subject's side: its memberships, computed once per
+  // statement. Only grants are taken from there; a miss still walks the
+  // usersets, which reports cycles as OpenFGA does.
+  if (proof == nullptr && !subject.userset()) {
+    for (const auto& [userset, member] : usersets) {
+      if (!model.relation(member).monotone) continue;
+      const Membership* known = membership(subject, member);
+      if (known == nullptr) continue;
+      const uint16_t* distance = known->members.find(userset.id);
+      if (distance != nullptr && depth + 1 + *distance < options_.max_depth) return Outcome::True;
+    }
+  }
+
   bool error = false, cycle = false;
   for (const auto& [userset, member] : usersets) {
     Proof* hop = add_child(step);
@@ -354,6 +417,27 @@ const char* Evaluator::find_direct(const RelationInfo& relation, const Subject& 
   std::string_view subject_id = interner_.text(subject.id);
   std::string_view subject_relation =
       subject.userset() ? std::string_view(model.relation(subject.relation).name) : std::string_view();
+
+  if (const ObjectTuples* tuples = object_tuples(object)) {
+    const char* granted_by = nullptr;
+    for (uint32_t i = tuples->begin; i < tuples->begin + tuples->count; ++i) {
+      const StoredTuple& t = stored_[i];
+      if (t.relation != relation.id) continue;
+      if (t.type == subject.type) {
+        if (own_allowed && t.id == subject.id && t.subject_relation == subject.relation)
+          granted_by = "direct";
+        else if (wildcard_allowed && t.id == Interner::kWildcard && t.subject_relation < 0)
+          granted_by = "wildcard";
+        if (granted_by != nullptr) {
+          usersets->clear();
+          return granted_by;
+        }
+      }
+      if (t.subject_relation >= 0 && model.allows(relation.id, t.type, t.subject_relation, false))
+        usersets->emplace_back(Object{t.type, t.id}, t.subject_relation);
+    }
+    return nullptr;
+  }
 
   // Records a userset the relation allows.
   auto note_userset = [&](const SubjectKey& stored) {
@@ -411,18 +495,30 @@ Evaluator::Outcome Evaluator::tuple_to_userset(const RewriteNode& node, const Re
   }
   std::vector<Object> parents;
   std::vector<RelationId> targets;
-  reader_.read_subjects(
-      ObjectKey{model.type(object.type).name, interner_.text(object.id)}, tupleset.name,
-      SubjectFilter::All, [&](const SubjectKey& key) {
-        if (key.is_userset() || key.is_wildcard()) return true;
-        TypeId type = model.find_type(key.type);
-        if (type < 0 || !model.allows(tupleset.id, type, -1, false)) return true;
-        RelationId target = node.computed_by_type[type];
-        if (target < 0) return true;
-        parents.push_back(Object{type, interner_.intern(key.id)});
-        targets.push_back(target);
-        return true;
-      });
+  // Records a parent whose type has the computed relation.
+  auto note_parent = [&](TypeId type, Symbol id) {
+    if (!model.allows(tupleset.id, type, -1, false)) return;
+    RelationId target = node.computed_by_type[type];
+    if (target < 0) return;
+    parents.push_back(Object{type, id});
+    targets.push_back(target);
+  };
+  if (const ObjectTuples* tuples = object_tuples(object)) {
+    for (uint32_t i = tuples->begin; i < tuples->begin + tuples->count; ++i) {
+      const StoredTuple& t = stored_[i];
+      if (t.relation == tupleset.id && t.subject_relation < 0 && t.id != Interner::kWildcard)
+        note_parent(t.type, t.id);
+    }
+  } else {
+    reader_.read_subjects(
+        ObjectKey{model.type(object.type).name, interner_.text(object.id)}, tupleset.name,
+        SubjectFilter::All, [&](const SubjectKey& key) {
+          if (key.is_userset() || key.is_wildcard()) return true;
+          TypeId type = model.find_type(key.type);
+          if (type >= 0) note_parent(type, interner_.intern(key.id));
+          return true;
+        });
+  }
   (void)relation;
 
   bool error = false, cycle = false;

@@ -54,8 +54,9 @@ class Evaluator {
   void list_subjects(const Object& object, RelationId relation, const Subject& filter,
                      std::vector<Subject>* subjects);
 
-  // Drops check results remembered across calls (tuples or snapshot changed).
-  void clear_memo() { memo_.clear(); }
+  // Drops check results and tuples remembered across calls (tuples or
+  // snapshot changed).
+  void clear_memo();
   size_t memo_size() const { return memo_.size(); }
 
   std::string format(const Object& object) const;
@@ -76,6 +77,27 @@ class Evaluator {
   // treats differently from a plain false).
   enum MemoState : uint8_t { kTrue = 1, kFalse = 2, kCycle = 3 };
 
+  // A stored tuple of a small object, resolved against the model.
+  struct StoredTuple {
+    RelationId relation;
+    TypeId type;
+    Symbol id;                   // Interner::kWildcard for `type:*`
+    RelationId subject_relation; // -1 unless a userset
+  };
+  // The tuples of one object: stored_[begin, begin + count), or unknown
+  // when the object has more than a whole read takes.
+  struct ObjectTuples {
+    uint32_t begin = 0;
+    uint32_t count = 0;
+    bool complete = false;
+  };
+  struct IdentityHash {
+    size_t operator()(uint64_t key) const { return static_cast<size_t>(mix64(key)); }
+  };
+  struct IdentityHash32 {
+    size_t operator()(uint32_t key) const { return static_cast<size_t>(mix64(key)); }
+  };
+
   static MemoKey memo_key(const Subject& subject, const Object& object, RelationId relation);
   Outcome resolve(const Subject& subject, const Object& object, RelationId relation, int depth,
                   Proof* proof);
@@ -88,6 +110,9 @@ class Evaluator {
                  int depth, Proof* proof);
   const char* find_direct(const RelationInfo& relation, const Subject& subject,
                           const Object& object, std::vector<std::pair<Object, RelationId>>* usersets);
+  // Returns the resolved tuples of `object`, reading it whole on first use;
+  // nullptr when it is too large to read whole.
+  const ObjectTuples* object_tuples(const Object& object);
   Outcome tuple_to_userset(const RewriteNode& node, const RelationInfo& relation,
                            const Subject& subject, const Object& object, int depth, Proof* proof);
   bool contains(const Object& object, const RelationInfo& relation, const Subject& subject);
@@ -95,6 +120,17 @@ class Evaluator {
                     Proof* proof);
   void poll_interrupt();
   std::vector<char> relevant_relations(RelationId target) const;
+  const std::vector<char>& relevant_to(RelationId target);
+  bool expand_reverse(const Subject& subject, RelationId target, size_t max_nodes,
+                      bool raise_on_depth, FunctionRef<void(Symbol, int)> found);
+  // The objects on which a subject has a union-only relation, each with its
+  // distance from the subject: a user's groups, computed once per
+  // statement from the user's side. nullptr when there are too many.
+  struct Membership {
+    FlatMap<uint32_t, uint16_t, IdentityHash32> members;
+    bool complete = false;
+  };
+  const Membership* membership(const Subject& subject, RelationId relation);
 
   std::shared_ptr<const Model> model_;
   TupleReader& reader_;
@@ -105,6 +141,12 @@ class Evaluator {
   uint64_t cycles_ = 0;
   uint32_t steps_ = 0;
   size_t proof_nodes_ = 0;  // nodes in the explanation being built
+  FlatMap<uint64_t, uint32_t, IdentityHash> objects_;  // (type, id) -> object_entries_ + 1
+  std::vector<ObjectTuples> object_entries_;
+  std::vector<StoredTuple> stored_;
+  FlatMap<MemoKey, uint32_t, MemoKeyHash> membership_index_;  // -> memberships_ + 1
+  std::vector<Membership> memberships_;
+  std::vector<std::vector<char>> relevant_cache_;  // per target relation
   bool reachability_ = false;  // the current check involves unions only
   // Nodes found false so far by a union-only check (see resolve()), settled
   // when the check ends.

@@ -3,6 +3,7 @@
 // the answer), then confirm each candidate with check unless the relation is
 // monotone, in which case the walk is already exact.
 #include <algorithm>
+#include <cstdint>
 #include <deque>
 #include <unordered_set>
 
@@ -12,6 +13,10 @@
 namespace agentauthz::core {
 
 namespace {
+
+// Nodes a membership walk may visit before it gives up (and the check walks
+// the usersets from the object's side instead).
+constexpr size_t kMembershipNodes = 4096;
 
 struct NodeKey {
   uint64_t packed;
@@ -66,37 +71,56 @@ std::vector<char> Evaluator::relevant_relations(RelationId target) const {
   return relevant;
 }
 
-void Evaluator::list_objects(const Subject& subject, RelationId target, std::vector<Symbol>* ids) {
+const std::vector<char>& Evaluator::relevant_to(RelationId target) {
+  if (relevant_cache_.empty()) relevant_cache_.resize(model_->relation_count());
+  std::vector<char>& relevant = relevant_cache_[target];
+  if (relevant.empty()) relevant = relevant_relations(target);
+  return relevant;
+}
+
+// Walks the model's edges backwards from the subject -- its own tuples,
+// then whatever names what it reached -- and reports every object that
+// gets `target`, with its distance from the subject. Gives up (false) after
+// `max_nodes` nodes. A node as far as max_depth raises DepthExceeded when
+// `raise_on_depth`, else it is not followed.
+bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t max_nodes,
+                               bool raise_on_depth, FunctionRef<void(Symbol, int)> found) {
   const Model& model = *model_;
   const RelationInfo& goal = model.relation(target);
-  std::vector<char> relevant = relevant_relations(target);
+  const std::vector<char>& relevant = relevant_to(target);
   std::unordered_set<NodeKey, NodeKeyHash> seen;
   std::deque<Node> queue;
-  std::vector<Symbol> candidates;
+  bool within_budget = true;
 
   // Each hop away from the subject is a hop check would take towards it:
   // the same depth limit applies, so both agree on what is too deep.
   auto reach = [&](const Object& object, RelationId relation, int depth) {
-    if (!relevant[relation] || !seen.insert(node_key(object, relation)).second) return;
-    if (depth >= options_.max_depth)
+    if (!within_budget || !relevant[relation] || !seen.insert(node_key(object, relation)).second)
+      return;
+    if (seen.size() > max_nodes) {
+      within_budget = false;
+      return;
+    }
+    if (depth >= options_.max_depth) {
+      if (!raise_on_depth) return;
       throw Error(ErrorKind::DepthExceeded,
                   "authorization model resolution exceeded the depth limit of " +
                       std::to_string(options_.max_depth),
                   "listing " + model.type(goal.type).name + " objects for " + format(subject));
+    }
     queue.push_back(Node{object, relation, depth});
-    if (relation == target) candidates.push_back(object.id);
+    if (relation == target) found(object.id, depth);
   };
   // Visits objects of the relation's type related to `key` by a tuple.
   auto read_into = [&](const SubjectKey& key, RelationId relation, int depth) {
     const RelationInfo& info = model.relation(relation);
     TypeId type = info.type;
-    std::string_view type_name = model.type(type).name;
-    std::vector<Symbol> found;
-    reader_.read_objects(key, info.name, type_name, [&](const ObjectKey& object) {
-      found.push_back(interner_.intern(object.id));
+    std::vector<Symbol> ids;
+    reader_.read_objects(key, info.name, model.type(type).name, [&](const ObjectKey& object) {
+      ids.push_back(interner_.intern(object.id));
       return true;
     });
-    for (Symbol id : found) reach(Object{type, id}, relation, depth);
+    for (Symbol id : ids) reach(Object{type, id}, relation, depth);
   };
 
   std::string_view subject_type = model.type(subject.type).name;
@@ -112,7 +136,7 @@ void Evaluator::list_objects(const Subject& subject, RelationId target, std::vec
   for (RelationId r : model.relations_allowing_wildcard(subject.type))
     if (relevant[r]) read_into(SubjectKey{subject_type, "*", {}}, r, 0);
 
-  while (!queue.empty()) {
+  while (!queue.empty() && within_budget) {
     poll_interrupt();
     Node node = queue.front();
     queue.pop_front();
@@ -128,19 +152,41 @@ void Evaluator::list_objects(const Subject& subject, RelationId target, std::vec
       if (!relevant[ttu.target]) continue;
       const RelationInfo& tupleset = model.relation(ttu.tupleset);
       const RelationInfo& owner = model.relation(ttu.target);
-      std::vector<Symbol> found;
+      std::vector<Symbol> ids;
       reader_.read_objects(SubjectKey{type_name, id, {}}, tupleset.name, model.type(owner.type).name,
                            [&](const ObjectKey& object) {
-                             found.push_back(interner_.intern(object.id));
+                             ids.push_back(interner_.intern(object.id));
                              return true;
                            });
-      for (Symbol child : found) reach(Object{owner.type, child}, ttu.target, depth);
+      for (Symbol child : ids) reach(Object{owner.type, child}, ttu.target, depth);
     }
   }
+  return within_budget;
+}
 
+void Evaluator::list_objects(const Subject& subject, RelationId target, std::vector<Symbol>* ids) {
+  const RelationInfo& goal = model_->relation(target);
+  std::vector<Symbol> candidates;
+  expand_reverse(subject, target, SIZE_MAX, true,
+                 [&](Symbol id, int) { candidates.push_back(id); });
   for (Symbol id : candidates) {
     if (goal.monotone || check(subject, target, Object{goal.type, id})) ids->push_back(id);
   }
+}
+
+const Evaluator::Membership* Evaluator::membership(const Subject& subject, RelationId relation) {
+  MemoKey key = memo_key(subject, Object{model_->relation(relation).type, 0}, relation);
+  if (const uint32_t* index = membership_index_.find(key)) {
+    const Membership& known = memberships_[*index - 1];
+    return known.complete ? &known : nullptr;
+  }
+  Membership fresh;
+  fresh.complete = expand_reverse(subject, relation, kMembershipNodes, false, [&](Symbol id, int depth) {
+    fresh.members.insert(id, static_cast<uint16_t>(depth));
+  });
+  memberships_.push_back(std::move(fresh));
+  membership_index_.set(key, static_cast<uint32_t>(memberships_.size()));
+  return memberships_.back().complete ? &memberships_.back() : nullptr;
 }
 
 void Evaluator::list_subjects(const Object& object, RelationId relation, const Subject& filter,

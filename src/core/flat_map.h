@@ -17,10 +17,13 @@ class FlatMap {
  public:
   // Returns the value stored for `key`, or nullptr.
   Value* find(const Key& key) {
+    return const_cast<Value*>(static_cast<const FlatMap*>(this)->find(key));
+  }
+  const Value* find(const Key& key) const {
     if (size_ == 0) return nullptr;
     size_t mask = slots_.size() - 1;
     for (size_t i = Hash()(key) & mask;; i = (i + 1) & mask) {
-      Slot& slot = slots_[i];
+      const Slot& slot = slots_[i];
       if (!slot.used) return nullptr;
       if (slot.key == key) return &slot.value;
     }

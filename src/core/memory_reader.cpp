@@ -33,6 +33,17 @@ void MemoryReader::read_subjects(const ObjectKey& object, std::string_view relat
   }
 }
 
+bool MemoryReader::read_object(const ObjectKey& object, size_t limit, TupleVisitor visit) {
+  std::string obj = format_object(object.type, object.id);
+  size_t count = 0;
+  for (auto it = forward_.lower_bound(Key(obj, std::string(), std::string()));
+       it != forward_.end() && std::get<0>(*it) == obj; ++it) {
+    if (++count > limit) return false;
+    if (!visit(std::get<1>(*it), split_subject(std::get<2>(*it)))) break;
+  }
+  return true;
+}
+
 void MemoryReader::read_objects(const SubjectKey& subject, std::string_view relation,
                                 std::string_view object_type, ObjectVisitor visit) {
   std::string subj = format_subject(subject);

@@ -24,6 +24,7 @@ class MemoryReader : public TupleReader {
                 const SubjectKey& subject) override;
   void read_subjects(const ObjectKey& object, std::string_view relation, SubjectFilter filter,
                      SubjectVisitor visit) override;
+  bool read_object(const ObjectKey& object, size_t limit, TupleVisitor visit) override;
   void read_objects(const SubjectKey& subject, std::string_view relation,
                     std::string_view object_type, ObjectVisitor visit) override;
 

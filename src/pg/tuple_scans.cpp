@@ -9,9 +9,6 @@ namespace agentauthz::pg {
 namespace {
 
 // Column numbers, fixed by agentauthz--*.sql and checked when scans open.
-constexpr AttrNumber kObjectAttr = 1;
-constexpr AttrNumber kRelationAttr = 2;
-constexpr AttrNumber kSubjectAttr = 3;
 constexpr AttrNumber kExpiresAttr = 4;
 constexpr AttrNumber kModelIdAttr = 1;
 constexpr AttrNumber kModelDslAttr = 2;
@@ -68,6 +65,7 @@ struct Scans {
   IndexScanDesc newest_model = nullptr; // models pkey, no keys
   TupleTableSlot* tuple_slot = nullptr;
   TupleTableSlot* model_slot = nullptr;
+  Buffer vm_buffer = InvalidBuffer;  // visibility map page of the last all-visible test
 };
 
 Scans scans;
@@ -85,11 +83,45 @@ std::string_view text_view(Datum datum) {
   return std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 }
 
-// Returns whether the tuple in the slot has not expired.
-bool live(TupleTableSlot* slot) {
-  bool isnull;
-  Datum expires = slot_getattr(slot, kExpiresAttr, &isnull);
-  return isnull || DatumGetTimestampTz(expires) > scans.now;
+// The columns a lookup needs, wherever they were read from.
+struct LiveTuple {
+  std::string_view object;
+  std::string_view relation;
+  std::string_view subject;
+};
+
+// Where each column sits in an index tuple: the primary key and the
+// usersets index are (object, relation, subject) INCLUDE (expires_at), the
+// subject index (subject, relation, object) INCLUDE (expires_at).
+enum class IndexShape { ObjectFirst, SubjectFirst };
+
+// Advances `scan` to the next tuple that is visible and unexpired. Like an
+// index-only scan, it reads the index tuple when the heap page is
+// all-visible and fetches the heap tuple otherwise. Views are valid until
+// the scan advances or the slot is cleared.
+bool next_live(IndexScanDesc scan, IndexShape shape, LiveTuple* out) {
+  ItemPointer tid;
+  while ((tid = index_getnext_tid(scan, ForwardScanDirection)) != nullptr) {
+    Datum values[4];
+    bool nulls[4];
+    if (VM_ALL_VISIBLE(scans.tuples, ItemPointerGetBlockNumber(tid), &scans.vm_buffer)) {
+      index_deform_tuple(scan->xs_itup, scan->xs_itupdesc, values, nulls);
+      if (shape == IndexShape::SubjectFirst) std::swap(values[0], values[2]);
+    } else {
+      if (!index_fetch_heap(scan, scans.tuple_slot)) continue;
+      slot_getsomeattrs(scans.tuple_slot, kExpiresAttr);
+      for (int i = 0; i < 4; ++i) {
+        values[i] = scans.tuple_slot->tts_values[i];
+        nulls[i] = scans.tuple_slot->tts_isnull[i];
+      }
+    }
+    if (!nulls[3] && DatumGetTimestampTz(values[3]) <= scans.now) continue;
+    out->object = text_view(values[0]);
+    out->relation = text_view(values[1]);
+    out->subject = text_view(values[2]);
+    return true;
+  }
+  return false;
 }
 
 void init_key(ScanKeyData* key, AttrNumber attno, StrategyNumber strategy, RegProcedure proc,
@@ -182,6 +214,7 @@ const Stamp& scans_stamp() { return scans.stamp; }
 static void release_scans(Scans* s) {
   ResourceOwner saved = CurrentResourceOwner;
   CurrentResourceOwner = s->owner;
+  if (BufferIsValid(s->vm_buffer)) ReleaseBuffer(s->vm_buffer);
   if (s->tuple_slot) ExecDropSingleTupleTableSlot(s->tuple_slot);
   if (s->model_slot) ExecDropSingleTupleTableSlot(s->model_slot);
   IndexScanDesc all[] = {s->exact,      s->by_object,   s->whole_object,
@@ -221,6 +254,10 @@ static void open_scans(Scans* s, const Catalog& cat) {
   s->usersets = index_beginscan(s->tuples, s->usersets_index, s->snapshot, 2, 0);
   s->by_subject = index_beginscan(s->tuples, s->by_subject_index, s->snapshot, 4, 0);
   s->newest_model = index_beginscan(s->models, s->models_pkey, s->snapshot, 0, 0);
+  // The indexes carry expires_at: lookups read index tuples and visit the
+  // heap only for pages the visibility map does not show all-visible.
+  IndexScanDesc tuple_scans[] = {s->exact, s->by_object, s->whole_object, s->usersets, s->by_subject};
+  for (IndexScanDesc scan : tuple_scans) scan->xs_want_itup = true;
   s->tuple_slot = table_slot_create(s->tuples, nullptr);
   s->model_slot = table_slot_create(s->models, nullptr);
 }
@@ -286,13 +323,8 @@ static bool contains_impl(const core::ObjectKey& object, std::string_view relati
   init_key(&keys[1], 2, BTEqualStrategyNumber, F_TEXTEQ, key_relation);
   init_key(&keys[2], 3, BTEqualStrategyNumber, F_TEXTEQ, key_subject);
   index_rescan(scans.exact, keys, 3, nullptr, 0);
-  bool found = false;
-  while (index_getnext_slot(scans.exact, ForwardScanDirection, scans.tuple_slot)) {
-    if (live(scans.tuple_slot)) {
-      found = true;
-      break;
-    }
-  }
+  LiveTuple tuple;
+  bool found = next_live(scans.exact, IndexShape::ObjectFirst, &tuple);
   ExecClearTuple(scans.tuple_slot);
   return found;
 }
@@ -305,12 +337,9 @@ static void subjects_impl(const core::ObjectKey& object, std::string_view relati
   init_key(&keys[1], 2, BTEqualStrategyNumber, F_TEXTEQ, key_relation);
   IndexScanDesc scan = filter == core::SubjectFilter::UsersetsOnly ? scans.usersets : scans.by_object;
   index_rescan(scan, keys, 2, nullptr, 0);
-  while (index_getnext_slot(scan, ForwardScanDirection, scans.tuple_slot)) {
-    if (!live(scans.tuple_slot)) continue;
-    bool isnull;
-    std::string_view subject = text_view(slot_getattr(scans.tuple_slot, kSubjectAttr, &isnull));
-    if (!visit(core::split_subject(subject))) break;
-  }
+  LiveTuple tuple;
+  while (next_live(scan, IndexShape::ObjectFirst, &tuple))
+    if (!visit(core::split_subject(tuple.subject))) break;
   ExecClearTuple(scans.tuple_slot);
 }
 
@@ -321,16 +350,13 @@ static bool object_impl(const core::ObjectKey& object, size_t limit, core::Tuple
   index_rescan(scans.whole_object, keys, 1, nullptr, 0);
   size_t count = 0;
   bool few = true;
-  while (index_getnext_slot(scans.whole_object, ForwardScanDirection, scans.tuple_slot)) {
-    if (!live(scans.tuple_slot)) continue;
+  LiveTuple tuple;
+  while (next_live(scans.whole_object, IndexShape::ObjectFirst, &tuple)) {
     if (++count > limit) {
       few = false;
       break;
     }
-    bool isnull;
-    std::string_view relation = text_view(slot_getattr(scans.tuple_slot, kRelationAttr, &isnull));
-    std::string_view subject = text_view(slot_getattr(scans.tuple_slot, kSubjectAttr, &isnull));
-    if (!visit(relation, core::split_subject(subject))) break;
+    if (!visit(tuple.relation, core::split_subject(tuple.subject))) break;
   }
   ExecClearTuple(scans.tuple_slot);
   return few;
@@ -350,12 +376,9 @@ static void objects_impl(const core::SubjectKey& subject, std::string_view relat
   init_key(&keys[2], 3, BTGreaterEqualStrategyNumber, F_TEXT_GE, key_low);
   init_key(&keys[3], 3, BTLessStrategyNumber, F_TEXT_LT, key_high);
   index_rescan(scans.by_subject, keys, 4, nullptr, 0);
-  while (index_getnext_slot(scans.by_subject, ForwardScanDirection, scans.tuple_slot)) {
-    if (!live(scans.tuple_slot)) continue;
-    bool isnull;
-    std::string_view object = text_view(slot_getattr(scans.tuple_slot, kObjectAttr, &isnull));
-    if (!visit(core::split_object(object))) break;
-  }
+  LiveTuple tuple;
+  while (next_live(scans.by_subject, IndexShape::SubjectFirst, &tuple))
+    if (!visit(core::split_object(tuple.object))) break;
   ExecClearTuple(scans.tuple_slot);
 }
 
