@@ -16,6 +16,9 @@ enum class ErrorKind {
   DepthExceeded,     // resolution deeper than max_depth (54001)
   Cancelled,         // the host asked evaluation to stop (57014)
   NotReady,          // no model has been written yet (55000)
+  Unauthorized,      // an invalid, expired or revoked delegation token (28000)
+  Forbidden,         // the caller may not do this (42501)
+  LimitExceeded,     // a configured limit, e.g. delegation depth (54000)
   Internal,          // a bug (XX000)
 };
 

@@ -57,6 +57,7 @@ Evaluator::Evaluator(std::shared_ptr<const Model> model, TupleReader& reader, In
 
 void Evaluator::clear_memo() {
   memo_.clear();
+  scope_memo_.clear();
   membership_index_.clear();
   memberships_.clear();
   objects_.clear();
@@ -480,6 +481,38 @@ const char* Evaluator::find_direct(const RelationInfo& relation, const Subject& 
   return nullptr;
 }
 
+// Collects the parents named by the tupleset tuples of `object` whose type
+// has the TTU's computed relation, with that relation.
+void Evaluator::stored_parents(const RewriteNode& node, const Object& object,
+                               std::vector<Object>* parents, std::vector<RelationId>* targets) {
+  const Model& model = *model_;
+  const RelationInfo& tupleset = model.relation(node.tupleset);
+  // Records a parent whose type has the computed relation.
+  auto note_parent = [&](TypeId type, Symbol id) {
+    if (!model.allows(tupleset.id, type, -1, false)) return;
+    RelationId target = node.computed_by_type[type];
+    if (target < 0) return;
+    parents->push_back(Object{type, id});
+    targets->push_back(target);
+  };
+  if (const ObjectTuples* tuples = object_tuples(object)) {
+    for (uint32_t i = tuples->begin; i < tuples->begin + tuples->count; ++i) {
+      const StoredTuple& t = stored_[i];
+      if (t.relation == tupleset.id && t.subject_relation < 0 && t.id != Interner::kWildcard)
+        note_parent(t.type, t.id);
+    }
+    return;
+  }
+  reader_.read_subjects(
+      ObjectKey{model.type(object.type).name, interner_.text(object.id)}, tupleset.name,
+      SubjectFilter::All, [&](const SubjectKey& key) {
+        if (key.is_userset() || key.is_wildcard()) return true;
+        TypeId type = model.find_type(key.type);
+        if (type >= 0) note_parent(type, interner_.intern(key.id));
+        return true;
+      });
+}
+
 // `relation from tupleset`: every parent named by a tupleset tuple, one
 // dispatch deeper; parents whose type lacks the relation are skipped.
 Evaluator::Outcome Evaluator::tuple_to_userset(const RewriteNode& node, const RelationInfo& relation,
@@ -495,30 +528,7 @@ Evaluator::Outcome Evaluator::tuple_to_userset(const RewriteNode& node, const Re
   }
   std::vector<Object> parents;
   std::vector<RelationId> targets;
-  // Records a parent whose type has the computed relation.
-  auto note_parent = [&](TypeId type, Symbol id) {
-    if (!model.allows(tupleset.id, type, -1, false)) return;
-    RelationId target = node.computed_by_type[type];
-    if (target < 0) return;
-    parents.push_back(Object{type, id});
-    targets.push_back(target);
-  };
-  if (const ObjectTuples* tuples = object_tuples(object)) {
-    for (uint32_t i = tuples->begin; i < tuples->begin + tuples->count; ++i) {
-      const StoredTuple& t = stored_[i];
-      if (t.relation == tupleset.id && t.subject_relation < 0 && t.id != Interner::kWildcard)
-        note_parent(t.type, t.id);
-    }
-  } else {
-    reader_.read_subjects(
-        ObjectKey{model.type(object.type).name, interner_.text(object.id)}, tupleset.name,
-        SubjectFilter::All, [&](const SubjectKey& key) {
-          if (key.is_userset() || key.is_wildcard()) return true;
-          TypeId type = model.find_type(key.type);
-          if (type >= 0) note_parent(type, interner_.intern(key.id));
-          return true;
-        });
-  }
+  stored_parents(node, object, &parents, &targets);
   (void)relation;
 
   bool error = false, cycle = false;

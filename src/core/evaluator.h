@@ -14,6 +14,7 @@
 #include "core/interner.h"
 #include "core/model.h"
 #include "core/request.h"
+#include "core/scope.h"
 #include "core/tuple_reader.h"
 
 namespace agentauthz::core {
@@ -53,6 +54,14 @@ class Evaluator {
   // have `relation` on `object`; `type:*` stands for a wildcard grant.
   void list_subjects(const Object& object, RelationId relation, const Subject& filter,
                      std::vector<Subject>* subjects);
+
+  // Returns whether evaluating `relation` on `object` reaches a node the
+  // scope names: the virtual-subject rule for delegation scopes. Unions and
+  // intersections are followed into every branch, exclusions into their
+  // base only; no tuple grants the virtual subject itself. `scope_key`
+  // names the scope among those used while the memo lives.
+  bool scope_allows(const ResolvedScope& scope, uint32_t scope_key, RelationId relation,
+                    const Object& object);
 
   // Drops check results and tuples remembered across calls (tuples or
   // snapshot changed).
@@ -110,6 +119,13 @@ class Evaluator {
                  int depth, Proof* proof);
   const char* find_direct(const RelationInfo& relation, const Subject& subject,
                           const Object& object, std::vector<std::pair<Object, RelationId>>* usersets);
+  void stored_usersets(const RelationInfo& relation, const Object& object,
+                       std::vector<std::pair<Object, RelationId>>* usersets);
+  bool reaches(const ResolvedScope& scope, const RewriteNode& node, const RelationInfo& relation,
+               const Object& object, int depth);
+  bool reaches(const ResolvedScope& scope, const Object& object, RelationId relation, int depth);
+  void stored_parents(const RewriteNode& node, const Object& object, std::vector<Object>* parents,
+                      std::vector<RelationId>* targets);
   // Returns the resolved tuples of `object`, reading it whole on first use;
   // nullptr when it is too large to read whole.
   const ObjectTuples* object_tuples(const Object& object);
@@ -147,6 +163,8 @@ class Evaluator {
   FlatMap<MemoKey, uint32_t, MemoKeyHash> membership_index_;  // -> memberships_ + 1
   std::vector<Membership> memberships_;
   std::vector<std::vector<char>> relevant_cache_;  // per target relation
+  FlatMap<MemoKey, uint8_t, MemoKeyHash> scope_memo_;   // (scope, object, relation) -> allowed
+  FlatMap<MemoKey, uint8_t, MemoKeyHash> scope_seen_;   // nodes visited by one scope walk
   bool reachability_ = false;  // the current check involves unions only
   // Nodes found false so far by a union-only check (see resolve()), settled
   // when the check ends.

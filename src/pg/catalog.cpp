@@ -23,7 +23,9 @@ Oid lookup_relation(const char* name, Oid schema) {
 void relcache_callback(Datum, Oid relid) {
   if (relid == InvalidOid || !cached_valid || relid == cached.tuples ||
       relid == cached.models || relid == cached.tuples_pkey || relid == cached.tuples_subject ||
-      relid == cached.tuples_usersets || relid == cached.models_pkey) {
+      relid == cached.tuples_usersets || relid == cached.models_pkey || relid == cached.agents ||
+      relid == cached.agents_pkey || relid == cached.delegations ||
+      relid == cached.delegations_pkey) {
     tuples_gen++;
     generation++;
     cached_valid = false;
@@ -46,6 +48,10 @@ const Catalog& catalog() {
   found.tuples_usersets = lookup_relation("tuples_usersets_idx", found.schema);
   found.models = lookup_relation("models", found.schema);
   found.models_pkey = lookup_relation("models_pkey", found.schema);
+  found.agents = lookup_relation("agents", found.schema);
+  found.agents_pkey = lookup_relation("agents_pkey", found.schema);
+  found.delegations = lookup_relation("delegations", found.schema);
+  found.delegations_pkey = lookup_relation("delegations_pkey", found.schema);
   found.generation = generation;
   cached = found;
   cached_valid = true;

@@ -16,6 +16,10 @@ struct Catalog {
   Oid tuples_usersets = InvalidOid;    // (object, relation, subject) WHERE subject is a userset
   Oid models = InvalidOid;
   Oid models_pkey = InvalidOid;        // (id)
+  Oid agents = InvalidOid;
+  Oid agents_pkey = InvalidOid;        // (role_name)
+  Oid delegations = InvalidOid;
+  Oid delegations_pkey = InvalidOid;   // (id)
   uint64 generation = 0;               // bumped on every invalidation
 };
 

@@ -43,6 +43,12 @@ int sqlstate_of(core::ErrorKind kind) {
       return ERRCODE_QUERY_CANCELED;
     case core::ErrorKind::NotReady:
       return ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
+    case core::ErrorKind::Unauthorized:
+      return ERRCODE_INVALID_AUTHORIZATION_SPECIFICATION;
+    case core::ErrorKind::Forbidden:
+      return ERRCODE_INSUFFICIENT_PRIVILEGE;
+    case core::ErrorKind::LimitExceeded:
+      return ERRCODE_PROGRAM_LIMIT_EXCEEDED;
     case core::ErrorKind::Internal:
       break;
   }

@@ -3,7 +3,8 @@
 
 namespace agentauthz::pg {
 
-extern int max_depth_setting;  // agentauthz.max_depth
+extern int max_depth_setting;             // agentauthz.max_depth
+extern int max_delegation_depth_setting;  // agentauthz.max_delegation_depth
 
 void define_settings();
 

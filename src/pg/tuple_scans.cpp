@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "pg/actor_context.h"
 #include "pg/catalog.h"
 
 namespace agentauthz::pg {
@@ -63,6 +64,14 @@ struct Scans {
   IndexScanDesc usersets = nullptr;     // usersets index, 2 keys
   IndexScanDesc by_subject = nullptr;   // subject index, 4 keys
   IndexScanDesc newest_model = nullptr; // models pkey, no keys
+  Relation agents = nullptr;
+  Relation agents_pkey = nullptr;
+  Relation delegations = nullptr;
+  Relation delegations_pkey = nullptr;
+  IndexScanDesc agent_by_role = nullptr;   // agents pkey, 1 key
+  IndexScanDesc delegation_by_id = nullptr; // delegations pkey, 1 key
+  TupleTableSlot* agent_slot = nullptr;
+  TupleTableSlot* delegation_slot = nullptr;
   TupleTableSlot* tuple_slot = nullptr;
   TupleTableSlot* model_slot = nullptr;
   Buffer vm_buffer = InvalidBuffer;  // visibility map page of the last all-visible test
@@ -148,6 +157,11 @@ void agentauthz_process_utility(PlannedStmt* pstmt, const char* query_string, bo
   // Utility commands (TRUNCATE, DROP EXTENSION ...) refuse relations that
   // are still open in this session.
   scans_close();
+  // DISCARD ALL resets a pooled connection for its next client: the actor
+  // context must not survive it.
+  if (IsA(pstmt->utilityStmt, DiscardStmt) &&
+      reinterpret_cast<DiscardStmt*>(pstmt->utilityStmt)->target == DISCARD_ALL)
+    discard_context();
   if (prev_process_utility)
     prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
   else
@@ -217,15 +231,19 @@ static void release_scans(Scans* s) {
   if (BufferIsValid(s->vm_buffer)) ReleaseBuffer(s->vm_buffer);
   if (s->tuple_slot) ExecDropSingleTupleTableSlot(s->tuple_slot);
   if (s->model_slot) ExecDropSingleTupleTableSlot(s->model_slot);
-  IndexScanDesc all[] = {s->exact,      s->by_object,   s->whole_object,
-                         s->usersets,   s->by_subject,  s->newest_model};
+  if (s->agent_slot) ExecDropSingleTupleTableSlot(s->agent_slot);
+  if (s->delegation_slot) ExecDropSingleTupleTableSlot(s->delegation_slot);
+  IndexScanDesc all[] = {s->exact,    s->by_object,  s->whole_object,  s->usersets,
+                         s->by_subject, s->newest_model, s->agent_by_role, s->delegation_by_id};
   for (IndexScanDesc scan : all)
     if (scan) index_endscan(scan);
-  Relation indexes[] = {s->pkey, s->by_subject_index, s->usersets_index, s->models_pkey};
+  Relation indexes[] = {s->pkey, s->by_subject_index, s->usersets_index, s->models_pkey,
+                        s->agents_pkey, s->delegations_pkey};
   for (Relation index : indexes)
     if (index) index_close(index, NoLock);
-  if (s->tuples) table_close(s->tuples, NoLock);
-  if (s->models) table_close(s->models, NoLock);
+  Relation tables[] = {s->tuples, s->models, s->agents, s->delegations};
+  for (Relation table : tables)
+    if (table) table_close(table, NoLock);
   if (s->snapshot) UnregisterSnapshot(s->snapshot);
   CurrentResourceOwner = saved;
   *s = Scans();
@@ -242,11 +260,21 @@ static void open_scans(Scans* s, const Catalog& cat) {
   s->usersets_index = index_open(cat.tuples_usersets, AccessShareLock);
   s->models = table_open(cat.models, AccessShareLock);
   s->models_pkey = index_open(cat.models_pkey, AccessShareLock);
+  s->agents = table_open(cat.agents, AccessShareLock);
+  s->agents_pkey = index_open(cat.agents_pkey, AccessShareLock);
+  s->delegations = table_open(cat.delegations, AccessShareLock);
+  s->delegations_pkey = index_open(cat.delegations_pkey, AccessShareLock);
 
   static const char* const tuple_columns[] = {"object", "relation", "subject", "expires_at"};
   static const char* const model_columns[] = {"id", "dsl"};
   check_columns(s->tuples, tuple_columns, 4);
   check_columns(s->models, model_columns, 2);
+  static const char* const agent_columns[] = {"agent", "role_name"};
+  static const char* const delegation_columns[] = {
+      "id", "parent_id", "principal", "agent", "scopes", "purpose",
+      "expires_at", "depth", "secret_hash", "created_at", "created_by", "revoked_at"};
+  check_columns(s->agents, agent_columns, 2);
+  check_columns(s->delegations, delegation_columns, 12);
 
   s->exact = index_beginscan(s->tuples, s->pkey, s->snapshot, 3, 0);
   s->by_object = index_beginscan(s->tuples, s->pkey, s->snapshot, 2, 0);
@@ -260,6 +288,10 @@ static void open_scans(Scans* s, const Catalog& cat) {
   for (IndexScanDesc scan : tuple_scans) scan->xs_want_itup = true;
   s->tuple_slot = table_slot_create(s->tuples, nullptr);
   s->model_slot = table_slot_create(s->models, nullptr);
+  s->agent_by_role = index_beginscan(s->agents, s->agents_pkey, s->snapshot, 1, 0);
+  s->delegation_by_id = index_beginscan(s->delegations, s->delegations_pkey, s->snapshot, 1, 0);
+  s->agent_slot = table_slot_create(s->agents, nullptr);
+  s->delegation_slot = table_slot_create(s->delegations, nullptr);
 }
 
 // The set being opened; global so PG_CATCH sees every field the open set.
@@ -393,6 +425,55 @@ static bool newest_model_impl(int64* id, const char** dsl, int* dsl_length) {
   return true;
 }
 
+static bool delegation_impl(int64 id, DelegationRow* row) {
+  ScanKeyData key;
+  ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
+  index_rescan(scans.delegation_by_id, &key, 1, nullptr, 0);
+  TupleTableSlot* slot = scans.delegation_slot;
+  if (!index_getnext_slot(scans.delegation_by_id, ForwardScanDirection, slot)) return false;
+  bool isnull;
+  row->id = DatumGetInt64(slot_getattr(slot, 1, &isnull));
+  Datum parent = slot_getattr(slot, 2, &isnull);
+  row->parent_id = isnull ? 0 : DatumGetInt64(parent);
+  row->principal = std::string(text_view(slot_getattr(slot, 3, &isnull)));
+  row->agent = std::string(text_view(slot_getattr(slot, 4, &isnull)));
+  ArrayType* scopes = DatumGetArrayTypeP(slot_getattr(slot, 5, &isnull));
+  Datum* elements;
+  bool* nulls;
+  int count;
+  deconstruct_array(scopes, TEXTOID, -1, false, TYPALIGN_INT, &elements, &nulls, &count);
+  row->scopes.clear();
+  for (int i = 0; i < count; ++i)
+    if (!nulls[i]) row->scopes.emplace_back(text_view(elements[i]));
+  row->purpose = std::string(text_view(slot_getattr(slot, 6, &isnull)));
+  row->expires_at = DatumGetTimestampTz(slot_getattr(slot, 7, &isnull));
+  row->depth = DatumGetInt32(slot_getattr(slot, 8, &isnull));
+  bytea* hash = DatumGetByteaPP(slot_getattr(slot, 9, &isnull));
+  if (VARSIZE_ANY_EXHDR(hash) == row->secret_hash.size())
+    memcpy(row->secret_hash.data(), VARDATA_ANY(hash), row->secret_hash.size());
+  slot_getattr(slot, 12, &isnull);
+  row->revoked = !isnull;
+  ExecClearTuple(slot);
+  return true;
+}
+
+static bool agent_impl(const char* role_name, std::string* agent) {
+  ScanKeyData key;
+  ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_NAMEEQ, CStringGetDatum(role_name));
+  NameData name;
+  namestrcpy(&name, role_name);
+  key.sk_argument = NameGetDatum(&name);
+  index_rescan(scans.agent_by_role, &key, 1, nullptr, 0);
+  TupleTableSlot* slot = scans.agent_slot;
+  bool found = index_getnext_slot(scans.agent_by_role, ForwardScanDirection, slot);
+  if (found) {
+    bool isnull;
+    *agent = std::string(text_view(slot_getattr(slot, 1, &isnull)));
+  }
+  ExecClearTuple(slot);
+  return found;
+}
+
 // The public lookups run under the scans' resource owner and memory context:
 // the buffer pins they take and the memory the index AM allocates lazily
 // (btree's killed-items array, freed by index_endscan) must live as long as
@@ -433,6 +514,16 @@ void scan_objects(const core::SubjectKey& subject, std::string_view relation,
 bool scan_newest_model(int64* id, const char** dsl, int* dsl_length) {
   return with_scans([&] { return newest_model_impl(id, dsl, dsl_length); });
 }
+
+bool scan_delegation(int64 id, DelegationRow* row) {
+  return with_scans([&] { return delegation_impl(id, row); });
+}
+
+bool scan_agent_for_role(const char* role_name, std::string* agent) {
+  return with_scans([&] { return agent_impl(role_name, agent); });
+}
+
+TimestampTz scans_now() { return scans.now; }
 
 void register_scan_lifecycle() {
   prev_process_utility = ProcessUtility_hook;

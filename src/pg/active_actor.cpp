@@ -1,0 +1,165 @@
+#include "pg/active_actor.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "core/scope.h"
+#include "pg/engine.h"
+#include "pg/guard.h"
+#include "pg/settings.h"
+
+extern "C" {
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+}
+
+namespace agentauthz::pg {
+
+namespace {
+
+constexpr size_t kMaxChainLinks = 32;
+
+struct CacheKey {
+  Stamp stamp;
+  uint64_t context_generation = 0;
+  Oid role = InvalidOid;
+  int64_t model_id = -1;
+  bool operator==(const CacheKey& o) const {
+    return stamp == o.stamp && context_generation == o.context_generation && role == o.role &&
+           model_id == o.model_id;
+  }
+};
+
+bool cached_valid = false;
+CacheKey cached_key;
+ActiveActor cached;
+
+std::string role_name(Oid role) {
+  const char* name = nullptr;
+  pg_guard([&] { name = GetUserNameFromId(role, true); });
+  return name ? std::string(name) : std::string();
+}
+
+ActiveActor compute() {
+  ActiveActor actor;
+  Oid role = GetUserId();
+  const ActorContext& context = explicit_context();
+  actor.kind = context.kind;
+  actor.local = context.local;
+  if (context.kind == ActorContext::Kind::None) {
+    // An agent role with no delegation acts as itself.
+    std::string agent = agent_of_current_role();
+    if (agent.empty()) {
+      actor.reason = "no actor context: call act_for() or set_subject()";
+      return actor;
+    }
+    actor.kind = ActorContext::Kind::Agent;
+    actor.implicit = true;
+    actor.subject = actor.agent = agent;
+    actor.valid = true;
+    return actor;
+  }
+  if (context.role != role) {
+    // SET ROLE, SECURITY DEFINER functions: another role never inherits it.
+    actor.reason = "the actor context was set by role " + role_name(context.role) +
+                   ", not by the current role " + role_name(role);
+    return actor;
+  }
+  if (context.kind == ActorContext::Kind::Subject || context.kind == ActorContext::Kind::Agent) {
+    actor.subject = context.subject;
+    if (context.kind == ActorContext::Kind::Agent) actor.agent = context.subject;
+    actor.valid = true;
+    return actor;
+  }
+  actor.agent = context.subject;
+  try {
+    actor.links = read_chain(context.chain.back());
+  } catch (const core::Error& error) {
+    actor.reason = error.what();
+    return actor;
+  }
+  if (actor.links.size() != context.chain.size() || actor.links.back().agent != context.subject) {
+    actor.reason = "the delegation chain changed";
+    return actor;
+  }
+  actor.subject = actor.links.front().principal;
+  Engine& engine = Engine::get();
+  if (engine.model_id() >= 0) {
+    for (const DelegationRow& link : actor.links) {
+      std::vector<core::ScopeEntry> entries;
+      for (const std::string& text : link.scopes) entries.push_back(core::parse_scope_entry(text));
+      actor.scopes.push_back(core::resolve_scope(entries, engine.model(), engine.interner()));
+    }
+  }
+  actor.valid = true;
+  return actor;
+}
+
+}  // namespace
+
+std::string agent_of_current_role() {
+  std::string name = role_name(GetUserId());
+  std::string agent;
+  bool found = false;
+  pg_guard([&] { found = scan_agent_for_role(name.c_str(), &agent); });
+  return found ? agent : std::string();
+}
+
+std::vector<DelegationRow> read_chain(int64_t leaf_id) {
+  std::vector<DelegationRow> links;
+  TimestampTz now = scans_now();
+  int64_t id = leaf_id;
+  while (id != 0) {
+    if (links.size() >= kMaxChainLinks)
+      throw core::Error(core::ErrorKind::Unauthorized, "delegation chain is too long");
+    DelegationRow row;
+    bool found = false;
+    pg_guard([&] { found = scan_delegation(id, &row); });
+    if (!found)
+      throw core::Error(core::ErrorKind::Unauthorized,
+                        "delegation " + std::to_string(id) + " does not exist");
+    if (row.revoked)
+      throw core::Error(core::ErrorKind::Unauthorized,
+                        "delegation " + std::to_string(id) + " has been revoked");
+    if (row.expires_at <= now)
+      throw core::Error(core::ErrorKind::Unauthorized,
+                        "delegation " + std::to_string(id) + " has expired");
+    if (!links.empty() && row.principal != links.back().principal)
+      throw core::Error(core::ErrorKind::Unauthorized,
+                        "delegation " + std::to_string(id) + " is for another principal");
+    id = row.parent_id;
+    links.push_back(std::move(row));
+  }
+  std::reverse(links.begin(), links.end());
+  return links;
+}
+
+std::array<uint8, 32> sha256(const uint8* data, size_t length) {
+  std::array<uint8, 32> digest{};
+  bool ok = false;
+  pg_guard([&] {
+    pg_cryptohash_ctx* context = pg_cryptohash_create(PG_SHA256);
+    ok = context != nullptr && pg_cryptohash_init(context) == 0 &&
+         pg_cryptohash_update(context, data, length) == 0 &&
+         pg_cryptohash_final(context, digest.data(), digest.size()) == 0;
+    pg_cryptohash_free(context);
+  });
+  if (!ok) throw core::Error(core::ErrorKind::Internal, "could not compute SHA-256");
+  return digest;
+}
+
+const ActiveActor& active_actor() {
+  CacheKey key;
+  key.stamp = scans_stamp();
+  key.context_generation = context_generation();
+  key.role = GetUserId();
+  key.model_id = Engine::get().model_id();
+  if (cached_valid && key == cached_key) return cached;
+  cached_valid = false;
+  cached = compute();
+  cached_key = key;
+  cached_valid = true;
+  return cached;
+}
+
+}  // namespace agentauthz::pg

@@ -1,0 +1,43 @@
+// The actor in force for the current statement: the session's context,
+// checked against the current role and, for a delegation, every link of its
+// chain as the statement's snapshot sees it (unexpired at the transaction's
+// time, unrevoked), with each link's scope resolved against the model.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/scope.h"
+#include "pg/actor_context.h"
+#include "pg/tuple_scans.h"
+
+namespace agentauthz::pg {
+
+struct ActiveActor {
+  ActorContext::Kind kind = ActorContext::Kind::None;
+  bool implicit = false;          // an agent role acting as itself, without act_for
+  bool valid = false;             // false: every check is denied
+  std::string reason;             // why not valid
+  std::string subject;            // who checks are made for: the subject, agent or principal
+  std::string agent;              // Agent, Delegation
+  std::vector<DelegationRow> links;           // Delegation: root first
+  std::vector<core::ResolvedScope> scopes;    // Delegation: per link (when a model exists)
+  bool local = true;
+};
+
+// Returns the actor for the current statement (cached until the snapshot,
+// the context, the role or the model changes). Call after Engine::prepare.
+const ActiveActor& active_actor();
+
+// Reads and checks a delegation chain from its leaf up; throws
+// core::Error(Unauthorized) naming the first link that is missing, revoked
+// or expired. Returns the links root first.
+std::vector<DelegationRow> read_chain(int64_t leaf_id);
+
+// Returns the agent the current role stands for, or "".
+std::string agent_of_current_role();
+
+// Computes SHA-256 (PostgreSQL's implementation).
+std::array<uint8, 32> sha256(const uint8* data, size_t length);
+
+}  // namespace agentauthz::pg

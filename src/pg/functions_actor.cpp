@@ -1,0 +1,255 @@
+// SQL entry points of the actor context: act_for, set_subject, end_task,
+// current_actor, and the actor-context check and explain that RLS policies
+// call.
+#include <string>
+
+#include "core/error.h"
+#include "core/explain_json.h"
+#include "core/token.h"
+#include "core/tuple_key.h"
+#include "pg/active_actor.h"
+#include "pg/engine.h"
+#include "pg/guard.h"
+#include "pg/sql_args.h"
+
+namespace agentauthz::pg {
+
+namespace {
+
+const char* kind_name(ActorContext::Kind kind) {
+  switch (kind) {
+    case ActorContext::Kind::None:
+      return "none";
+    case ActorContext::Kind::Subject:
+      return "subject";
+    case ActorContext::Kind::Agent:
+      return "agent";
+    case ActorContext::Kind::Delegation:
+      return "delegation";
+  }
+  return "none";
+}
+
+std::string timestamp_text(TimestampTz value) {
+  const char* text = nullptr;
+  pg_guard([&] { text = timestamptz_to_str(value); });
+  return text ? std::string(text) : std::string();
+}
+
+void append_field(std::string* out, const char* name, const std::string& value) {
+  out->append(",\"").append(name).append("\":");
+  core::append_json_string(out, value);
+}
+
+// Describes the actor as JSON: what current_actor() returns.
+std::string actor_json(const ActiveActor& actor) {
+  std::string out = "{\"kind\":";
+  core::append_json_string(&out, kind_name(actor.kind));
+  out.append(",\"valid\":").append(actor.valid ? "true" : "false");
+  if (!actor.reason.empty()) append_field(&out, "reason", actor.reason);
+  if (actor.kind != ActorContext::Kind::None) {
+    out.append(",\"local\":").append(actor.local && !actor.implicit ? "true" : "false");
+    if (actor.implicit) out.append(",\"implicit\":true");
+  }
+  if (!actor.agent.empty()) append_field(&out, "agent", actor.agent);
+  if (actor.kind == ActorContext::Kind::Subject) append_field(&out, "subject", actor.subject);
+  if (!actor.links.empty()) {
+    append_field(&out, "principal", actor.links.front().principal);
+    append_field(&out, "purpose", actor.links.back().purpose);
+    append_field(&out, "expires_at", timestamp_text(actor.links.back().expires_at));
+    out.append(",\"chain\":[");
+    for (size_t i = 0; i < actor.links.size(); ++i) {
+      const DelegationRow& link = actor.links[i];
+      if (i) out.push_back(',');
+      out.append("{\"delegation_id\":").append(std::to_string(link.id));
+      append_field(&out, "agent", link.agent);
+      append_field(&out, "purpose", link.purpose);
+      append_field(&out, "expires_at", timestamp_text(link.expires_at));
+      out.append(",\"scopes\":[");
+      for (size_t k = 0; k < link.scopes.size(); ++k) {
+        if (k) out.push_back(',');
+        core::append_json_string(&out, link.scopes[k]);
+      }
+      out.append("]}");
+    }
+    out.push_back(']');
+  }
+  std::string role;
+  pg_guard([&] {
+    const char* name = GetUserNameFromId(GetUserId(), true);
+    if (name) role = name;
+  });
+  append_field(&out, "role", role);
+  out.push_back('}');
+  return out;
+}
+
+Datum jsonb_datum(const std::string& json) {
+  Datum result = 0;
+  pg_guard([&] { result = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
+  return result;
+}
+
+std::string run_act_for(std::string_view token_text, bool local) {
+  Engine::get().prepare_if_model();
+  // Every way a token can be wrong gets the same answer until its secret
+  // has been verified: a guesser learns nothing.
+  const core::Error invalid(core::ErrorKind::Unauthorized, "invalid delegation token",
+                            "the token is malformed, or does not match a delegation");
+  std::optional<core::ParsedToken> token = core::parse_token(token_text);
+  if (!token) throw invalid;
+  DelegationRow leaf;
+  bool found = false;
+  pg_guard([&] { found = scan_delegation(token->delegation_id, &leaf); });
+  std::array<uint8, 32> digest = sha256(token->secret.data(), token->secret.size());
+  if (!found || !core::constant_time_equal(digest.data(), leaf.secret_hash.data(), digest.size()))
+    throw invalid;
+  std::string agent = agent_of_current_role();
+  if (agent != leaf.agent)
+    throw core::Error(core::ErrorKind::Forbidden,
+                      "delegation token was issued to " + leaf.agent + ", not to the current role",
+                      agent.empty() ? "the current role is not registered as an agent"
+                                    : "the current role acts as " + agent);
+  std::vector<DelegationRow> links = read_chain(leaf.id);
+  ActorContext context;
+  context.kind = ActorContext::Kind::Delegation;
+  context.role = GetUserId();
+  context.subject = leaf.agent;
+  for (const DelegationRow& link : links) context.chain.push_back(link.id);
+  context.local = local;
+  set_context(context);
+  return actor_json(active_actor());
+}
+
+std::string run_set_subject(std::string_view subject, bool local) {
+  Engine::get().prepare_if_model();
+  bool trusted = false;
+  pg_guard([&] {
+    Oid role = GetUserId();
+    Oid app = get_role_oid("agentauthz_app", true);
+    Oid admin = get_role_oid("agentauthz_admin", true);
+    trusted = superuser_arg(role) || (OidIsValid(app) && has_privs_of_role(role, app)) ||
+              (OidIsValid(admin) && has_privs_of_role(role, admin));
+  });
+  if (!trusted)
+    throw core::Error(core::ErrorKind::Forbidden, "permission denied to set the actor subject",
+                      "only members of agentauthz_app or agentauthz_admin may call set_subject()");
+  core::SubjectKey key = core::parse_subject(subject);
+  if (key.is_wildcard())
+    throw core::Error(core::ErrorKind::InvalidArgument, "the actor subject cannot be a wildcard");
+  ActorContext context;
+  context.kind = ActorContext::Kind::Subject;
+  context.role = GetUserId();
+  context.subject = std::string(subject);
+  context.local = local;
+  set_context(context);
+  return actor_json(active_actor());
+}
+
+// Resolves a subject that a stored context names; a type or relation the
+// active model no longer defines grants nothing.
+bool resolve_actor_subject(core::RequestResolver& resolve, const std::string& text,
+                           core::Subject* out) {
+  try {
+    *out = resolve.subject(text);
+    return true;
+  } catch (const core::Error& error) {
+    if (error.kind() == core::ErrorKind::UndefinedName) return false;
+    throw;
+  }
+}
+
+bool run_check_actor(std::string_view relation, std::string_view object) {
+  Engine& engine = Engine::get();
+  engine.prepare();
+  const ActiveActor& actor = active_actor();
+  core::Evaluator& evaluator = engine.evaluator();
+  core::RequestResolver resolve = evaluator.resolver();
+  core::Object target = resolve.object(object);
+  core::RelationId rel = resolve.relation(target.type, relation);
+  if (!actor.valid) return false;  // fail closed
+  for (size_t i = 0; i < actor.scopes.size(); ++i) {
+    if (!evaluator.scope_allows(actor.scopes[i], static_cast<uint32_t>(actor.links[i].id), rel,
+                                target))
+      return false;
+  }
+  core::Subject who;
+  if (!resolve_actor_subject(resolve, actor.subject, &who)) return false;
+  return evaluator.check(who, rel, target);
+}
+
+std::string run_explain_actor(std::string_view relation, std::string_view object) {
+  Engine& engine = Engine::get();
+  engine.prepare();
+  const ActiveActor& actor = active_actor();
+  core::Evaluator& evaluator = engine.evaluator();
+  core::RequestResolver resolve = evaluator.resolver();
+  core::Object target = resolve.object(object);
+  core::RelationId rel = resolve.relation(target.type, relation);
+  std::string out = "{\"actor\":" + actor_json(actor);
+  bool allowed = actor.valid;
+  out.append(",\"scopes\":[");
+  for (size_t i = 0; i < actor.scopes.size(); ++i) {
+    bool in_scope = evaluator.scope_allows(actor.scopes[i],
+                                           static_cast<uint32_t>(actor.links[i].id), rel, target);
+    allowed = allowed && in_scope;
+    if (i) out.push_back(',');
+    out.append("{\"delegation_id\":").append(std::to_string(actor.links[i].id));
+    out.append(",\"allows\":").append(in_scope ? "true" : "false").append("}");
+  }
+  out.push_back(']');
+  core::Subject who;
+  if (actor.valid && resolve_actor_subject(resolve, actor.subject, &who)) {
+    core::Proof proof;
+    bool granted = evaluator.explain(who, rel, target, &proof);
+    allowed = allowed && granted;
+    out.append(",\"subject_check\":");
+    out.append(core::explain_to_json(granted, actor.subject, std::string(relation),
+                                     std::string(object), proof));
+  } else {
+    allowed = false;
+  }
+  out.append(",\"allowed\":").append(allowed ? "true" : "false").append("}");
+  return out;
+}
+
+}  // namespace
+
+}  // namespace agentauthz::pg
+
+using agentauthz::pg::jsonb_datum;
+using agentauthz::pg::text_arg;
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_act_for) {
+  std::string_view token = text_arg(fcinfo, 0);
+  bool local = PG_GETARG_BOOL(1);
+  return jsonb_datum(agentauthz::pg::run_act_for(token, local));
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_set_subject) {
+  std::string_view subject = text_arg(fcinfo, 0);
+  bool local = PG_GETARG_BOOL(1);
+  return jsonb_datum(agentauthz::pg::run_set_subject(subject, local));
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_end_task) {
+  agentauthz::pg::clear_context();
+  PG_RETURN_VOID();
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_current_actor) {
+  agentauthz::pg::Engine::get().prepare_if_model();
+  return jsonb_datum(agentauthz::pg::actor_json(agentauthz::pg::active_actor()));
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_actor) {
+  std::string_view relation = text_arg(fcinfo, 0);
+  std::string_view object = text_arg(fcinfo, 1);
+  PG_RETURN_BOOL(agentauthz::pg::run_check_actor(relation, object));
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_explain_actor) {
+  std::string_view relation = text_arg(fcinfo, 0);
+  std::string_view object = text_arg(fcinfo, 1);
+  return jsonb_datum(agentauthz::pg::run_explain_actor(relation, object));
+}

@@ -1,0 +1,286 @@
+// SQL entry points that issue and end delegations: register_agent,
+// delegate, subdelegate and revoke_delegation.
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/scope.h"
+#include "core/token.h"
+#include "core/tuple_key.h"
+#include "pg/active_actor.h"
+#include "pg/catalog.h"
+#include "pg/engine.h"
+#include "pg/guard.h"
+#include "pg/settings.h"
+#include "pg/sql_args.h"
+
+extern "C" {
+#include "catalog/pg_class.h"
+#include "utils/syscache.h"
+}
+
+namespace agentauthz::pg {
+
+namespace {
+
+constexpr size_t kMaxPurposeBytes = 1000;
+
+// Parses, validates against the active model and normalizes scope entries.
+std::vector<std::string> checked_scopes(const std::vector<std::string>& texts) {
+  if (texts.empty())
+    throw core::Error(core::ErrorKind::InvalidArgument, "a delegation needs at least one scope");
+  Engine& engine = Engine::get();
+  engine.prepare();
+  const core::Model& model = engine.model();
+  std::vector<std::string> scopes;
+  for (const std::string& text : texts) {
+    core::ScopeEntry entry = core::parse_scope_entry(text);
+    core::TypeId type = model.find_type(entry.type);
+    if (type < 0)
+      throw core::Error(core::ErrorKind::UndefinedName,
+                        "type " + core::quote_for_message(entry.type) +
+                            " is not defined in the active model",
+                        "scope " + text);
+    if (model.find_relation(type, entry.relation) < 0)
+      throw core::Error(core::ErrorKind::UndefinedName,
+                        "relation " + core::quote_for_message(entry.relation) +
+                            " is not defined on type " + core::quote_for_message(entry.type),
+                        "scope " + text);
+    scopes.push_back(core::format_scope_entry(entry));
+  }
+  return scopes;
+}
+
+void check_purpose(std::string_view purpose) {
+  if (purpose.empty() || purpose.size() > kMaxPurposeBytes)
+    throw core::Error(core::ErrorKind::InvalidArgument,
+                      "a delegation's purpose must be 1 to 1000 bytes of text");
+}
+
+// Returns the agent subject, checked: `type:id`, not a wildcard.
+std::string checked_agent(std::string_view agent) {
+  core::ObjectKey key = core::parse_object(agent);
+  (void)key;
+  return std::string(agent);
+}
+
+std::vector<std::string> text_array(ArrayType* array) {
+  std::vector<std::string> out;
+  pg_guard([&] {
+    Datum* elements;
+    bool* nulls;
+    int count;
+    deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elements, &nulls, &count);
+    for (int i = 0; i < count; ++i) {
+      if (nulls[i]) continue;
+      text* t = DatumGetTextPP(elements[i]);
+      out.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+    }
+    if (ARR_NDIM(array) > 1)
+      ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                      errmsg("scopes must be a one-dimensional array")));
+  });
+  if (out.size() != static_cast<size_t>(ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array))))
+    throw core::Error(core::ErrorKind::InvalidArgument, "scopes must not contain NULL");
+  return out;
+}
+
+Datum text_array_datum(const std::vector<std::string>& values) {
+  Datum result = 0;
+  pg_guard([&] {
+    Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * (values.size() + 1)));
+    for (size_t i = 0; i < values.size(); ++i) elements[i] = text_datum(values[i]);
+    result = PointerGetDatum(construct_array(elements, static_cast<int>(values.size()), TEXTOID,
+                                             -1, false, TYPALIGN_INT));
+  });
+  return result;
+}
+
+struct NewDelegation {
+  int64 parent_id = 0;
+  std::string principal;
+  std::string agent;
+  std::vector<std::string> scopes;
+  std::string purpose;
+  TimestampTz expires_at = 0;
+  int32 depth = 1;
+};
+
+// Stores a delegation with a fresh secret and returns its token. With
+// `as_owner`, the row is written with the rights of the table's owner
+// (subdelegate: agents may create links only through this function).
+std::string store_delegation(const NewDelegation& d, bool as_owner) {
+  core::TokenSecret secret;
+  bool random_ok = false;
+  pg_guard([&] { random_ok = pg_strong_random(secret.data(), secret.size()); });
+  if (!random_ok)
+    throw core::Error(core::ErrorKind::Internal, "could not generate a random delegation secret");
+  std::array<uint8, 32> hash = sha256(secret.data(), secret.size());
+  Datum scopes = text_array_datum(d.scopes);
+  int64 id = 0;
+  pg_guard([&] {
+    Oid saved_user;
+    int saved_context;
+    GetUserIdAndSecContext(&saved_user, &saved_context);
+    if (as_owner) {
+      HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(catalog().delegations));
+      if (!HeapTupleIsValid(tuple)) elog(ERROR, "agentauthz.delegations is missing");
+      Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
+      ReleaseSysCache(tuple);
+      SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
+                                        SECURITY_RESTRICTED_OPERATION);
+    }
+    SPI_connect();
+    Oid types[8] = {INT8OID, TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID, TIMESTAMPTZOID, INT4OID,
+                    BYTEAOID};
+    bytea* hash_value = static_cast<bytea*>(palloc(VARHDRSZ + hash.size()));
+    SET_VARSIZE(hash_value, VARHDRSZ + hash.size());
+    memcpy(VARDATA(hash_value), hash.data(), hash.size());
+    Datum values[8] = {Int64GetDatum(d.parent_id), text_datum(d.principal), text_datum(d.agent),
+                       scopes, text_datum(d.purpose), TimestampTzGetDatum(d.expires_at),
+                       Int32GetDatum(d.depth), PointerGetDatum(hash_value)};
+    char nulls[8] = {d.parent_id == 0 ? 'n' : ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+    int rc = SPI_execute_with_args(
+        "INSERT INTO agentauthz.delegations (parent_id, principal, agent, scopes, purpose, "
+        "expires_at, depth, secret_hash, created_by) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, session_user) RETURNING id",
+        8, types, values, nulls, false, 1);
+    if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
+      elog(ERROR, "could not store the delegation: %s", SPI_result_code_string(rc));
+    bool isnull;
+    id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+    SPI_finish();
+    SetUserIdAndSecContext(saved_user, saved_context);
+  });
+  return core::format_token(id, secret);
+}
+
+TimestampTz checked_expiry(TimestampTz expires_at) {
+  if (expires_at <= scans_now())
+    throw core::Error(core::ErrorKind::InvalidArgument, "a delegation's expires_at must be in the future");
+  return expires_at;
+}
+
+std::string run_delegate(std::string_view principal, std::string_view agent,
+                         const std::vector<std::string>& scopes, TimestampTz expires_at,
+                         std::string_view purpose) {
+  NewDelegation d;
+  d.scopes = checked_scopes(scopes);
+  core::SubjectKey who = core::parse_subject(principal);
+  if (who.is_wildcard() || who.is_userset())
+    throw core::Error(core::ErrorKind::InvalidArgument,
+                      "a delegation's principal must be a single subject (type:id)");
+  d.principal = std::string(principal);
+  d.agent = checked_agent(agent);
+  check_purpose(purpose);
+  d.purpose = std::string(purpose);
+  d.expires_at = checked_expiry(expires_at);
+  return store_delegation(d, false);
+}
+
+std::string run_subdelegate(std::string_view agent, const std::vector<std::string>& scopes,
+                            TimestampTz expires_at, std::string_view purpose) {
+  NewDelegation d;
+  d.scopes = checked_scopes(scopes);
+  const ActiveActor& actor = active_actor();
+  if (actor.kind != ActorContext::Kind::Delegation || !actor.valid)
+    throw core::Error(core::ErrorKind::Forbidden,
+                      "subdelegate() needs an active delegation",
+                      actor.reason.empty() ? "call act_for() with a delegation token first"
+                                           : actor.reason);
+  const DelegationRow& parent = actor.links.back();
+  if (static_cast<int>(actor.links.size()) >= max_delegation_depth_setting)
+    throw core::Error(core::ErrorKind::LimitExceeded,
+                      "delegation chain would exceed agentauthz.max_delegation_depth (" +
+                          std::to_string(max_delegation_depth_setting) + ")");
+  d.parent_id = parent.id;
+  d.principal = parent.principal;
+  d.agent = checked_agent(agent);
+  check_purpose(purpose);
+  d.purpose = std::string(purpose);
+  // A child never outlives its parent.
+  d.expires_at = checked_expiry(std::min(expires_at, parent.expires_at));
+  d.depth = static_cast<int32>(actor.links.size()) + 1;
+  return store_delegation(d, true);
+}
+
+int64 run_revoke(int64 id) {
+  int64 revoked = 0;
+  pg_guard([&] {
+    SPI_connect();
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(id)};
+    int rc = SPI_execute_with_args(
+        "WITH RECURSIVE below AS ("
+        "  SELECT id FROM agentauthz.delegations WHERE id = $1"
+        "  UNION SELECT d.id FROM agentauthz.delegations d JOIN below b ON d.parent_id = b.id) "
+        "UPDATE agentauthz.delegations d SET revoked_at = now(), revoked_by = session_user "
+        "FROM below WHERE d.id = below.id AND d.revoked_at IS NULL",
+        1, types, values, nullptr, false, 0);
+    if (rc != SPI_OK_UPDATE) elog(ERROR, "could not revoke: %s", SPI_result_code_string(rc));
+    revoked = static_cast<int64>(SPI_processed);
+    SPI_finish();
+  });
+  return revoked;
+}
+
+void run_register_agent(std::string_view agent, Oid role) {
+  std::string subject = checked_agent(agent);
+  pg_guard([&] {
+    const char* name = GetUserNameFromId(role, false);
+    SPI_connect();
+    Oid types[2] = {TEXTOID, NAMEOID};
+    NameData role_name;
+    namestrcpy(&role_name, name);
+    Datum values[2] = {text_datum(subject), NameGetDatum(&role_name)};
+    int rc = SPI_execute_with_args(
+        "INSERT INTO agentauthz.agents (agent, role_name) VALUES ($1, $2) "
+        "ON CONFLICT (role_name) DO UPDATE SET agent = EXCLUDED.agent",
+        2, types, values, nullptr, false, 0);
+    if (rc != SPI_OK_INSERT) elog(ERROR, "could not register the agent: %s", SPI_result_code_string(rc));
+    SPI_finish();
+  });
+}
+
+}  // namespace
+
+}  // namespace agentauthz::pg
+
+using agentauthz::pg::text_arg;
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_register_agent) {
+  std::string_view agent = text_arg(fcinfo, 0);
+  Oid role = PG_GETARG_OID(1);
+  agentauthz::pg::run_register_agent(agent, role);
+  PG_RETURN_VOID();
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_delegate) {
+  std::string_view principal = text_arg(fcinfo, 0);
+  std::string_view agent = text_arg(fcinfo, 1);
+  ArrayType* scopes = PG_GETARG_ARRAYTYPE_P(2);
+  TimestampTz expires_at = PG_GETARG_TIMESTAMPTZ(3);
+  std::string_view purpose = text_arg(fcinfo, 4);
+  std::string token = agentauthz::pg::run_delegate(
+      principal, agent, agentauthz::pg::text_array(scopes), expires_at, purpose);
+  Datum result = 0;
+  agentauthz::pg::pg_guard([&] { result = agentauthz::pg::text_datum(token); });
+  return result;
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_subdelegate) {
+  std::string_view agent = text_arg(fcinfo, 0);
+  ArrayType* scopes = PG_GETARG_ARRAYTYPE_P(1);
+  TimestampTz expires_at = PG_GETARG_TIMESTAMPTZ(2);
+  std::string_view purpose = text_arg(fcinfo, 3);
+  std::string token = agentauthz::pg::run_subdelegate(agent, agentauthz::pg::text_array(scopes),
+                                                      expires_at, purpose);
+  Datum result = 0;
+  agentauthz::pg::pg_guard([&] { result = agentauthz::pg::text_datum(token); });
+  return result;
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_revoke_delegation) {
+  int64 id = PG_GETARG_INT64(0);
+  PG_RETURN_INT64(agentauthz::pg::run_revoke(id));
+}
