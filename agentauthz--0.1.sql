@@ -190,39 +190,39 @@ SELECT pg_catalog.pg_extension_config_dump('agentauthz.delegations', '');
 SELECT pg_catalog.pg_extension_config_dump('agentauthz.delegations_id_seq', '');
 
 CREATE FUNCTION agentauthz.register_agent(agent text, role regrole) RETURNS void
-    LANGUAGE c STRICT VOLATILE PARALLEL UNSAFE
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'agentauthz_register_agent';
 COMMENT ON FUNCTION agentauthz.register_agent(text, regrole) IS
   'Maps a PostgreSQL role to an agent subject (agent:name); the role then acts as that agent.';
 
 CREATE FUNCTION agentauthz.delegate(principal text, agent text, scopes text[],
                                     expires_at timestamptz, purpose text) RETURNS text
-    LANGUAGE c STRICT VOLATILE PARALLEL UNSAFE
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'agentauthz_delegate';
 COMMENT ON FUNCTION agentauthz.delegate(text, text, text[], timestamptz, text) IS
   'Lets an agent act for a principal within scopes (relation@object, relation@type:*), for a purpose, until expires_at; returns the bearer token, shown only once.';
 
 CREATE FUNCTION agentauthz.subdelegate(agent text, scopes text[], expires_at timestamptz,
                                        purpose text) RETURNS text
-    LANGUAGE c STRICT VOLATILE PARALLEL UNSAFE
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'agentauthz_subdelegate';
 COMMENT ON FUNCTION agentauthz.subdelegate(text, text[], timestamptz, text) IS
   'From the current delegation, lets another agent act within narrower scopes; its expiry is capped by the parent''s. Returns the sub-agent''s token.';
 
 CREATE FUNCTION agentauthz.revoke_delegation(delegation_id bigint) RETURNS bigint
-    LANGUAGE c STRICT VOLATILE PARALLEL UNSAFE
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'agentauthz_revoke_delegation';
 COMMENT ON FUNCTION agentauthz.revoke_delegation(bigint) IS
   'Revokes a delegation and every link below it; returns how many links were revoked.';
 
 CREATE FUNCTION agentauthz.act_for(token text, "local" boolean DEFAULT true) RETURNS jsonb
-    LANGUAGE c STRICT VOLATILE PARALLEL UNSAFE
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'agentauthz_act_for';
 COMMENT ON FUNCTION agentauthz.act_for(text, boolean) IS
   'Validates a delegation token for the current role''s agent and acts under it, for the transaction (local) or the session.';
 
 CREATE FUNCTION agentauthz.set_subject(subject text, "local" boolean DEFAULT true) RETURNS jsonb
-    LANGUAGE c STRICT VOLATILE PARALLEL UNSAFE
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'agentauthz_set_subject';
 COMMENT ON FUNCTION agentauthz.set_subject(text, boolean) IS
   'For trusted application roles: acts as a subject, for the transaction (local) or the session.';

@@ -221,12 +221,14 @@ using agentauthz::pg::jsonb_datum;
 using agentauthz::pg::text_arg;
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_act_for) {
+  agentauthz::pg::require_arguments(fcinfo, {"token", "local"});
   std::string_view token = text_arg(fcinfo, 0);
   bool local = PG_GETARG_BOOL(1);
   return jsonb_datum(agentauthz::pg::run_act_for(token, local));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_set_subject) {
+  agentauthz::pg::require_arguments(fcinfo, {"subject", "local"});
   std::string_view subject = text_arg(fcinfo, 0);
   bool local = PG_GETARG_BOOL(1);
   return jsonb_datum(agentauthz::pg::run_set_subject(subject, local));

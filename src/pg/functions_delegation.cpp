@@ -122,6 +122,8 @@ std::string store_delegation(const NewDelegation& d, bool as_owner) {
     Oid saved_user;
     int saved_context;
     GetUserIdAndSecContext(&saved_user, &saved_context);
+    // The calling role is the creator, also when the row is written with
+    // the owner's rights.
     if (as_owner) {
       HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(catalog().delegations));
       if (!HeapTupleIsValid(tuple)) elog(ERROR, "agentauthz.delegations is missing");
@@ -131,20 +133,22 @@ std::string store_delegation(const NewDelegation& d, bool as_owner) {
                                         SECURITY_RESTRICTED_OPERATION);
     }
     SPI_connect();
-    Oid types[8] = {INT8OID, TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID, TIMESTAMPTZOID, INT4OID,
-                    BYTEAOID};
+    Oid types[9] = {INT8OID, TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID, TIMESTAMPTZOID, INT4OID,
+                    BYTEAOID, NAMEOID};
+    NameData creator;
+    namestrcpy(&creator, GetUserNameFromId(saved_user, false));
     bytea* hash_value = static_cast<bytea*>(palloc(VARHDRSZ + hash.size()));
     SET_VARSIZE(hash_value, VARHDRSZ + hash.size());
     memcpy(VARDATA(hash_value), hash.data(), hash.size());
-    Datum values[8] = {Int64GetDatum(d.parent_id), text_datum(d.principal), text_datum(d.agent),
+    Datum values[9] = {Int64GetDatum(d.parent_id), text_datum(d.principal), text_datum(d.agent),
                        scopes, text_datum(d.purpose), TimestampTzGetDatum(d.expires_at),
-                       Int32GetDatum(d.depth), PointerGetDatum(hash_value)};
-    char nulls[8] = {d.parent_id == 0 ? 'n' : ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+                       Int32GetDatum(d.depth), PointerGetDatum(hash_value), NameGetDatum(&creator)};
+    char nulls[9] = {d.parent_id == 0 ? 'n' : ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
     int rc = SPI_execute_with_args(
         "INSERT INTO agentauthz.delegations (parent_id, principal, agent, scopes, purpose, "
         "expires_at, depth, secret_hash, created_by) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, session_user) RETURNING id",
-        8, types, values, nulls, false, 1);
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        9, types, values, nulls, false, 1);
     if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
       elog(ERROR, "could not store the delegation: %s", SPI_result_code_string(rc));
     bool isnull;
@@ -214,7 +218,7 @@ int64 run_revoke(int64 id) {
         "WITH RECURSIVE below AS ("
         "  SELECT id FROM agentauthz.delegations WHERE id = $1"
         "  UNION SELECT d.id FROM agentauthz.delegations d JOIN below b ON d.parent_id = b.id) "
-        "UPDATE agentauthz.delegations d SET revoked_at = now(), revoked_by = session_user "
+        "UPDATE agentauthz.delegations d SET revoked_at = now(), revoked_by = current_user "
         "FROM below WHERE d.id = below.id AND d.revoked_at IS NULL",
         1, types, values, nullptr, false, 0);
     if (rc != SPI_OK_UPDATE) elog(ERROR, "could not revoke: %s", SPI_result_code_string(rc));
@@ -249,6 +253,7 @@ void run_register_agent(std::string_view agent, Oid role) {
 using agentauthz::pg::text_arg;
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_register_agent) {
+  agentauthz::pg::require_arguments(fcinfo, {"agent", "role"});
   std::string_view agent = text_arg(fcinfo, 0);
   Oid role = PG_GETARG_OID(1);
   agentauthz::pg::run_register_agent(agent, role);
@@ -256,6 +261,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_register_agent) {
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_delegate) {
+  agentauthz::pg::require_arguments(fcinfo, {"principal", "agent", "scopes", "expires_at", "purpose"});
   std::string_view principal = text_arg(fcinfo, 0);
   std::string_view agent = text_arg(fcinfo, 1);
   ArrayType* scopes = PG_GETARG_ARRAYTYPE_P(2);
@@ -269,6 +275,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_delegate) {
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_subdelegate) {
+  agentauthz::pg::require_arguments(fcinfo, {"agent", "scopes", "expires_at", "purpose"});
   std::string_view agent = text_arg(fcinfo, 0);
   ArrayType* scopes = PG_GETARG_ARRAYTYPE_P(1);
   TimestampTz expires_at = PG_GETARG_TIMESTAMPTZ(2);
@@ -281,6 +288,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_subdelegate) {
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_revoke_delegation) {
+  agentauthz::pg::require_arguments(fcinfo, {"delegation_id"});
   int64 id = PG_GETARG_INT64(0);
   PG_RETURN_INT64(agentauthz::pg::run_revoke(id));
 }

@@ -3,6 +3,7 @@
 // pg_guard.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,18 @@ namespace agentauthz::pg {
 inline std::string_view text_arg(FunctionCallInfo fcinfo, int n) {
   text* t = PG_GETARG_TEXT_PP(n);
   return std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+// Raises an ERROR (22004) naming the first argument that is NULL; for
+// functions that must not quietly return NULL for a NULL argument.
+inline void require_arguments(FunctionCallInfo fcinfo, std::initializer_list<const char*> names) {
+  int n = 0;
+  for (const char* name : names) {
+    if (PG_ARGISNULL(n))
+      ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                      errmsg("argument \"%s\" must not be null", name)));
+    ++n;
+  }
 }
 
 // Returns a text datum for `s`, allocated in the current memory context.
