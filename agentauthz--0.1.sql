@@ -167,7 +167,9 @@ CREATE SEQUENCE agentauthz.delegations_id_seq;
 -- SHA-256 of a token's secret is kept.
 CREATE TABLE agentauthz.delegations (
     id           bigint PRIMARY KEY DEFAULT nextval('agentauthz.delegations_id_seq'),
-    parent_id    bigint REFERENCES agentauthz.delegations (id),
+    -- No foreign key: pg_dump cannot order a self-referencing table's rows.
+    -- Links are never deleted, and a chain whose parent is missing is invalid.
+    parent_id    bigint,
     principal    text COLLATE "C" NOT NULL,
     agent        text COLLATE "C" NOT NULL,
     scopes       text[] NOT NULL CHECK (cardinality(scopes) > 0),

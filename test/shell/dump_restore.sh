@@ -10,6 +10,7 @@ q() { "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 PGOPTIONS="-c client_min_messages=warning" q -d postgres -c "DROP DATABASE IF EXISTS dump_src WITH (FORCE)" -c "DROP DATABASE IF EXISTS dump_dst WITH (FORCE)"
 q -d postgres -c "CREATE DATABASE dump_src" -c "CREATE DATABASE dump_dst"
+q -d postgres -c "DROP ROLE IF EXISTS dump_bot" -c "CREATE ROLE dump_bot LOGIN"
 q -d dump_src >/dev/null <<'SQL'
 CREATE EXTENSION agentauthz;
 SELECT agentauthz.write_model('model
@@ -31,12 +32,15 @@ SELECT agentauthz.write_tuple('group:eng', 'member', 'user:anne');
 SELECT agentauthz.write_tuple('document:' || g, 'viewer', 'group:eng#member') FROM generate_series(1, 500) g;
 SELECT agentauthz.write_tuple('document:public', 'viewer', 'user:*');
 SELECT agentauthz.write_tuple('document:temp', 'viewer', 'user:bob', '2999-01-01 00:00:00+00');
+SELECT agentauthz.register_agent('agent:dump-bot', 'dump_bot');
 SQL
+token=$(q -d dump_src -c "SELECT agentauthz.delegate('user:anne', 'agent:dump-bot', '{viewer@document:*}', now() + interval '1 day', 'survive a restore')")
 
 "$PG_BIN/pg_dump" -Fc -d dump_src -f "$DUMP"
 "$PG_BIN/pg_restore" -d dump_dst "$DUMP"
 
 summary="SELECT (SELECT count(*) FROM agentauthz.models), (SELECT count(*) FROM agentauthz.tuples),
+  (SELECT count(*) FROM agentauthz.agents) || '/' || (SELECT count(*) FROM agentauthz.delegations),
   (SELECT count(*) FROM generate_series(1, 500) g WHERE agentauthz.check('user:anne', 'viewer', 'document:' || g)),
   agentauthz.check('user:zoe', 'viewer', 'document:public'),
   (SELECT expires_at FROM agentauthz.tuples WHERE object = 'document:temp'),
@@ -46,8 +50,13 @@ dst=$(q -d dump_dst -c "$summary")
 echo "source:   $src"
 echo "restored: $dst"
 [[ "$src" == "$dst" ]] || { echo "restored database differs" >&2; exit 1; }
-[[ "$src" == 2\|503\|500\|t\|* ]] || { echo "unexpected source state: $src" >&2; exit 1; }
+[[ "$src" == 2\|503\|1/1\|500\|t\|* ]] || { echo "unexpected source state: $src" >&2; exit 1; }
+# The delegation survives with its hash: the original token still works.
+granted=$(q -d dump_dst -U dump_bot -c "BEGIN" -c "SELECT agentauthz.act_for('$token') IS NOT NULL" \
+  -c "SELECT agentauthz.check('viewer', 'document:1')" -c "COMMIT" | tail -1)
+[[ "$granted" == t ]] || { echo "the delegation token no longer works after restore: $granted" >&2; exit 1; }
 next=$(q -d dump_dst -c "SELECT agentauthz.write_model(agentauthz.read_model())")
 [[ "$next" == 3 ]] || { echo "model ids restarted after restore: $next" >&2; exit 1; }
-q -d postgres -c "DROP DATABASE dump_src WITH (FORCE)" -c "DROP DATABASE dump_dst WITH (FORCE)"
+q -d postgres -c "DROP DATABASE dump_src WITH (FORCE)" -c "DROP DATABASE dump_dst WITH (FORCE)" \
+  -c "DROP ROLE dump_bot"
 echo "dump/restore round trip ok"
