@@ -1,5 +1,7 @@
 #include "core/token.h"
 
+#include <cstdint>
+
 namespace agentauthz::core {
 
 namespace {
@@ -38,15 +40,18 @@ std::string format_token(int64_t delegation_id, const TokenSecret& secret) {
 }
 
 std::optional<ParsedToken> parse_token(std::string_view text) {
-  if (text.size() > 64 || text.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  if (text.size() > 80 || text.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
   text.remove_prefix(kPrefix.size());
   size_t dot = text.find('.');
-  if (dot == std::string_view::npos || dot == 0 || dot > 18) return std::nullopt;
+  if (dot == std::string_view::npos || dot == 0 || dot > 19) return std::nullopt;
   ParsedToken token;
+  uint64_t id = 0;
   for (char c : text.substr(0, dot)) {
     if (c < '0' || c > '9') return std::nullopt;
-    token.delegation_id = token.delegation_id * 10 + (c - '0');
+    id = id * 10 + static_cast<uint64_t>(c - '0');
   }
+  if (id > static_cast<uint64_t>(INT64_MAX)) return std::nullopt;
+  token.delegation_id = static_cast<int64_t>(id);
   if (text[0] == '0' || token.delegation_id <= 0) return std::nullopt;
   std::string_view secret = text.substr(dot + 1);
   if (secret.size() != kSecretChars) return std::nullopt;
