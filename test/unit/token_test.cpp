@@ -45,9 +45,10 @@ TEST(Token, RejectsEverythingElse) {
            good.substr(0, good.size() - 1), good + "A", "aaz2" + good.substr(4),
            "AAZ1" + good.substr(4), "aaz1.012." + secret, "aaz1.0." + secret,
            "aaz1.-12." + secret, "aaz1. 12." + secret, "aaz1.12 ." + secret,
-           "aaz1.1x." + secret, "aaz1.12." + secret.substr(0, 42) + "=",
+           "aaz1.1x." + secret, "aaz1.9223372036854775808." + secret,
+           "aaz1.12345678901234567890." + secret, "aaz1.12." + secret.substr(0, 42) + "=",
            "aaz1.12." + secret.substr(0, 42) + "+", "aaz1.12." + secret.substr(0, 42) + "/",
-           "aaz1.1234567890123456789." + secret, good + "\n", " " + good,
+           good + "\n", " " + good,
            std::string(1000, 'a')}) {
     EXPECT_FALSE(parse_token(bad).has_value()) << bad;
   }
