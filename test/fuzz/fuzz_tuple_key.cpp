@@ -12,6 +12,8 @@
 #include "core/error.h"
 #include "core/model.h"
 #include "core/tuple_key.h"
+#include "core/scope.h"
+#include "core/token.h"
 #include "core/tuple_validation.h"
 
 namespace {
@@ -95,6 +97,18 @@ void parse_alone(std::string_view text) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   parse_alone(input);
+  // As a delegation token: whatever parses must be the one spelling of its
+  // id and secret.
+  if (std::optional<ParsedToken> token = parse_token(input)) {
+    if (format_token(token->delegation_id, token->secret) != input) fail("token spelling", input);
+  }
+  // As a scope entry: whatever parses formats back to itself.
+  try {
+    ScopeEntry entry = parse_scope_entry(input);
+    if (format_scope_entry(entry) != input) fail("scope entry round trip", input);
+  } catch (const Error& error) {
+    if (error.kind() != ErrorKind::InvalidArgument) fail("scope entry error of the wrong kind", input);
+  }
   // As a tuple: object, relation and subject separated by newlines.
   size_t first = input.find('\n');
   if (first == std::string_view::npos) return 0;
