@@ -255,6 +255,413 @@ CREATE FUNCTION agentauthz.explain(relation text, object text) RETURNS jsonb
 COMMENT ON FUNCTION agentauthz.explain(text, text) IS
   'explain() for the current actor: the context, each delegation link and its scope, and the principal''s proof.';
 
+-- Row-level security helpers ---------------------------------------------------
+
+-- The typed forms of check(relation, object) that protect() generates: the
+-- key column is passed as it is, and formatted in C.
+CREATE FUNCTION agentauthz.check_id(relation text, object_type text, id bigint) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_id_int8';
+CREATE FUNCTION agentauthz.check_id(relation text, object_type text, id integer) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_id_int4';
+CREATE FUNCTION agentauthz.check_id(relation text, object_type text, id uuid) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_id_uuid';
+CREATE FUNCTION agentauthz.check_id(relation text, object_type text, id text) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_id_text';
+COMMENT ON FUNCTION agentauthz.check_id(text, text, bigint) IS
+  'check(relation, object_type || '':'' || id) for the current actor, with a typed id.';
+
+-- The objects of a type the current actor has a relation on, as key arrays:
+-- `id = ANY ((SELECT agentauthz.allowed_bigint_ids(...)))` is computed once
+-- per query and lets an index find the rows.
+CREATE FUNCTION agentauthz.allowed_ids(relation text, object_type text) RETURNS text[]
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_allowed_ids_text';
+CREATE FUNCTION agentauthz.allowed_bigint_ids(relation text, object_type text) RETURNS bigint[]
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_allowed_ids_int8';
+CREATE FUNCTION agentauthz.allowed_uuid_ids(relation text, object_type text) RETURNS uuid[]
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_allowed_ids_uuid';
+COMMENT ON FUNCTION agentauthz.allowed_ids(text, text) IS
+  'The ids of the objects of a type the current actor has relation on.';
+
+-- What protect() made, so that unprotect() removes exactly that.
+CREATE TABLE agentauthz.protected_tables (
+    tbl          regclass PRIMARY KEY,
+    object_type  text NOT NULL,
+    id_column    name NOT NULL,
+    strategy     text NOT NULL,
+    policies     name[] NOT NULL,
+    enabled_rls  boolean NOT NULL,
+    forced_rls   boolean NOT NULL,
+    protected_at timestamptz NOT NULL DEFAULT now(),
+    protected_by name NOT NULL DEFAULT current_user
+);
+SELECT pg_catalog.pg_extension_config_dump('agentauthz.protected_tables', '');
+
+-- Returns the expression a policy uses to ask `relation` on the row's
+-- object: a typed check per row, or an index-friendly membership test in
+-- the allowed set computed once per query.
+CREATE FUNCTION agentauthz._row_check(relation text, object_type text, key_column name,
+                                      key_type regtype, strategy text) RETURNS text
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+  set_function text;
+  array_type text;
+BEGIN
+  IF strategy = 'row' THEN
+    RETURN format('agentauthz.check_id(%L, %L, %I)', relation, object_type, key_column);
+  END IF;
+  IF key_type IN ('bigint'::regtype, 'integer'::regtype, 'smallint'::regtype) THEN
+    set_function := 'allowed_bigint_ids';
+    array_type := 'bigint[]';
+  ELSIF key_type = 'uuid'::regtype THEN
+    set_function := 'allowed_uuid_ids';
+    array_type := 'uuid[]';
+  ELSE
+    set_function := 'allowed_ids';
+    array_type := 'text[]';
+  END IF;
+  -- A scalar subquery: an InitPlan, evaluated once per query.
+  RETURN format('%I = ANY ((SELECT agentauthz.%I(%L, %L))::%s)', key_column, set_function, relation,
+                object_type, array_type);
+END
+$$;
+
+-- Drops the named policies of a table, where they still exist.
+CREATE FUNCTION agentauthz._drop_policies(tbl regclass, policies name[]) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+  existing name;
+BEGIN
+  FOR existing IN SELECT p.polname FROM pg_policy p WHERE p.polrelid = tbl AND p.polname = ANY (policies) LOOP
+    EXECUTE format('DROP POLICY %I ON %s', existing, tbl);
+  END LOOP;
+END
+$$;
+
+CREATE FUNCTION agentauthz.protect(
+    tbl regclass,
+    object_type text,
+    id_column name,
+    select_relation text DEFAULT 'viewer',
+    update_relation text DEFAULT 'editor',
+    delete_relation text DEFAULT 'owner',
+    insert_relation text DEFAULT NULL,
+    parent_column name DEFAULT NULL,
+    parent_type text DEFAULT NULL,
+    strategy text DEFAULT 'row',
+    force boolean DEFAULT false) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+  key_type regtype;
+  parent_key_type regtype;
+  previous agentauthz.protected_tables;
+  rls_on boolean;
+  rls_forced boolean;
+  made name[] := '{}';
+  cmd text;
+  row_check text;
+  insert_check text;
+  update_check text;
+  base_needed boolean;
+BEGIN
+  IF strategy NOT IN ('row', 'set') THEN
+    RAISE EXCEPTION 'unknown strategy "%"', strategy
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''row'' (a check per row) or ''set'' (ids computed once per query).';
+  END IF;
+  SELECT a.atttypid::regtype INTO key_type FROM pg_attribute a
+   WHERE a.attrelid = tbl AND a.attname = id_column AND NOT a.attisdropped AND a.attnum > 0;
+  IF key_type IS NULL THEN
+    RAISE EXCEPTION 'column "%" of % does not exist', id_column, tbl USING ERRCODE = 'undefined_column';
+  END IF;
+  IF key_type NOT IN ('bigint'::regtype, 'integer'::regtype, 'smallint'::regtype, 'uuid'::regtype,
+                      'text'::regtype, 'character varying'::regtype) THEN
+    RAISE EXCEPTION 'column "%" of % has type %, which protect() does not support', id_column, tbl, key_type
+      USING ERRCODE = 'datatype_mismatch', HINT = 'Use an integer, bigint, uuid or text key.';
+  END IF;
+  IF (parent_column IS NULL) <> (parent_type IS NULL) THEN
+    RAISE EXCEPTION 'parent_column and parent_type go together' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF parent_column IS NOT NULL THEN
+    SELECT a.atttypid::regtype INTO parent_key_type FROM pg_attribute a
+     WHERE a.attrelid = tbl AND a.attname = parent_column AND NOT a.attisdropped AND a.attnum > 0;
+    IF parent_key_type IS NULL THEN
+      RAISE EXCEPTION 'column "%" of % does not exist', parent_column, tbl USING ERRCODE = 'undefined_column';
+    END IF;
+  END IF;
+  -- The relations and types must exist in the active model.
+  -- (a check on a placeholder object raises an error for an unknown name)
+  PERFORM agentauthz.check(object_type || ':_', select_relation, object_type || ':_'),
+          agentauthz.check(object_type || ':_', update_relation, object_type || ':_'),
+          agentauthz.check(object_type || ':_', delete_relation, object_type || ':_');
+  IF parent_column IS NOT NULL THEN
+    PERFORM agentauthz.check(parent_type || ':_', coalesce(insert_relation, update_relation), parent_type || ':_');
+  ELSIF insert_relation IS NOT NULL THEN
+    PERFORM agentauthz.check(object_type || ':_', insert_relation, object_type || ':_');
+  END IF;
+
+  -- Protecting again replaces what the last protect() made.
+  SELECT * INTO previous FROM agentauthz.protected_tables p WHERE p.tbl = protect.tbl;
+  IF FOUND THEN
+    PERFORM agentauthz._drop_policies(tbl, previous.policies);
+  END IF;
+  SELECT c.relrowsecurity, c.relforcerowsecurity INTO rls_on, rls_forced FROM pg_class c WHERE c.oid = tbl;
+
+  -- Restrictive policies: agentauthz narrows what other policies allow and
+  -- never widens it.
+  row_check := agentauthz._row_check(select_relation, object_type, id_column, key_type, strategy);
+  EXECUTE format('CREATE POLICY agentauthz_select ON %s AS RESTRICTIVE FOR SELECT USING (%s)', tbl, row_check);
+  IF parent_column IS NOT NULL THEN
+    insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), parent_type,
+                                          parent_column, parent_key_type, 'row');
+  ELSE
+    insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), object_type,
+                                          id_column, key_type, 'row');
+  END IF;
+  EXECUTE format('CREATE POLICY agentauthz_insert ON %s AS RESTRICTIVE FOR INSERT WITH CHECK (%s)', tbl, insert_check);
+  update_check := agentauthz._row_check(update_relation, object_type, id_column, key_type, 'row');
+  EXECUTE format('CREATE POLICY agentauthz_update ON %s AS RESTRICTIVE FOR UPDATE USING (%s) WITH CHECK (%s)',
+                 tbl, agentauthz._row_check(update_relation, object_type, id_column, key_type, strategy),
+                 CASE WHEN parent_column IS NULL THEN update_check ELSE update_check || ' AND ' || insert_check END);
+  EXECUTE format('CREATE POLICY agentauthz_delete ON %s AS RESTRICTIVE FOR DELETE USING (%s)', tbl,
+                 agentauthz._row_check(delete_relation, object_type, id_column, key_type, strategy));
+  made := ARRAY['agentauthz_select', 'agentauthz_insert', 'agentauthz_update', 'agentauthz_delete']::name[];
+  -- Restrictive policies need a permissive one to pass anything: where the
+  -- table has none for a command, add one that lets agentauthz decide.
+  FOREACH cmd IN ARRAY ARRAY['select', 'insert', 'update', 'delete'] LOOP
+    SELECT NOT EXISTS (
+      SELECT FROM pg_policy p WHERE p.polrelid = tbl AND p.polpermissive
+         AND p.polcmd IN ('*', CASE cmd WHEN 'select' THEN 'r' WHEN 'insert' THEN 'a'
+                                        WHEN 'update' THEN 'w' ELSE 'd' END))
+      INTO base_needed;
+    IF base_needed THEN
+      EXECUTE format('CREATE POLICY %I ON %s AS PERMISSIVE FOR %s %s', 'agentauthz_base_' || cmd, tbl, upper(cmd),
+                     CASE cmd WHEN 'insert' THEN 'WITH CHECK (true)'
+                              WHEN 'update' THEN 'USING (true) WITH CHECK (true)' ELSE 'USING (true)' END);
+      made := made || ('agentauthz_base_' || cmd)::name;
+    END IF;
+  END LOOP;
+  EXECUTE format('ALTER TABLE %s ENABLE ROW LEVEL SECURITY', tbl);
+  IF force AND NOT rls_forced THEN
+    EXECUTE format('ALTER TABLE %s FORCE ROW LEVEL SECURITY', tbl);
+  ELSIF NOT force AND coalesce(previous.forced_rls, false) THEN
+    -- An earlier protect() forced it; this one does not ask to.
+    EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', tbl);
+  END IF;
+
+  INSERT INTO agentauthz.protected_tables AS p
+      (tbl, object_type, id_column, strategy, policies, enabled_rls, forced_rls)
+  VALUES (tbl, object_type, id_column, strategy, made,
+          coalesce(previous.enabled_rls, NOT rls_on),
+          force AND (coalesce(previous.forced_rls, false) OR NOT rls_forced))
+  ON CONFLICT ON CONSTRAINT protected_tables_pkey DO UPDATE
+    SET object_type = EXCLUDED.object_type, id_column = EXCLUDED.id_column, strategy = EXCLUDED.strategy,
+        policies = EXCLUDED.policies, enabled_rls = EXCLUDED.enabled_rls, forced_rls = EXCLUDED.forced_rls,
+        protected_at = now(), protected_by = current_user;
+END
+$$;
+COMMENT ON FUNCTION agentauthz.protect(regclass, text, name, text, text, text, text, name, text, text, boolean) IS
+  'Enables row-level security on a table with policies that call the actor-context check: select/update/delete relations on the row''s object, inserts (and moves) checked on a parent column when given. Idempotent.';
+
+CREATE FUNCTION agentauthz.unprotect(tbl regclass) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+  made agentauthz.protected_tables;
+BEGIN
+  SELECT * INTO made FROM agentauthz.protected_tables p WHERE p.tbl = unprotect.tbl;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  PERFORM agentauthz._drop_policies(tbl, made.policies);
+  IF made.forced_rls THEN
+    EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', tbl);
+  END IF;
+  IF made.enabled_rls THEN
+    EXECUTE format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', tbl);
+  END IF;
+  DELETE FROM agentauthz.protected_tables p WHERE p.tbl = unprotect.tbl;
+  RETURN true;
+END
+$$;
+COMMENT ON FUNCTION agentauthz.unprotect(regclass) IS
+  'Removes exactly what protect() made: its policies, and row-level security if protect() turned it on.';
+
+CREATE FUNCTION agentauthz.create_agent_role(name text, agent text, password text DEFAULT NULL,
+                                             tables regclass[] DEFAULT '{}') RETURNS regrole
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+  t regclass;
+BEGIN
+  EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT%s',
+                 name, CASE WHEN password IS NULL THEN '' ELSE format(' PASSWORD %L', password) END);
+  PERFORM agentauthz.register_agent(agent, name::regrole);
+  FOREACH t IN ARRAY tables LOOP
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', t, name);
+  END LOOP;
+  RETURN name::regrole;
+END
+$$;
+COMMENT ON FUNCTION agentauthz.create_agent_role(text, text, text, regclass[]) IS
+  'Creates a login role for an agent: no superuser, CREATEDB, CREATEROLE, replication or BYPASSRLS; registered as the agent; optionally granted DML on protected tables (rows stay filtered by row-level security).';
+
+-- Tuples derived from application rows ----------------------------------------
+
+CREATE TABLE agentauthz.synced_columns (
+    tbl              regclass NOT NULL,
+    object_type      text NOT NULL,
+    id_column        name NOT NULL,
+    relation         text NOT NULL,
+    subject_type     text NOT NULL,
+    subject_column   name NOT NULL,
+    subject_relation text,
+    trigger_name     name NOT NULL,
+    CONSTRAINT synced_columns_pkey PRIMARY KEY (tbl, relation, subject_column)
+);
+SELECT pg_catalog.pg_extension_config_dump('agentauthz.synced_columns', '');
+
+-- Keeps `object_type:<id> relation subject_type:<column>[#subject_relation]`
+-- in step with a row. Runs with the extension owner's rights: whoever may
+-- change the row changes its derived tuple, nothing else.
+CREATE FUNCTION agentauthz._sync_row() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+  object_type text := TG_ARGV[0];
+  id_column text := TG_ARGV[1];
+  synced_relation text := TG_ARGV[2];
+  subject_type text := TG_ARGV[3];
+  subject_column text := TG_ARGV[4];
+  subject_relation text := nullif(TG_ARGV[5], '');
+  old_object text;
+  old_subject text;
+  new_object text;
+  new_subject text;
+BEGIN
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    old_object := object_type || ':' || (to_jsonb(OLD) ->> id_column);
+    old_subject := subject_type || ':' || (to_jsonb(OLD) ->> subject_column) || coalesce('#' || subject_relation, '');
+  END IF;
+  IF TG_OP IN ('UPDATE', 'INSERT') THEN
+    new_object := object_type || ':' || (to_jsonb(NEW) ->> id_column);
+    new_subject := subject_type || ':' || (to_jsonb(NEW) ->> subject_column) || coalesce('#' || subject_relation, '');
+  END IF;
+  IF old_object IS NOT DISTINCT FROM new_object AND old_subject IS NOT DISTINCT FROM new_subject THEN
+    RETURN NULL;
+  END IF;
+  IF old_object IS NOT NULL AND old_subject IS NOT NULL THEN
+    DELETE FROM agentauthz.tuples t
+     WHERE t.object = old_object AND t.relation = synced_relation AND t.subject = old_subject;
+  END IF;
+  IF new_object IS NOT NULL AND new_subject IS NOT NULL THEN
+    INSERT INTO agentauthz.tuples (object, relation, subject)
+    VALUES (new_object, synced_relation, new_subject)
+    ON CONFLICT (object, relation, subject) DO NOTHING;
+  END IF;
+  RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION agentauthz._sync_truncate() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+  DELETE FROM agentauthz.tuples t
+   WHERE t.object >= TG_ARGV[0] || ':' AND t.object < TG_ARGV[0] || ';'
+     AND t.relation = TG_ARGV[2]
+     AND t.subject >= TG_ARGV[3] || ':' AND t.subject < TG_ARGV[3] || ';'
+     AND (nullif(TG_ARGV[5], '') IS NULL AND strpos(t.subject, '#') = 0
+          OR t.subject LIKE '%#' || TG_ARGV[5]);
+  RETURN NULL;
+END
+$$;
+
+-- Drops the triggers sync_tuples() made, where they still exist.
+CREATE FUNCTION agentauthz._drop_sync_triggers(tbl regclass, trigger_name name) RETURNS void
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+  existing name;
+BEGIN
+  FOR existing IN SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = tbl
+                     AND t.tgname IN (trigger_name, left(trigger_name || '_truncate', 63)) LOOP
+    EXECUTE format('DROP TRIGGER %I ON %s', existing, tbl);
+  END LOOP;
+END
+$$;
+
+CREATE FUNCTION agentauthz.sync_tuples(tbl regclass, object_type text, id_column name, relation text,
+                                       subject_type text, subject_column name,
+                                       subject_relation text DEFAULT NULL) RETURNS bigint
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+  trigger_name name := left('agentauthz_sync_' || relation || '_' || subject_column, 63);
+  args text;
+  written bigint;
+BEGIN
+  PERFORM 1 FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname IN (id_column, subject_column)
+     AND NOT a.attisdropped AND a.attnum > 0 HAVING count(*) = CASE WHEN id_column = subject_column THEN 1 ELSE 2 END;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION '% has no column "%" or "%"', tbl, id_column, subject_column USING ERRCODE = 'undefined_column';
+  END IF;
+  args := format('%L, %L, %L, %L, %L, %L', object_type, id_column, relation, subject_type, subject_column,
+                 coalesce(subject_relation, ''));
+  PERFORM agentauthz._drop_sync_triggers(tbl, trigger_name);
+  EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OF %I, %I OR DELETE ON %s FOR EACH ROW '
+                 'EXECUTE FUNCTION agentauthz._sync_row(%s)', trigger_name, id_column, subject_column, tbl, args);
+  EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT '
+                 'EXECUTE FUNCTION agentauthz._sync_truncate(%s)', left(trigger_name || '_truncate', 63), tbl, args);
+  INSERT INTO agentauthz.synced_columns AS s VALUES (tbl, object_type, id_column, relation, subject_type,
+                                                     subject_column, subject_relation, trigger_name)
+  ON CONFLICT ON CONSTRAINT synced_columns_pkey DO UPDATE
+    SET object_type = EXCLUDED.object_type, id_column = EXCLUDED.id_column,
+        subject_type = EXCLUDED.subject_type, subject_relation = EXCLUDED.subject_relation;
+  -- Tuples for the rows already there.
+  EXECUTE format('INSERT INTO agentauthz.tuples (object, relation, subject) '
+                 'SELECT %L || '':'' || %I, %L, %L || '':'' || %I || %L FROM %s WHERE %I IS NOT NULL AND %I IS NOT NULL '
+                 'ON CONFLICT (object, relation, subject) DO NOTHING',
+                 object_type, id_column, relation, subject_type, subject_column,
+                 coalesce('#' || subject_relation, ''), tbl, id_column, subject_column);
+  GET DIAGNOSTICS written = ROW_COUNT;
+  RETURN written;
+END
+$$;
+COMMENT ON FUNCTION agentauthz.sync_tuples(regclass, text, name, text, text, name, text) IS
+  'Keeps tuples object_type:<id_column> relation subject_type:<subject_column> in step with a table (insert, update, delete, truncate) and writes them for existing rows; returns how many were written.';
+
+CREATE FUNCTION agentauthz.unsync_tuples(tbl regclass, relation text, subject_column name) RETURNS boolean
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+  synced agentauthz.synced_columns;
+BEGIN
+  DELETE FROM agentauthz.synced_columns s
+   WHERE s.tbl = unsync_tuples.tbl AND s.relation = unsync_tuples.relation
+     AND s.subject_column = unsync_tuples.subject_column
+  RETURNING * INTO synced;
+  IF NOT FOUND THEN
+    RETURN false;
+  END IF;
+  PERFORM agentauthz._drop_sync_triggers(tbl, synced.trigger_name);
+  RETURN true;
+END
+$$;
+COMMENT ON FUNCTION agentauthz.unsync_tuples(regclass, text, name) IS
+  'Stops keeping a column''s tuples in step (the tuples already written stay).';
+
 -- Privileges -----------------------------------------------------------------
 
 REVOKE ALL ON ALL TABLES IN SCHEMA agentauthz FROM PUBLIC;
@@ -289,6 +696,17 @@ GRANT EXECUTE ON FUNCTION agentauthz.delegate(text, text, text[], timestamptz, t
                           agentauthz.revoke_delegation(bigint),
                           agentauthz.set_subject(text, boolean)
     TO agentauthz_admin, agentauthz_app;
+GRANT EXECUTE ON FUNCTION agentauthz.protect(regclass, text, name, text, text, text, text, name, text, text, boolean),
+                          agentauthz.unprotect(regclass),
+                          agentauthz.create_agent_role(text, text, text, regclass[]),
+                          agentauthz.sync_tuples(regclass, text, name, text, text, name, text),
+                          agentauthz.unsync_tuples(regclass, text, name),
+                          agentauthz._row_check(text, text, name, regtype, text),
+                          agentauthz._drop_policies(regclass, name[]),
+                          agentauthz._drop_sync_triggers(regclass, name)
+    TO agentauthz_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON agentauthz.protected_tables, agentauthz.synced_columns
+    TO agentauthz_admin;
 -- What any role, agents included, may call: the context functions check who
 -- calls them, and read the extension's tables themselves.
 GRANT EXECUTE ON FUNCTION agentauthz.act_for(text, boolean),
@@ -296,7 +714,16 @@ GRANT EXECUTE ON FUNCTION agentauthz.act_for(text, boolean),
                           agentauthz.end_task(),
                           agentauthz.current_actor(),
                           agentauthz.check(text, text),
-                          agentauthz.explain(text, text)
+                          agentauthz.explain(text, text),
+                          agentauthz.check_id(text, text, bigint),
+                          agentauthz.check_id(text, text, integer),
+                          agentauthz.check_id(text, text, uuid),
+                          agentauthz.check_id(text, text, text),
+                          agentauthz.allowed_ids(text, text),
+                          agentauthz.allowed_bigint_ids(text, text),
+                          agentauthz.allowed_uuid_ids(text, text),
+                          agentauthz._sync_row(),
+                          agentauthz._sync_truncate()
     TO PUBLIC;
 -- Trigger functions run as whoever writes tuples.
 GRANT EXECUTE ON FUNCTION agentauthz.tuples_validate(), agentauthz.tuples_changed()

@@ -33,6 +33,7 @@ struct CacheKey {
 bool cached_valid = false;
 CacheKey cached_key;
 ActiveActor cached;
+uint64_t epoch = 0;
 
 std::string role_name(Oid role) {
   const char* name = nullptr;
@@ -156,10 +157,15 @@ const ActiveActor& active_actor() {
   key.model_id = Engine::get().model_id();
   if (cached_valid && key == cached_key) return cached;
   cached_valid = false;
+  ++epoch;
   cached = compute();
   cached_key = key;
   cached_valid = true;
   return cached;
 }
 
+}  // namespace agentauthz::pg
+
+namespace agentauthz::pg {
+uint64_t active_actor_epoch() { return epoch; }
 }  // namespace agentauthz::pg

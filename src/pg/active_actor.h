@@ -28,6 +28,9 @@ struct ActiveActor {
 // Returns the actor for the current statement (cached until the snapshot,
 // the context, the role or the model changes). Call after Engine::prepare.
 const ActiveActor& active_actor();
+// Changes whenever active_actor() was computed afresh: what is derived from
+// the actor for one statement is valid while it stays the same.
+uint64_t active_actor_epoch();
 
 // Reads and checks a delegation chain from its leaf up; throws
 // core::Error(Unauthorized) naming the first link that is missing, revoked

@@ -1,0 +1,171 @@
+#include "pg/actor_queries.h"
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "core/flat_map.h"
+#include "core/tuple_key.h"
+#include "pg/active_actor.h"
+#include "pg/engine.h"
+
+namespace agentauthz::pg {
+
+namespace {
+
+// After this many checks of one (relation, type) in a statement -- an RLS
+// scan -- the actor's allowed set is computed once and each further row is
+// a hash lookup.
+constexpr uint32_t kChecksBeforeAllowedSet = 512;
+// An allowed set larger than this is not kept; rows are checked one by one.
+constexpr size_t kMaxAllowedSet = 2u << 20;
+
+struct SymbolHash {
+  size_t operator()(uint32_t key) const { return static_cast<size_t>(core::mix64(key)); }
+};
+
+struct AllowedSet {
+  core::TypeId type = -1;
+  core::RelationId relation = -1;
+  uint32_t checks = 0;
+  bool built = false;
+  bool unusable = false;  // too large, or too deep to list
+  core::FlatMap<uint32_t, uint8_t, SymbolHash> ids;
+};
+
+std::vector<AllowedSet> allowed_sets;
+uint64_t allowed_sets_epoch = 0;
+
+// Resolves the subject checks are made for; false when the active model no
+// longer defines its type (nothing is granted then).
+bool actor_subject(const ActiveActor& actor, core::RequestResolver& resolve, core::Subject* out) {
+  try {
+    *out = resolve.subject(actor.subject);
+    return true;
+  } catch (const core::Error& error) {
+    if (error.kind() == core::ErrorKind::UndefinedName) return false;
+    throw;
+  }
+}
+
+// Whether every delegation link's scope reaches (relation, object).
+bool within_scopes(const ActiveActor& actor, core::Evaluator& evaluator, core::RelationId relation,
+                   const core::Object& object) {
+  for (size_t i = 0; i < actor.scopes.size(); ++i)
+    if (!evaluator.scope_allows(actor.scopes[i], static_cast<uint32_t>(actor.links[i].id),
+                                relation, object))
+      return false;
+  return true;
+}
+
+// Lists the allowed objects: the subject's, then those every scope reaches.
+std::vector<core::Symbol> list_allowed(const ActiveActor& actor, core::Evaluator& evaluator,
+                                       core::RelationId relation, core::TypeId type) {
+  std::vector<core::Symbol> ids;
+  core::RequestResolver resolve = evaluator.resolver();
+  core::Subject who;
+  if (!actor.valid || !actor_subject(actor, resolve, &who)) return ids;
+  evaluator.list_objects(who, relation, &ids);
+  if (!actor.scopes.empty()) {
+    ids.erase(std::remove_if(ids.begin(), ids.end(),
+                             [&](core::Symbol id) {
+                               return !within_scopes(actor, evaluator, relation,
+                                                     core::Object{type, id});
+                             }),
+              ids.end());
+  }
+  return ids;
+}
+
+AllowedSet& allowed_set_for(core::TypeId type, core::RelationId relation) {
+  if (allowed_sets_epoch != active_actor_epoch()) {
+    allowed_sets.clear();
+    allowed_sets_epoch = active_actor_epoch();
+  }
+  for (AllowedSet& set : allowed_sets)
+    if (set.type == type && set.relation == relation) return set;
+  allowed_sets.emplace_back();
+  allowed_sets.back().type = type;
+  allowed_sets.back().relation = relation;
+  return allowed_sets.back();
+}
+
+// Answers from the statement's allowed set once the same question has been
+// asked often enough; returns false when the row must be checked itself.
+bool answer_from_allowed_set(const ActiveActor& actor, core::Evaluator& evaluator,
+                             core::RelationId relation, const core::Object& object, bool* allowed) {
+  AllowedSet& set = allowed_set_for(object.type, relation);
+  if (set.unusable) return false;
+  if (!set.built) {
+    if (++set.checks < kChecksBeforeAllowedSet) return false;
+    std::vector<core::Symbol> ids;
+    try {
+      ids = list_allowed(actor, evaluator, relation, object.type);
+    } catch (const core::Error& error) {
+      if (error.kind() != core::ErrorKind::DepthExceeded) throw;
+      set.unusable = true;
+      return false;
+    }
+    if (ids.size() > kMaxAllowedSet) {
+      set.unusable = true;
+      return false;
+    }
+    for (core::Symbol id : ids) set.ids.insert(id, 1);
+    set.built = true;
+  }
+  *allowed = set.ids.find(object.id) != nullptr;
+  return true;
+}
+
+bool check_object(core::Evaluator& evaluator, const ActiveActor& actor, core::RelationId relation,
+                  const core::Object& object) {
+  if (!actor.valid) return false;  // fail closed
+  bool allowed = false;
+  if (answer_from_allowed_set(actor, evaluator, relation, object, &allowed)) return allowed;
+  if (!within_scopes(actor, evaluator, relation, object)) return false;
+  core::RequestResolver resolve = evaluator.resolver();
+  core::Subject who;
+  if (!actor_subject(actor, resolve, &who)) return false;
+  return evaluator.check(who, relation, object);
+}
+
+}  // namespace
+
+bool actor_check(std::string_view relation, std::string_view object) {
+  Engine& engine = Engine::get();
+  engine.prepare();
+  const ActiveActor& actor = active_actor();
+  core::Evaluator& evaluator = engine.evaluator();
+  core::RequestResolver resolve = evaluator.resolver();
+  core::Object target = resolve.object(object);
+  core::RelationId rel = resolve.relation(target.type, relation);
+  return check_object(evaluator, actor, rel, target);
+}
+
+bool actor_check(std::string_view relation, std::string_view object_type, std::string_view id) {
+  char buffer[core::kMaxObjectLength + 1];
+  if (object_type.size() + 1 + id.size() > core::kMaxObjectLength) {
+    // Too long to be an object: let the parser say so.
+    return actor_check(relation, core::format_object(object_type, id));
+  }
+  std::copy(object_type.begin(), object_type.end(), buffer);
+  buffer[object_type.size()] = ':';
+  std::copy(id.begin(), id.end(), buffer + object_type.size() + 1);
+  return actor_check(relation, std::string_view(buffer, object_type.size() + 1 + id.size()));
+}
+
+std::vector<std::string> actor_allowed_ids(std::string_view relation, std::string_view object_type) {
+  Engine& engine = Engine::get();
+  engine.prepare();
+  const ActiveActor& actor = active_actor();
+  core::Evaluator& evaluator = engine.evaluator();
+  core::RequestResolver resolve = evaluator.resolver();
+  core::TypeId type = resolve.type(object_type);
+  core::RelationId rel = resolve.relation(type, relation);
+  std::vector<std::string> ids;
+  for (core::Symbol id : list_allowed(actor, evaluator, rel, type))
+    ids.emplace_back(engine.interner().text(id));
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace agentauthz::pg
