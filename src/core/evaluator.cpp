@@ -56,13 +56,17 @@ Evaluator::Evaluator(std::shared_ptr<const Model> model, TupleReader& reader, In
     : model_(std::move(model)), reader_(reader), interner_(interner), options_(std::move(options)) {}
 
 void Evaluator::clear_memo() {
+  clear_results();
+  objects_.clear();
+  object_entries_.clear();
+  stored_.clear();
+}
+
+void Evaluator::clear_results() {
   memo_.clear();
   scope_memo_.clear();
   membership_index_.clear();
   memberships_.clear();
-  objects_.clear();
-  object_entries_.clear();
-  stored_.clear();
 }
 
 const Evaluator::ObjectTuples* Evaluator::object_tuples(const Object& object) {

@@ -66,7 +66,13 @@ class Evaluator {
   // Drops check results and tuples remembered across calls (tuples or
   // snapshot changed).
   void clear_memo();
+  // Drops the check results but keeps the tuples read: the data is the
+  // same, but a result found at one depth does not hold at every depth, so
+  // results are not carried from one statement into the next.
+  void clear_results();
   size_t memo_size() const { return memo_.size(); }
+  // Tuples remembered across calls (resolved object tuples).
+  size_t cached_tuples() const { return stored_.size(); }
 
   std::string format(const Object& object) const;
   std::string format(const Subject& subject) const;

@@ -7,6 +7,7 @@
 #include "pg/engine.h"
 #include "pg/guard.h"
 #include "pg/settings.h"
+#include "pg/visible_state.h"
 
 extern "C" {
 #include "common/cryptohash.h"
@@ -20,12 +21,12 @@ namespace {
 constexpr size_t kMaxChainLinks = 32;
 
 struct CacheKey {
-  Stamp stamp;
+  uint64_t view = 0;
   uint64_t context_generation = 0;
   Oid role = InvalidOid;
   int64_t model_id = -1;
   bool operator==(const CacheKey& o) const {
-    return stamp == o.stamp && context_generation == o.context_generation && role == o.role &&
+    return view == o.view && context_generation == o.context_generation && role == o.role &&
            model_id == o.model_id;
   }
 };
@@ -128,6 +129,7 @@ std::vector<DelegationRow> read_chain(int64_t leaf_id) {
     if (!links.empty() && row.principal != links.back().principal)
       throw core::Error(core::ErrorKind::Unauthorized,
                         "delegation " + std::to_string(id) + " is for another principal");
+    note_expiry(row.expires_at);  // a cached actor holds only until then
     id = row.parent_id;
     links.push_back(std::move(row));
   }
@@ -151,7 +153,7 @@ std::array<uint8, 32> sha256(const uint8* data, size_t length) {
 
 const ActiveActor& active_actor() {
   CacheKey key;
-  key.stamp = scans_stamp();
+  key.view = view_epoch();
   key.context_generation = context_generation();
   key.role = GetUserId();
   key.model_id = Engine::get().model_id();

@@ -24,6 +24,9 @@ uint64_t generation = 1;
 const ActorContext kNobody;
 
 void forget_transaction() {
+  // Unchanged by the transaction, the context stays what it was: an actor
+  // derived from it may be kept.
+  if (!has_pending && undo_stack.empty()) return;
   has_pending = false;
   promote_pending = false;
   pending_context = ActorContext();
@@ -113,6 +116,7 @@ void clear_context() {
 void discard_context() {
   session_context = ActorContext();
   forget_transaction();
+  ++generation;
 }
 
 uint64_t context_generation() { return generation; }

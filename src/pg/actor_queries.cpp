@@ -1,12 +1,16 @@
 #include "pg/actor_queries.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "core/error.h"
 #include "core/flat_map.h"
+#include "core/integer_set.h"
 #include "core/tuple_key.h"
 #include "pg/active_actor.h"
 #include "pg/engine.h"
+#include "pg/tuple_scans.h"
+#include "pg/visible_state.h"
 
 namespace agentauthz::pg {
 
@@ -26,10 +30,14 @@ struct SymbolHash {
 struct AllowedSet {
   core::TypeId type = -1;
   core::RelationId relation = -1;
-  uint32_t checks = 0;
+  uint32_t checks = 0;   // in the current statement
+  uint64 statement = 0;
   bool built = false;
   bool unusable = false;  // too large, or too deep to list
   core::FlatMap<uint32_t, uint8_t, SymbolHash> ids;
+  // The ids that are integers in canonical decimal form: an integer key
+  // column is looked up without formatting or interning its value.
+  core::IntegerSet integer_ids;
 };
 
 std::vector<AllowedSet> allowed_sets;
@@ -76,6 +84,51 @@ std::vector<core::Symbol> list_allowed(const ActiveActor& actor, core::Evaluator
   return ids;
 }
 
+// Parses `text` when it is how an integer prints: an optional minus sign,
+// then digits without leading zeros. "007" is not the object 7.
+bool parse_canonical_integer(std::string_view text, int64_t* out) {
+  size_t digits = text.size();
+  const char* p = text.data();
+  bool negative = !text.empty() && text[0] == '-';
+  if (negative) ++p, --digits;
+  if (digits == 0 || digits > 19 || (p[0] == '0' && (digits > 1 || negative))) return false;
+  uint64_t value = 0;
+  for (size_t i = 0; i < digits; ++i) {
+    if (p[i] < '0' || p[i] > '9') return false;
+    value = value * 10 + static_cast<uint64_t>(p[i] - '0');
+  }
+  uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+  if (value > limit) return false;  // 19 digits can exceed int64, not wrap uint64
+  *out = negative ? static_cast<int64_t>(0 - value) : static_cast<int64_t>(value);
+  return true;
+}
+
+// The (relation, type) an RLS policy asks about, resolved once per view
+// rather than once per row: names are validated and looked up only when
+// they differ from the last ones.
+struct ResolvedTarget {
+  uint64_t view = 0;
+  std::string relation;
+  std::string type;
+  core::TypeId type_id = -1;
+  core::RelationId relation_id = -1;
+};
+
+ResolvedTarget last_target;
+
+const ResolvedTarget& resolve_target(Engine& engine, std::string_view relation, std::string_view type) {
+  if (last_target.view == view_epoch() && last_target.relation == relation && last_target.type == type)
+    return last_target;
+  core::RequestResolver resolve = engine.evaluator().resolver();
+  last_target.view = 0;  // until resolved: a name error leaves no entry
+  last_target.type_id = resolve.type(type);
+  last_target.relation_id = resolve.relation(last_target.type_id, relation);
+  last_target.relation.assign(relation);
+  last_target.type.assign(type);
+  last_target.view = view_epoch();
+  return last_target;
+}
+
 AllowedSet& allowed_set_for(core::TypeId type, core::RelationId relation) {
   if (allowed_sets_epoch != active_actor_epoch()) {
     allowed_sets.clear();
@@ -96,6 +149,12 @@ bool answer_from_allowed_set(const ActiveActor& actor, core::Evaluator& evaluato
   AllowedSet& set = allowed_set_for(object.type, relation);
   if (set.unusable) return false;
   if (!set.built) {
+    // Counted per statement: a set kept across statements (see
+    // visible_state.h) is built by a scan, never by a series of lookups.
+    if (set.statement != scans_statement()) {
+      set.statement = scans_statement();
+      set.checks = 0;
+    }
     if (++set.checks < kChecksBeforeAllowedSet) return false;
     std::vector<core::Symbol> ids;
     try {
@@ -109,7 +168,14 @@ bool answer_from_allowed_set(const ActiveActor& actor, core::Evaluator& evaluato
       set.unusable = true;
       return false;
     }
-    for (core::Symbol id : ids) set.ids.insert(id, 1);
+    const core::Interner& interner = Engine::get().interner();
+    std::vector<int64_t> numbers;
+    for (core::Symbol id : ids) {
+      set.ids.insert(id, 1);
+      int64_t number = 0;
+      if (parse_canonical_integer(interner.text(id), &number)) numbers.push_back(number);
+    }
+    set.integer_ids.assign(numbers);
     set.built = true;
   }
   *allowed = set.ids.find(object.id) != nullptr;
@@ -151,6 +217,19 @@ bool actor_check(std::string_view relation, std::string_view object_type, std::s
   buffer[object_type.size()] = ':';
   std::copy(id.begin(), id.end(), buffer + object_type.size() + 1);
   return actor_check(relation, std::string_view(buffer, object_type.size() + 1 + id.size()));
+}
+
+bool actor_check(std::string_view relation, std::string_view object_type, int64_t id) {
+  Engine& engine = Engine::get();
+  engine.prepare();
+  const ActiveActor& actor = active_actor();
+  if (!actor.valid) return false;  // fail closed
+  const ResolvedTarget& target = resolve_target(engine, relation, object_type);
+  AllowedSet& set = allowed_set_for(target.type_id, target.relation_id);
+  if (set.built) return set.integer_ids.contains(id);
+  char text[24];
+  int length = snprintf(text, sizeof text, "%lld", static_cast<long long>(id));
+  return actor_check(relation, object_type, std::string_view(text, static_cast<size_t>(length)));
 }
 
 std::vector<std::string> actor_allowed_ids(std::string_view relation, std::string_view object_type) {

@@ -5,6 +5,7 @@
 #include "pg/guard.h"
 #include "pg/settings.h"
 #include "pg/tuple_scans.h"
+#include "pg/visible_state.h"
 
 namespace agentauthz::pg {
 
@@ -12,6 +13,10 @@ namespace {
 
 constexpr size_t kCompiledModelsKept = 4;
 constexpr size_t kMaxInternedIds = 1u << 20;
+// Caches larger than these are dropped between statements rather than kept.
+constexpr size_t kMaxKeptCacheBytes = 16u << 20;
+constexpr size_t kMaxKeptInternedIds = 1u << 18;
+constexpr size_t kMaxKeptResolvedTuples = 1u << 20;
 
 // Polled by the evaluator: a pending cancel or termination, or a stack
 // about to overflow, stops evaluation so the error can be raised safely.
@@ -85,11 +90,26 @@ bool Engine::refresh_model() {
   return true;
 }
 
+bool Engine::caches_too_large() const {
+  return cache_.bytes() > kMaxKeptCacheBytes || interner_.size() > kMaxKeptInternedIds ||
+         (evaluator_ && evaluator_->cached_tuples() > kMaxKeptResolvedTuples);
+}
+
 const core::Model* Engine::prepare_if_model() {
-  bool reopened = false;
-  pg_guard([&] { reopened = scans_prepare(); });
-  if (reopened || !evaluator_ || max_depth_ != max_depth_setting) {
-    // A new snapshot: what was cached may no longer be what is visible.
+  bool view_changed = false;
+  uint64 statement = scans_statement();
+  pg_guard([&] { view_changed = scans_prepare(); });
+  if (!view_changed && statement != scans_statement()) {
+    if (caches_too_large()) {
+      // Kept across statements, the caches must not grow without bound.
+      forget_view();
+      view_changed = true;
+    } else if (evaluator_) {
+      evaluator_->clear_results();
+    }
+  }
+  if (view_changed || !evaluator_ || max_depth_ != max_depth_setting) {
+    // What was cached may no longer be what is visible.
     cache_.clear();
     if (evaluator_) evaluator_->clear_memo();
     if (interner_.size() > kMaxInternedIds) {

@@ -1,7 +1,8 @@
 // The per-backend evaluation state: the active model (compiled once per
-// model version), the interner, the per-statement lookup cache and the
-// evaluator. Every SQL entry point calls Engine::get().prepare() first, which
-// brings all of it in line with the active snapshot.
+// model version), the interner, the lookup cache and the evaluator. Every
+// SQL entry point calls Engine::get().prepare() first, which brings all of
+// it in line with the active snapshot: the caches are kept while snapshots
+// see the same data (visible_state.h) and dropped otherwise.
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,7 @@ class Engine {
  private:
   Engine() : cache_(store_) {}
   bool refresh_model();
+  bool caches_too_large() const;
   std::shared_ptr<const core::Model> compiled(uint32_t models_relid, int64_t id, std::string_view dsl);
 
   PgTupleReader store_;

@@ -251,17 +251,13 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_text) {
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_int8) {
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
-  char id[24];
-  int length = snprintf(id, sizeof id, INT64_FORMAT, PG_GETARG_INT64(2));
-  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, std::string_view(id, length)));
+  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, static_cast<int64_t>(PG_GETARG_INT64(2))));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_int4) {
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
-  char id[16];
-  int length = snprintf(id, sizeof id, "%d", PG_GETARG_INT32(2));
-  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, std::string_view(id, length)));
+  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, static_cast<int64_t>(PG_GETARG_INT32(2))));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_uuid) {

@@ -4,6 +4,7 @@
 
 #include "pg/actor_context.h"
 #include "pg/catalog.h"
+#include "pg/visible_state.h"
 
 namespace agentauthz::pg {
 
@@ -48,6 +49,9 @@ struct KeyText {
 
 struct Scans {
   bool open = false;
+  bool tuples_open = false;
+  bool models_open = false;
+  bool actors_open = false;
   Stamp stamp;
   ResourceOwner owner = nullptr;
   Snapshot snapshot = nullptr;
@@ -78,6 +82,7 @@ struct Scans {
 };
 
 Scans scans;
+uint64 statements = 0;  // snapshots the scans were prepared for
 MemoryContext scan_context = nullptr;
 // The scans' buffer pins, relation references and snapshot belong to this
 // owner (a child of the transaction's), not to whichever portal happened to
@@ -124,7 +129,11 @@ bool next_live(IndexScanDesc scan, IndexShape shape, LiveTuple* out) {
         nulls[i] = scans.tuple_slot->tts_isnull[i];
       }
     }
-    if (!nulls[3] && DatumGetTimestampTz(values[3]) <= scans.now) continue;
+    if (!nulls[3]) {
+      TimestampTz expires_at = DatumGetTimestampTz(values[3]);
+      if (expires_at <= scans.now) continue;
+      note_expiry(expires_at);  // cached, it holds only until then
+    }
     out->object = text_view(values[0]);
     out->relation = text_view(values[1]);
     out->subject = text_view(values[2]);
@@ -221,7 +230,7 @@ Stamp current_stamp() {
   return stamp;
 }
 
-const Stamp& scans_stamp() { return scans.stamp; }
+uint64 scans_statement() { return statements; }
 
 // Ends the scans and closes the relations of `s` that are open, under the
 // scans' resource owner; tolerates a partly opened set.
@@ -249,87 +258,140 @@ static void release_scans(Scans* s) {
   *s = Scans();
 }
 
-// Opens every relation and scan into `s`; raises ERROR on failure.
-static void open_scans(Scans* s, const Catalog& cat) {
-  Snapshot active = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
-  s->snapshot = RegisterSnapshot(active);
-  s->now = GetCurrentTransactionStartTimestamp();
-  s->tuples = table_open(cat.tuples, AccessShareLock);
-  s->pkey = index_open(cat.tuples_pkey, AccessShareLock);
-  s->by_subject_index = index_open(cat.tuples_subject, AccessShareLock);
-  s->usersets_index = index_open(cat.tuples_usersets, AccessShareLock);
-  s->models = table_open(cat.models, AccessShareLock);
-  s->models_pkey = index_open(cat.models_pkey, AccessShareLock);
-  s->agents = table_open(cat.agents, AccessShareLock);
-  s->agents_pkey = index_open(cat.agents_pkey, AccessShareLock);
-  s->delegations = table_open(cat.delegations, AccessShareLock);
-  s->delegations_pkey = index_open(cat.delegations_pkey, AccessShareLock);
+// The relations a lookup needs, opened on first use in a snapshot: a
+// statement answered from the caches opens nothing.
+enum class Group { Tuples, Models, Actors };
 
-  static const char* const tuple_columns[] = {"object", "relation", "subject", "expires_at"};
-  static const char* const model_columns[] = {"id", "dsl"};
-  check_columns(s->tuples, tuple_columns, 4);
-  check_columns(s->models, model_columns, 2);
-  static const char* const agent_columns[] = {"agent", "role_name"};
-  static const char* const delegation_columns[] = {
-      "id", "parent_id", "principal", "agent", "scopes", "purpose",
-      "expires_at", "depth", "secret_hash", "created_at", "created_by", "revoked_at"};
-  check_columns(s->agents, agent_columns, 2);
-  check_columns(s->delegations, delegation_columns, 12);
-
-  s->exact = index_beginscan(s->tuples, s->pkey, s->snapshot, 3, 0);
-  s->by_object = index_beginscan(s->tuples, s->pkey, s->snapshot, 2, 0);
-  s->whole_object = index_beginscan(s->tuples, s->pkey, s->snapshot, 1, 0);
-  s->usersets = index_beginscan(s->tuples, s->usersets_index, s->snapshot, 2, 0);
-  s->by_subject = index_beginscan(s->tuples, s->by_subject_index, s->snapshot, 4, 0);
-  s->newest_model = index_beginscan(s->models, s->models_pkey, s->snapshot, 0, 0);
-  // The indexes carry expires_at: lookups read index tuples and visit the
-  // heap only for pages the visibility map does not show all-visible.
-  IndexScanDesc tuple_scans[] = {s->exact, s->by_object, s->whole_object, s->usersets, s->by_subject};
-  for (IndexScanDesc scan : tuple_scans) scan->xs_want_itup = true;
-  s->tuple_slot = table_slot_create(s->tuples, nullptr);
-  s->model_slot = table_slot_create(s->models, nullptr);
-  s->agent_by_role = index_beginscan(s->agents, s->agents_pkey, s->snapshot, 1, 0);
-  s->delegation_by_id = index_beginscan(s->delegations, s->delegations_pkey, s->snapshot, 1, 0);
-  s->agent_slot = table_slot_create(s->agents, nullptr);
-  s->delegation_slot = table_slot_create(s->delegations, nullptr);
+// Opens the relations and scans of `group` into `s`; raises ERROR on failure.
+static void open_group(Scans* s, const Catalog& cat, Group group) {
+  switch (group) {
+    case Group::Tuples: {
+      // The table only: each index and scan opens on its first lookup.
+      s->tuples = table_open(cat.tuples, AccessShareLock);
+      static const char* const tuple_columns[] = {"object", "relation", "subject", "expires_at"};
+      check_columns(s->tuples, tuple_columns, 4);
+      s->tuple_slot = table_slot_create(s->tuples, nullptr);
+      s->tuples_open = true;
+      break;
+    }
+    case Group::Models: {
+      s->models = table_open(cat.models, AccessShareLock);
+      s->models_pkey = index_open(cat.models_pkey, AccessShareLock);
+      static const char* const model_columns[] = {"id", "dsl"};
+      check_columns(s->models, model_columns, 2);
+      s->newest_model = index_beginscan(s->models, s->models_pkey, s->snapshot, 0, 0);
+      s->model_slot = table_slot_create(s->models, nullptr);
+      s->models_open = true;
+      break;
+    }
+    case Group::Actors: {
+      s->agents = table_open(cat.agents, AccessShareLock);
+      s->agents_pkey = index_open(cat.agents_pkey, AccessShareLock);
+      s->delegations = table_open(cat.delegations, AccessShareLock);
+      s->delegations_pkey = index_open(cat.delegations_pkey, AccessShareLock);
+      static const char* const agent_columns[] = {"agent", "role_name"};
+      static const char* const delegation_columns[] = {
+          "id", "parent_id", "principal", "agent", "scopes", "purpose",
+          "expires_at", "depth", "secret_hash", "created_at", "created_by", "revoked_at"};
+      check_columns(s->agents, agent_columns, 2);
+      check_columns(s->delegations, delegation_columns, 12);
+      s->agent_by_role = index_beginscan(s->agents, s->agents_pkey, s->snapshot, 1, 0);
+      s->delegation_by_id = index_beginscan(s->delegations, s->delegations_pkey, s->snapshot, 1, 0);
+      s->agent_slot = table_slot_create(s->agents, nullptr);
+      s->delegation_slot = table_slot_create(s->delegations, nullptr);
+      s->actors_open = true;
+      break;
+    }
+  }
 }
-
-// The set being opened; global so PG_CATCH sees every field the open set.
-static Scans opening;
 
 bool scans_prepare() {
   Stamp stamp = current_stamp();
   if (scans.open && stamp == scans.stamp) return false;
   scans_close();
-
-  const Catalog& cat = catalog();
   if (scan_context == nullptr)
     scan_context = AllocSetContextCreate(TopMemoryContext, "agentauthz scans", ALLOCSET_SMALL_SIZES);
   if (scan_owner == nullptr)
     scan_owner = ResourceOwnerCreate(TopTransactionResourceOwner, "agentauthz scans");
-  MemoryContext old = MemoryContextSwitchTo(scan_context);
   ResourceOwner saved_owner = CurrentResourceOwner;
   CurrentResourceOwner = scan_owner;
-  opening = Scans();
-  opening.owner = scan_owner;
+  Snapshot active = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
+  scans.snapshot = RegisterSnapshot(active);
+  CurrentResourceOwner = saved_owner;
+  scans.owner = scan_owner;
+  scans.now = GetCurrentTransactionStartTimestamp();
+  scans.open = true;
+  scans.stamp = stamp;
+  ++statements;
+  return !same_view_as_before(scans.snapshot, scans.now, stamp.tuples_generation,
+                              stamp.catalog_generation);
+}
+
+// Runs `open` (which opens relations or scans into `scans`); on failure
+// releases everything, so that the next lookup starts over cleanly.
+template <typename Open>
+static void open_or_release(Open&& open) {
   PG_TRY();
   {
-    open_scans(&opening, cat);
+    open();
   }
   PG_CATCH();
   {
-    release_scans(&opening);
-    CurrentResourceOwner = saved_owner;
-    MemoryContextSwitchTo(old);
+    release_scans(&scans);
+    MemoryContextReset(scan_context);
     PG_RE_THROW();
   }
   PG_END_TRY();
-  CurrentResourceOwner = saved_owner;
-  MemoryContextSwitchTo(old);
-  scans = opening;
-  scans.open = true;
-  scans.stamp = stamp;
-  return true;
+}
+
+// Opens `group` for the current snapshot unless it is open.
+static void ensure_open(Group group) {
+  bool open = group == Group::Tuples ? scans.tuples_open
+              : group == Group::Models ? scans.models_open : scans.actors_open;
+  if (!open) open_or_release([&] { open_group(&scans, catalog(), group); });
+}
+
+enum class TupleScan { Exact, ByObject, WholeObject, Usersets, BySubject };
+
+// Opens the index and scan a tuple lookup uses; raises ERROR on failure.
+static IndexScanDesc open_tuple_scan(Scans* s, const Catalog& cat, TupleScan which) {
+  Relation* index = which == TupleScan::Usersets    ? &s->usersets_index
+                    : which == TupleScan::BySubject ? &s->by_subject_index
+                                                    : &s->pkey;
+  if (*index == nullptr) {
+    Oid oid = which == TupleScan::Usersets    ? cat.tuples_usersets
+              : which == TupleScan::BySubject ? cat.tuples_subject
+                                              : cat.tuples_pkey;
+    *index = index_open(oid, AccessShareLock);
+  }
+  IndexScanDesc* scan = nullptr;
+  int keys = 0;
+  switch (which) {
+    case TupleScan::Exact: scan = &s->exact, keys = 3; break;
+    case TupleScan::ByObject: scan = &s->by_object, keys = 2; break;
+    case TupleScan::WholeObject: scan = &s->whole_object, keys = 1; break;
+    case TupleScan::Usersets: scan = &s->usersets, keys = 2; break;
+    case TupleScan::BySubject: scan = &s->by_subject, keys = 4; break;
+  }
+  if (*scan == nullptr) {
+    *scan = index_beginscan(s->tuples, *index, s->snapshot, keys, 0);
+    // The indexes carry expires_at: lookups read index tuples and visit the
+    // heap only for pages the visibility map does not show all-visible.
+    (*scan)->xs_want_itup = true;
+  }
+  return *scan;
+}
+
+// The scan for a tuple lookup, opened when first needed (the tuples group
+// is open).
+static IndexScanDesc tuple_scan(TupleScan which) {
+  IndexScanDesc* open = which == TupleScan::Exact         ? &scans.exact
+                        : which == TupleScan::ByObject    ? &scans.by_object
+                        : which == TupleScan::WholeObject ? &scans.whole_object
+                        : which == TupleScan::Usersets    ? &scans.usersets
+                                                          : &scans.by_subject;
+  if (*open == nullptr) open_or_release([&] { open_tuple_scan(&scans, catalog(), which); });
+  return *open;
 }
 
 void scans_close() {
@@ -354,9 +416,10 @@ static bool contains_impl(const core::ObjectKey& object, std::string_view relati
   init_key(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, key_object);
   init_key(&keys[1], 2, BTEqualStrategyNumber, F_TEXTEQ, key_relation);
   init_key(&keys[2], 3, BTEqualStrategyNumber, F_TEXTEQ, key_subject);
-  index_rescan(scans.exact, keys, 3, nullptr, 0);
+  IndexScanDesc scan = tuple_scan(TupleScan::Exact);
+  index_rescan(scan, keys, 3, nullptr, 0);
   LiveTuple tuple;
-  bool found = next_live(scans.exact, IndexShape::ObjectFirst, &tuple);
+  bool found = next_live(scan, IndexShape::ObjectFirst, &tuple);
   ExecClearTuple(scans.tuple_slot);
   return found;
 }
@@ -367,7 +430,8 @@ static void subjects_impl(const core::ObjectKey& object, std::string_view relati
   ScanKeyData keys[2];
   init_key(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, key_object);
   init_key(&keys[1], 2, BTEqualStrategyNumber, F_TEXTEQ, key_relation);
-  IndexScanDesc scan = filter == core::SubjectFilter::UsersetsOnly ? scans.usersets : scans.by_object;
+  IndexScanDesc scan = tuple_scan(filter == core::SubjectFilter::UsersetsOnly ? TupleScan::Usersets
+                                                                               : TupleScan::ByObject);
   index_rescan(scan, keys, 2, nullptr, 0);
   LiveTuple tuple;
   while (next_live(scan, IndexShape::ObjectFirst, &tuple))
@@ -379,11 +443,12 @@ static bool object_impl(const core::ObjectKey& object, size_t limit, core::Tuple
   if (!key_object.set(object.type, ':', object.id)) return true;
   ScanKeyData keys[1];
   init_key(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, key_object);
-  index_rescan(scans.whole_object, keys, 1, nullptr, 0);
+  IndexScanDesc scan = tuple_scan(TupleScan::WholeObject);
+  index_rescan(scan, keys, 1, nullptr, 0);
   size_t count = 0;
   bool few = true;
   LiveTuple tuple;
-  while (next_live(scans.whole_object, IndexShape::ObjectFirst, &tuple)) {
+  while (next_live(scan, IndexShape::ObjectFirst, &tuple)) {
     if (++count > limit) {
       few = false;
       break;
@@ -407,9 +472,10 @@ static void objects_impl(const core::SubjectKey& subject, std::string_view relat
   init_key(&keys[1], 2, BTEqualStrategyNumber, F_TEXTEQ, key_relation);
   init_key(&keys[2], 3, BTGreaterEqualStrategyNumber, F_TEXT_GE, key_low);
   init_key(&keys[3], 3, BTLessStrategyNumber, F_TEXT_LT, key_high);
-  index_rescan(scans.by_subject, keys, 4, nullptr, 0);
+  IndexScanDesc scan = tuple_scan(TupleScan::BySubject);
+  index_rescan(scan, keys, 4, nullptr, 0);
   LiveTuple tuple;
-  while (next_live(scans.by_subject, IndexShape::SubjectFirst, &tuple))
+  while (next_live(scan, IndexShape::SubjectFirst, &tuple))
     if (!visit(core::split_object(tuple.object))) break;
   ExecClearTuple(scans.tuple_slot);
 }
@@ -482,10 +548,11 @@ static bool agent_impl(const char* role_name, std::string* agent) {
 
 // Runs `lookup` under the scans' owner and context, restoring the caller's.
 template <typename Lookup>
-static auto with_scans(Lookup&& lookup) {
+static auto with_scans(Group group, Lookup&& lookup) {
   ResourceOwner saved = CurrentResourceOwner;
   MemoryContext saved_context = MemoryContextSwitchTo(scan_context);
   CurrentResourceOwner = scans.owner;
+  ensure_open(group);
   auto result = lookup();
   CurrentResourceOwner = saved;
   MemoryContextSwitchTo(saved_context);
@@ -494,33 +561,33 @@ static auto with_scans(Lookup&& lookup) {
 
 bool scan_contains(const core::ObjectKey& object, std::string_view relation,
                    const core::SubjectKey& subject) {
-  return with_scans([&] { return contains_impl(object, relation, subject); });
+  return with_scans(Group::Tuples, [&] { return contains_impl(object, relation, subject); });
 }
 
 void scan_subjects(const core::ObjectKey& object, std::string_view relation,
                    core::SubjectFilter filter, core::SubjectVisitor visit) {
-  with_scans([&] { return subjects_impl(object, relation, filter, visit), true; });
+  with_scans(Group::Tuples, [&] { return subjects_impl(object, relation, filter, visit), true; });
 }
 
 bool scan_object(const core::ObjectKey& object, size_t limit, core::TupleVisitor visit) {
-  return with_scans([&] { return object_impl(object, limit, visit); });
+  return with_scans(Group::Tuples, [&] { return object_impl(object, limit, visit); });
 }
 
 void scan_objects(const core::SubjectKey& subject, std::string_view relation,
                   std::string_view object_type, core::ObjectVisitor visit) {
-  with_scans([&] { return objects_impl(subject, relation, object_type, visit), true; });
+  with_scans(Group::Tuples, [&] { return objects_impl(subject, relation, object_type, visit), true; });
 }
 
 bool scan_newest_model(int64* id, const char** dsl, int* dsl_length) {
-  return with_scans([&] { return newest_model_impl(id, dsl, dsl_length); });
+  return with_scans(Group::Models, [&] { return newest_model_impl(id, dsl, dsl_length); });
 }
 
 bool scan_delegation(int64 id, DelegationRow* row) {
-  return with_scans([&] { return delegation_impl(id, row); });
+  return with_scans(Group::Actors, [&] { return delegation_impl(id, row); });
 }
 
 bool scan_agent_for_role(const char* role_name, std::string* agent) {
-  return with_scans([&] { return agent_impl(role_name, agent); });
+  return with_scans(Group::Actors, [&] { return agent_impl(role_name, agent); });
 }
 
 TimestampTz scans_now() { return scans.now; }

@@ -19,8 +19,8 @@
 
 namespace agentauthz::pg {
 
-// Identifies what a statement can see: the same stamp means the same
-// visible tuples, so caches filled under it stay valid.
+// Identifies the snapshot and command a statement reads under: the same
+// stamp means the same statement's view, without comparing snapshots.
 struct Stamp {
   LocalTransactionId lxid = InvalidLocalTransactionId;
   TransactionId xmin = InvalidTransactionId;
@@ -38,11 +38,14 @@ struct Stamp {
 // Returns the stamp of the current active snapshot.
 Stamp current_stamp();
 
-// Opens (or keeps) the scans for the current snapshot; returns true when
-// they were reopened, i.e. the stamp changed.
+// Prepares the scans for the current snapshot (relations are opened on
+// first use). Returns true when the data visible may differ from what the
+// previous snapshot saw, i.e. the caches must be dropped (see
+// visible_state.h); false for the same snapshot or an equivalent one.
 bool scans_prepare();
-// The stamp the open scans were prepared under.
-const Stamp& scans_stamp();
+// Counts the snapshots the scans were prepared for: a new value is a new
+// statement (or a new command within one).
+uint64 scans_statement();
 
 // Point lookup of one live tuple.
 bool scan_contains(const core::ObjectKey& object, std::string_view relation,

@@ -1,0 +1,45 @@
+// A set of 64-bit integers built once and then only probed: the ids an
+// actor may see, tested against every row of an RLS scan. Ids that are
+// dense (a range at most kBitsPerId times the count) go in a bitmap, a
+// single memory access per probe that fits in cache where a hash table of
+// the same ids would not; sparse ids go in a hash table.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "core/flat_map.h"
+
+namespace agentauthz::core {
+
+class IntegerSet {
+ public:
+  static constexpr uint64_t kBitsPerId = 256;
+
+  // Replaces the contents with `ids` (any order, duplicates allowed).
+  void assign(const std::vector<int64_t>& ids);
+  bool contains(int64_t id) const {
+    if (dense_) {
+      uint64_t offset = static_cast<uint64_t>(id) - static_cast<uint64_t>(low_);
+      return offset < range_ && (bits_[offset >> 6] >> (offset & 63) & 1) != 0;
+    }
+    return sparse_.find(id) != nullptr;
+  }
+  size_t size() const { return size_; }
+  size_t bytes() const { return bits_.size() * sizeof(uint64_t) + sparse_.bytes(); }
+
+ private:
+  struct Hash {
+    size_t operator()(int64_t key) const { return static_cast<size_t>(mix64(static_cast<uint64_t>(key))); }
+  };
+
+  bool dense_ = true;
+  int64_t low_ = 0;
+  uint64_t range_ = 0;  // ids low_ .. low_ + range_ - 1 are covered by bits_
+  std::vector<uint64_t> bits_;
+  FlatMap<int64_t, uint8_t, Hash> sparse_;
+  size_t size_ = 0;
+};
+
+}  // namespace agentauthz::core
