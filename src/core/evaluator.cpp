@@ -199,7 +199,7 @@ Evaluator::Outcome Evaluator::resolve(const Subject& subject, const Object& obje
   }
   MemoKey key = memo_key(subject, object, relation);
   if (!reachability_ && proof == nullptr && info.monotone) {
-    if (const uint8_t* known = memo_.find(key)) return remembered(*known);
+    if (const Remembered* known = remembered_at(key, depth)) return remembered(*known);
     return search(subject, object, relation, depth);
   }
   for (const MemoKey& open : path_) {
@@ -209,7 +209,7 @@ Evaluator::Outcome Evaluator::resolve(const Subject& subject, const Object& obje
       return Outcome::Cycle;
     }
   }
-  if (const uint8_t* known = memo_.find(key)) return remembered(*known);
+  if (const Remembered* known = remembered_at(key, depth)) return remembered(*known);
   if (reachability_ && provisional_.find(key)) {
     ++cycles_;
     return Outcome::Cycle;
@@ -222,7 +222,7 @@ Evaluator::Outcome Evaluator::resolve(const Subject& subject, const Object& obje
   // search a grant is final too (a cut cycle only ever hides grants).
   if (proof == nullptr && (cycles_ == cycles_before || (reachability_ && outcome == Outcome::True)) &&
       (outcome == Outcome::True || outcome == Outcome::False)) {
-    memo_.set(key, outcome == Outcome::True ? kTrue : kFalse);
+    memo_.set(key, Remembered{outcome == Outcome::True ? kTrue : kFalse, static_cast<uint16_t>(depth)});
   } else if (reachability_ && (outcome == Outcome::False || outcome == Outcome::Cycle)) {
     // A union-only check is a graph search: a node found false need not be
     // searched again while this check runs, whatever path reaches it. This
@@ -248,16 +248,22 @@ Evaluator::Outcome Evaluator::search(const Subject& subject, const Object& objec
   reachability_ = true;
   Outcome outcome = resolve(subject, object, relation, depth, nullptr);
   reachability_ = false;
+  // Each was found at this depth or deeper: this depth is a safe bound.
   if (outcome == Outcome::False || outcome == Outcome::Cycle)
-    for (const MemoKey& key : provisional_keys_) memo_.set(key, kCycle);
+    for (const MemoKey& key : provisional_keys_) memo_.set(key, Remembered{kCycle, static_cast<uint16_t>(depth)});
   provisional_.clear();
   provisional_keys_.clear();
   return outcome;
 }
 
-Evaluator::Outcome Evaluator::remembered(uint8_t state) {
-  if (state == kTrue) return Outcome::True;
-  if (state == kFalse) return Outcome::False;
+const Evaluator::Remembered* Evaluator::remembered_at(const MemoKey& key, int depth) const {
+  const Remembered* known = memo_.find(key);
+  return known != nullptr && depth <= known->depth ? known : nullptr;
+}
+
+Evaluator::Outcome Evaluator::remembered(const Remembered& known) {
+  if (known.state == kTrue) return Outcome::True;
+  if (known.state == kFalse) return Outcome::False;
   ++cycles_;
   return Outcome::Cycle;
 }

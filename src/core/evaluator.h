@@ -91,6 +91,13 @@ class Evaluator {
   // result as "cycle detected", which an exclusion or intersection above
   // treats differently from a plain false).
   enum MemoState : uint8_t { kTrue = 1, kFalse = 2, kCycle = 3 };
+  // A remembered result with the depth it was found at: it holds wherever
+  // at least as much depth budget remains, and is found again otherwise
+  // (where the depth limit may be what the check meets).
+  struct Remembered {
+    uint8_t state = 0;
+    uint16_t depth = 0;
+  };
 
   // A stored tuple of a small object, resolved against the model.
   struct StoredTuple {
@@ -116,7 +123,9 @@ class Evaluator {
   static MemoKey memo_key(const Subject& subject, const Object& object, RelationId relation);
   Outcome resolve(const Subject& subject, const Object& object, RelationId relation, int depth,
                   Proof* proof);
-  Outcome remembered(uint8_t state);
+  // The remembered outcome of `key` when it holds at `depth`, else nullptr.
+  const Remembered* remembered_at(const MemoKey& key, int depth) const;
+  Outcome remembered(const Remembered& known);
   Proof* add_child(Proof* parent);
   Outcome search(const Subject& subject, const Object& object, RelationId relation, int depth);
   Outcome rewrite(const RewriteNode& node, const RelationInfo& relation, const Subject& subject,
@@ -158,7 +167,7 @@ class Evaluator {
   TupleReader& reader_;
   Interner& interner_;
   EvalOptions options_;
-  FlatMap<MemoKey, uint8_t, MemoKeyHash> memo_;  // final results, across checks
+  FlatMap<MemoKey, Remembered, MemoKeyHash> memo_;  // final results, across checks
   std::vector<MemoKey> path_;                     // nodes being resolved (cycle detection)
   uint64_t cycles_ = 0;
   uint32_t steps_ = 0;

@@ -144,6 +144,23 @@ TEST(DepthUsersets, GrantFoundBeforeTheLimitWins) {
   EXPECT_TRUE(f.check("user:anne", "member", "group:g0"));
 }
 
+// A result remembered from a shallow check is not reused where less depth
+// remains: the answer does not depend on what was asked before.
+TEST(DepthUsersets, RememberedResultsDoNotHideTheLimit) {
+  EvalFixture f(kGroups);
+  add_group_chain(f, 30);
+  f.add({"group:g30#member@user:anne"});
+  EXPECT_TRUE(f.check("user:anne", "member", "group:g20"));
+  EXPECT_EQ(error_kind([&] { f.check("user:anne", "member", "group:g0"); }),
+            ErrorKind::DepthExceeded);
+  // Denials too: g20 is false for bob at 10 hops, not at 30.
+  EXPECT_FALSE(f.check("user:bob", "member", "group:g20"));
+  EXPECT_EQ(error_kind([&] { f.check("user:bob", "member", "group:g0"); }),
+            ErrorKind::DepthExceeded);
+  // Found deep first, then shallower: reused.
+  EXPECT_TRUE(f.check("user:anne", "member", "group:g25"));
+}
+
 TEST(DepthUsersets, UsersetHopFromADocumentCounts) {
   // document viewer -> g0 is one more hop than the group chain itself.
   EvalFixture f(kGroups);
