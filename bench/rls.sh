@@ -117,12 +117,12 @@ visible() {
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
-# bench_tps MODE WHO QUERY: median TPS of $reps pgbench runs of $seconds
-# (one client, prepared statements), after a warm-up run. QUERY is scan or
+# run_tps MODE WHO QUERY: the TPS of one pgbench run of $seconds (one
+# client, prepared statements), after a 1 s warm-up run. QUERY is scan or
 # point; point looks up a random visible document of WHO (folder < 10 for
 # one, < 500 for half).
-bench_tps() {
-  local mode=$1 who=$2 query=$3 script i tps=()
+run_tps() {
+  local mode=$1 who=$2 query=$3 script
   connection "$mode" "$who"
   script=$(mktemp)
   chmod 644 "$script"
@@ -140,14 +140,10 @@ bench_tps() {
       echo 'SELECT id, title FROM rls.documents WHERE id = :id;'
     fi
   } >"$script"
-  "$pgbin/pgbench" -n -M prepared -c 1 -D ready=0 -U "$role" -T 1 -f "$script" >/dev/null 2>&1 || {
-    "$pgbin/pgbench" -n -M prepared -c 1 -D ready=0 -U "$role" -T 1 -f "$script" >&2; rm -f "$script"; return 1; }
-  for ((i = 0; i < reps; i++)); do
-    tps+=("$("$pgbin/pgbench" -n -M prepared -c 1 -D ready=0 -U "$role" -T "$seconds" -f "$script" 2>&1 |
-             sed -n 's/^tps = \([0-9.]*\).*/\1/p')")
-  done
+  local bench=("$pgbin/pgbench" -n -M prepared -c 1 -D ready=0 -U "$role" -f "$script")
+  "${bench[@]}" -T 1 >/dev/null 2>&1 || { "${bench[@]}" -T 1 >&2; rm -f "$script"; return 1; }
+  "${bench[@]}" -T "$seconds" 2>&1 | sed -n 's/^tps = \([0-9.]*\).*/\1/p'
   rm -f "$script"
-  printf '%s\n' "${tps[@]}" | median
 }
 
 modes=(off row set acl)
@@ -157,18 +153,28 @@ declare -A label=(
   [set]="protect(strategy => 'set')"
   [acl]="hand-written policy, flattened ACL"
 )
-declare -A scan point seen plan
-for mode in "${modes[@]}"; do
-  set_mode "$mode"
-  for who in one half; do
-    log "$mode, $who: visible rows, count(*) and point lookups ($reps x ${seconds} s each)"
-    seen[$mode.$who]=$(visible "$mode" "$who")
-    scan[$mode.$who]=$(bench_tps "$mode" "$who" scan)
-    point[$mode.$who]=$(bench_tps "$mode" "$who" point)
-    connection "$mode" "$who"
-    plan[$mode.$who]=$({ setup_sql; echo "EXPLAIN (COSTS OFF) SELECT count(*) FROM rls.documents;"; } |
-                        q -U "$role" | tail -n +2 | sed 's/^ *//; s/->  //' | paste -sd ';' | cut -c1-110)
+# The configurations take turns within each round, so that a machine
+# getting slower or faster during the run affects them all alike.
+declare -A scan point seen plan scan_runs point_runs
+for ((round = 1; round <= reps; round++)); do
+  for mode in "${modes[@]}"; do
+    set_mode "$mode"
+    for who in one half; do
+      log "round $round of $reps: $mode, $who: count(*) and point lookups (${seconds} s each)"
+      if ((round == 1)); then
+        seen[$mode.$who]=$(visible "$mode" "$who")
+        connection "$mode" "$who"
+        plan[$mode.$who]=$({ setup_sql; echo "EXPLAIN (COSTS OFF) SELECT count(*) FROM rls.documents;"; } |
+                            q -U "$role" | tail -n +2 | sed 's/^ *//; s/->  //' | paste -sd ';' | cut -c1-110)
+      fi
+      scan_runs[$mode.$who]+="$(run_tps "$mode" "$who" scan) "
+      point_runs[$mode.$who]+="$(run_tps "$mode" "$who" point) "
+    done
   done
+done
+for key in "${!scan_runs[@]}"; do
+  scan[$key]=$(tr ' ' '\n' <<<"${scan_runs[$key]}" | grep . | median)
+  point[$key]=$(tr ' ' '\n' <<<"${point_runs[$key]}" | grep . | median)
 done
 set_mode row  # leave the table as the default strategy protects it
 
@@ -188,7 +194,8 @@ echo "machine:    nproc=$(nproc), ${cpu:-unknown CPU}"
 echo "server:     PostgreSQL $pgver, shared_buffers=$(q -c 'SHOW shared_buffers'); agentauthz at commit $commit"
 echo "dataset:    $dataset_version ($gen_note): rls.documents, 1,000 folders, document i in folder i % 1000;"
 echo "            user:one views folders 0-9 (1%), user:half folders 0-499 (50%); each agent acts for one of them"
-echo "method:     pgbench -M prepared, 1 client, ${seconds} s per run, median of $reps runs after a warm-up;"
+echo "method:     pgbench -M prepared, 1 client, ${seconds} s per run after a 1 s warm-up, median of $reps rounds"
+echo "            (each round runs every configuration in turn);"
 echo "            scan: SELECT count(*) FROM rls.documents; point: SELECT id, title ... WHERE id = \$1,"
 echo "            a random document the person may see"
 echo

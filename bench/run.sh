@@ -89,6 +89,12 @@ SQL
 # --- measurements ---------------------------------------------------------
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
+# Run before each timed statement: a transaction that takes an xid and
+# commits changes the snapshots that follow, so the engine starts each run
+# with empty caches instead of reusing what the previous run read (it keeps
+# them across statements only while snapshots see the same data).
+fresh_view="SELECT 'X', pg_current_xact_id();"
+
 # time_checks FN KIND LIMIT: one psql session (one backend), one warm-up and
 # $reps timed statements; each statement runs FN over LIMIT requests of KIND
 # and times itself with clock_timestamp() - statement_timestamp(). The
@@ -106,7 +112,8 @@ $stmt
 SELECT pg_stat_force_next_flush();
 SELECT 'P', ($probes) - :before_sum;
 "
-  for ((i = 1; i <= reps; i++)); do script+="$stmt
+  for ((i = 1; i <= reps; i++)); do script+="$fresh_view
+$stmt
 "; done
   local out
   out=$(q -F ' ' <<<"$script")
@@ -122,11 +129,12 @@ SELECT 'P', ($probes) - :before_sum;
 time_sql() {
   local sql=$1 script="" i
   for ((i = 0; i <= reps; i++)); do
-    script+="SELECT count(*), extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000 FROM ($sql) s;
+    script+="$fresh_view
+SELECT 'T', count(*), extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000 FROM ($sql) s;
 "
   done
   local out
-  out=$(q -F ' ' <<<"$script")
+  out=$(q -F ' ' <<<"$script" | awk '$1 == "T" {print $2, $3}')
   echo "$(tail -n +2 <<<"$out" | awk '{print $2}' | median) $(tail -n 1 <<<"$out" | awk '{print $1}')"
 }
 
