@@ -1,0 +1,50 @@
+// One statement's decisions, counted per (relation, object type) with a
+// bounded sample of the ids allowed and denied: what the `summary` audit
+// level records instead of one row per object.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace agentauthz::core {
+
+class AuditSummary {
+ public:
+  struct Entry {
+    int32_t relation_key = -1;  // the caller's ids for the names, compared instead of strings
+    int32_t type_key = -1;
+    std::string relation;
+    std::string object_type;
+    int64_t allowed = 0;
+    int64_t denied = 0;
+    std::vector<std::string> allowed_sample;
+    std::vector<std::string> denied_sample;
+  };
+
+  explicit AuditSummary(size_t sample_size) : sample_size_(sample_size) {}
+
+  // The entry for (relation, type), created on first use with their names.
+  Entry& entry(int32_t relation_key, int32_t type_key, std::string_view relation,
+               std::string_view object_type);
+  // Whether the next decision of this kind still goes into the sample (the
+  // caller formats the id only then).
+  bool wants_sample(const Entry& entry, bool allowed) const {
+    return (allowed ? entry.allowed_sample.size() : entry.denied_sample.size()) < sample_size_;
+  }
+  // Counts one decision; `id` is kept when the sample has room.
+  void add(Entry& entry, bool allowed, std::string_view id);
+
+  bool empty() const { return entries_.empty(); }
+  // Hands over the entries and starts afresh.
+  std::vector<Entry> take();
+
+ private:
+  size_t sample_size_;
+  size_t last_ = 0;  // the entry used last: an RLS scan asks one pair over and over
+  std::vector<Entry> entries_;
+};
+
+}  // namespace agentauthz::core
