@@ -10,6 +10,12 @@ BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'agentauthz_app') THEN
     CREATE ROLE agentauthz_app NOLOGIN;
   END IF;
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'agentauthz_auditor') THEN
+    CREATE ROLE agentauthz_auditor NOLOGIN;
+  END IF;
+  IF NOT pg_has_role('agentauthz_admin', 'agentauthz_auditor', 'MEMBER') THEN
+    GRANT agentauthz_auditor TO agentauthz_admin;
+  END IF;
 END
 $roles$;
 
@@ -662,6 +668,148 @@ $$;
 COMMENT ON FUNCTION agentauthz.unsync_tuples(regclass, text, name) IS
   'Stops keeping a column''s tuples in step (the tuples already written stay).';
 
+-- Audit ---------------------------------------------------------------------
+
+-- What the actor context decided, row after row of one hash chain: each
+-- row_hash is SHA-256(prev_hash || the row's canonical bytes), so an edited,
+-- inserted or deleted row breaks it (verify_audit). Written only by the
+-- extension: its writer (a background worker) or, without the preloaded
+-- library, the deciding transaction at commit.
+CREATE TABLE agentauthz.audit_log (
+    id                bigint PRIMARY KEY,
+    logged_at         timestamptz NOT NULL,
+    kind              text NOT NULL,   -- check, summary, listing, dropped, purged
+    db_role           name,
+    backend_pid       integer,
+    actor             text COLLATE "C",
+    principal         text COLLATE "C",
+    delegation_chain  bigint[],
+    purpose           text,
+    query_id          bigint,
+    query_hash        text,
+    relation          text COLLATE "C",
+    object_type       text COLLATE "C",
+    object_id         text COLLATE "C",
+    decision          text,            -- check rows: allowed or denied
+    allowed_count     bigint NOT NULL DEFAULT 0,
+    denied_count      bigint NOT NULL DEFAULT 0,
+    allowed_sample    text[],
+    denied_sample     text[],
+    detail            text,
+    prev_hash         bytea NOT NULL,
+    row_hash          bytea NOT NULL
+);
+CREATE INDEX audit_log_logged_at_idx ON agentauthz.audit_log (logged_at);
+CREATE INDEX audit_log_actor_idx ON agentauthz.audit_log (actor, logged_at);
+COMMENT ON TABLE agentauthz.audit_log IS
+  'Hash-chained record of the actor context''s decisions (agentauthz.audit sets the level); verify with verify_audit().';
+
+-- The chain's ends: rows up to anchor_id were purged (anchor_hash is the
+-- last purged row's hash); last_id/last_hash is the newest row. Writers
+-- lock this row, so they take turns.
+CREATE TABLE agentauthz.audit_chain (
+    singleton    boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    anchor_id    bigint NOT NULL DEFAULT 0,
+    anchor_hash  bytea NOT NULL DEFAULT '\x0000000000000000000000000000000000000000000000000000000000000000',
+    last_id      bigint NOT NULL DEFAULT 0,
+    last_hash    bytea NOT NULL DEFAULT '\x0000000000000000000000000000000000000000000000000000000000000000'
+);
+COMMENT ON TABLE agentauthz.audit_chain IS
+  'The audit chain''s anchor (after purges) and head; export last_hash to detect a rewritten chain.';
+
+SELECT pg_catalog.pg_extension_config_dump('agentauthz.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('agentauthz.audit_chain', '');
+
+CREATE FUNCTION agentauthz.verify_audit(OUT ok boolean, OUT rows_checked bigint,
+                                        OUT first_bad_id bigint, OUT detail text)
+    LANGUAGE c STRICT VOLATILE PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'agentauthz_verify_audit';
+COMMENT ON FUNCTION agentauthz.verify_audit() IS
+  'Recomputes the audit log''s hash chain; reports the first edited, inserted or deleted row.';
+
+CREATE FUNCTION agentauthz.purge_audit(before timestamptz) RETURNS bigint
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'agentauthz_purge_audit';
+COMMENT ON FUNCTION agentauthz.purge_audit(timestamptz) IS
+  'Removes the audit rows logged before a time, after verifying them; the chain stays verifiable from its new anchor.';
+
+CREATE FUNCTION agentauthz.audit_flush(timeout_ms integer DEFAULT 10000) RETURNS boolean
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'agentauthz_audit_flush';
+COMMENT ON FUNCTION agentauthz.audit_flush(integer) IS
+  'Hands over this session''s audit records and waits until the writer has stored them; false after the timeout.';
+
+CREATE FUNCTION agentauthz.audit_stats(OUT database text, OUT writer_pid integer,
+                                       OUT queued_bytes bigint, OUT capacity_bytes bigint,
+                                       OUT enqueued bigint, OUT written bigint, OUT dropped bigint)
+    RETURNS SETOF record
+    LANGUAGE c STRICT VOLATILE PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'agentauthz_audit_stats';
+COMMENT ON FUNCTION agentauthz.audit_stats() IS
+  'The shared audit queues since the server started: per database, records queued, written and dropped.';
+
+CREATE FUNCTION agentauthz.set_audit_level(level text, role regrole DEFAULT NULL) RETURNS void
+    LANGUAGE plpgsql CALLED ON NULL INPUT VOLATILE SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+  IF level IS NULL OR level NOT IN ('off', 'denied', 'summary', 'all', 'default') THEN
+    RAISE EXCEPTION 'invalid audit level: %', coalesce(quote_literal(level), 'NULL')
+      USING ERRCODE = '22023', HINT = 'Use off, denied, summary, all, or default to remove the setting.';
+  END IF;
+  IF role IS NULL AND level = 'default' THEN
+    EXECUTE format('ALTER DATABASE %I RESET agentauthz.audit', current_database());
+  ELSIF role IS NULL THEN
+    EXECUTE format('ALTER DATABASE %I SET agentauthz.audit = %L', current_database(), level);
+  ELSIF level = 'default' THEN
+    EXECUTE format('ALTER ROLE %s IN DATABASE %I RESET agentauthz.audit', role, current_database());
+  ELSE
+    EXECUTE format('ALTER ROLE %s IN DATABASE %I SET agentauthz.audit = %L', role, current_database(), level);
+  END IF;
+END
+$$;
+COMMENT ON FUNCTION agentauthz.set_audit_level(text, regrole) IS
+  'Sets agentauthz.audit for this database, or for one role in it; sessions that start afterwards use it.';
+
+-- One row per decision known by object: every check row, and the sampled
+-- ids of summary and listing rows (complete = false: a sample).
+CREATE VIEW agentauthz.audit_decisions AS
+  SELECT l.id AS log_id, l.logged_at, l.actor, l.principal,
+         l.delegation_chain[cardinality(l.delegation_chain)] AS delegation_id, l.purpose, l.db_role,
+         l.kind, l.relation, l.object_type, l.object_id, l.decision, true AS complete
+    FROM agentauthz.audit_log l
+   WHERE l.kind = 'check'
+  UNION ALL
+  SELECT l.id, l.logged_at, l.actor, l.principal,
+         l.delegation_chain[cardinality(l.delegation_chain)], l.purpose, l.db_role,
+         l.kind, l.relation, l.object_type, s.id, 'allowed', false
+    FROM agentauthz.audit_log l CROSS JOIN LATERAL unnest(l.allowed_sample) AS s(id)
+   WHERE l.kind IN ('summary', 'listing')
+  UNION ALL
+  SELECT l.id, l.logged_at, l.actor, l.principal,
+         l.delegation_chain[cardinality(l.delegation_chain)], l.purpose, l.db_role,
+         l.kind, l.relation, l.object_type, s.id, 'denied', false
+    FROM agentauthz.audit_log l CROSS JOIN LATERAL unnest(l.denied_sample) AS s(id)
+   WHERE l.kind = 'summary';
+COMMENT ON VIEW agentauthz.audit_decisions IS
+  'Decisions by object: check rows in full, summary and listing rows by their sampled ids (complete = false).';
+
+-- Per agent, principal and delegation, per day: how much was allowed and
+-- refused, in how many statements.
+CREATE VIEW agentauthz.audit_by_delegation AS
+  SELECT l.actor, l.principal,
+         l.delegation_chain[cardinality(l.delegation_chain)] AS delegation_id, l.purpose,
+         date_trunc('day', l.logged_at) AS day,
+         count(DISTINCT (l.backend_pid, l.logged_at)) AS statements,
+         sum(CASE WHEN l.kind = 'check' THEN (l.decision = 'allowed')::int ELSE l.allowed_count END) AS allowed,
+         sum(CASE WHEN l.kind = 'check' THEN (l.decision = 'denied')::int ELSE l.denied_count END) AS denied,
+         min(l.logged_at) AS first_seen, max(l.logged_at) AS last_seen
+    FROM agentauthz.audit_log l
+   WHERE l.kind IN ('check', 'summary')
+   GROUP BY 1, 2, 3, 4, 5;
+COMMENT ON VIEW agentauthz.audit_by_delegation IS
+  'Allowed and denied decisions per agent, principal, delegation and day.';
+
 -- Privileges -----------------------------------------------------------------
 
 REVOKE ALL ON ALL TABLES IN SCHEMA agentauthz FROM PUBLIC;
@@ -725,6 +873,16 @@ GRANT EXECUTE ON FUNCTION agentauthz.act_for(text, boolean),
                           agentauthz._sync_row(),
                           agentauthz._sync_truncate()
     TO PUBLIC;
+-- The audit log: auditors (and admins, who are auditors) read it; nobody
+-- writes it but the extension; agents see none of it.
+GRANT SELECT ON agentauthz.audit_log, agentauthz.audit_chain, agentauthz.audit_decisions,
+                agentauthz.audit_by_delegation
+    TO agentauthz_auditor;
+GRANT EXECUTE ON FUNCTION agentauthz.verify_audit(), agentauthz.audit_stats() TO agentauthz_auditor;
+GRANT EXECUTE ON FUNCTION agentauthz.purge_audit(timestamptz),
+                          agentauthz.set_audit_level(text, regrole)
+    TO agentauthz_admin;
+GRANT EXECUTE ON FUNCTION agentauthz.audit_flush(integer) TO PUBLIC;
 -- Trigger functions run as whoever writes tuples.
 GRANT EXECUTE ON FUNCTION agentauthz.tuples_validate(), agentauthz.tuples_changed()
     TO agentauthz_admin, agentauthz_app;

@@ -58,7 +58,7 @@ else
     -o "-k $cluster_dir -p $port -c listen_addresses= -c shared_buffers=1GB \
         -c maintenance_work_mem=512MB -c max_wal_size=8GB -c checkpoint_timeout=30min \
         -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c jit=off \
-        -c max_parallel_workers_per_gather=0" start >/dev/null
+        -c max_parallel_workers_per_gather=0 -c shared_preload_libraries=agentauthz" start >/dev/null
   export PGHOST=$cluster_dir PGPORT=$port PGUSER=postgres PGDATABASE=postgres
 fi
 export PGAPPNAME=agentauthz-bench PGOPTIONS="${PGOPTIONS:-} -c jit=off -c max_parallel_workers_per_gather=0"

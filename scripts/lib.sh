@@ -34,13 +34,16 @@ build_extension() {
 }
 
 # Starts a throwaway cluster; sets CLUSTER_DIR, PGHOST, PGPORT, PGUSER.
-# Extra arguments are passed to postgres as -c settings (name=value).
+# Extra arguments are passed to postgres as -c settings (name=value). The
+# library is preloaded (its audit queue needs shared memory) unless
+# AGENTAUTHZ_PRELOAD=0.
 start_cluster() {
   CLUSTER_DIR=$(mktemp -d /tmp/agentauthz-pg.XXXXXX)
   chown postgres: "$CLUSTER_DIR"
   chmod 700 "$CLUSTER_DIR"
   local opts="-k $CLUSTER_DIR -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
   opts+=" -c full_page_writes=off -c max_connections=60 -c log_min_messages=warning"
+  [[ "${AGENTAUTHZ_PRELOAD:-1}" == 1 ]] && opts+=" -c shared_preload_libraries=agentauthz"
   local setting
   for setting in "$@"; do opts+=" -c $setting"; done
   # A port nobody else uses: derived from our directory, retried if taken.

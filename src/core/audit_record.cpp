@@ -1,6 +1,9 @@
 #include "core/audit_record.h"
 
+#include <cstdio>
 #include <cstring>
+
+#include "core/explain_json.h"
 
 namespace agentauthz::core {
 
@@ -167,6 +170,99 @@ size_t decode_audit_record(std::string_view bytes, AuditRecord* r) {
             in.strings(&r->allowed_sample) && in.strings(&r->denied_sample) &&
             in.string(&r->detail);
   return ok ? in.position() : 0;
+}
+
+std::string iso8601_utc(int64_t pg_microseconds) {
+  constexpr int64_t kPerDay = 86'400'000'000;
+  int64_t days = pg_microseconds / kPerDay;
+  int64_t rest = pg_microseconds % kPerDay;
+  if (rest < 0) rest += kPerDay, --days;
+  // Civil date from days since 1970-01-01 (proleptic Gregorian calendar).
+  int64_t z = days + 10957 + 719468;  // 2000-01-01 is day 10957 of the Unix epoch
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  int64_t doe = z - era * 146097;
+  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  int64_t mp = (5 * doy + 2) / 153;
+  int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  int64_t seconds = rest / 1'000'000;
+  char text[48];
+  snprintf(text, sizeof text, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%06lldZ",
+           static_cast<long long>(year), static_cast<long long>(month), static_cast<long long>(day),
+           static_cast<long long>(seconds / 3600), static_cast<long long>(seconds / 60 % 60),
+           static_cast<long long>(seconds % 60), static_cast<long long>(rest % 1'000'000));
+  return text;
+}
+
+namespace {
+
+void json_key(std::string* out, const char* key) {
+  if (out->size() > 1) out->push_back(',');
+  append_json_string(out, key);
+  out->push_back(':');
+}
+
+void json_text(std::string* out, const char* key, const std::string& value) {
+  if (value.empty()) return;
+  json_key(out, key);
+  append_json_string(out, value);
+}
+
+void json_number(std::string* out, const char* key, int64_t value) {
+  json_key(out, key);
+  out->append(std::to_string(value));
+}
+
+void json_texts(std::string* out, const char* key, const std::vector<std::string>& values) {
+  if (values.empty()) return;
+  json_key(out, key);
+  out->push_back('[');
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i) out->push_back(',');
+    append_json_string(out, values[i]);
+  }
+  out->push_back(']');
+}
+
+}  // namespace
+
+std::string audit_record_json(const AuditRecord& r) {
+  std::string out = "{";
+  json_key(&out, "logged_at");
+  append_json_string(&out, iso8601_utc(r.logged_at));
+  json_key(&out, "kind");
+  append_json_string(&out, audit_kind_name(r.kind));
+  json_text(&out, "db_role", r.db_role);
+  json_number(&out, "backend_pid", r.backend_pid);
+  json_text(&out, "actor", r.actor);
+  json_text(&out, "principal", r.principal);
+  if (!r.delegation_chain.empty()) {
+    json_key(&out, "delegation_chain");
+    out.push_back('[');
+    for (size_t i = 0; i < r.delegation_chain.size(); ++i) {
+      if (i) out.push_back(',');
+      out.append(std::to_string(r.delegation_chain[i]));
+    }
+    out.push_back(']');
+  }
+  json_text(&out, "purpose", r.purpose);
+  if (r.query_id != 0) json_number(&out, "query_id", r.query_id);
+  json_text(&out, "query_hash", r.query_hash);
+  json_text(&out, "relation", r.relation);
+  json_text(&out, "object_type", r.object_type);
+  json_text(&out, "object_id", r.object_id);
+  json_text(&out, "decision", r.decision);
+  if (r.kind != AuditKind::Check) {
+    json_number(&out, "allowed_count", r.allowed_count);
+    json_number(&out, "denied_count", r.denied_count);
+  }
+  json_texts(&out, "allowed_sample", r.allowed_sample);
+  json_texts(&out, "denied_sample", r.denied_sample);
+  json_text(&out, "detail", r.detail);
+  out.push_back('}');
+  return out;
 }
 
 }  // namespace agentauthz::core

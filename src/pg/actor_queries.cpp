@@ -8,6 +8,7 @@
 #include "core/integer_set.h"
 #include "core/tuple_key.h"
 #include "pg/active_actor.h"
+#include "pg/audit.h"
 #include "pg/engine.h"
 #include "pg/tuple_scans.h"
 #include "pg/visible_state.h"
@@ -204,7 +205,13 @@ bool actor_check(std::string_view relation, std::string_view object) {
   core::RequestResolver resolve = evaluator.resolver();
   core::Object target = resolve.object(object);
   core::RelationId rel = resolve.relation(target.type, relation);
-  return check_object(evaluator, actor, rel, target);
+  bool allowed = check_object(evaluator, actor, rel, target);
+  if (audit::recording()) {
+    size_t colon = object.find(':');
+    audit::note_decision(actor, rel, target.type, relation, object.substr(0, colon),
+                         object.substr(colon + 1), allowed);
+  }
+  return allowed;
 }
 
 bool actor_check(std::string_view relation, std::string_view object_type, std::string_view id) {
@@ -223,10 +230,19 @@ bool actor_check(std::string_view relation, std::string_view object_type, int64_
   Engine& engine = Engine::get();
   engine.prepare();
   const ActiveActor& actor = active_actor();
-  if (!actor.valid) return false;  // fail closed
+  if (!actor.valid) {  // fail closed
+    if (audit::recording()) audit::note_decision(actor, -1, -1, relation, object_type, id, false);
+    return false;
+  }
   const ResolvedTarget& target = resolve_target(engine, relation, object_type);
   AllowedSet& set = allowed_set_for(target.type_id, target.relation_id);
-  if (set.built) return set.integer_ids.contains(id);
+  if (set.built) {
+    bool allowed = set.integer_ids.contains(id);
+    if (audit::recording())
+      audit::note_decision(actor, target.relation_id, target.type_id, target.relation, target.type, id,
+                           allowed);
+    return allowed;
+  }
   char text[24];
   int length = snprintf(text, sizeof text, "%lld", static_cast<long long>(id));
   return actor_check(relation, object_type, std::string_view(text, static_cast<size_t>(length)));
@@ -244,6 +260,7 @@ std::vector<std::string> actor_allowed_ids(std::string_view relation, std::strin
   for (core::Symbol id : list_allowed(actor, evaluator, rel, type))
     ids.emplace_back(engine.interner().text(id));
   std::sort(ids.begin(), ids.end());
+  if (audit::recording()) audit::note_listing(actor, relation, object_type, ids);
   return ids;
 }
 

@@ -9,6 +9,7 @@
 #include "core/tuple_key.h"
 #include "pg/active_actor.h"
 #include "pg/actor_queries.h"
+#include "pg/audit.h"
 #include "pg/engine.h"
 #include "pg/guard.h"
 #include "pg/sql_args.h"
@@ -81,7 +82,15 @@ std::string actor_json(const ActiveActor& actor) {
     if (name) role = name;
   });
   append_field(&out, "role", role);
-  out.push_back('}');
+  // Where this session's audit records go: "queue" (written whatever the
+  // transaction does), "transaction" (without the preloaded library),
+  // "server log" (a hot standby), or "off".
+  static const char* const levels[] = {"off", "denied", "summary", "all"};
+  out.append(",\"audit\":{\"level\":");
+  core::append_json_string(&out, levels[audit::level_setting]);
+  out.append(",\"destination\":");
+  core::append_json_string(&out, audit::destination());
+  out.append("}}");
   return out;
 }
 

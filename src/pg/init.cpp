@@ -1,9 +1,15 @@
 // Library initialisation: settings, callbacks and hooks.
 #include "pg/actor_context.h"
+#include "pg/audit.h"
+#include "pg/audit_queue.h"
 #include "pg/catalog.h"
 #include "pg/guard.h"
 #include "pg/settings.h"
 #include "pg/tuple_scans.h"
+
+extern "C" {
+#include "utils/queryjumble.h"
+}
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -14,6 +20,20 @@ namespace agentauthz::pg {
 
 int max_depth_setting = 25;
 int max_delegation_depth_setting = 3;
+int audit_queue_kb_setting = 1024;
+int audit_databases_setting = 4;
+
+namespace {
+
+const config_enum_entry audit_levels[] = {
+    {"off", audit::kOff, false},
+    {"denied", audit::kDenied, false},
+    {"summary", audit::kSummary, false},
+    {"all", audit::kAll, false},
+    {nullptr, 0, false},
+};
+
+}  // namespace
 
 void define_settings() {
   DefineCustomIntVariable(
@@ -25,6 +45,32 @@ void define_settings() {
       "agentauthz.max_delegation_depth",
       "Maximum number of links in a delegation chain (a delegation and its sub-delegations).",
       nullptr, &max_delegation_depth_setting, 3, 1, 16, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  // Audit settings are the superuser's (or, through set_audit_level, an
+  // agentauthz_admin's): an agent can neither lower the level nor shorten
+  // what it waits for.
+  DefineCustomEnumVariable(
+      "agentauthz.audit",
+      "What the audit log records of the actor context's decisions: off, denied, summary or all.",
+      "summary: one row per statement and (relation, object type) with counts and a sample of ids.",
+      &audit::level_setting, audit::kSummary, audit_levels, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable(
+      "agentauthz.audit_sample_size",
+      "How many allowed and how many denied ids a summary record keeps.",
+      nullptr, &audit::sample_size_setting, 10, 0, 1000, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable(
+      "agentauthz.audit_queue_wait",
+      "How long a statement may wait in all for room in a full audit queue before records are dropped and counted.",
+      nullptr, &audit::queue_wait_setting, 1000, 0, 600000, PGC_SUSET, GUC_UNIT_MS, nullptr, nullptr,
+      nullptr);
+  DefineCustomIntVariable(
+      "agentauthz.audit_queue_size",
+      "Size of each database's shared-memory audit queue.",
+      nullptr, &audit_queue_kb_setting, 1024, 64, 1024 * 1024, PGC_POSTMASTER, GUC_UNIT_KB, nullptr,
+      nullptr, nullptr);
+  DefineCustomIntVariable(
+      "agentauthz.audit_databases",
+      "How many databases can have an audit queue (and a writer) at once.",
+      nullptr, &audit_databases_setting, 4, 1, 64, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
   // Nobody may plant agentauthz.* placeholders, in this or a later session.
   MarkGUCPrefixReserved("agentauthz");
 }
@@ -36,4 +82,9 @@ void _PG_init(void) {
   agentauthz::pg::register_catalog_callbacks();
   agentauthz::pg::register_scan_lifecycle();
   agentauthz::pg::register_context_callbacks();
+  agentauthz::pg::audit::register_hooks();
+  if (process_shared_preload_libraries_in_progress) {
+    agentauthz::pg::audit_queue::register_hooks();
+    EnableQueryId();  // statement identity for the audit log
+  }
 }

@@ -5,6 +5,8 @@ namespace agentauthz::pg {
 
 extern int max_depth_setting;             // agentauthz.max_depth
 extern int max_delegation_depth_setting;  // agentauthz.max_delegation_depth
+extern int audit_queue_kb_setting;        // agentauthz.audit_queue_size (postmaster)
+extern int audit_databases_setting;       // agentauthz.audit_databases (postmaster)
 
 void define_settings();
 

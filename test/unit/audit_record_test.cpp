@@ -159,3 +159,34 @@ TEST(AuditSummary, SampleFullIsReported) {
 
 }  // namespace
 }  // namespace agentauthz::core
+
+namespace agentauthz::core {
+namespace {
+
+TEST(AuditJson, IsoTimestamps) {
+  EXPECT_EQ(iso8601_utc(0), "2000-01-01T00:00:00.000000Z");
+  EXPECT_EQ(iso8601_utc(-1), "1999-12-31T23:59:59.999999Z");
+  // 2024-02-29 12:34:56.5 UTC: 8825 days after 2000-01-01.
+  EXPECT_EQ(iso8601_utc(8825LL * 86'400'000'000 + 45'296'500'000), "2024-02-29T12:34:56.500000Z");
+  EXPECT_EQ(iso8601_utc(-10957LL * 86'400'000'000), "1970-01-01T00:00:00.000000Z");
+}
+
+TEST(AuditJson, OneLineWithEscapes) {
+  AuditRecord r;
+  r.kind = AuditKind::Check;
+  r.actor = "agent:\"quoted\"\nline";
+  r.relation = "viewer";
+  r.object_type = "document";
+  r.object_id = "7";
+  r.decision = "denied";
+  r.delegation_chain = {3, 4};
+  std::string json = audit_record_json(r);
+  EXPECT_EQ(json.find('\n'), std::string::npos);
+  EXPECT_NE(json.find("\"actor\":\"agent:\\\"quoted\\\"\\nline\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"delegation_chain\":[3,4]"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"kind\":\"check\""), std::string::npos) << json;
+  EXPECT_EQ(json.find("allowed_count"), std::string::npos) << json;
+}
+
+}  // namespace
+}  // namespace agentauthz::core

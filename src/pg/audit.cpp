@@ -1,0 +1,431 @@
+#include "pg/audit.h"
+
+#include <cstdio>
+#include <vector>
+
+#include "core/audit_record.h"
+#include "core/audit_summary.h"
+#include "pg/audit_log_writer.h"
+#include "pg/audit_queue.h"
+#include "pg/guard.h"
+
+extern "C" {
+#include "access/xlog.h"
+#include "utils/backend_status.h"
+}
+
+namespace agentauthz::pg::audit {
+
+int level_setting = kSummary;
+int sample_size_setting = 10;
+int queue_wait_setting = 1000;
+
+namespace {
+
+// Records of the current statement are handed over once this many bytes
+// have gathered, so an `all` scan over many rows needs bounded memory.
+constexpr size_t kHandOverBytes = 256u << 10;
+
+struct StatementKey {
+  LocalTransactionId transaction = InvalidLocalTransactionId;
+  TimestampTz started = 0;
+  uint64_t actor_epoch = 0;
+  bool operator==(const StatementKey& o) const {
+    return transaction == o.transaction && started == o.started && actor_epoch == o.actor_epoch;
+  }
+};
+
+StatementKey current_key;
+bool have_statement = false;
+core::AuditRecord statement_fields;  // what every record of the statement shares
+core::AuditSummary summary(10);
+audit_queue::Batch pending;     // encoded, not yet handed over
+audit_queue::Batch in_transaction;  // to be written at this transaction's commit
+long wait_budget_ms = 0;
+bool writing = false;           // appending to the log runs statements of its own
+bool told_about_fallback = false;
+int executor_depth = 0;
+
+ExecutorRun_hook_type prev_executor_run = nullptr;
+ExecutorFinish_hook_type prev_executor_finish = nullptr;
+ExecutorEnd_hook_type prev_executor_end = nullptr;
+ProcessUtility_hook_type prev_process_utility = nullptr;
+
+std::string hex(const uint8* bytes, size_t length) {
+  static const char digits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(length * 2);
+  for (size_t i = 0; i < length; ++i) {
+    out.push_back(digits[bytes[i] >> 4]);
+    out.push_back(digits[bytes[i] & 15]);
+  }
+  return out;
+}
+
+std::vector<core::AuditRecord> decode_all(const audit_queue::Batch& batch) {
+  std::vector<core::AuditRecord> records;
+  size_t at = 0;
+  while (at + 4 <= batch.bytes.size()) {
+    uint32 length;
+    memcpy(&length, batch.bytes.data() + at, sizeof length);
+    records.emplace_back();
+    core::decode_audit_record(std::string_view(batch.bytes).substr(at + 4, length), &records.back());
+    at += 4 + length;
+  }
+  return records;
+}
+
+void tell_about_fallback() {
+  if (told_about_fallback) return;
+  told_about_fallback = true;
+  pg_guard([] {
+    ereport(NOTICE,
+            (errmsg("agentauthz audit records are written in the caller's transaction"),
+             errdetail("agentauthz is not in shared_preload_libraries, so there is no audit queue: "
+                       "records of a transaction that rolls back or is read-only go to the server log only."),
+             errhint("Add agentauthz to shared_preload_libraries and restart the server.")));
+  });
+}
+
+void append_batch(audit_queue::Batch& to, const audit_queue::Batch& from) {
+  to.bytes.append(from.bytes);
+  to.records += from.records;
+}
+
+// Sends `pending` where records go now.
+void hand_over(long* wait_ms) {
+  if (pending.records == 0) return;
+  bool standby = false;
+  pg_guard([&] { standby = RecoveryInProgress(); });
+  if (standby) {
+    log_audit_records(decode_all(pending), "hot standby");
+    pending.clear();
+    return;
+  }
+  if (audit_queue::available()) {
+    int64_t dropped = 0;
+    audit_queue::Outcome outcome = audit_queue::enqueue(pending, wait_ms, &dropped);
+    if (dropped > 0) {
+      pg_guard([&] {
+        ereport(WARNING, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+                          errmsg("agentauthz dropped %lld audit records: the audit queue stayed full",
+                                 static_cast<long long>(dropped)),
+                          errdetail("The audit log records the number dropped; agentauthz.audit_stats() counts them."),
+                          errhint("Raise agentauthz.audit_queue_size or agentauthz.audit_queue_wait.")));
+      });
+    }
+    if (outcome == audit_queue::Outcome::Queued) return;
+  } else {
+    tell_about_fallback();
+  }
+  append_batch(in_transaction, pending);
+  pending.clear();
+}
+
+core::AuditRecord summary_record(core::AuditSummary::Entry& entry) {
+  core::AuditRecord record = statement_fields;
+  record.kind = core::AuditKind::Summary;
+  record.relation = std::move(entry.relation);
+  record.object_type = std::move(entry.object_type);
+  record.allowed_count = entry.allowed;
+  record.denied_count = entry.denied;
+  record.allowed_sample = std::move(entry.allowed_sample);
+  record.denied_sample = std::move(entry.denied_sample);
+  return record;
+}
+
+// Ends the statement's gathering: summaries become records, and all of it
+// is handed over.
+void end_statement(long* wait_ms) {
+  if (!summary.empty()) {
+    std::string encoded;
+    for (core::AuditSummary::Entry& entry : summary.take()) {
+      encoded.clear();
+      core::encode_audit_record(summary_record(entry), &encoded);
+      pending.add(encoded);
+    }
+  }
+  have_statement = false;
+  hand_over(wait_ms);
+}
+
+// The fields every record of this statement shares, computed when the
+// statement (or the actor) changes.
+void begin_statement(const ActiveActor& actor) {
+  StatementKey key;
+  pg_guard([&] {
+    key.transaction = MyProc->lxid;
+    key.started = GetCurrentStatementStartTimestamp();
+  });
+  key.actor_epoch = active_actor_epoch();
+  if (have_statement && key == current_key) return;
+  if (have_statement) end_statement(&wait_budget_ms);
+  current_key = key;
+  wait_budget_ms = queue_wait_setting;
+  summary = core::AuditSummary(static_cast<size_t>(sample_size_setting));
+  core::AuditRecord& f = statement_fields;
+  f = core::AuditRecord();
+  f.logged_at = key.started;
+  f.backend_pid = MyProcPid;
+  const char* role = nullptr;
+  const char* query = nullptr;
+  uint64 query_id = 0;
+  pg_guard([&] {
+    role = GetUserNameFromId(GetUserId(), true);
+    query = debug_query_string;
+    query_id = pgstat_get_my_query_id();
+  });
+  if (role) f.db_role = role;
+  f.query_id = static_cast<int64_t>(query_id);
+  if (query) {
+    std::array<uint8, 32> digest = sha256(reinterpret_cast<const uint8*>(query), strlen(query));
+    f.query_hash = hex(digest.data(), digest.size());
+  }
+  switch (actor.kind) {
+    case ActorContext::Kind::None:
+      break;
+    case ActorContext::Kind::Subject:
+      f.actor = actor.subject;
+      break;
+    case ActorContext::Kind::Agent:
+      f.actor = actor.agent;
+      break;
+    case ActorContext::Kind::Delegation:
+      f.actor = actor.agent;
+      f.principal = actor.subject;
+      for (const DelegationRow& link : actor.links) f.delegation_chain.push_back(link.id);
+      if (!actor.links.empty()) f.purpose = actor.links.back().purpose;
+      break;
+  }
+  if (!actor.valid) f.detail = actor.reason.empty() ? "no actor context" : actor.reason;
+  have_statement = true;
+}
+
+void note_check_record(std::string_view relation, std::string_view object_type, std::string_view id,
+                       bool allowed) {
+  core::AuditRecord record = statement_fields;
+  record.kind = core::AuditKind::Check;
+  record.relation.assign(relation);
+  record.object_type.assign(object_type);
+  record.object_id.assign(id);
+  record.decision = allowed ? "allowed" : "denied";
+  std::string encoded;
+  core::encode_audit_record(record, &encoded);
+  pending.add(encoded);
+  if (pending.bytes.size() >= kHandOverBytes) hand_over(&wait_budget_ms);
+}
+
+// Where a transaction's own records end up when it finishes.
+void write_in_transaction(bool committing) {
+  if (in_transaction.records == 0) return;
+  std::vector<core::AuditRecord> records = decode_all(in_transaction);
+  in_transaction.clear();
+  bool read_only = false;
+  pg_guard([&] { read_only = XactReadOnly || RecoveryInProgress(); });
+  if (!committing || read_only) {
+    log_audit_records(records, committing ? "read-only transaction" : "rolled back");
+    return;
+  }
+  writing = true;
+  try {
+    append_to_audit_log(records);
+  } catch (...) {
+    writing = false;
+    // The commit fails with this error; the records must not vanish with it.
+    log_audit_records(records, "could not be written");
+    throw;
+  }
+  writing = false;
+}
+
+void statement_finished() {
+  if (writing || executor_depth > 0 || !have_statement) return;
+  end_statement(&wait_budget_ms);
+}
+
+void on_transaction_end(bool committing) {
+  if (writing) return;
+  long no_wait = 0;
+  if (have_statement) end_statement(committing ? &wait_budget_ms : &no_wait);
+  if (pending.records) hand_over(&no_wait);
+  write_in_transaction(committing);
+}
+
+void xact_callback(XactEvent event, void*) {
+  switch (event) {
+    case XACT_EVENT_PRE_COMMIT:
+    case XACT_EVENT_PRE_PREPARE:
+      call_guarded([](void*) { on_transaction_end(true); }, nullptr);
+      break;
+    case XACT_EVENT_ABORT:
+      // Nothing may fail here: whatever cannot be handed over is lost, and
+      // said so in the server log.
+      executor_depth = 0;
+      writing = false;
+      try {
+        on_transaction_end(false);
+      } catch (...) {
+        pending.clear();
+        in_transaction.clear();
+        have_statement = false;
+        elog(LOG, "agentauthz could not hand over the audit records of an aborted transaction");
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+void at_exit(int, Datum) {
+  try {
+    on_transaction_end(false);
+  } catch (...) {
+  }
+}
+
+}  // namespace
+
+}  // namespace agentauthz::pg::audit
+
+extern "C" {
+
+static void agentauthz_executor_run(QueryDesc* query, ScanDirection direction, uint64 count,
+                                    bool execute_once) {
+  using namespace agentauthz::pg::audit;
+  ++executor_depth;
+  PG_TRY();
+  {
+    if (prev_executor_run) prev_executor_run(query, direction, count, execute_once);
+    else standard_ExecutorRun(query, direction, count, execute_once);
+  }
+  PG_FINALLY();
+  {
+    --executor_depth;
+  }
+  PG_END_TRY();
+}
+
+static void agentauthz_executor_finish(QueryDesc* query) {
+  using namespace agentauthz::pg::audit;
+  ++executor_depth;
+  PG_TRY();
+  {
+    if (prev_executor_finish) prev_executor_finish(query);
+    else standard_ExecutorFinish(query);
+  }
+  PG_FINALLY();
+  {
+    --executor_depth;
+  }
+  PG_END_TRY();
+}
+
+static void agentauthz_executor_end(QueryDesc* query) {
+  using namespace agentauthz::pg::audit;
+  if (prev_executor_end) prev_executor_end(query);
+  else standard_ExecutorEnd(query);
+  agentauthz::pg::call_guarded([](void*) { statement_finished(); }, nullptr);
+}
+
+static void agentauthz_audit_utility(PlannedStmt* pstmt, const char* query_string, bool read_only_tree,
+                                     ProcessUtilityContext context, ParamListInfo params,
+                                     QueryEnvironment* query_env, DestReceiver* dest, QueryCompletion* qc) {
+  using namespace agentauthz::pg::audit;
+  ++executor_depth;
+  PG_TRY();
+  {
+    if (prev_process_utility)
+      prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+    else
+      standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+  }
+  PG_FINALLY();
+  {
+    --executor_depth;
+  }
+  PG_END_TRY();
+  agentauthz::pg::call_guarded([](void*) { statement_finished(); }, nullptr);
+}
+
+}  // extern "C"
+
+namespace agentauthz::pg::audit {
+
+void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_key,
+                   std::string_view relation, std::string_view object_type, std::string_view id,
+                   bool allowed) {
+  if (level_setting == kDenied && allowed) return;
+  begin_statement(actor);
+  if (level_setting == kSummary) {
+    core::AuditSummary::Entry& entry = summary.entry(relation_key, type_key, relation, object_type);
+    summary.add(entry, allowed, summary.wants_sample(entry, allowed) ? id : std::string_view());
+    return;
+  }
+  note_check_record(relation, object_type, id, allowed);
+}
+
+void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_key,
+                   std::string_view relation, std::string_view object_type, int64_t id,
+                   bool allowed) {
+  if (level_setting == kDenied && allowed) return;
+  char text[24];
+  int length = 0;
+  if (level_setting != kSummary) {
+    length = snprintf(text, sizeof text, "%lld", static_cast<long long>(id));
+  } else {
+    begin_statement(actor);
+    core::AuditSummary::Entry& entry = summary.entry(relation_key, type_key, relation, object_type);
+    if (summary.wants_sample(entry, allowed))
+      length = snprintf(text, sizeof text, "%lld", static_cast<long long>(id));
+    summary.add(entry, allowed, std::string_view(text, static_cast<size_t>(length)));
+    return;
+  }
+  note_decision(actor, relation_key, type_key, relation, object_type,
+                std::string_view(text, static_cast<size_t>(length)), allowed);
+}
+
+void note_listing(const ActiveActor& actor, std::string_view relation, std::string_view object_type,
+                  const std::vector<std::string>& ids) {
+  if (level_setting < kSummary) return;
+  begin_statement(actor);
+  core::AuditRecord record = statement_fields;
+  record.kind = core::AuditKind::Listing;
+  record.relation.assign(relation);
+  record.object_type.assign(object_type);
+  record.allowed_count = static_cast<int64_t>(ids.size());
+  for (size_t i = 0; i < ids.size() && i < static_cast<size_t>(sample_size_setting); ++i)
+    record.allowed_sample.push_back(ids[i]);
+  std::string encoded;
+  core::encode_audit_record(record, &encoded);
+  pending.add(encoded);
+}
+
+bool flush_and_wait(long timeout_ms) {
+  if (have_statement) end_statement(&wait_budget_ms);
+  hand_over(&wait_budget_ms);
+  if (!audit_queue::available()) return true;
+  return audit_queue::wait_written(timeout_ms);
+}
+
+const char* destination() {
+  if (level_setting == kOff) return "off";
+  bool standby = false;
+  pg_guard([&] { standby = RecoveryInProgress(); });
+  if (standby) return "server log";
+  return audit_queue::available() ? "queue" : "transaction";
+}
+
+void register_hooks() {
+  prev_executor_run = ExecutorRun_hook;
+  ExecutorRun_hook = agentauthz_executor_run;
+  prev_executor_finish = ExecutorFinish_hook;
+  ExecutorFinish_hook = agentauthz_executor_finish;
+  prev_executor_end = ExecutorEnd_hook;
+  ExecutorEnd_hook = agentauthz_executor_end;
+  prev_process_utility = ProcessUtility_hook;
+  ProcessUtility_hook = agentauthz_audit_utility;
+  RegisterXactCallback(xact_callback, nullptr);
+  before_shmem_exit(at_exit, 0);
+}
+
+}  // namespace agentauthz::pg::audit

@@ -1,0 +1,45 @@
+// The backend's side of the audit: decisions of the actor context are
+// recorded at the level agentauthz.audit sets (off, denied, summary, all),
+// gathered per statement and handed over when the top-level statement ends
+// (or its transaction does): to the shared queue and its writer when the
+// library is preloaded, to the server log on a hot standby, otherwise to
+// agentauthz.audit_log in the caller's own transaction at commit.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "pg/active_actor.h"
+
+namespace agentauthz::pg::audit {
+
+enum Level : int { kOff = 0, kDenied = 1, kSummary = 2, kAll = 3 };
+
+extern int level_setting;        // agentauthz.audit
+extern int sample_size_setting;  // agentauthz.audit_sample_size
+extern int queue_wait_setting;   // agentauthz.audit_queue_wait (ms per statement)
+
+inline bool recording() { return level_setting != kOff; }
+
+// One decision of the actor on (relation, object type, id). The keys are
+// the model's ids for the names (compared instead of the strings).
+void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_key,
+                   std::string_view relation, std::string_view object_type, std::string_view id,
+                   bool allowed);
+void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_key,
+                   std::string_view relation, std::string_view object_type, int64_t id,
+                   bool allowed);
+// An allowed set listed for a query (the `set` strategy): how many ids.
+void note_listing(const ActiveActor& actor, std::string_view relation, std::string_view object_type,
+                  const std::vector<std::string>& ids);
+
+// Hands over what this backend holds and waits until it is in the log;
+// false after timeout_ms. Where records go, as current_actor() reports it.
+bool flush_and_wait(long timeout_ms);
+const char* destination();
+
+// Installs the executor, utility, transaction and exit hooks (_PG_init).
+void register_hooks();
+
+}  // namespace agentauthz::pg::audit

@@ -1,0 +1,302 @@
+#include "pg/audit_chain.h"
+
+#include <vector>
+
+#include "core/error.h"
+#include "pg/guard.h"
+#include "pg/sql_args.h"
+
+extern "C" {
+#include "catalog/pg_authid_d.h"
+}
+
+namespace agentauthz::pg {
+
+namespace {
+
+struct ChainPoint {
+  int64 anchor_id = 0;
+  ChainHash anchor_hash{};
+  int64 last_id = 0;
+  ChainHash last_hash{};
+  bool exists = false;
+};
+
+void copy_hash(Datum datum, ChainHash* out, bool* well_formed) {
+  bytea* b = DatumGetByteaPP(datum);
+  *well_formed = VARSIZE_ANY_EXHDR(b) == out->size();
+  if (*well_formed) memcpy(out->data(), VARDATA_ANY(b), out->size());
+}
+
+// Reads the chain's anchor and head (locking them when `lock`).
+ChainPoint read_chain_point(bool lock) {
+  ChainPoint point;
+  pg_guard([&] {
+    const char* query = lock ? "SELECT anchor_id, anchor_hash, last_id, last_hash FROM agentauthz.audit_chain FOR UPDATE"
+                             : "SELECT anchor_id, anchor_hash, last_id, last_hash FROM agentauthz.audit_chain";
+    int rc = SPI_execute(query, !lock, 2);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the audit chain's head");
+    if (SPI_processed == 0) return;
+    point.exists = true;
+    HeapTuple row = SPI_tuptable->vals[0];
+    TupleDesc desc = SPI_tuptable->tupdesc;
+    bool isnull, good_anchor, good_last;
+    point.anchor_id = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
+    copy_hash(SPI_getbinval(row, desc, 2, &isnull), &point.anchor_hash, &good_anchor);
+    point.last_id = DatumGetInt64(SPI_getbinval(row, desc, 3, &isnull));
+    copy_hash(SPI_getbinval(row, desc, 4, &isnull), &point.last_hash, &good_last);
+    if (!good_anchor || !good_last)
+      ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("the audit chain's head is malformed")));
+  });
+  return point;
+}
+
+std::string text_column(HeapTuple row, TupleDesc desc, int column) {
+  bool isnull;
+  Datum value = SPI_getbinval(row, desc, column, &isnull);
+  if (isnull) return std::string();
+  text* t = DatumGetTextPP(value);
+  return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+std::vector<std::string> texts_column(HeapTuple row, TupleDesc desc, int column) {
+  std::vector<std::string> out;
+  bool isnull;
+  Datum value = SPI_getbinval(row, desc, column, &isnull);
+  if (isnull) return out;
+  Datum* elements;
+  bool* nulls;
+  int count;
+  deconstruct_array(DatumGetArrayTypeP(value), TEXTOID, -1, false, TYPALIGN_INT, &elements, &nulls, &count);
+  for (int i = 0; i < count; ++i) {
+    if (nulls[i]) {
+      out.emplace_back();
+      continue;
+    }
+    text* t = DatumGetTextPP(elements[i]);
+    out.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+  }
+  return out;
+}
+
+// One row read back: its record, its stored hashes, whether they were
+// well formed.
+struct StoredRow {
+  core::AuditRecord record;
+  ChainHash prev{};
+  ChainHash hash{};
+  bool hashes_ok = true;
+  bool kind_ok = true;
+};
+
+// Converts an SPI row; the PostgreSQL calls it makes are guarded by the
+// caller. Strings are built between calls, never across one.
+void read_row(HeapTuple row, TupleDesc desc, StoredRow* out) {
+  core::AuditRecord& r = out->record;
+  bool isnull;
+  r.id = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
+  r.logged_at = DatumGetTimestampTz(SPI_getbinval(row, desc, 2, &isnull));
+  out->kind_ok = core::parse_audit_kind(text_column(row, desc, 3), &r.kind);
+  Datum role = SPI_getbinval(row, desc, 4, &isnull);
+  r.db_role = isnull ? std::string() : std::string(NameStr(*DatumGetName(role)));
+  Datum pid = SPI_getbinval(row, desc, 5, &isnull);
+  r.backend_pid = isnull ? 0 : DatumGetInt32(pid);
+  r.actor = text_column(row, desc, 6);
+  r.principal = text_column(row, desc, 7);
+  r.delegation_chain.clear();
+  Datum chain = SPI_getbinval(row, desc, 8, &isnull);
+  if (!isnull) {
+    Datum* links;
+    bool* nulls;
+    int count;
+    deconstruct_array(DatumGetArrayTypeP(chain), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &links,
+                      &nulls, &count);
+    for (int i = 0; i < count; ++i) r.delegation_chain.push_back(nulls[i] ? 0 : DatumGetInt64(links[i]));
+  }
+  r.purpose = text_column(row, desc, 9);
+  Datum query_id = SPI_getbinval(row, desc, 10, &isnull);
+  r.query_id = isnull ? 0 : DatumGetInt64(query_id);
+  r.query_hash = text_column(row, desc, 11);
+  r.relation = text_column(row, desc, 12);
+  r.object_type = text_column(row, desc, 13);
+  r.object_id = text_column(row, desc, 14);
+  r.decision = text_column(row, desc, 15);
+  Datum allowed = SPI_getbinval(row, desc, 16, &isnull);
+  r.allowed_count = isnull ? 0 : DatumGetInt64(allowed);
+  Datum denied = SPI_getbinval(row, desc, 17, &isnull);
+  r.denied_count = isnull ? 0 : DatumGetInt64(denied);
+  r.allowed_sample = texts_column(row, desc, 18);
+  r.denied_sample = texts_column(row, desc, 19);
+  r.detail = text_column(row, desc, 20);
+  bool good_prev = false, good_hash = false;
+  Datum prev = SPI_getbinval(row, desc, 21, &isnull);
+  if (!isnull) copy_hash(prev, &out->prev, &good_prev);
+  Datum hash = SPI_getbinval(row, desc, 22, &isnull);
+  if (!isnull) copy_hash(hash, &out->hash, &good_hash);
+  out->hashes_ok = good_prev && good_hash;
+}
+
+constexpr const char* kRowsQuery =
+    "SELECT id, logged_at, kind, db_role, backend_pid, actor, principal, delegation_chain, purpose, "
+    "query_id, query_hash, relation, object_type, object_id, decision, allowed_count, denied_count, "
+    "allowed_sample, denied_sample, detail, prev_hash, row_hash FROM agentauthz.audit_log "
+    "WHERE id > $1 AND id <= $2 ORDER BY id";
+
+// Walks rows (from_id, to_id] from `from_hash`; the verdict names the first
+// row that breaks the chain. read_only: use the calling statement's snapshot.
+ChainVerdict walk(int64 from_id, const ChainHash& from_hash, int64 to_id, bool read_only,
+                  ChainHash* last_hash) {
+  ChainVerdict verdict;
+  int64 expected_id = from_id + 1;
+  ChainHash previous = from_hash;
+  Portal cursor = nullptr;
+  pg_guard([&] {
+    Oid types[2] = {INT8OID, INT8OID};
+    Datum values[2] = {Int64GetDatum(from_id), Int64GetDatum(to_id)};
+    cursor = SPI_cursor_open_with_args(nullptr, kRowsQuery, 2, types, values, nullptr, read_only, 0);
+  });
+  StoredRow stored;
+  for (bool more = true; more && verdict.ok;) {
+    uint64 fetched = 0;
+    pg_guard([&] {
+      SPI_cursor_fetch(cursor, true, 1000);
+      fetched = SPI_processed;
+    });
+    if (fetched == 0) break;
+    for (uint64 i = 0; i < fetched && verdict.ok; ++i) {
+      pg_guard([&] { read_row(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, &stored); });
+      int64 id = stored.record.id;
+      if (id != expected_id) {
+        verdict = {false, verdict.rows_checked, expected_id,
+                   "row " + std::to_string(expected_id) +
+                       (id > expected_id ? " is missing (deleted)" : " is out of order")};
+      } else if (!stored.hashes_ok || !stored.kind_ok) {
+        verdict = {false, verdict.rows_checked, id, "row " + std::to_string(id) + " has a malformed kind or hash"};
+      } else if (stored.prev != previous) {
+        verdict = {false, verdict.rows_checked, id,
+                   "row " + std::to_string(id) +
+                       " does not follow the row before it (a row was inserted, or the one before deleted)"};
+      } else if (chain_hash(previous, stored.record) != stored.hash) {
+        verdict = {false, verdict.rows_checked, id,
+                   "row " + std::to_string(id) + " was edited: its contents do not match its hash"};
+      } else {
+        previous = stored.hash;
+        ++expected_id;
+        ++verdict.rows_checked;
+      }
+    }
+    pg_guard([] { SPI_freetuptable(SPI_tuptable); });
+  }
+  pg_guard([&] { SPI_cursor_close(cursor); });
+  if (verdict.ok && expected_id <= to_id) {
+    verdict = {false, verdict.rows_checked, expected_id,
+               "row " + std::to_string(expected_id) + " is missing (deleted)"};
+  }
+  *last_hash = previous;
+  return verdict;
+}
+
+}  // namespace
+
+ChainVerdict verify_audit_chain() {
+  ChainVerdict verdict;
+  pg_guard([] {
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+  });
+  // Without a head, nothing was ever written: the chain is empty.
+  ChainPoint point = read_chain_point(false);
+  ChainHash last{};
+  verdict = walk(point.anchor_id, point.anchor_hash, point.last_id, true, &last);
+  if (verdict.ok && last != point.last_hash) {
+    verdict = {false, verdict.rows_checked, point.last_id,
+               "row " + std::to_string(point.last_id) + " is not the chain's recorded head"};
+  }
+  if (verdict.ok) {
+    // Rows past the head that the snapshot already sees were not written by the extension.
+    int64 beyond = 0;
+    pg_guard([&] {
+      Oid types[2] = {INT8OID, INT8OID};
+      Datum values[2] = {Int64GetDatum(point.last_id), Int64GetDatum(point.anchor_id)};
+      SPI_execute_with_args("SELECT min(id) FROM agentauthz.audit_log WHERE id > $1 OR id <= $2", 2, types,
+                            values, nullptr, true, 1);
+      bool isnull;
+      Datum found = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+      if (!isnull) beyond = DatumGetInt64(found);
+    });
+    if (beyond != 0)
+      verdict = {false, verdict.rows_checked, beyond,
+                 "row " + std::to_string(beyond) + " lies outside the chain (inserted)"};
+  }
+  if (verdict.ok) verdict.detail = "the chain verifies from row " + std::to_string(point.anchor_id + 1) +
+                                   " to row " + std::to_string(point.last_id);
+  pg_guard([] { SPI_finish(); });
+  return verdict;
+}
+
+int64_t purge_audit_before(TimestampTz before) {
+  Oid saved_user = InvalidOid;
+  int saved_context = 0;
+  pg_guard([&] {
+    GetUserIdAndSecContext(&saved_user, &saved_context);
+    SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID, saved_context | SECURITY_LOCAL_USERID_CHANGE);
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+  });
+  ChainPoint point = read_chain_point(true);
+  int64 cut = 0;
+  if (point.exists) {
+    pg_guard([&] {
+      Oid types[1] = {TIMESTAMPTZOID};
+      Datum values[1] = {TimestampTzGetDatum(before)};
+      SPI_execute_with_args("SELECT min(id) FROM agentauthz.audit_log WHERE logged_at >= $1", 1, types, values,
+                            nullptr, false, 1);
+      bool isnull;
+      Datum first_kept = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+      cut = isnull ? point.last_id : DatumGetInt64(first_kept) - 1;
+    });
+  }
+  int64 removed = 0;
+  if (cut > point.anchor_id) {
+    ChainHash cut_hash{};
+    ChainVerdict verdict = walk(point.anchor_id, point.anchor_hash, cut, false, &cut_hash);
+    if (!verdict.ok)
+      throw core::Error(core::ErrorKind::Internal,
+                        "the audit log does not verify: " + verdict.detail,
+                        "Nothing was purged; verify_audit() reports the same.");
+    pg_guard([&] {
+      Oid types[3] = {INT8OID, INT8OID, BYTEAOID};
+      Datum values[3] = {Int64GetDatum(cut), Int64GetDatum(point.anchor_id), 0};
+      bytea* hash = static_cast<bytea*>(palloc(VARHDRSZ + cut_hash.size()));
+      SET_VARSIZE(hash, VARHDRSZ + cut_hash.size());
+      memcpy(VARDATA(hash), cut_hash.data(), cut_hash.size());
+      values[2] = PointerGetDatum(hash);
+      SPI_execute_with_args("DELETE FROM agentauthz.audit_log WHERE id <= $1 AND id > $2", 2, types, values,
+                            nullptr, false, 0);
+      removed = static_cast<int64>(SPI_processed);
+      SPI_execute_with_args("UPDATE agentauthz.audit_chain SET anchor_id = $1, anchor_hash = $3 WHERE $2 IS NOT NULL",
+                            3, types, values, nullptr, false, 0);
+    });
+  }
+  pg_guard([&] {
+    SPI_finish();
+    SetUserIdAndSecContext(saved_user, saved_context);
+  });
+  if (removed > 0) {
+    core::AuditRecord record;
+    record.kind = core::AuditKind::Purged;
+    const char* role = nullptr;
+    pg_guard([&] {
+      record.logged_at = GetCurrentTimestamp();
+      role = GetUserNameFromId(GetUserId(), true);
+    });
+    if (role) record.db_role = role;
+    record.backend_pid = MyProcPid;
+    record.allowed_count = removed;
+    record.detail = "rows " + std::to_string(point.anchor_id + 1) + " to " + std::to_string(cut) +
+                    " were purged; the chain is anchored at row " + std::to_string(cut);
+    std::vector<core::AuditRecord> records{record};
+    append_to_audit_log(records);
+  }
+  return removed;
+}
+
+}  // namespace agentauthz::pg

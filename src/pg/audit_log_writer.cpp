@@ -1,0 +1,183 @@
+#include "pg/audit_log_writer.h"
+
+#include "pg/active_actor.h"
+#include "pg/guard.h"
+#include "pg/sql_args.h"
+
+extern "C" {
+#include "catalog/pg_authid_d.h"
+}
+
+namespace agentauthz::pg {
+
+namespace {
+
+SPIPlanPtr insert_plan = nullptr;
+SPIPlanPtr head_plan = nullptr;
+SPIPlanPtr update_head_plan = nullptr;
+
+constexpr int kInsertArgs = 22;
+
+SPIPlanPtr keep(SPIPlanPtr* slot, const char* query, int nargs, Oid* types) {
+  if (*slot == nullptr) {
+    SPIPlanPtr plan = SPI_prepare(query, nargs, types);
+    if (plan == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+    SPI_keepplan(plan);
+    *slot = plan;
+  }
+  return *slot;
+}
+
+Datum bytea_datum(const uint8* bytes, size_t length) {
+  bytea* b = static_cast<bytea*>(palloc(VARHDRSZ + length));
+  SET_VARSIZE(b, VARHDRSZ + length);
+  memcpy(VARDATA(b), bytes, length);
+  return PointerGetDatum(b);
+}
+
+// An optional text column: NULL when empty.
+void text_or_null(const std::string& value, Datum* datum, char* null) {
+  if (value.empty()) {
+    *null = 'n';
+  } else {
+    *datum = text_datum(value);
+  }
+}
+
+void texts_or_null(const std::vector<std::string>& values, Datum* datum, char* null) {
+  if (values.empty()) {
+    *null = 'n';
+    return;
+  }
+  Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * values.size()));
+  for (size_t i = 0; i < values.size(); ++i) elements[i] = text_datum(values[i]);
+  *datum = PointerGetDatum(construct_array(elements, static_cast<int>(values.size()), TEXTOID, -1,
+                                           false, TYPALIGN_INT));
+}
+
+void insert_row(const core::AuditRecord& r, const ChainHash& previous, const ChainHash& hash) {
+  Oid types[kInsertArgs] = {INT8OID, TIMESTAMPTZOID, TEXTOID, NAMEOID, INT4OID, TEXTOID,
+                            TEXTOID, INT8ARRAYOID, TEXTOID, INT8OID, TEXTOID, TEXTOID,
+                            TEXTOID, TEXTOID, TEXTOID, INT8OID, INT8OID, TEXTARRAYOID,
+                            TEXTARRAYOID, TEXTOID, BYTEAOID, BYTEAOID};
+  SPIPlanPtr plan = keep(
+      &insert_plan,
+      "INSERT INTO agentauthz.audit_log (id, logged_at, kind, db_role, backend_pid, actor, "
+      "principal, delegation_chain, purpose, query_id, query_hash, relation, object_type, "
+      "object_id, decision, allowed_count, denied_count, allowed_sample, denied_sample, detail, "
+      "prev_hash, row_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, "
+      "$15, $16, $17, $18, $19, $20, $21, $22)",
+      kInsertArgs, types);
+  Datum values[kInsertArgs];
+  char nulls[kInsertArgs];
+  memset(nulls, ' ', sizeof nulls);
+  values[0] = Int64GetDatum(r.id);
+  values[1] = TimestampTzGetDatum(r.logged_at);
+  values[2] = text_datum(core::audit_kind_name(r.kind));
+  if (r.db_role.empty()) {
+    nulls[3] = 'n';
+  } else {
+    NameData* name = static_cast<NameData*>(palloc0(NAMEDATALEN));
+    strlcpy(NameStr(*name), r.db_role.c_str(), NAMEDATALEN);
+    values[3] = NameGetDatum(name);
+  }
+  values[4] = Int32GetDatum(r.backend_pid);
+  text_or_null(r.actor, &values[5], &nulls[5]);
+  text_or_null(r.principal, &values[6], &nulls[6]);
+  if (r.delegation_chain.empty()) {
+    nulls[7] = 'n';
+  } else {
+    Datum* links = static_cast<Datum*>(palloc(sizeof(Datum) * r.delegation_chain.size()));
+    for (size_t i = 0; i < r.delegation_chain.size(); ++i) links[i] = Int64GetDatum(r.delegation_chain[i]);
+    values[7] = PointerGetDatum(construct_array(links, static_cast<int>(r.delegation_chain.size()),
+                                                INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+  }
+  text_or_null(r.purpose, &values[8], &nulls[8]);
+  values[9] = Int64GetDatum(r.query_id);
+  if (r.query_id == 0) nulls[9] = 'n';
+  text_or_null(r.query_hash, &values[10], &nulls[10]);
+  text_or_null(r.relation, &values[11], &nulls[11]);
+  text_or_null(r.object_type, &values[12], &nulls[12]);
+  text_or_null(r.object_id, &values[13], &nulls[13]);
+  text_or_null(r.decision, &values[14], &nulls[14]);
+  values[15] = Int64GetDatum(r.allowed_count);
+  values[16] = Int64GetDatum(r.denied_count);
+  texts_or_null(r.allowed_sample, &values[17], &nulls[17]);
+  texts_or_null(r.denied_sample, &values[18], &nulls[18]);
+  text_or_null(r.detail, &values[19], &nulls[19]);
+  values[20] = bytea_datum(previous.data(), previous.size());
+  values[21] = bytea_datum(hash.data(), hash.size());
+  int rc = SPI_execute_plan(plan, values, nulls, false, 0);
+  if (rc != SPI_OK_INSERT) elog(ERROR, "could not append to the audit log: %s", SPI_result_code_string(rc));
+}
+
+// Locks the chain's head and reads it (a missing head is a fresh chain).
+void read_head(int64* last_id, ChainHash* last_hash) {
+  SPI_execute("INSERT INTO agentauthz.audit_chain (singleton) VALUES (true) ON CONFLICT DO NOTHING",
+              false, 0);
+  SPIPlanPtr plan = keep(&head_plan,
+                         "SELECT last_id, last_hash FROM agentauthz.audit_chain FOR UPDATE", 0, nullptr);
+  int rc = SPI_execute_plan(plan, nullptr, nullptr, false, 1);
+  if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "the audit chain's head is missing");
+  bool isnull;
+  *last_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+  bytea* hash = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+  if (isnull || VARSIZE_ANY_EXHDR(hash) != last_hash->size())
+    elog(ERROR, "the audit chain's head is malformed");
+  memcpy(last_hash->data(), VARDATA_ANY(hash), last_hash->size());
+}
+
+void write_head(int64 last_id, const ChainHash& last_hash) {
+  Oid types[2] = {INT8OID, BYTEAOID};
+  SPIPlanPtr plan = keep(&update_head_plan,
+                         "UPDATE agentauthz.audit_chain SET last_id = $1, last_hash = $2", 2, types);
+  Datum values[2] = {Int64GetDatum(last_id), bytea_datum(last_hash.data(), last_hash.size())};
+  int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
+  if (rc != SPI_OK_UPDATE) elog(ERROR, "could not move the audit chain's head: %s", SPI_result_code_string(rc));
+}
+
+}  // namespace
+
+ChainHash chain_hash(const ChainHash& previous, const core::AuditRecord& record) {
+  std::string bytes(reinterpret_cast<const char*>(previous.data()), previous.size());
+  core::encode_audit_record(record, &bytes);
+  return sha256(reinterpret_cast<const uint8*>(bytes.data()), bytes.size());
+}
+
+void append_to_audit_log(std::vector<core::AuditRecord>& records) {
+  if (records.empty()) return;
+  Oid saved_user = InvalidOid;
+  int saved_context = 0;
+  int64 last_id = 0;
+  ChainHash last_hash{};
+  pg_guard([&] {
+    GetUserIdAndSecContext(&saved_user, &saved_context);
+    SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
+                           saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    read_head(&last_id, &last_hash);
+  });
+  for (core::AuditRecord& record : records) {
+    record.id = ++last_id;
+    ChainHash hash = chain_hash(last_hash, record);
+    pg_guard([&] { insert_row(record, last_hash, hash); });
+    last_hash = hash;
+  }
+  pg_guard([&] {
+    write_head(last_id, last_hash);
+    SPI_finish();
+    SetUserIdAndSecContext(saved_user, saved_context);
+  });
+}
+
+void log_audit_records(const std::vector<core::AuditRecord>& records, const char* why) {
+  for (const core::AuditRecord& record : records) {
+    std::string json = core::audit_record_json(record);
+    pg_guard([&] {
+      ereport(LOG, (errmsg("agentauthz audit: %s", json.c_str()),
+                    errhidestmt(true), errhidecontext(true)));
+    });
+  }
+}
+
+}  // namespace agentauthz::pg

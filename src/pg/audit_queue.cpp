@@ -1,0 +1,423 @@
+#include "pg/audit_queue.h"
+
+#include <cstring>
+
+#include "pg/guard.h"
+#include "pg/settings.h"
+
+extern "C" {
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "storage/condition_variable.h"
+#include "storage/latch.h"
+#include "storage/lwlock.h"
+#include "storage/shmem.h"
+#include "utils/syscache.h"
+#include "utils/wait_event.h"
+}
+
+namespace agentauthz::pg::audit_queue {
+
+namespace {
+
+constexpr const char* kTranche = "agentauthz_audit";
+// A worker registered but not attached after this long is presumed lost.
+constexpr long kStartTimeoutMs = 10000;
+constexpr uint32 kFrameHeader = 4;
+
+enum WorkerState : int { kNoWorker = 0, kStarting = 1, kRunning = 2 };
+
+struct Slot {
+  Oid database;
+  int state;
+  TimestampTz starting_since;
+  int worker_pid;
+  Latch* worker_latch;
+  uint64 head;  // bytes ever queued
+  uint64 tail;  // bytes ever written to the log
+  int64 enqueued;
+  int64 written;
+  int64 dropped;
+  int64 dropped_reported;
+  ConditionVariable progress;  // broadcast whenever tail moves
+};
+
+struct Shared {
+  int slots;
+  uint64 ring_size;
+};
+
+Shared* shared = nullptr;
+Slot* slot_array = nullptr;
+char* rings = nullptr;
+LWLockPadded* locks = nullptr;  // one per slot, then one to claim slots
+int my_slot = -1;
+
+shmem_request_hook_type previous_request_hook = nullptr;
+shmem_startup_hook_type previous_startup_hook = nullptr;
+
+uint64 ring_bytes() { return static_cast<uint64>(audit_queue_kb_setting) * 1024; }
+
+Size slot_array_offset() { return MAXALIGN(sizeof(Shared)); }
+Size rings_offset(int slots) { return slot_array_offset() + MAXALIGN(sizeof(Slot) * slots); }
+Size shared_size() {
+  return rings_offset(audit_databases_setting) + ring_bytes() * static_cast<uint64>(audit_databases_setting);
+}
+
+void request_shmem() {
+  if (previous_request_hook) previous_request_hook();
+  RequestAddinShmemSpace(shared_size());
+  RequestNamedLWLockTranche(kTranche, audit_databases_setting + 1);
+}
+
+void startup_shmem() {
+  if (previous_startup_hook) previous_startup_hook();
+  LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+  bool found = false;
+  char* base = static_cast<char*>(ShmemInitStruct("agentauthz audit queue", shared_size(), &found));
+  shared = reinterpret_cast<Shared*>(base);
+  slot_array = reinterpret_cast<Slot*>(base + slot_array_offset());
+  rings = base + rings_offset(audit_databases_setting);
+  if (!found) {
+    shared->slots = audit_databases_setting;
+    shared->ring_size = ring_bytes();
+    for (int i = 0; i < shared->slots; ++i) {
+      Slot* s = &slot_array[i];
+      memset(s, 0, sizeof(Slot));
+      s->database = InvalidOid;
+      ConditionVariableInit(&s->progress);
+    }
+  }
+  locks = GetNamedLWLockTranche(kTranche);
+  LWLockRelease(AddinShmemInitLock);
+}
+
+LWLock* slot_lock(int slot) { return &locks[slot].lock; }
+LWLock* claim_lock() { return &locks[shared->slots].lock; }
+char* ring_of(int slot) { return rings + shared->ring_size * static_cast<uint64>(slot); }
+
+void ring_write(int slot, uint64 position, const char* data, size_t length) {
+  char* ring = ring_of(slot);
+  uint64 offset = position % shared->ring_size;
+  size_t first = std::min<uint64>(length, shared->ring_size - offset);
+  memcpy(ring + offset, data, first);
+  memcpy(ring, data + first, length - first);
+}
+
+void ring_read(int slot, uint64 position, char* out, size_t length) {
+  const char* ring = ring_of(slot);
+  uint64 offset = position % shared->ring_size;
+  size_t first = std::min<uint64>(length, shared->ring_size - offset);
+  memcpy(out, ring + offset, first);
+  memcpy(out + first, ring, length - first);
+}
+
+// Whether a database still exists (a slot of a dropped one can be reused).
+bool database_exists(Oid database) {
+  return SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(database));
+}
+
+// The slot serving the current database, claimed if need be; -1 if none.
+int find_slot() {
+  if (my_slot >= 0 && slot_array[my_slot].database == MyDatabaseId) return my_slot;
+  my_slot = -1;
+  LWLockAcquire(claim_lock(), LW_EXCLUSIVE);
+  int free_slot = -1;
+  for (int i = 0; i < shared->slots && my_slot < 0; ++i) {
+    if (slot_array[i].database == MyDatabaseId) my_slot = i;
+    else if (free_slot < 0 && slot_array[i].database == InvalidOid) free_slot = i;
+  }
+  if (my_slot < 0 && free_slot < 0) {
+    // Reuse the empty slot of a database that was dropped.
+    for (int i = 0; i < shared->slots && free_slot < 0; ++i) {
+      Slot* s = &slot_array[i];
+      LWLockAcquire(slot_lock(i), LW_SHARED);
+      bool idle = s->head == s->tail && s->state == kNoWorker;
+      LWLockRelease(slot_lock(i));
+      if (idle && !database_exists(s->database)) free_slot = i;
+    }
+  }
+  if (my_slot < 0 && free_slot >= 0) {
+    Slot* s = &slot_array[free_slot];
+    LWLockAcquire(slot_lock(free_slot), LW_EXCLUSIVE);
+    s->database = MyDatabaseId;
+    s->head = s->tail = 0;
+    s->enqueued = s->written = s->dropped = s->dropped_reported = 0;
+    s->state = kNoWorker;
+    LWLockRelease(slot_lock(free_slot));
+    my_slot = free_slot;
+  }
+  LWLockRelease(claim_lock());
+  return my_slot;
+}
+
+bool start_worker(int slot) {
+  BackgroundWorker worker;
+  memset(&worker, 0, sizeof worker);
+  worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+  worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+  worker.bgw_restart_time = BGW_NEVER_RESTART;  // the next record starts a new one
+  snprintf(worker.bgw_library_name, BGW_MAXLEN, "agentauthz");
+  snprintf(worker.bgw_function_name, BGW_MAXLEN, "agentauthz_audit_worker_main");
+  snprintf(worker.bgw_name, BGW_MAXLEN, "agentauthz audit writer for database %u", MyDatabaseId);
+  snprintf(worker.bgw_type, BGW_MAXLEN, "agentauthz audit writer");
+  worker.bgw_main_arg = Int32GetDatum(slot);
+  worker.bgw_notify_pid = 0;
+  BackgroundWorkerHandle* handle = nullptr;
+  return RegisterDynamicBackgroundWorker(&worker, &handle);
+}
+
+// Under the slot's lock: whether this caller should start a worker.
+bool claim_worker_start(Slot* s) {
+  bool lost = s->state == kStarting &&
+              TimestampDifferenceExceeds(s->starting_since, GetCurrentTimestamp(), kStartTimeoutMs);
+  if (s->state != kNoWorker && !lost) return false;
+  s->state = kStarting;
+  s->starting_since = GetCurrentTimestamp();
+  return true;
+}
+
+struct EnqueueState {
+  const char* bytes;
+  size_t size;
+  size_t offset;
+  long* wait_ms;
+  int64 records_left;
+  int64 dropped;
+  bool no_slot;
+};
+
+// Copies as many whole records as fit; returns whether a worker must be started.
+bool copy_records(int slot, EnqueueState* st, Latch** latch) {
+  Slot* s = &slot_array[slot];
+  LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
+  uint64 room = shared->ring_size - (s->head - s->tail);
+  while (st->offset < st->size) {
+    uint32 length;
+    memcpy(&length, st->bytes + st->offset, sizeof length);
+    size_t framed = kFrameHeader + length;
+    if (framed > shared->ring_size) {  // can never fit: counted, not waited for
+      s->dropped++;
+      st->dropped++;
+    } else if (framed > room) {
+      break;
+    } else {
+      ring_write(slot, s->head, st->bytes + st->offset, framed);
+      s->head += framed;
+      s->enqueued++;
+      room -= framed;
+    }
+    st->offset += framed;
+    st->records_left--;
+  }
+  bool start = claim_worker_start(s);
+  *latch = s->worker_latch;
+  LWLockRelease(slot_lock(slot));
+  return start;
+}
+
+void enqueue_in_postgres(EnqueueState* st) {
+  int slot = find_slot();
+  if (slot < 0) {
+    st->no_slot = true;
+    return;
+  }
+  Slot* s = &slot_array[slot];
+  for (;;) {
+    Latch* latch = nullptr;
+    if (copy_records(slot, st, &latch)) {
+      if (!start_worker(slot)) {
+        LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
+        s->state = kNoWorker;
+        LWLockRelease(slot_lock(slot));
+        ereport(WARNING, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+                          errmsg("agentauthz could not start its audit writer"),
+                          errhint("Raise max_worker_processes; records wait in the queue meanwhile.")));
+      }
+    }
+    if (latch) SetLatch(latch);
+    if (st->offset >= st->size) return;
+    if (*st->wait_ms <= 0) {
+      LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
+      s->dropped += st->records_left;
+      LWLockRelease(slot_lock(slot));
+      st->dropped += st->records_left;
+      st->records_left = 0;
+      st->offset = st->size;
+      return;
+    }
+    long nap = std::min<long>(*st->wait_ms, 50);
+    TimestampTz before = GetCurrentTimestamp();
+    ConditionVariablePrepareToSleep(&s->progress);
+    ConditionVariableTimedSleep(&s->progress, nap, PG_WAIT_EXTENSION);
+    ConditionVariableCancelSleep();
+    long waited = static_cast<long>((GetCurrentTimestamp() - before) / 1000);
+    *st->wait_ms -= std::max<long>(waited, 1);
+  }
+}
+
+}  // namespace
+
+void Batch::add(const std::string& encoded) {
+  uint32 length = static_cast<uint32>(encoded.size());
+  bytes.append(reinterpret_cast<const char*>(&length), sizeof length);
+  bytes.append(encoded);
+  ++records;
+}
+
+void register_hooks() {
+  previous_request_hook = shmem_request_hook;
+  shmem_request_hook = request_shmem;
+  previous_startup_hook = shmem_startup_hook;
+  shmem_startup_hook = startup_shmem;
+}
+
+bool available() { return shared != nullptr; }
+
+Outcome enqueue(Batch& batch, long* wait_ms, int64_t* dropped) {
+  EnqueueState st{batch.bytes.data(), batch.bytes.size(), 0, wait_ms, batch.records, 0, false};
+  pg_guard([&] { enqueue_in_postgres(&st); });
+  *dropped = st.dropped;
+  if (st.no_slot) return Outcome::NoSlot;
+  batch.clear();
+  return Outcome::Queued;
+}
+
+bool wait_written(long timeout_ms) {
+  bool done = false;
+  pg_guard([&] {
+    int slot = find_slot();
+    if (slot < 0) {
+      done = true;
+      return;
+    }
+    Slot* s = &slot_array[slot];
+    LWLockAcquire(slot_lock(slot), LW_SHARED);
+    uint64 target = s->head;
+    LWLockRelease(slot_lock(slot));
+    TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms);
+    ConditionVariablePrepareToSleep(&s->progress);
+    for (;;) {
+      LWLockAcquire(slot_lock(slot), LW_SHARED);
+      done = s->tail >= target || s->database != MyDatabaseId;
+      Latch* latch = s->worker_latch;
+      LWLockRelease(slot_lock(slot));
+      if (done || GetCurrentTimestamp() >= deadline) break;
+      if (latch) SetLatch(latch);
+      ConditionVariableTimedSleep(&s->progress, 50, PG_WAIT_EXTENSION);
+    }
+    ConditionVariableCancelSleep();
+  });
+  return done;
+}
+
+std::vector<SlotStats> stats() {
+  std::vector<SlotStats> out;
+  if (!available()) return out;
+  for (int i = 0; i < shared->slots; ++i) {
+    SlotStats st;
+    pg_guard([&] {
+      Slot* s = &slot_array[i];
+      LWLockAcquire(slot_lock(i), LW_SHARED);
+      st.database = s->database;
+      st.worker_pid = s->state == kRunning ? s->worker_pid : 0;
+      st.queued_bytes = static_cast<int64_t>(s->head - s->tail);
+      st.capacity_bytes = static_cast<int64_t>(shared->ring_size);
+      st.enqueued = s->enqueued;
+      st.written = s->written;
+      st.dropped = s->dropped;
+      LWLockRelease(slot_lock(i));
+    });
+    if (st.database != InvalidOid) out.push_back(st);
+  }
+  return out;
+}
+
+// The worker's side runs in plain PostgreSQL frames (audit_worker.cpp).
+
+Oid worker_attach(int slot) {
+  Slot* s = &slot_array[slot];
+  LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
+  Oid database = s->database;
+  if (s->state == kRunning && s->worker_pid != MyProcPid) {
+    database = InvalidOid;  // another writer already serves it
+  } else if (database != InvalidOid) {
+    s->state = kRunning;
+    s->worker_pid = MyProcPid;
+    s->worker_latch = MyLatch;
+  }
+  LWLockRelease(slot_lock(slot));
+  return database;
+}
+
+int64_t worker_peek(int slot, size_t max_bytes, std::string* out, int64_t* dropped_unreported) {
+  Slot* s = &slot_array[slot];
+  out->clear();
+  int64_t records = 0;
+  LWLockAcquire(slot_lock(slot), LW_SHARED);
+  uint64 position = s->tail;
+  while (position < s->head && out->size() < max_bytes) {
+    uint32 length;
+    ring_read(slot, position, reinterpret_cast<char*>(&length), sizeof length);
+    size_t at = out->size();
+    out->resize(at + kFrameHeader + length);
+    ring_read(slot, position, &(*out)[at], kFrameHeader + length);
+    position += kFrameHeader + length;
+    ++records;
+  }
+  *dropped_unreported = s->dropped - s->dropped_reported;
+  LWLockRelease(slot_lock(slot));
+  return records;
+}
+
+void worker_consume(int slot, size_t bytes, int64_t records, int64_t dropped_reported) {
+  Slot* s = &slot_array[slot];
+  LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
+  s->tail += bytes;
+  s->written += records;
+  s->dropped_reported += dropped_reported;
+  LWLockRelease(slot_lock(slot));
+  ConditionVariableBroadcast(&s->progress);
+}
+
+bool worker_may_exit(int slot) {
+  Slot* s = &slot_array[slot];
+  LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
+  bool idle = s->head == s->tail && s->dropped == s->dropped_reported;
+  if (idle) {
+    s->state = kNoWorker;
+    s->worker_pid = 0;
+    s->worker_latch = nullptr;
+  }
+  LWLockRelease(slot_lock(slot));
+  return idle;
+}
+
+void worker_release(int slot) {
+  Slot* s = &slot_array[slot];
+  LWLockAcquire(claim_lock(), LW_EXCLUSIVE);
+  LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
+  s->dropped += s->enqueued - s->written;
+  s->tail = s->head;
+  s->state = kNoWorker;
+  s->worker_pid = 0;
+  s->worker_latch = nullptr;
+  s->database = InvalidOid;
+  LWLockRelease(slot_lock(slot));
+  LWLockRelease(claim_lock());
+  ConditionVariableBroadcast(&s->progress);
+}
+
+void worker_detach(int slot) {
+  Slot* s = &slot_array[slot];
+  LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
+  if (s->worker_pid == MyProcPid) {
+    s->state = kNoWorker;
+    s->worker_pid = 0;
+    s->worker_latch = nullptr;
+  }
+  LWLockRelease(slot_lock(slot));
+  ConditionVariableBroadcast(&s->progress);
+}
+
+}  // namespace agentauthz::pg::audit_queue

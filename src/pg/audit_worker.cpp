@@ -1,0 +1,183 @@
+// The audit writer: a background worker per database that drains its ring
+// of the shared queue into agentauthz.audit_log, in transactions of its own,
+// so records outlive the transactions that produced them. It is started by
+// the first record queued and exits after a quiet spell, so that it never
+// holds a database open for long (DROP DATABASE waits for it).
+#include <string>
+#include <vector>
+
+#include "core/audit_record.h"
+#include "core/error.h"
+#include "pg/audit_log_writer.h"
+#include "pg/audit_queue.h"
+#include "pg/guard.h"
+
+extern "C" {
+#include "catalog/pg_extension_d.h"
+#include "commands/extension.h"
+#include "storage/lmgr.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/latch.h"
+#include "utils/wait_event.h"
+
+PGDLLEXPORT void agentauthz_audit_worker_main(Datum argument);
+}
+
+namespace agentauthz::pg {
+
+namespace {
+
+constexpr size_t kBatchBytes = 1u << 20;
+constexpr long kIdleExitMs = 2000;
+constexpr long kRetryMs = 1000;
+// After SIGTERM: records from backends exiting at the same time are still
+// taken for this long once the queue is empty, then the writer leaves.
+constexpr long kShutdownGraceMs = 500;
+
+volatile sig_atomic_t shutdown_requested = false;
+
+void handle_sigterm(SIGNAL_ARGS) {
+  int saved_errno = errno;
+  shutdown_requested = true;
+  SetLatch(MyLatch);
+  errno = saved_errno;
+}
+
+void detach_at_exit(int, Datum slot) { audit_queue::worker_detach(DatumGetInt32(slot)); }
+
+std::vector<core::AuditRecord> decode_batch(const std::string& bytes) {
+  std::vector<core::AuditRecord> records;
+  size_t at = 0;
+  while (at + 4 <= bytes.size()) {
+    uint32 length;
+    memcpy(&length, bytes.data() + at, sizeof length);
+    at += 4;
+    core::AuditRecord record;
+    if (core::decode_audit_record(std::string_view(bytes).substr(at, length), &record) != length)
+      throw core::Error(core::ErrorKind::Internal, "a malformed record in the audit queue");
+    records.push_back(std::move(record));
+    at += length;
+  }
+  return records;
+}
+
+core::AuditRecord dropped_record(int64_t count) {
+  core::AuditRecord record;
+  record.kind = core::AuditKind::Dropped;
+  pg_guard([&] { record.logged_at = GetCurrentTimestamp(); });
+  record.backend_pid = MyProcPid;
+  record.denied_count = 0;
+  record.detail = std::to_string(count) +
+                  " audit records were dropped: the queue stayed full longer than "
+                  "agentauthz.audit_queue_wait";
+  return record;
+}
+
+enum class BatchResult { Idle, Written, ExtensionGone };
+
+// Writes what the ring holds now in one transaction; the ring is consumed
+// only after the commit.
+BatchResult write_batch(int slot) {
+  std::string bytes;
+  int64_t dropped = 0;
+  int64_t count = audit_queue::worker_peek(slot, kBatchBytes, &bytes, &dropped);
+  if (count == 0 && dropped == 0) return BatchResult::Idle;
+  std::vector<core::AuditRecord> records = decode_batch(bytes);
+  if (dropped > 0) records.push_back(dropped_record(dropped));
+  bool installed = false;
+  pg_guard([&] {
+    SetCurrentStatementStartTimestamp();
+    StartTransactionCommand();
+    PushActiveSnapshot(GetTransactionSnapshot());
+    // Hold the extension (as DROP EXTENSION will want it) before touching
+    // its tables: a concurrent DROP then waits for this batch, or wins
+    // outright, rather than deadlocking with it over the tables.
+    Oid extension = get_extension_oid("agentauthz", true);
+    if (OidIsValid(extension)) {
+      LockDatabaseObject(ExtensionRelationId, extension, 0, AccessShareLock);
+      installed = get_extension_oid("agentauthz", true) == extension;
+    }
+    pgstat_report_activity(STATE_RUNNING, "writing audit records");
+  });
+  if (!installed) {
+    pg_guard([] {
+      PopActiveSnapshot();
+      CommitTransactionCommand();
+    });
+    return BatchResult::ExtensionGone;
+  }
+  append_to_audit_log(records);
+  pg_guard([] {
+    PopActiveSnapshot();
+    CommitTransactionCommand();
+    pgstat_report_activity(STATE_IDLE, nullptr);
+  });
+  audit_queue::worker_consume(slot, bytes.size(), count, dropped);
+  return BatchResult::Written;
+}
+
+void report_failure(const char* message) {
+  ereport(WARNING, (errmsg("agentauthz audit writer could not write to agentauthz.audit_log: %s", message),
+                    errhint("The records stay queued and are retried.")));
+}
+
+void run(int slot) {
+  TimestampTz quiet_since = GetCurrentTimestamp();
+  for (;;) {
+    ResetLatch(MyLatch);
+    if (ConfigReloadPending) {
+      ConfigReloadPending = false;
+      ProcessConfigFile(PGC_SIGHUP);
+    }
+    BatchResult result = BatchResult::Idle;
+    static char failure[512];
+    failure[0] = '\0';
+    try {
+      result = write_batch(slot);
+    } catch (const std::exception& e) {
+      strlcpy(failure, e.what(), sizeof failure);
+    }
+    if (failure[0] != '\0') {
+      AbortCurrentTransaction();
+      report_failure(failure);
+      if (shutdown_requested) return;  // what is left stays in the server log's care
+      (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kRetryMs, PG_WAIT_EXTENSION);
+      continue;
+    }
+    if (result == BatchResult::ExtensionGone) {
+      audit_queue::worker_release(slot);
+      return;
+    }
+    TimestampTz now = GetCurrentTimestamp();
+    if (result == BatchResult::Written) {
+      quiet_since = now;
+      continue;
+    }
+    long quiet_limit = shutdown_requested ? kShutdownGraceMs : kIdleExitMs;
+    if (TimestampDifferenceExceeds(quiet_since, now, static_cast<int>(quiet_limit)) &&
+        audit_queue::worker_may_exit(slot))
+      return;
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100, PG_WAIT_EXTENSION);
+  }
+}
+
+}  // namespace
+
+}  // namespace agentauthz::pg
+
+void agentauthz_audit_worker_main(Datum argument) {
+  using namespace agentauthz::pg;
+  int slot = DatumGetInt32(argument);
+  pqsignal(SIGTERM, handle_sigterm);
+  pqsignal(SIGHUP, SignalHandlerForConfigReload);
+  BackgroundWorkerUnblockSignals();
+  Oid database = audit_queue::worker_attach(slot);
+  if (!OidIsValid(database)) proc_exit(0);
+  before_shmem_exit(detach_at_exit, Int32GetDatum(slot));
+  BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
+  pgstat_report_appname("agentauthz audit writer");
+  run(slot);
+  proc_exit(0);
+}
