@@ -258,10 +258,13 @@ int64_t purge_audit_before(TimestampTz before) {
   if (cut > point.anchor_id) {
     ChainHash cut_hash{};
     ChainVerdict verdict = walk(point.anchor_id, point.anchor_hash, cut, false, &cut_hash);
-    if (!verdict.ok)
-      throw core::Error(core::ErrorKind::Internal,
-                        "the audit log does not verify: " + verdict.detail,
-                        "Nothing was purged; verify_audit() reports the same.");
+    if (!verdict.ok) {
+      std::string message = "the audit log does not verify: " + verdict.detail;
+      pg_guard([&] {
+        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("%s", message.c_str()),
+                        errdetail("Nothing was purged; verify_audit() reports the same.")));
+      });
+    }
     pg_guard([&] {
       Oid types[3] = {INT8OID, INT8OID, BYTEAOID};
       Datum values[3] = {Int64GetDatum(cut), Int64GetDatum(point.anchor_id), 0};
