@@ -700,7 +700,6 @@ CREATE TABLE agentauthz.audit_log (
     row_hash          bytea NOT NULL
 );
 CREATE INDEX audit_log_logged_at_idx ON agentauthz.audit_log (logged_at);
-CREATE INDEX audit_log_actor_idx ON agentauthz.audit_log (actor, logged_at);
 COMMENT ON TABLE agentauthz.audit_log IS
   'Hash-chained record of the actor context''s decisions (agentauthz.audit sets the level); verify with verify_audit().';
 

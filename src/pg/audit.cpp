@@ -44,6 +44,7 @@ audit_queue::Batch in_transaction;  // to be written at this transaction's commi
 long wait_budget_ms = 0;
 bool writing = false;           // appending to the log runs statements of its own
 bool told_about_fallback = false;
+int64_t dropped_unreported = 0;  // told to the client once per statement
 int executor_depth = 0;
 
 ExecutorRun_hook_type prev_executor_run = nullptr;
@@ -105,15 +106,7 @@ void hand_over(long* wait_ms) {
   if (audit_queue::available()) {
     int64_t dropped = 0;
     audit_queue::Outcome outcome = audit_queue::enqueue(pending, wait_ms, &dropped);
-    if (dropped > 0) {
-      pg_guard([&] {
-        ereport(WARNING, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-                          errmsg("agentauthz dropped %lld audit records: the audit queue stayed full",
-                                 static_cast<long long>(dropped)),
-                          errdetail("The audit log records the number dropped; agentauthz.audit_stats() counts them."),
-                          errhint("Raise agentauthz.audit_queue_size or agentauthz.audit_queue_wait.")));
-      });
-    }
+    dropped_unreported += dropped;
     if (outcome == audit_queue::Outcome::Queued) return;
   } else {
     tell_about_fallback();
@@ -132,6 +125,19 @@ core::AuditRecord summary_record(core::AuditSummary::Entry& entry) {
   record.allowed_sample = std::move(entry.allowed_sample);
   record.denied_sample = std::move(entry.denied_sample);
   return record;
+}
+
+// Tells the client, once, how many of its records a full queue cost.
+void report_drops() {
+  if (dropped_unreported == 0) return;
+  long long dropped = static_cast<long long>(dropped_unreported);
+  dropped_unreported = 0;
+  pg_guard([&] {
+    ereport(WARNING, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+                      errmsg("agentauthz dropped %lld audit records: the audit queue stayed full", dropped),
+                      errdetail("The audit log records the number dropped; agentauthz.audit_stats() counts them."),
+                      errhint("Raise agentauthz.audit_queue_size or agentauthz.audit_queue_wait.")));
+  });
 }
 
 // Ends the statement's gathering: summaries become records, and all of it
@@ -228,7 +234,16 @@ void write_in_transaction(bool committing) {
   }
   writing = true;
   try {
+    // At commit no snapshot is active: the log is written under a fresh one.
+    bool pushed = false;
+    pg_guard([&] {
+      if (!ActiveSnapshotSet()) {
+        PushActiveSnapshot(GetTransactionSnapshot());
+        pushed = true;
+      }
+    });
     append_to_audit_log(records);
+    if (pushed) pg_guard([] { PopActiveSnapshot(); });
   } catch (...) {
     writing = false;
     // The commit fails with this error; the records must not vanish with it.
@@ -241,6 +256,7 @@ void write_in_transaction(bool committing) {
 void statement_finished() {
   if (writing || executor_depth > 0 || !have_statement) return;
   end_statement(&wait_budget_ms);
+  report_drops();
 }
 
 void on_transaction_end(bool committing) {
@@ -248,6 +264,7 @@ void on_transaction_end(bool committing) {
   long no_wait = 0;
   if (have_statement) end_statement(committing ? &wait_budget_ms : &no_wait);
   if (pending.records) hand_over(&no_wait);
+  if (committing) report_drops();
   write_in_transaction(committing);
 }
 

@@ -117,35 +117,47 @@ bool database_exists(Oid database) {
   return SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(database));
 }
 
-// The slot serving the current database, claimed if need be; -1 if none.
+// Whether a slot can be handed to another database: nothing queued, no
+// writer. Its counters start again from zero.
+bool idle_slot(int slot) {
+  Slot* s = &slot_array[slot];
+  LWLockAcquire(slot_lock(slot), LW_SHARED);
+  bool idle = s->head == s->tail && s->state == kNoWorker && s->dropped == s->dropped_reported;
+  LWLockRelease(slot_lock(slot));
+  return idle;
+}
+
+// The slot serving the current database, claimed if need be (a free one,
+// else an idle one, a dropped database's first); -1 if every slot is busy
+// serving another database.
 int find_slot() {
   if (my_slot >= 0 && slot_array[my_slot].database == MyDatabaseId) return my_slot;
   my_slot = -1;
   LWLockAcquire(claim_lock(), LW_EXCLUSIVE);
-  int free_slot = -1;
+  int free_slot = -1, dropped_db_slot = -1, idle = -1;
   for (int i = 0; i < shared->slots && my_slot < 0; ++i) {
-    if (slot_array[i].database == MyDatabaseId) my_slot = i;
-    else if (free_slot < 0 && slot_array[i].database == InvalidOid) free_slot = i;
-  }
-  if (my_slot < 0 && free_slot < 0) {
-    // Reuse the empty slot of a database that was dropped.
-    for (int i = 0; i < shared->slots && free_slot < 0; ++i) {
-      Slot* s = &slot_array[i];
-      LWLockAcquire(slot_lock(i), LW_SHARED);
-      bool idle = s->head == s->tail && s->state == kNoWorker;
-      LWLockRelease(slot_lock(i));
-      if (idle && !database_exists(s->database)) free_slot = i;
+    Oid database = slot_array[i].database;
+    if (database == MyDatabaseId) {
+      my_slot = i;
+    } else if (database == InvalidOid) {
+      if (free_slot < 0) free_slot = i;
+    } else if (dropped_db_slot < 0 && idle_slot(i)) {
+      if (!database_exists(database)) dropped_db_slot = i;
+      else if (idle < 0) idle = i;
     }
   }
-  if (my_slot < 0 && free_slot >= 0) {
-    Slot* s = &slot_array[free_slot];
-    LWLockAcquire(slot_lock(free_slot), LW_EXCLUSIVE);
-    s->database = MyDatabaseId;
-    s->head = s->tail = 0;
-    s->enqueued = s->written = s->dropped = s->dropped_reported = 0;
-    s->state = kNoWorker;
-    LWLockRelease(slot_lock(free_slot));
-    my_slot = free_slot;
+  int chosen = free_slot >= 0 ? free_slot : dropped_db_slot >= 0 ? dropped_db_slot : idle;
+  if (my_slot < 0 && chosen >= 0) {
+    Slot* s = &slot_array[chosen];
+    LWLockAcquire(slot_lock(chosen), LW_EXCLUSIVE);
+    if (s->database == InvalidOid || (s->head == s->tail && s->state == kNoWorker)) {
+      s->database = MyDatabaseId;
+      s->head = s->tail = 0;
+      s->enqueued = s->written = s->dropped = s->dropped_reported = 0;
+      s->state = kNoWorker;
+      my_slot = chosen;
+    }
+    LWLockRelease(slot_lock(chosen));
   }
   LWLockRelease(claim_lock());
   return my_slot;
@@ -188,9 +200,15 @@ struct EnqueueState {
 };
 
 // Copies as many whole records as fit; returns whether a worker must be started.
-bool copy_records(int slot, EnqueueState* st, Latch** latch) {
+bool copy_records(int slot, EnqueueState* st, Latch** latch, bool* lost_slot) {
   Slot* s = &slot_array[slot];
   LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
+  if (s->database != MyDatabaseId) {  // handed to another database meanwhile
+    LWLockRelease(slot_lock(slot));
+    *lost_slot = true;
+    *latch = nullptr;
+    return false;
+  }
   uint64 room = shared->ring_size - (s->head - s->tail);
   while (st->offset < st->size) {
     uint32 length;
@@ -225,7 +243,18 @@ void enqueue_in_postgres(EnqueueState* st) {
   Slot* s = &slot_array[slot];
   for (;;) {
     Latch* latch = nullptr;
-    if (copy_records(slot, st, &latch)) {
+    bool lost_slot = false;
+    bool start = copy_records(slot, st, &latch, &lost_slot);
+    if (lost_slot) {
+      slot = find_slot();
+      if (slot < 0) {
+        st->no_slot = true;
+        return;
+      }
+      s = &slot_array[slot];
+      continue;
+    }
+    if (start) {
       if (!start_worker(slot)) {
         LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
         s->state = kNoWorker;

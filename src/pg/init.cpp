@@ -21,7 +21,7 @@ namespace agentauthz::pg {
 int max_depth_setting = 25;
 int max_delegation_depth_setting = 3;
 int audit_queue_kb_setting = 1024;
-int audit_databases_setting = 4;
+int audit_databases_setting = 8;
 
 namespace {
 
@@ -70,7 +70,7 @@ void define_settings() {
   DefineCustomIntVariable(
       "agentauthz.audit_databases",
       "How many databases can have an audit queue (and a writer) at once.",
-      nullptr, &audit_databases_setting, 4, 1, 64, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+      nullptr, &audit_databases_setting, 8, 1, 64, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
   // Nobody may plant agentauthz.* placeholders, in this or a later session.
   MarkGUCPrefixReserved("agentauthz");
 }
