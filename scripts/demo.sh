@@ -5,7 +5,8 @@
 # billing tables, an authorization model, people's rights), issues a
 # delegation from a person to each of four agents, connects as each agent's
 # own role, runs the same plain SQL, and prints side by side what each saw
-# and what it was refused. The cluster is stopped and removed at the end.
+# and what it was refused; then an auditor's view of it all. The cluster is
+# stopped and removed at the end.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -48,3 +49,7 @@ echo "Each agent sees and changes at most what its person may, within the scope 
 echo "the sales assistant only sam's accounts, the code reviewer reads but cannot deploy,"
 echo "the research agent reads Q1 but neither Q2 nor M&A (anne can), the support agent"
 echo "updates tickets but not billing records (sue can)."
+
+log "the auditor's view (scripts/demo/audit.sql, as role demo_auditor)"
+psql_q -d postgres -At -c "SELECT agentauthz.audit_flush()" >/dev/null
+"$PG_BIN/psql" -X -q -d postgres -U demo_auditor -P pager=off -f "$DEMO/audit.sql"

@@ -120,6 +120,12 @@ FROM (VALUES ('sales_assistant', 'agent:sales-assistant'), ('code_reviewer', 'ag
              ('research_agent', 'agent:research'), ('support_agent', 'agent:support')) AS a(role, agent);
 GRANT USAGE ON SEQUENCE deployments_id_seq TO code_reviewer, sales_assistant, research_agent, support_agent;
 
+-- The audit log records every agent statement (agentauthz.audit =
+-- summary, the default); for the research agent, every object decided
+-- (all). An auditor reads the log, and nothing else.
+SELECT agentauthz.set_audit_level('all', 'research_agent');
+CREATE ROLE demo_auditor LOGIN NOSUPERUSER IN ROLE agentauthz_auditor;
+
 -- The application's own role: trusted to name the person it serves
 -- (set_subject), and bound by the same policies as everyone else.
 CREATE ROLE demo_app LOGIN NOSUPERUSER NOBYPASSRLS IN ROLE agentauthz_app;
