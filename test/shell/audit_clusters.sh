@@ -1,0 +1,366 @@
+#!/usr/bin/env bash
+# The audit log where a single cluster cannot show it, on clusters of its own:
+#  1. a full queue (64 kB, audit_queue_wait = 0) never blocks or fails the
+#     agent's query; what does not fit is dropped, warned about, counted by
+#     audit_stats() and recorded in 'dropped' rows, so written + dropped
+#     accounts for every decision;
+#  2. on a hot standby the agent acts for its principal read-only and its
+#     records reach the server log as parseable JSON;
+#  3. without shared_preload_libraries records are written at the agent's
+#     COMMIT, and those of a rolled-back or read-only transaction go to the
+#     server log instead.
+# Starts (and always stops) its own clusters; needs the extension installed.
+set -euo pipefail
+PG_BIN=/usr/lib/postgresql/15/bin
+unset PGHOST PGPORT PGUSER PGDATABASE PGOPTIONS PGSERVICE
+STARTED=$(date +%s)
+
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "ok: $*"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAILED: $*" >&2; }
+q() { "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+one_line() { printf '%s' "$1" | tr '\n' ' '; }
+
+# Clusters: every temporary directory is removed and every server stopped
+# (newest first, so a standby goes before its primary), also on failure.
+TEMP_DIRS=()
+DATA_DIRS=()
+USED_PORTS=" "
+cleanup() {
+  local status=$? i
+  trap - EXIT INT TERM
+  for ((i = ${#DATA_DIRS[@]} - 1; i >= 0; i--)); do
+    if [[ $status -ne 0 && -f "${DATA_DIRS[i]}/../server.log" ]]; then
+      echo "--- last lines of ${DATA_DIRS[i]%/data}/server.log" >&2
+      grep -v 'agentauthz audit: {' "${DATA_DIRS[i]}/../server.log" | tail -15 >&2 || true
+    fi
+    su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '${DATA_DIRS[i]}' -m fast -w -t 30 stop" >/dev/null 2>&1 ||
+      su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '${DATA_DIRS[i]}' -m immediate -w stop" >/dev/null 2>&1 || true
+  done
+  ((${#TEMP_DIRS[@]})) && rm -rf "${TEMP_DIRS[@]}"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Sets NEW_DIR to a fresh directory the postgres user owns.
+new_dir() {
+  NEW_DIR=$(mktemp -d /tmp/agentauthz-audit.XXXXXX)
+  TEMP_DIRS+=("$NEW_DIR")
+  chown postgres: "$NEW_DIR"
+  chmod 700 "$NEW_DIR"
+}
+
+# Sets NEW_PORT to a port none of our clusters uses.
+new_port() {
+  NEW_PORT=$((20000 + RANDOM % 20000))
+  while [[ "$USED_PORTS" == *" $NEW_PORT "* ]]; do NEW_PORT=$((20000 + RANDOM % 20000)); done
+  USED_PORTS+="$NEW_PORT "
+}
+
+# start_server DIR PORT PRELOAD(1/0) [name=value...]: starts DIR/data on a
+# Unix socket in DIR, logging (LOG level and up) to DIR/server.log.
+start_server() {
+  local dir=$1 port=$2 preload=$3 setting
+  shift 3
+  local opts="-p $port -k $dir -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
+  opts+=" -c max_connections=40 -c log_min_messages=log"
+  [[ "$preload" == 1 ]] && opts+=" -c shared_preload_libraries=agentauthz"
+  for setting in "$@"; do opts+=" -c $setting"; done
+  DATA_DIRS+=("$dir/data")
+  su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$dir/data' -l '$dir/server.log' -o \"$opts\" -w -t 60 start" \
+    >/dev/null || { tail -20 "$dir/server.log" >&2; echo "could not start the server in $dir" >&2; exit 1; }
+}
+
+# new_cluster PRELOAD [name=value...]: initdb and start; sets DIR and PORT.
+new_cluster() {
+  local preload=$1
+  shift
+  new_dir
+  new_port
+  DIR=$NEW_DIR
+  PORT=$NEW_PORT
+  su postgres -s /bin/sh -c "$PG_BIN/initdb -D '$DIR/data' -A trust -U postgres --no-sync -E UTF8 \
+      --locale=C >'$DIR/initdb.log' 2>&1" || { cat "$DIR/initdb.log" >&2; exit 1; }
+  start_server "$DIR" "$PORT" "$preload" "$@"
+}
+
+# setup_scenario DIR PORT DOCS: database "audit" where anne sees documents
+# 1..100 of DOCS, agent role shell_bot; prints the delegation token.
+# Chained with && as callers test its status (where set -e does not apply).
+setup_scenario() {
+  local dir=$1 port=$2 docs=$3
+  q -h "$dir" -p "$port" -U postgres -d postgres -c "CREATE DATABASE audit" &&
+  q -h "$dir" -p "$port" -U postgres -d audit -v docs="$docs" >/dev/null <<'SQL' &&
+SET client_min_messages = warning;
+CREATE EXTENSION agentauthz;
+SELECT agentauthz.write_model($$model
+  schema 1.1
+type user
+type agent
+type document
+  relations
+    define owner: [user]
+    define editor: [user] or owner
+    define viewer: [user] or editor
+$$);
+SELECT agentauthz.write_tuple('document:' || g, 'viewer', 'user:anne') FROM generate_series(1, 100) g;
+SELECT agentauthz.create_agent_role('shell_bot', 'agent:shell');
+CREATE TABLE docs (id bigint PRIMARY KEY, body text);
+INSERT INTO docs SELECT g, 'doc ' || g FROM generate_series(1, :docs) g;
+ANALYZE docs;
+SELECT agentauthz.protect('docs', 'document', 'id');
+GRANT SELECT ON docs TO shell_bot;
+SQL
+  q -h "$dir" -p "$port" -U postgres -d audit -c "SELECT agentauthz.delegate('user:anne', 'agent:shell',
+      ARRAY['viewer@document:*'], now() + interval '1 day', 'shell test')"
+}
+
+# audit_json LOGFILE: one line per `agentauthz audit: {json}` record of the
+# log, as kind|actor|principal|allowed_count|denied_count|allowed_sample|denied_sample;
+# fails if any such record is not valid JSON.
+audit_json() {
+  python3 - "$1" <<'PY'
+import json, sys
+marker = "agentauthz audit: "
+bad = 0
+with open(sys.argv[1], errors="replace") as log:
+    for line in log:
+        at = line.find(marker + "{")
+        if at < 0:
+            continue
+        try:
+            r = json.loads(line[at + len(marker):])
+        except ValueError as e:
+            print("unparseable audit line: %s (%s)" % (line.strip()[:200], e), file=sys.stderr)
+            bad += 1
+            continue
+        print("|".join(str(x) for x in (
+            r.get("kind"), r.get("actor"), r.get("principal"), r.get("allowed_count"), r.get("denied_count"),
+            ",".join(r.get("allowed_sample") or []), ",".join(r.get("denied_sample") or []))))
+sys.exit(1 if bad else 0)
+PY
+}
+
+# wait_for SECONDS COMMAND...: runs COMMAND every 0.1 s until it succeeds.
+wait_for() {
+  local deadline=$(($(date +%s) + $1))
+  shift
+  until "$@"; do
+    (($(date +%s) < deadline)) || return 1
+    sleep 0.1
+  done
+}
+
+VERIFY="SELECT CASE WHEN ok THEN 'ok' ELSE 'NOT ok' END || ' ' || rows_checked || ' rows: ' ||
+  coalesce(detail, '') || coalesce(' (first bad id ' || first_bad_id || ')', '') FROM agentauthz.verify_audit()"
+
+###########################################################################
+# 1. A full queue drops records, and counts and logs every one it drops.
+###########################################################################
+RUNS=3
+ROWS=5000
+new_cluster 1 agentauthz.audit_queue_size=64 wal_level=replica
+P_DIR=$DIR
+P_PORT=$PORT
+echo "primary on port $P_PORT (audit_queue_size 64kB)"
+token=$(setup_scenario "$P_DIR" "$P_PORT" "$ROWS") || { echo "setting up the primary failed" >&2; exit 1; }
+qp() { q -h "$P_DIR" -p "$P_PORT" -U postgres -d audit "$@"; }
+qp -c "ALTER ROLE shell_bot SET agentauthz.audit = 'all'" \
+   -c "ALTER ROLE shell_bot SET agentauthz.audit_queue_wait = 0"
+
+agent_args=(-c "SELECT agentauthz.act_for('$token', false) IS NOT NULL")
+for ((i = 0; i < RUNS; i++)); do agent_args+=(-c "SELECT count(*) FROM docs"); done
+status=0
+counts=$(q -h "$P_DIR" -p "$P_PORT" -U shell_bot -d audit "${agent_args[@]}" 2>"$P_DIR/agent.err") || status=$?
+expected=$(printf 't'; for ((i = 0; i < RUNS; i++)); do printf '\n100'; done)
+if [[ $status -eq 0 && "$counts" == "$expected" ]]; then
+  pass "full queue: the agent's $RUNS scans of $ROWS rows each returned 100 rows"
+else
+  fail "full queue: the agent's scans did not all return 100 (exit $status): $(one_line "$counts") $(cat "$P_DIR/agent.err")"
+fi
+warned=0
+while read -r n; do warned=$((warned + n)); done < <(grep -Eo \
+  'WARNING: +agentauthz dropped [0-9]+ audit records: the audit queue stayed full' "$P_DIR/agent.err" |
+  grep -Eo '[0-9]+')
+if [[ "$warned" -gt 0 ]]; then
+  pass "full queue: the agent was warned that $warned audit records were dropped"
+else
+  fail "full queue: no WARNING about dropped audit records; agent's stderr: $(head -c 600 "$P_DIR/agent.err")"
+fi
+
+# Everything handed over is written, and every drop is reported in the log.
+flushed=$(qp -c "SELECT agentauthz.audit_flush(20000)")
+[[ "$flushed" == t ]] || fail "full queue: audit_flush(20000) returned '$flushed'"
+dropped_in_log="(SELECT coalesce(sum(substring(detail FROM '^([0-9]+) audit records were dropped')::bigint), 0)
+                  FROM agentauthz.audit_log WHERE kind = 'dropped')"
+settled() {
+  [[ $(qp -c "SELECT queued_bytes = 0 AND dropped = $dropped_in_log FROM agentauthz.audit_stats()
+              WHERE database = 'audit'") == t ]]
+}
+wait_for 30 settled ||
+  fail "full queue: after 30 s the queue is not empty or not every drop is in the log:
+    $(qp -c "SELECT *, $dropped_in_log AS dropped_in_log FROM agentauthz.audit_stats()")"
+
+IFS='|' read -r stats_dropped enqueued written < <(qp -c "SELECT dropped, enqueued, written
+  FROM agentauthz.audit_stats() WHERE database = 'audit'")
+IFS='|' read -r check_rows dropped_rows logged_dropped < <(qp -c "SELECT
+  count(*) FILTER (WHERE kind = 'check' AND actor = 'agent:shell'),
+  count(*) FILTER (WHERE kind = 'dropped'), $dropped_in_log FROM agentauthz.audit_log")
+echo "audit_stats: enqueued $enqueued, written $written, dropped $stats_dropped;" \
+  "audit_log: $check_rows check rows, $dropped_rows dropped rows reporting $logged_dropped records"
+if [[ "${stats_dropped:-0}" -gt 0 ]]; then
+  pass "full queue: audit_stats() counts $stats_dropped dropped records"
+else
+  fail "full queue: audit_stats() shows no dropped records (dropped='$stats_dropped')"
+fi
+if [[ "$dropped_rows" -ge 1 ]]; then
+  pass "full queue: the audit log has $dropped_rows row(s) of kind 'dropped'"
+else
+  fail "full queue: the audit log has no row of kind 'dropped'"
+fi
+decisions=$((RUNS * ROWS))
+if [[ $((check_rows + logged_dropped)) -eq $decisions && $((check_rows + stats_dropped)) -eq $decisions ]]; then
+  pass "full queue: no record lost silently: $check_rows written + $logged_dropped dropped = $decisions decisions"
+else
+  fail "full queue: records lost silently: $check_rows check rows + $logged_dropped dropped (log) /" \
+    "$stats_dropped dropped (audit_stats) != $RUNS x $ROWS = $decisions decisions"
+fi
+verdict=$(qp -c "$VERIFY")
+if [[ "$verdict" == ok\ * ]]; then
+  pass "full queue: verify_audit() ok: ${verdict#ok }"
+else
+  fail "full queue: verify_audit() failed: $verdict"
+fi
+
+###########################################################################
+# 2. A hot standby: the agent's read-only query works, records go to the log.
+###########################################################################
+# Back to the default level (summary): one record per statement.
+qp -c "ALTER ROLE shell_bot RESET agentauthz.audit" -c "ALTER ROLE shell_bot RESET agentauthz.audit_queue_wait"
+new_dir
+new_port
+S_DIR=$NEW_DIR
+S_PORT=$NEW_PORT
+su postgres -s /bin/sh -c "$PG_BIN/pg_basebackup -h '$P_DIR' -p $P_PORT -U postgres -D '$S_DIR/data' \
+    -R -X stream -c fast" >"$S_DIR/basebackup.log" 2>&1 || { cat "$S_DIR/basebackup.log" >&2; exit 1; }
+start_server "$S_DIR" "$S_PORT" 1 agentauthz.audit_queue_size=64
+echo "standby on port $S_PORT"
+qs() { q -h "$S_DIR" -p "$S_PORT" -d audit "$@"; }
+replayed() {
+  [[ $(qs -U postgres -c "SELECT pg_is_in_recovery() AND to_regclass('public.docs') IS NOT NULL
+        AND EXISTS (SELECT 1 FROM agentauthz.delegations)" 2>/dev/null) == t ]]
+}
+if wait_for 30 replayed; then
+  pass "standby: in recovery, with docs and the delegation replayed"
+else
+  fail "standby: not in recovery with docs and the delegation after 30 s"
+fi
+status=0
+out=$(qs -U shell_bot -c "SELECT agentauthz.act_for('$token', false) IS NOT NULL" \
+  -c "SELECT agentauthz.current_actor()->'audit'->>'destination'" \
+  -c "SELECT count(*) FROM docs" 2>&1) || status=$?
+if [[ $status -eq 0 && "$(one_line "$out")" == "t "*" 100" ]]; then
+  pass "standby: act_for and the agent's count(*) work read-only (100 rows; audit destination '$(sed -n 2p <<<"$out")')"
+else
+  fail "standby: act_for / SELECT count(*) FROM docs as shell_bot failed (exit $status): $out"
+fi
+standby_record() { audit_json "$S_DIR/server.log" 2>/dev/null | grep -q '^[a-z]*|agent:shell|'; }
+if wait_for 30 standby_record; then
+  records=$(audit_json "$S_DIR/server.log" | grep '^[a-z]*|agent:shell|')
+  pass "standby: the server log has parseable 'agentauthz audit: {json}' records with actor agent:shell"
+  if grep -q '^summary|agent:shell|user:anne|100|4900|' <<<"$records"; then
+    pass "standby: the logged summary has principal user:anne, 100 allowed and 4900 denied"
+  else
+    fail "standby: no logged summary of 100 allowed, 4900 denied for user:anne: $records"
+  fi
+else
+  fail "standby: no parseable 'agentauthz audit: {json}' line with actor agent:shell within 30 s:
+    $(grep 'agentauthz audit' "$S_DIR/server.log" | head -3)"
+  audit_json "$S_DIR/server.log" >/dev/null || true
+fi
+
+###########################################################################
+# 3. Without the library preloaded: records in the caller's transaction.
+###########################################################################
+new_cluster 0
+F_DIR=$DIR
+F_PORT=$PORT
+echo "cluster without shared_preload_libraries on port $F_PORT"
+qf() { q -h "$F_DIR" -p "$F_PORT" -d audit "$@"; }
+no_preload_checks() {
+  status=0
+  out=$(qf -U shell_bot -c "SELECT agentauthz.act_for('$ftoken', false) IS NOT NULL" \
+    -c "SELECT agentauthz.current_actor()->'audit'->>'destination'" \
+    -c "SELECT count(*) FROM docs" -c "SELECT count(*) FROM docs" 2>"$F_DIR/agent.err") || status=$?
+  if [[ $status -eq 0 && "$(one_line "$out")" == "t transaction 100 100" ]]; then
+    pass "no preload: the audit destination is 'transaction' and the agent sees 100 rows"
+  else
+    fail "no preload: expected 't transaction 100 100' (exit 0), got (exit $status): $(one_line "$out") $(cat "$F_DIR/agent.err")"
+  fi
+  notices=$(grep -c "NOTICE: *agentauthz audit records are written in the caller's transaction" "$F_DIR/agent.err" || true)
+  if [[ "$notices" -eq 1 ]]; then
+    pass "no preload: the NOTICE about records in the caller's transaction came once in the session"
+  else
+    fail "no preload: the NOTICE came $notices times (want once); stderr: $(cat "$F_DIR/agent.err")"
+  fi
+  summaries=$(qf -U postgres -c "SELECT count(*) FROM agentauthz.audit_log WHERE kind = 'summary'
+    AND actor = 'agent:shell' AND principal = 'user:anne' AND allowed_count = 100 AND denied_count = 200")
+  if [[ "$summaries" -eq 2 ]]; then
+    pass "no preload: both committed statements left a 'summary' row in audit_log"
+  else
+    fail "no preload: $summaries summary rows for the 2 committed statements (want 2):
+      $(qf -U postgres -c "SELECT id, kind, actor, allowed_count, denied_count FROM agentauthz.audit_log")"
+  fi
+
+  # With enable_seqscan off the id is looked up in the primary key, so the
+  # policy decides on that one row only (a seq scan of the small table
+  # would evaluate the policy on every row before the id filter).
+  rows_before=$(qf -U postgres -c "SELECT count(*) FROM agentauthz.audit_log")
+  status=0
+  out=$(qf -U shell_bot -c "SELECT agentauthz.act_for('$ftoken', false) IS NOT NULL" -c "SET enable_seqscan = off" \
+    -c "BEGIN" -c "SELECT count(*) FROM docs WHERE id = 200" -c "ROLLBACK" \
+    -c "BEGIN READ ONLY" -c "SELECT count(*) FROM docs WHERE id = 77" -c "COMMIT" 2>"$F_DIR/agent2.err") || status=$?
+  if [[ $status -eq 0 && "$(one_line "$out")" == "t 0 1" ]]; then
+    pass "no preload: the rolled-back (id 200) and read-only (id 77) transactions ran: 0 and 1 rows"
+  else
+    fail "no preload: the rolled-back / read-only queries did not return 0 and 1 rows (exit $status):" \
+      "$(one_line "$out") $(cat "$F_DIR/agent2.err")"
+  fi
+  rows_after=$(qf -U postgres -c "SELECT count(*) FROM agentauthz.audit_log")
+  if [[ "$rows_after" -eq "$rows_before" ]]; then
+    pass "no preload: the rolled-back and the read-only transaction added no audit_log row"
+  else
+    fail "no preload: audit_log grew from $rows_before to $rows_after rows by a rolled-back and a read-only transaction"
+  fi
+  rolled_back() { audit_json "$F_DIR/server.log" 2>/dev/null | grep -q '^summary|agent:shell|user:anne|0|1||200$'; }
+  if wait_for 30 rolled_back; then
+    pass "no preload: the rolled-back statement's record (id 200 denied) is in the server log as JSON"
+  else
+    fail "no preload: no 'agentauthz audit: {json}' line with denied_count 1 and id 200 in the server log:
+      $(audit_json "$F_DIR/server.log" 2>&1 | head -5)"
+  fi
+  read_only() { audit_json "$F_DIR/server.log" 2>/dev/null | grep -q '^summary|agent:shell|user:anne|1|0|77|$'; }
+  if wait_for 30 read_only; then
+    pass "no preload: the read-only transaction's record (id 77 allowed) is in the server log as JSON"
+  else
+    fail "no preload: no 'agentauthz audit: {json}' line with allowed_count 1 and id 77 in the server log:
+      $(audit_json "$F_DIR/server.log" 2>&1 | head -5)"
+  fi
+  verdict=$(qf -U postgres -c "$VERIFY")
+  if [[ "$verdict" == ok\ * ]]; then
+    pass "no preload: verify_audit() ok: ${verdict#ok }"
+  else
+    fail "no preload: verify_audit() failed: $verdict"
+  fi
+}
+if ftoken=$(setup_scenario "$F_DIR" "$F_PORT" 300 2>"$F_DIR/setup.err"); then
+  no_preload_checks
+else
+  fail "no preload: setting up the scenario (CREATE EXTENSION agentauthz, model, delegation) failed, so the
+    no-preload checks could not run: $(grep -E 'ERROR|FATAL' "$F_DIR/setup.err" | head -3)"
+fi
+
+echo "audit clusters: $PASSED checks passed, $FAILED failed in $(($(date +%s) - STARTED)) s"
+((FAILED == 0))
