@@ -106,6 +106,9 @@ ROLLBACK;
 BEGIN READ ONLY;
 SELECT count(*) FROM audit_docs WHERE id = 4;
 COMMIT;
+-- A refused token is on record too (the session keeps its context).
+SELECT regress.try($$SELECT agentauthz.act_for('aaz1.999.bm90IGEgc2VjcmV0')$$);
+SELECT regress.try('SELECT agentauthz.act_for(''not a token'')');
 SELECT agentauthz.audit_flush();
 RESET ROLE;
 SELECT * FROM pg_temp.audit_rows();

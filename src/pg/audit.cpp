@@ -155,6 +155,26 @@ void end_statement(long* wait_ms) {
   hand_over(wait_ms);
 }
 
+// Who ran which statement, and when: time, role, pid, query id and hash.
+void fill_statement_identity(core::AuditRecord* f) {
+  const char* role = nullptr;
+  const char* query = nullptr;
+  uint64 query_id = 0;
+  pg_guard([&] {
+    f->logged_at = GetCurrentStatementStartTimestamp();
+    role = GetUserNameFromId(GetUserId(), true);
+    query = debug_query_string;
+    query_id = pgstat_get_my_query_id();
+  });
+  f->backend_pid = MyProcPid;
+  if (role) f->db_role = role;
+  f->query_id = static_cast<int64_t>(query_id);
+  if (query) {
+    std::array<uint8, 32> digest = sha256(reinterpret_cast<const uint8*>(query), strlen(query));
+    f->query_hash = hex(digest.data(), digest.size());
+  }
+}
+
 // The fields every record of this statement shares, computed when the
 // statement (or the actor) changes.
 void begin_statement(const ActiveActor& actor) {
@@ -171,22 +191,7 @@ void begin_statement(const ActiveActor& actor) {
   summary = core::AuditSummary(static_cast<size_t>(sample_size_setting));
   core::AuditRecord& f = statement_fields;
   f = core::AuditRecord();
-  f.logged_at = key.started;
-  f.backend_pid = MyProcPid;
-  const char* role = nullptr;
-  const char* query = nullptr;
-  uint64 query_id = 0;
-  pg_guard([&] {
-    role = GetUserNameFromId(GetUserId(), true);
-    query = debug_query_string;
-    query_id = pgstat_get_my_query_id();
-  });
-  if (role) f.db_role = role;
-  f.query_id = static_cast<int64_t>(query_id);
-  if (query) {
-    std::array<uint8, 32> digest = sha256(reinterpret_cast<const uint8*>(query), strlen(query));
-    f.query_hash = hex(digest.data(), digest.size());
-  }
+  fill_statement_identity(&f);
   switch (actor.kind) {
     case ActorContext::Kind::None:
       break;
@@ -412,6 +417,21 @@ void note_listing(const ActiveActor& actor, std::string_view relation, std::stri
   record.allowed_count = static_cast<int64_t>(ids.size());
   for (size_t i = 0; i < ids.size() && i < static_cast<size_t>(sample_size_setting); ++i)
     record.allowed_sample.push_back(ids[i]);
+  std::string encoded;
+  core::encode_audit_record(record, &encoded);
+  pending.add(encoded);
+}
+
+void note_refused_token(std::string_view agent, int64_t delegation_id, std::string_view reason) {
+  core::AuditRecord record;
+  fill_statement_identity(&record);
+  record.kind = core::AuditKind::Check;
+  record.actor.assign(agent);
+  record.relation = "act_for";
+  record.object_type = "delegation";
+  if (delegation_id > 0) record.object_id = std::to_string(delegation_id);
+  record.decision = "denied";
+  record.detail.assign(reason);
   std::string encoded;
   core::encode_audit_record(record, &encoded);
   pending.add(encoded);

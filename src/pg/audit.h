@@ -34,6 +34,10 @@ void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_
 void note_listing(const ActiveActor& actor, std::string_view relation, std::string_view object_type,
                   const std::vector<std::string>& ids);
 
+// A refused act_for: the agent of the current role (or ""), the
+// delegation the token named (0 when it named none) and why.
+void note_refused_token(std::string_view agent, int64_t delegation_id, std::string_view reason);
+
 // Hands over what this backend holds and waits until it is in the log;
 // false after timeout_ms. Where records go, as current_actor() reports it.
 bool flush_and_wait(long timeout_ms);

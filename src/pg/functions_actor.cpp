@@ -215,7 +215,19 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_act_for) {
   agentauthz::pg::require_arguments(fcinfo, {"token", "local"});
   std::string_view token = text_arg(fcinfo, 0);
   bool local = PG_GETARG_BOOL(1);
-  return jsonb_datum(agentauthz::pg::run_act_for(token, local));
+  try {
+    return jsonb_datum(agentauthz::pg::run_act_for(token, local));
+  } catch (const agentauthz::core::Error& error) {
+    // A refused token is on record, whatever the session does next.
+    if (agentauthz::pg::audit::recording() &&
+        (error.kind() == agentauthz::core::ErrorKind::Unauthorized ||
+         error.kind() == agentauthz::core::ErrorKind::Forbidden)) {
+      std::optional<agentauthz::core::ParsedToken> parsed = agentauthz::core::parse_token(token);
+      agentauthz::pg::audit::note_refused_token(agentauthz::pg::agent_of_current_role(),
+                                                parsed ? parsed->delegation_id : 0, error.what());
+    }
+    throw;
+  }
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_set_subject) {

@@ -33,6 +33,18 @@ const config_enum_entry audit_levels[] = {
     {nullptr, 0, false},
 };
 
+void define_queue_settings() {
+  DefineCustomIntVariable(
+      "agentauthz.audit_queue_size",
+      "Size of each database's shared-memory audit queue.",
+      nullptr, &audit_queue_kb_setting, 1024, 64, 1024 * 1024, PGC_POSTMASTER, GUC_UNIT_KB, nullptr,
+      nullptr, nullptr);
+  DefineCustomIntVariable(
+      "agentauthz.audit_databases",
+      "How many databases can have an audit queue (and a writer) at once.",
+      nullptr, &audit_databases_setting, 8, 1, 64, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+}
+
 }  // namespace
 
 void define_settings() {
@@ -62,15 +74,9 @@ void define_settings() {
       "How long a statement may wait in all for room in a full audit queue before records are dropped and counted.",
       nullptr, &audit::queue_wait_setting, 1000, 0, 600000, PGC_SUSET, GUC_UNIT_MS, nullptr, nullptr,
       nullptr);
-  DefineCustomIntVariable(
-      "agentauthz.audit_queue_size",
-      "Size of each database's shared-memory audit queue.",
-      nullptr, &audit_queue_kb_setting, 1024, 64, 1024 * 1024, PGC_POSTMASTER, GUC_UNIT_KB, nullptr,
-      nullptr, nullptr);
-  DefineCustomIntVariable(
-      "agentauthz.audit_databases",
-      "How many databases can have an audit queue (and a writer) at once.",
-      nullptr, &audit_databases_setting, 8, 1, 64, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+  // The queue's shape is fixed at server start: only a preloaded library
+  // may define it (PostgreSQL refuses postmaster settings later).
+  if (process_shared_preload_libraries_in_progress) define_queue_settings();
   // Nobody may plant agentauthz.* placeholders, in this or a later session.
   MarkGUCPrefixReserved("agentauthz");
 }
