@@ -36,8 +36,22 @@ SELECT agentauthz.register_agent('agent:dump-bot', 'dump_bot');
 SQL
 token=$(q -d dump_src -c "SELECT agentauthz.delegate('user:anne', 'agent:dump-bot', '{viewer@document:*}', now() + interval '1 day', 'survive a restore')")
 
+# The agent's decisions are in the source's audit log before the dump.
+q -d dump_src -U dump_bot -c "BEGIN" -c "SELECT agentauthz.act_for('$token') IS NOT NULL" \
+  -c "SELECT agentauthz.check('viewer', 'document:1'), agentauthz.check('viewer', 'document:temp')" \
+  -c "COMMIT" >/dev/null
+q -d dump_src -c "SELECT agentauthz.audit_flush()" >/dev/null
+
 "$PG_BIN/pg_dump" -Fc -d dump_src -f "$DUMP"
 "$PG_BIN/pg_restore" -d dump_dst "$DUMP"
+
+# The audit log comes across whole, its chain intact.
+audit="SELECT count(*) || ' rows, verified ' || (SELECT ok FROM agentauthz.verify_audit()) FROM agentauthz.audit_log"
+src_audit=$(q -d dump_src -c "$audit")
+dst_audit=$(q -d dump_dst -c "$audit")
+echo "audit log: source $src_audit, restored $dst_audit"
+[[ "$src_audit" == "$dst_audit" && "$src_audit" != "0 rows"* && "$src_audit" == *true ]] ||
+  { echo "the audit log did not survive the restore intact" >&2; exit 1; }
 
 summary="SELECT (SELECT count(*) FROM agentauthz.models), (SELECT count(*) FROM agentauthz.tuples),
   (SELECT count(*) FROM agentauthz.agents) || '/' || (SELECT count(*) FROM agentauthz.delegations),
