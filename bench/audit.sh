@@ -14,7 +14,8 @@
 #                                  shared_preload_libraries (see rls.sh)
 #
 # Environment (all optional): BENCH_DOCS=1000000, BENCH_SECONDS=5,
-# BENCH_REPS=3, BENCH_CLUSTER_DIR=dir, BENCH_BUILD=1, as for rls.sh.
+# BENCH_REPS=3, BENCH_CLUSTER_DIR=dir, BENCH_BUILD=1, as for rls.sh;
+# BENCH_LEVELS="off denied summary all" (off first: the baseline).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,7 +39,8 @@ source "$here/rls_lib.sh"
   exit 1
 }
 
-levels=(off denied summary all)
+read -r -a levels <<<"${BENCH_LEVELS:-off denied summary all}"
+[[ ${levels[0]} == off ]] || { echo "audit.sh: BENCH_LEVELS must start with off (the baseline)" >&2; exit 2; }
 set_level() {
   q -c "ALTER ROLE agent_one SET agentauthz.audit = '$1'" -c "ALTER ROLE agent_half SET agentauthz.audit = '$1'" >/dev/null
 }

@@ -41,7 +41,7 @@ core::AuditRecord statement_fields;  // what every record of the statement share
 core::AuditSummary summary(10);
 audit_queue::Batch pending;     // encoded, not yet handed over
 audit_queue::Batch in_transaction;  // to be written at this transaction's commit
-long wait_budget_ms = 0;
+long wait_budget_ms = 1000;  // what the current statement may still wait for the queue
 bool writing = false;           // appending to the log runs statements of its own
 bool told_about_fallback = false;
 int64_t dropped_unreported = 0;  // told to the client once per statement
@@ -170,19 +170,24 @@ void fill_statement_identity(core::AuditRecord* f) {
   if (role) f->db_role = role;
   f->query_id = static_cast<int64_t>(query_id);
   if (query) {
-    std::array<uint8, 32> digest = sha256(reinterpret_cast<const uint8*>(query), strlen(query));
-    f->query_hash = hex(digest.data(), digest.size());
+    // An agent repeats its statements: the last text's hash is kept.
+    static std::string last_query, last_hash;
+    if (last_query != query) {
+      std::array<uint8, 32> digest = sha256(reinterpret_cast<const uint8*>(query), strlen(query));
+      last_hash = hex(digest.data(), digest.size());
+      last_query = query;
+    }
+    f->query_hash = last_hash;
   }
 }
 
 // The fields every record of this statement shares, computed when the
 // statement (or the actor) changes.
 void begin_statement(const ActiveActor& actor) {
+  // Plain reads (nothing here can raise an error): this runs per decision.
   StatementKey key;
-  pg_guard([&] {
-    key.transaction = MyProc->lxid;
-    key.started = GetCurrentStatementStartTimestamp();
-  });
+  key.transaction = MyProc->lxid;
+  key.started = GetCurrentStatementStartTimestamp();
   key.actor_epoch = active_actor_epoch();
   if (have_statement && key == current_key) return;
   if (have_statement) end_statement(&wait_budget_ms);
@@ -262,15 +267,20 @@ void statement_finished() {
   if (writing || executor_depth > 0 || !have_statement) return;
   end_statement(&wait_budget_ms);
   report_drops();
+  wait_budget_ms = queue_wait_setting;
 }
 
-void on_transaction_end(bool committing) {
+// At commit or abort (a failed statement's records are handed over here,
+// within what is left of its wait); at backend exit, without waiting.
+void on_transaction_end(bool committing, bool exiting = false) {
   if (writing) return;
   long no_wait = 0;
-  if (have_statement) end_statement(committing ? &wait_budget_ms : &no_wait);
-  if (pending.records) hand_over(&no_wait);
+  long* wait_ms = exiting ? &no_wait : &wait_budget_ms;
+  if (have_statement) end_statement(wait_ms);
+  if (pending.records) hand_over(wait_ms);
   if (committing) report_drops();
   write_in_transaction(committing);
+  wait_budget_ms = queue_wait_setting;
 }
 
 void xact_callback(XactEvent event, void*) {
@@ -300,7 +310,7 @@ void xact_callback(XactEvent event, void*) {
 
 void at_exit(int, Datum) {
   try {
-    on_transaction_end(false);
+    on_transaction_end(false, true);
   } catch (...) {
   }
 }

@@ -9,6 +9,7 @@ extern "C" {
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "storage/condition_variable.h"
+#include "port/atomics.h"
 #include "storage/latch.h"
 #include "storage/lwlock.h"
 #include "storage/shmem.h"
@@ -24,6 +25,8 @@ constexpr const char* kTranche = "agentauthz_audit";
 // A worker registered but not attached after this long is presumed lost.
 constexpr long kStartTimeoutMs = 10000;
 constexpr uint32 kFrameHeader = 4;
+// Backends wake the writer once the queue is this fraction full (1/4).
+constexpr uint64 kWakeFraction = 4;
 
 enum WorkerState : int { kNoWorker = 0, kStarting = 1, kRunning = 2 };
 
@@ -42,9 +45,13 @@ struct Slot {
   ConditionVariable progress;  // broadcast whenever tail moves
 };
 
+// Writer transactions are remembered by xid modulo this, newest winning.
+constexpr uint32 kWriterXids = 4096;
+
 struct Shared {
   int slots;
   uint64 ring_size;
+  pg_atomic_uint32 writer_xids[kWriterXids];
 };
 
 Shared* shared = nullptr;
@@ -81,6 +88,7 @@ void startup_shmem() {
   if (!found) {
     shared->slots = audit_databases_setting;
     shared->ring_size = ring_bytes();
+    for (pg_atomic_uint32& xid : shared->writer_xids) pg_atomic_init_u32(&xid, InvalidTransactionId);
     for (int i = 0; i < shared->slots; ++i) {
       Slot* s = &slot_array[i];
       memset(s, 0, sizeof(Slot));
@@ -229,7 +237,10 @@ bool copy_records(int slot, EnqueueState* st, Latch** latch, bool* lost_slot) {
     st->records_left--;
   }
   bool start = claim_worker_start(s);
-  *latch = s->worker_latch;
+  // The writer polls every few milliseconds; it is woken only when the
+  // queue fills up (a wakeup per statement would cost both sides more).
+  bool filling = (s->head - s->tail) * kWakeFraction >= shared->ring_size;
+  *latch = filling || st->offset < st->size ? s->worker_latch : nullptr;
   LWLockRelease(slot_lock(slot));
   return start;
 }
@@ -360,6 +371,17 @@ std::vector<SlotStats> stats() {
     if (st.database != InvalidOid) out.push_back(st);
   }
   return out;
+}
+
+void note_writer_transaction(TransactionId xid) {
+  if (!available() || !TransactionIdIsNormal(xid)) return;
+  pg_atomic_write_u32(&shared->writer_xids[xid % kWriterXids], xid);
+  pg_write_barrier();  // before the commit that makes it visible
+}
+
+bool is_writer_transaction(TransactionId xid) {
+  return available() && TransactionIdIsNormal(xid) &&
+         pg_atomic_read_u32(&shared->writer_xids[xid % kWriterXids]) == xid;
 }
 
 // The worker's side runs in plain PostgreSQL frames (audit_worker.cpp).

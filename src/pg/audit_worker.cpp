@@ -32,6 +32,9 @@ namespace {
 constexpr size_t kBatchBytes = 1u << 20;
 constexpr long kIdleExitMs = 2000;
 constexpr long kRetryMs = 1000;
+// How often the writer looks at its queue: backends do not wake it for
+// every record, only when the queue fills (audit_queue.cpp).
+constexpr long kPollMs = 100;
 // After SIGTERM: records from backends exiting at the same time are still
 // taken for this long once the queue is empty, then the writer leaves.
 constexpr long kShutdownGraceMs = 500;
@@ -111,6 +114,7 @@ BatchResult write_batch(int slot) {
   append_to_audit_log(records);
   pg_guard([] {
     PopActiveSnapshot();
+    audit_queue::note_writer_transaction(GetTopTransactionIdIfAny());
     CommitTransactionCommand();
     pgstat_report_activity(STATE_IDLE, nullptr);
   });
@@ -151,15 +155,13 @@ void run(int slot) {
       return;
     }
     TimestampTz now = GetCurrentTimestamp();
-    if (result == BatchResult::Written) {
-      quiet_since = now;
-      continue;
-    }
+    if (result == BatchResult::Written) quiet_since = now;
     long quiet_limit = shutdown_requested ? kShutdownGraceMs : kIdleExitMs;
-    if (TimestampDifferenceExceeds(quiet_since, now, static_cast<int>(quiet_limit)) &&
+    if (result == BatchResult::Idle && TimestampDifferenceExceeds(quiet_since, now, static_cast<int>(quiet_limit)) &&
         audit_queue::worker_may_exit(slot))
       return;
-    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, 100, PG_WAIT_EXTENSION);
+    // Let records gather between batches; a filling queue wakes the writer.
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kPollMs, PG_WAIT_EXTENSION);
   }
 }
 

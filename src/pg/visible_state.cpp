@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <vector>
 
+#include "pg/audit_queue.h"
+#include "pg/guard.h"
+
 namespace agentauthz::pg {
 
 namespace {
@@ -49,12 +52,44 @@ View capture(Snapshot snapshot, TimestampTz now, uint64 tuples_generation, uint6
   return view;
 }
 
+// Whether `view` treats `xid` as not yet committed (in progress or future).
+bool in_progress(const View& view, TransactionId xid) {
+  if (TransactionIdPrecedes(xid, view.xmin)) return false;
+  if (!TransactionIdPrecedes(xid, view.xmax)) return true;
+  return std::binary_search(view.xip.begin(), view.xip.end(), xid) ||
+         std::binary_search(view.subxip.begin(), view.subxip.end(), xid);
+}
+
+// At most this many transaction ids are examined between two snapshots.
+constexpr uint32 kMaxXidsExamined = 1024;
+
+// Whether two snapshots classify differently only transactions that
+// cannot change what the engine reads: audit writers' (they write only the
+// audit tables) and aborted ones. Agents' statements keep their caches
+// while the audit log is written.
+bool differ_only_by_writers(const View& a, const View& b) {
+  if (a.suboverflowed || b.suboverflowed || a.recovery || b.recovery) return false;
+  TransactionId low = TransactionIdPrecedes(a.xmin, b.xmin) ? a.xmin : b.xmin;
+  TransactionId high = TransactionIdPrecedes(a.xmax, b.xmax) ? b.xmax : a.xmax;
+  if (!TransactionIdIsNormal(low) || high - low > kMaxXidsExamined) return false;
+  for (TransactionId xid = low; xid != high;) {
+    if (in_progress(a, xid) != in_progress(b, xid) && !audit_queue::is_writer_transaction(xid)) {
+      bool committed = true;
+      pg_guard([&] { committed = TransactionIdDidCommit(xid); });
+      if (committed) return false;
+    }
+    TransactionIdAdvance(xid);
+  }
+  return true;
+}
+
 bool same_view(const View& a, const View& b) {
   if (!a.valid || !b.valid || a.tuples_generation != b.tuples_generation ||
-      a.catalog_generation != b.catalog_generation || a.xmin != b.xmin || a.xmax != b.xmax ||
-      a.suboverflowed != b.suboverflowed || a.recovery != b.recovery || a.xip != b.xip ||
-      a.subxip != b.subxip)
+      a.catalog_generation != b.catalog_generation || a.suboverflowed != b.suboverflowed ||
+      a.recovery != b.recovery)
     return false;
+  bool identical = a.xmin == b.xmin && a.xmax == b.xmax && a.xip == b.xip && a.subxip == b.subxip;
+  if (!identical && !differ_only_by_writers(a, b)) return false;
   if (a.lxid == b.lxid) return a.curcid == b.curcid;
   // Another transaction: this backend's own writes are visible to a
   // transaction that made them and to no other until it commits -- and its
