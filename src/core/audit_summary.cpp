@@ -4,11 +4,8 @@
 
 namespace agentauthz::core {
 
-AuditSummary::Entry& AuditSummary::entry(int32_t relation_key, int32_t type_key,
-                                         std::string_view relation, std::string_view object_type) {
-  if (last_ < entries_.size() && entries_[last_].relation_key == relation_key &&
-      entries_[last_].type_key == type_key)
-    return entries_[last_];
+AuditSummary::Entry& AuditSummary::find_or_add(int32_t relation_key, int32_t type_key,
+                                               std::string_view relation, std::string_view object_type) {
   for (size_t i = 0; i < entries_.size(); ++i) {
     if (entries_[i].relation_key == relation_key && entries_[i].type_key == type_key) {
       last_ = i;
@@ -23,16 +20,6 @@ AuditSummary::Entry& AuditSummary::entry(int32_t relation_key, int32_t type_key,
   created.object_type.assign(object_type);
   last_ = entries_.size() - 1;
   return created;
-}
-
-void AuditSummary::add(Entry& entry, bool allowed, std::string_view id) {
-  if (allowed) {
-    ++entry.allowed;
-    if (entry.allowed_sample.size() < sample_size_) entry.allowed_sample.emplace_back(id);
-  } else {
-    ++entry.denied;
-    if (entry.denied_sample.size() < sample_size_) entry.denied_sample.emplace_back(id);
-  }
 }
 
 std::vector<AuditSummary::Entry> AuditSummary::take() {

@@ -27,21 +27,38 @@ class AuditSummary {
   explicit AuditSummary(size_t sample_size) : sample_size_(sample_size) {}
 
   // The entry for (relation, type), created on first use with their names.
+  // The one used last is found first: a scan asks about one pair per row.
   Entry& entry(int32_t relation_key, int32_t type_key, std::string_view relation,
-               std::string_view object_type);
+               std::string_view object_type) {
+    if (last_ < entries_.size() && entries_[last_].relation_key == relation_key &&
+        entries_[last_].type_key == type_key)
+      return entries_[last_];
+    return find_or_add(relation_key, type_key, relation, object_type);
+  }
   // Whether the next decision of this kind still goes into the sample (the
   // caller formats the id only then).
   bool wants_sample(const Entry& entry, bool allowed) const {
     return (allowed ? entry.allowed_sample.size() : entry.denied_sample.size()) < sample_size_;
   }
   // Counts one decision; `id` is kept when the sample has room.
-  void add(Entry& entry, bool allowed, std::string_view id);
+  void add(Entry& entry, bool allowed, std::string_view id) {
+    if (allowed) {
+      ++entry.allowed;
+      if (entry.allowed_sample.size() < sample_size_) entry.allowed_sample.emplace_back(id);
+    } else {
+      ++entry.denied;
+      if (entry.denied_sample.size() < sample_size_) entry.denied_sample.emplace_back(id);
+    }
+  }
 
   bool empty() const { return entries_.empty(); }
   // Hands over the entries and starts afresh.
   std::vector<Entry> take();
 
  private:
+  Entry& find_or_add(int32_t relation_key, int32_t type_key, std::string_view relation,
+                     std::string_view object_type);
+
   size_t sample_size_;
   size_t last_ = 0;  // the entry used last: an RLS scan asks one pair over and over
   std::vector<Entry> entries_;

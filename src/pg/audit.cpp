@@ -31,7 +31,7 @@ struct StatementKey {
   TimestampTz started = 0;
   uint64_t actor_epoch = 0;
   bool operator==(const StatementKey& o) const {
-    return transaction == o.transaction && started == o.started && actor_epoch == o.actor_epoch;
+    return transaction == o.transaction && actor_epoch == o.actor_epoch;
   }
 };
 
@@ -185,11 +185,13 @@ void fill_statement_identity(core::AuditRecord* f) {
 // statement (or the actor) changes.
 void begin_statement(const ActiveActor& actor) {
   // Plain reads (nothing here can raise an error): this runs per decision.
+  // A statement's end is seen by the hooks; the transaction and the actor
+  // are compared as well, should one go unseen.
   StatementKey key;
   key.transaction = MyProc->lxid;
-  key.started = GetCurrentStatementStartTimestamp();
   key.actor_epoch = active_actor_epoch();
   if (have_statement && key == current_key) return;
+  key.started = GetCurrentStatementStartTimestamp();
   if (have_statement) end_statement(&wait_budget_ms);
   current_key = key;
   wait_budget_ms = queue_wait_setting;
