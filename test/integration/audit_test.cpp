@@ -126,8 +126,9 @@ TEST_F(AuditTest, ConcurrentAgentsLoseAndDuplicateNoCheckRecord) {
   }
   EXPECT_EQ(admin.value("SELECT count(*) FROM agentauthz.audit_log WHERE kind = 'dropped'"), "0");
   EXPECT_EQ(admin.value("SELECT ok FROM agentauthz.verify_audit()"), "t");
-  if (preloaded_)
+  if (preloaded_) {
     EXPECT_EQ(admin.value("SELECT dropped FROM agentauthz.audit_stats() WHERE database = current_database()"), "0");
+  }
 }
 
 TEST_F(AuditTest, ConcurrentAgentsGetOneSummaryPerStatement) {
