@@ -1,5 +1,6 @@
 #include "pg/audit.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <vector>
 
@@ -25,6 +26,8 @@ namespace {
 // Records of the current statement are handed over once this many bytes
 // have gathered, so an `all` scan over many rows needs bounded memory.
 constexpr size_t kHandOverBytes = 256u << 10;
+// How long an aborting transaction may wait for room in the queue.
+constexpr long kAbortWaitMs = 200;
 
 struct StatementKey {
   LocalTransactionId transaction = InvalidLocalTransactionId;
@@ -276,8 +279,9 @@ void statement_finished() {
 // within what is left of its wait); at backend exit, without waiting.
 void on_transaction_end(bool committing, bool exiting = false) {
   if (writing) return;
-  long no_wait = 0;
-  long* wait_ms = exiting ? &no_wait : &wait_budget_ms;
+  // An abort waits briefly at most: it cannot be interrupted.
+  long short_wait = exiting ? 0 : std::min<long>(wait_budget_ms, committing ? wait_budget_ms : kAbortWaitMs);
+  long* wait_ms = committing ? &wait_budget_ms : &short_wait;
   if (have_statement) end_statement(wait_ms);
   if (pending.records) hand_over(wait_ms);
   if (committing) report_drops();

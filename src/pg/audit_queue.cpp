@@ -316,7 +316,16 @@ bool available() { return shared != nullptr; }
 
 Outcome enqueue(Batch& batch, long* wait_ms, int64_t* dropped) {
   EnqueueState st{batch.bytes.data(), batch.bytes.size(), 0, wait_ms, batch.records, 0, false};
-  pg_guard([&] { enqueue_in_postgres(&st); });
+  try {
+    pg_guard([&] { enqueue_in_postgres(&st); });
+  } catch (...) {
+    // Cancelled while waiting for room: what is already queued (or
+    // dropped) must not be handed over a second time.
+    batch.bytes.erase(0, st.offset);
+    batch.records = st.records_left;
+    *dropped = st.dropped;
+    throw;
+  }
   *dropped = st.dropped;
   if (st.no_slot) return Outcome::NoSlot;
   batch.clear();
