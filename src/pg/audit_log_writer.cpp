@@ -1,5 +1,6 @@
 #include "pg/audit_log_writer.h"
 
+#include "core/explain_json.h"
 #include "pg/active_actor.h"
 #include "pg/guard.h"
 #include "pg/sql_args.h"
@@ -196,6 +197,10 @@ void append_to_audit_log(std::vector<core::AuditRecord>& records) {
 void log_audit_records(const std::vector<core::AuditRecord>& records, const char* why) {
   for (const core::AuditRecord& record : records) {
     std::string json = core::audit_record_json(record);
+    json.pop_back();  // the closing brace: why the log and not the table
+    json.append(",\"logged_because\":");
+    core::append_json_string(&json, why);
+    json.push_back('}');
     pg_guard([&] {
       ereport(LOG, (errmsg("agentauthz audit: %s", json.c_str()),
                     errhidestmt(true), errhidecontext(true)));

@@ -23,7 +23,9 @@ ChainHash chain_hash(const ChainHash& previous, const core::AuditRecord& record)
 // their ids; runs as the bootstrap superuser whoever the caller is.
 void append_to_audit_log(std::vector<core::AuditRecord>& records);
 
-// Writes each record to the server log as `agentauthz audit: {json}`.
+// Writes each record to the server log as `agentauthz audit: {json}`, the
+// JSON's "logged_because" saying why (a hot standby, a rolled-back or
+// read-only transaction without the shared queue, a failed write).
 void log_audit_records(const std::vector<core::AuditRecord>& records, const char* why);
 
 }  // namespace agentauthz::pg
