@@ -205,6 +205,21 @@ RESET ROLE;
 SELECT ok, rows_checked FROM agentauthz.verify_audit();
 SELECT regress.try($$SELECT agentauthz.purge_audit(NULL)$$);
 
+-- A role with no actor context is refused everything, on record per
+-- (relation, type), with the reason.
+CREATE ROLE audit_nobody;
+GRANT SELECT ON audit_docs TO audit_nobody;
+GRANT EXECUTE ON FUNCTION agentauthz.check_id(text, text, bigint) TO audit_nobody;
+SET ROLE audit_nobody;
+SELECT (SELECT count(*) FROM audit_docs) AS docs,
+       (SELECT count(*) FROM generate_series(1, 3) g WHERE agentauthz.check_id('editor', 'document', g)) AS editable;
+SELECT agentauthz.audit_flush();
+RESET ROLE;
+SELECT kind, actor, relation, object_type, allowed_count, denied_count, detail
+  FROM agentauthz.audit_log WHERE db_role = 'audit_nobody' ORDER BY id;
+DROP OWNED BY audit_nobody;
+DROP ROLE audit_nobody;
+
 -- The auditor's views.
 SELECT actor, principal, delegation_id = :delegation AS delegation, purpose, statements, allowed, denied
   FROM agentauthz.audit_by_delegation;

@@ -230,11 +230,12 @@ bool actor_check(std::string_view relation, std::string_view object_type, int64_
   Engine& engine = Engine::get();
   engine.prepare();
   const ActiveActor& actor = active_actor();
+  const ResolvedTarget& target = resolve_target(engine, relation, object_type);
   if (!actor.valid) {  // fail closed
-    if (audit::recording()) audit::note_decision(actor, -1, -1, relation, object_type, id, false);
+    if (audit::recording())
+      audit::note_decision(actor, target.relation_id, target.type_id, target.relation, target.type, id, false);
     return false;
   }
-  const ResolvedTarget& target = resolve_target(engine, relation, object_type);
   AllowedSet& set = allowed_set_for(target.type_id, target.relation_id);
   if (set.built) {
     bool allowed = set.integer_ids.contains(id);
