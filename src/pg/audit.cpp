@@ -48,12 +48,7 @@ long wait_budget_ms = 1000;  // what the current statement may still wait for th
 bool writing = false;           // appending to the log runs statements of its own
 bool told_about_fallback = false;
 int64_t dropped_unreported = 0;  // told to the client once per statement
-int executor_depth = 0;
 
-ExecutorRun_hook_type prev_executor_run = nullptr;
-ExecutorFinish_hook_type prev_executor_finish = nullptr;
-ExecutorEnd_hook_type prev_executor_end = nullptr;
-ProcessUtility_hook_type prev_process_utility = nullptr;
 
 std::string hex(const uint8* bytes, size_t length) {
   static const char digits[] = "0123456789abcdef";
@@ -268,124 +263,10 @@ void write_in_transaction(bool committing) {
   writing = false;
 }
 
-void statement_finished() {
-  if (writing || executor_depth > 0 || !have_statement) return;
-  end_statement(&wait_budget_ms);
-  report_drops();
-  wait_budget_ms = queue_wait_setting;
-}
-
-// At commit or abort (a failed statement's records are handed over here,
-// within what is left of its wait); at backend exit, without waiting.
-void on_transaction_end(bool committing, bool exiting = false) {
-  if (writing) return;
-  // An abort waits briefly at most: it cannot be interrupted.
-  long short_wait = exiting ? 0 : std::min<long>(wait_budget_ms, committing ? wait_budget_ms : kAbortWaitMs);
-  long* wait_ms = committing ? &wait_budget_ms : &short_wait;
-  if (have_statement) end_statement(wait_ms);
-  if (pending.records) hand_over(wait_ms);
-  if (committing) report_drops();
-  write_in_transaction(committing);
-  wait_budget_ms = queue_wait_setting;
-}
-
-void xact_callback(XactEvent event, void*) {
-  switch (event) {
-    case XACT_EVENT_PRE_COMMIT:
-    case XACT_EVENT_PRE_PREPARE:
-      call_guarded([](void*) { on_transaction_end(true); }, nullptr);
-      break;
-    case XACT_EVENT_ABORT:
-      // Nothing may fail here: whatever cannot be handed over is lost, and
-      // said so in the server log.
-      executor_depth = 0;
-      writing = false;
-      try {
-        on_transaction_end(false);
-      } catch (...) {
-        pending.clear();
-        in_transaction.clear();
-        have_statement = false;
-        elog(LOG, "agentauthz could not hand over the audit records of an aborted transaction");
-      }
-      break;
-    default:
-      break;
-  }
-}
-
-void at_exit(int, Datum) {
-  try {
-    on_transaction_end(false, true);
-  } catch (...) {
-  }
-}
-
 }  // namespace
 
 }  // namespace agentauthz::pg::audit
 
-extern "C" {
-
-static void agentauthz_executor_run(QueryDesc* query, ScanDirection direction, uint64 count,
-                                    bool execute_once) {
-  using namespace agentauthz::pg::audit;
-  ++executor_depth;
-  PG_TRY();
-  {
-    if (prev_executor_run) prev_executor_run(query, direction, count, execute_once);
-    else standard_ExecutorRun(query, direction, count, execute_once);
-  }
-  PG_FINALLY();
-  {
-    --executor_depth;
-  }
-  PG_END_TRY();
-}
-
-static void agentauthz_executor_finish(QueryDesc* query) {
-  using namespace agentauthz::pg::audit;
-  ++executor_depth;
-  PG_TRY();
-  {
-    if (prev_executor_finish) prev_executor_finish(query);
-    else standard_ExecutorFinish(query);
-  }
-  PG_FINALLY();
-  {
-    --executor_depth;
-  }
-  PG_END_TRY();
-}
-
-static void agentauthz_executor_end(QueryDesc* query) {
-  using namespace agentauthz::pg::audit;
-  if (prev_executor_end) prev_executor_end(query);
-  else standard_ExecutorEnd(query);
-  agentauthz::pg::call_guarded([](void*) { statement_finished(); }, nullptr);
-}
-
-static void agentauthz_audit_utility(PlannedStmt* pstmt, const char* query_string, bool read_only_tree,
-                                     ProcessUtilityContext context, ParamListInfo params,
-                                     QueryEnvironment* query_env, DestReceiver* dest, QueryCompletion* qc) {
-  using namespace agentauthz::pg::audit;
-  ++executor_depth;
-  PG_TRY();
-  {
-    if (prev_process_utility)
-      prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
-    else
-      standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
-  }
-  PG_FINALLY();
-  {
-    --executor_depth;
-  }
-  PG_END_TRY();
-  agentauthz::pg::call_guarded([](void*) { statement_finished(); }, nullptr);
-}
-
-}  // extern "C"
 
 namespace agentauthz::pg::audit {
 
@@ -468,17 +349,36 @@ const char* destination() {
   return audit_queue::available() ? "queue" : "transaction";
 }
 
-void register_hooks() {
-  prev_executor_run = ExecutorRun_hook;
-  ExecutorRun_hook = agentauthz_executor_run;
-  prev_executor_finish = ExecutorFinish_hook;
-  ExecutorFinish_hook = agentauthz_executor_finish;
-  prev_executor_end = ExecutorEnd_hook;
-  ExecutorEnd_hook = agentauthz_executor_end;
-  prev_process_utility = ProcessUtility_hook;
-  ProcessUtility_hook = agentauthz_audit_utility;
-  RegisterXactCallback(xact_callback, nullptr);
-  before_shmem_exit(at_exit, 0);
+
+void statement_finished() {
+  if (writing || !have_statement) return;
+  end_statement(&wait_budget_ms);
+  report_drops();
+  wait_budget_ms = queue_wait_setting;
+}
+
+void transaction_finished(bool committing, bool exiting) {
+  if (writing) return;
+  // An abort waits briefly at most: it cannot be interrupted.
+  long short_wait = exiting ? 0 : std::min<long>(wait_budget_ms, committing ? wait_budget_ms : kAbortWaitMs);
+  long* wait_ms = committing ? &wait_budget_ms : &short_wait;
+  if (have_statement) end_statement(wait_ms);
+  if (pending.records) hand_over(wait_ms);
+  if (committing) report_drops();
+  write_in_transaction(committing);
+  wait_budget_ms = queue_wait_setting;
+}
+
+void transaction_aborted(bool exiting) noexcept {
+  writing = false;
+  try {
+    transaction_finished(false, exiting);
+  } catch (...) {
+    pending.clear();
+    in_transaction.clear();
+    have_statement = false;
+    elog(LOG, "agentauthz could not hand over the audit records of an aborted transaction");
+  }
 }
 
 }  // namespace agentauthz::pg::audit

@@ -43,7 +43,16 @@ void note_refused_token(std::string_view agent, int64_t delegation_id, std::stri
 bool flush_and_wait(long timeout_ms);
 const char* destination();
 
-// Installs the executor, utility, transaction and exit hooks (_PG_init).
+// Installs the executor, utility, transaction and exit hooks (_PG_init;
+// audit_hooks.cpp), which call the three functions below.
 void register_hooks();
+// A top-level statement ended: its records are handed over.
+void statement_finished();
+// The transaction is committing (records written in it, without the
+// queue, are written now) or aborting; or the backend is exiting.
+void transaction_finished(bool committing, bool exiting);
+// The transaction aborted or the backend is exiting: hands over what it
+// can, waiting briefly at most, and never fails.
+void transaction_aborted(bool exiting) noexcept;
 
 }  // namespace agentauthz::pg::audit
