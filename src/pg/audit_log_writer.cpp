@@ -1,12 +1,15 @@
 #include "pg/audit_log_writer.h"
 
+#include "core/error.h"
 #include "core/explain_json.h"
 #include "pg/active_actor.h"
 #include "pg/guard.h"
 #include "pg/sql_args.h"
 
 extern "C" {
+#include "access/heapam.h"
 #include "catalog/pg_authid_d.h"
+#include "common/cryptohash.h"
 }
 
 namespace agentauthz::pg {
@@ -113,18 +116,22 @@ void insert_rows(const std::vector<core::AuditRecord>& records, const std::vecto
                                                 ALLOCSET_DEFAULT_SIZES);
   Datum values[kColumns];
   bool nulls[kColumns];
+  // One buffer kept pinned across the batch's rows, as COPY does.
+  BulkInsertState bulk = GetBulkInsertState();
+  CommandId command = GetCurrentCommandId(true);
   for (size_t i = 0; i < records.size(); ++i) {
     MemoryContext outer = MemoryContextSwitchTo(per_row);
     row_values(records[i], i == 0 ? first_previous : hashes[i - 1], hashes[i], values, nulls);
     HeapTuple tuple = heap_form_tuple(desc, values, nulls);
     ExecStoreHeapTuple(tuple, slot, false);
-    simple_table_tuple_insert(rel, slot);
+    table_tuple_insert(rel, slot, command, 0, bulk);
     ExecInsertIndexTuples(info, slot, estate, false, false, nullptr, NIL);
     ExecClearTuple(slot);
     MemoryContextSwitchTo(outer);
     MemoryContextReset(per_row);
   }
   MemoryContextDelete(per_row);
+  FreeBulkInsertState(bulk);
   ExecCloseIndices(info);
   ExecResetTupleTable(estate->es_tupleTable, false);
   FreeExecutorState(estate);
@@ -159,6 +166,33 @@ void write_head(int64 last_id, const ChainHash& last_hash) {
 
 }  // namespace
 
+namespace {
+
+// Hashes a batch's records in turn with one SHA-256 context.
+void chain_hashes(ChainHash previous, const std::vector<core::AuditRecord>& records,
+                  std::vector<ChainHash>* hashes) {
+  std::string bytes;
+  pg_cryptohash_ctx* context = nullptr;
+  pg_guard([&] {
+    context = pg_cryptohash_create(PG_SHA256);
+    if (context == nullptr) elog(ERROR, "could not create a SHA-256 context");
+  });
+  bool ok = true;
+  for (const core::AuditRecord& record : records) {
+    bytes.assign(reinterpret_cast<const char*>(previous.data()), previous.size());
+    core::encode_audit_record(record, &bytes);
+    ok = pg_cryptohash_init(context) == 0 &&
+         pg_cryptohash_update(context, reinterpret_cast<const uint8*>(bytes.data()), bytes.size()) == 0 &&
+         pg_cryptohash_final(context, previous.data(), previous.size()) == 0;
+    if (!ok) break;
+    hashes->push_back(previous);
+  }
+  pg_cryptohash_free(context);
+  if (!ok) throw core::Error(core::ErrorKind::Internal, "could not compute SHA-256");
+}
+
+}  // namespace
+
 ChainHash chain_hash(const ChainHash& previous, const core::AuditRecord& record) {
   std::string bytes(reinterpret_cast<const char*>(previous.data()), previous.size());
   core::encode_audit_record(record, &bytes);
@@ -181,11 +215,9 @@ void append_to_audit_log(std::vector<core::AuditRecord>& records) {
   const ChainHash first_previous = last_hash;
   std::vector<ChainHash> hashes;
   hashes.reserve(records.size());
-  for (core::AuditRecord& record : records) {
-    record.id = ++last_id;
-    last_hash = chain_hash(last_hash, record);
-    hashes.push_back(last_hash);
-  }
+  for (core::AuditRecord& record : records) record.id = ++last_id;
+  chain_hashes(first_previous, records, &hashes);
+  last_hash = hashes.back();
   pg_guard([&] { insert_rows(records, hashes, first_previous); });
   pg_guard([&] {
     write_head(last_id, last_hash);
