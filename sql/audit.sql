@@ -80,6 +80,8 @@ TRUNCATE agentauthz.audit_log, agentauthz.audit_chain;
 SET agentauthz.audit = 'all';
 SET ROLE audit_bot;
 SELECT id FROM audit_docs WHERE id IN (1, 4) ORDER BY id;
+-- explain() decides as check() does, and is on record the same way.
+SELECT agentauthz.explain('viewer', 'document:3')->'allowed' AS explained;
 SELECT agentauthz.audit_flush();
 RESET ROLE;
 SELECT * FROM pg_temp.audit_rows();

@@ -201,6 +201,12 @@ std::string run_explain_actor(std::string_view relation, std::string_view object
     allowed = false;
   }
   out.append(",\"allowed\":").append(allowed ? "true" : "false").append("}");
+  // Asking is deciding: the answer is on record like a check's.
+  if (audit::recording()) {
+    size_t colon = object.find(':');
+    audit::note_decision(actor, rel, target.type, relation, object.substr(0, colon), object.substr(colon + 1),
+                         allowed);
+  }
   return out;
 }
 
