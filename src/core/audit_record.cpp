@@ -228,7 +228,7 @@ void json_texts(std::string* out, const char* key, const std::vector<std::string
 
 }  // namespace
 
-std::string audit_record_json(const AuditRecord& r) {
+std::string audit_record_json(const AuditRecord& r, std::string_view logged_because) {
   std::string out = "{";
   json_key(&out, "logged_at");
   append_json_string(&out, iso8601_utc(r.logged_at));
@@ -261,6 +261,10 @@ std::string audit_record_json(const AuditRecord& r) {
   json_texts(&out, "allowed_sample", r.allowed_sample);
   json_texts(&out, "denied_sample", r.denied_sample);
   json_text(&out, "detail", r.detail);
+  if (!logged_because.empty()) {
+    json_key(&out, "logged_because");
+    append_json_string(&out, logged_because);
+  }
   out.push_back('}');
   return out;
 }

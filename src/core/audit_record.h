@@ -58,8 +58,8 @@ size_t decode_audit_record(std::string_view bytes, AuditRecord* out);
 
 // The record as one line of JSON, the audit_log column names as keys and
 // logged_at in ISO 8601 UTC: the server-log form used where the table
-// cannot be written (a hot standby).
-std::string audit_record_json(const AuditRecord& record);
+// cannot be written (a hot standby); `logged_because`, when given, says why.
+std::string audit_record_json(const AuditRecord& record, std::string_view logged_because = {});
 // Formats a PostgreSQL timestamp (microseconds since 2000-01-01 UTC) as
 // ISO 8601 with microseconds, e.g. 2026-11-28T17:44:10.123456Z.
 std::string iso8601_utc(int64_t pg_microseconds);

@@ -31,7 +31,6 @@ constexpr long kAbortWaitMs = 200;
 
 struct StatementKey {
   LocalTransactionId transaction = InvalidLocalTransactionId;
-  TimestampTz started = 0;
   uint64_t actor_epoch = 0;
   bool operator==(const StatementKey& o) const {
     return transaction == o.transaction && actor_epoch == o.actor_epoch;
@@ -61,19 +60,6 @@ std::string hex(const uint8* bytes, size_t length) {
   return out;
 }
 
-std::vector<core::AuditRecord> decode_all(const audit_queue::Batch& batch) {
-  std::vector<core::AuditRecord> records;
-  size_t at = 0;
-  while (at + 4 <= batch.bytes.size()) {
-    uint32 length;
-    memcpy(&length, batch.bytes.data() + at, sizeof length);
-    records.emplace_back();
-    core::decode_audit_record(std::string_view(batch.bytes).substr(at + 4, length), &records.back());
-    at += 4 + length;
-  }
-  return records;
-}
-
 void tell_about_fallback() {
   if (told_about_fallback) return;
   told_about_fallback = true;
@@ -86,18 +72,13 @@ void tell_about_fallback() {
   });
 }
 
-void append_batch(audit_queue::Batch& to, const audit_queue::Batch& from) {
-  to.bytes.append(from.bytes);
-  to.records += from.records;
-}
-
 // Sends `pending` where records go now.
 void hand_over(long* wait_ms) {
   if (pending.records == 0) return;
   bool standby = false;
   pg_guard([&] { standby = RecoveryInProgress(); });
   if (standby) {
-    log_audit_records(decode_all(pending), "hot standby");
+    log_audit_records(pending.decode(), "hot standby");
     pending.clear();
     return;
   }
@@ -109,7 +90,7 @@ void hand_over(long* wait_ms) {
   } else {
     tell_about_fallback();
   }
-  append_batch(in_transaction, pending);
+  in_transaction.append(pending);
   pending.clear();
 }
 
@@ -141,14 +122,7 @@ void report_drops() {
 // Ends the statement's gathering: summaries become records, and all of it
 // is handed over.
 void end_statement(long* wait_ms) {
-  if (!summary.empty()) {
-    std::string encoded;
-    for (core::AuditSummary::Entry& entry : summary.take()) {
-      encoded.clear();
-      core::encode_audit_record(summary_record(entry), &encoded);
-      pending.add(encoded);
-    }
-  }
+  for (core::AuditSummary::Entry& entry : summary.take()) pending.add(summary_record(entry));
   have_statement = false;
   hand_over(wait_ms);
 }
@@ -189,7 +163,6 @@ void begin_statement(const ActiveActor& actor) {
   key.transaction = MyProc->lxid;
   key.actor_epoch = active_actor_epoch();
   if (have_statement && key == current_key) return;
-  key.started = GetCurrentStatementStartTimestamp();
   if (have_statement) end_statement(&wait_budget_ms);
   current_key = key;
   wait_budget_ms = queue_wait_setting;
@@ -225,16 +198,14 @@ void note_check_record(std::string_view relation, std::string_view object_type, 
   record.object_type.assign(object_type);
   record.object_id.assign(id);
   record.decision = allowed ? "allowed" : "denied";
-  std::string encoded;
-  core::encode_audit_record(record, &encoded);
-  pending.add(encoded);
+  pending.add(record);
   if (pending.bytes.size() >= kHandOverBytes) hand_over(&wait_budget_ms);
 }
 
 // Where a transaction's own records end up when it finishes.
 void write_in_transaction(bool committing) {
   if (in_transaction.records == 0) return;
-  std::vector<core::AuditRecord> records = decode_all(in_transaction);
+  std::vector<core::AuditRecord> records = in_transaction.decode();
   in_transaction.clear();
   bool read_only = false;
   pg_guard([&] { read_only = XactReadOnly || RecoveryInProgress(); });
@@ -314,9 +285,7 @@ void note_listing(const ActiveActor& actor, std::string_view relation, std::stri
   record.allowed_count = static_cast<int64_t>(ids.size());
   for (size_t i = 0; i < ids.size() && i < static_cast<size_t>(sample_size_setting); ++i)
     record.allowed_sample.push_back(ids[i]);
-  std::string encoded;
-  core::encode_audit_record(record, &encoded);
-  pending.add(encoded);
+  pending.add(record);
 }
 
 void note_refused_token(std::string_view agent, int64_t delegation_id, std::string_view reason) {
@@ -329,9 +298,7 @@ void note_refused_token(std::string_view agent, int64_t delegation_id, std::stri
   if (delegation_id > 0) record.object_id = std::to_string(delegation_id);
   record.decision = "denied";
   record.detail.assign(reason);
-  std::string encoded;
-  core::encode_audit_record(record, &encoded);
-  pending.add(encoded);
+  pending.add(record);
 }
 
 bool flush_and_wait(long timeout_ms) {

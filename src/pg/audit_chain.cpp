@@ -14,43 +14,6 @@ namespace agentauthz::pg {
 
 namespace {
 
-struct ChainPoint {
-  int64 anchor_id = 0;
-  ChainHash anchor_hash{};
-  int64 last_id = 0;
-  ChainHash last_hash{};
-  bool exists = false;
-};
-
-void copy_hash(Datum datum, ChainHash* out, bool* well_formed) {
-  bytea* b = DatumGetByteaPP(datum);
-  *well_formed = VARSIZE_ANY_EXHDR(b) == out->size();
-  if (*well_formed) memcpy(out->data(), VARDATA_ANY(b), out->size());
-}
-
-// Reads the chain's anchor and head (locking them when `lock`).
-ChainPoint read_chain_point(bool lock) {
-  ChainPoint point;
-  pg_guard([&] {
-    const char* query = lock ? "SELECT anchor_id, anchor_hash, last_id, last_hash FROM agentauthz.audit_chain FOR UPDATE"
-                             : "SELECT anchor_id, anchor_hash, last_id, last_hash FROM agentauthz.audit_chain";
-    int rc = SPI_execute(query, !lock, 2);
-    if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the audit chain's head");
-    if (SPI_processed == 0) return;
-    point.exists = true;
-    HeapTuple row = SPI_tuptable->vals[0];
-    TupleDesc desc = SPI_tuptable->tupdesc;
-    bool isnull, good_anchor, good_last;
-    point.anchor_id = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
-    copy_hash(SPI_getbinval(row, desc, 2, &isnull), &point.anchor_hash, &good_anchor);
-    point.last_id = DatumGetInt64(SPI_getbinval(row, desc, 3, &isnull));
-    copy_hash(SPI_getbinval(row, desc, 4, &isnull), &point.last_hash, &good_last);
-    if (!good_anchor || !good_last)
-      ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("the audit chain's head is malformed")));
-  });
-  return point;
-}
-
 std::string text_column(HeapTuple row, TupleDesc desc, int column) {
   bool isnull;
   Datum value = SPI_getbinval(row, desc, column, &isnull);
@@ -130,9 +93,9 @@ void read_row(HeapTuple row, TupleDesc desc, StoredRow* out) {
   r.detail = text_column(row, desc, 20);
   bool good_prev = false, good_hash = false;
   Datum prev = SPI_getbinval(row, desc, 21, &isnull);
-  if (!isnull) copy_hash(prev, &out->prev, &good_prev);
+  if (!isnull) good_prev = hash_from_bytea(prev, &out->prev);
   Datum hash = SPI_getbinval(row, desc, 22, &isnull);
-  if (!isnull) copy_hash(hash, &out->hash, &good_hash);
+  if (!isnull) good_hash = hash_from_bytea(hash, &out->hash);
   out->hashes_ok = good_prev && good_hash;
 }
 
@@ -156,6 +119,7 @@ ChainVerdict walk(int64 from_id, const ChainHash& from_hash, int64 to_id, bool r
     cursor = SPI_cursor_open_with_args(nullptr, kRowsQuery, 2, types, values, nullptr, read_only, 0);
   });
   StoredRow stored;
+  ChainHasher hasher;
   for (bool more = true; more && verdict.ok;) {
     uint64 fetched = 0;
     pg_guard([&] {
@@ -176,7 +140,7 @@ ChainVerdict walk(int64 from_id, const ChainHash& from_hash, int64 to_id, bool r
         verdict = {false, verdict.rows_checked, id,
                    "row " + std::to_string(id) +
                        " does not follow the row before it (a row was inserted, or the one before deleted)"};
-      } else if (chain_hash(previous, stored.record) != stored.hash) {
+      } else if (hasher.next(previous, stored.record) != stored.hash) {
         verdict = {false, verdict.rows_checked, id,
                    "row " + std::to_string(id) + " was edited: its contents do not match its hash"};
       } else {
@@ -266,17 +230,15 @@ int64_t purge_audit_before(TimestampTz before) {
       });
     }
     pg_guard([&] {
-      Oid types[3] = {INT8OID, INT8OID, BYTEAOID};
-      Datum values[3] = {Int64GetDatum(cut), Int64GetDatum(point.anchor_id), 0};
-      bytea* hash = static_cast<bytea*>(palloc(VARHDRSZ + cut_hash.size()));
-      SET_VARSIZE(hash, VARHDRSZ + cut_hash.size());
-      memcpy(VARDATA(hash), cut_hash.data(), cut_hash.size());
-      values[2] = PointerGetDatum(hash);
-      SPI_execute_with_args("DELETE FROM agentauthz.audit_log WHERE id <= $1 AND id > $2", 2, types, values,
+      Oid range_types[2] = {INT8OID, INT8OID};
+      Datum range[2] = {Int64GetDatum(cut), Int64GetDatum(point.anchor_id)};
+      SPI_execute_with_args("DELETE FROM agentauthz.audit_log WHERE id <= $1 AND id > $2", 2, range_types, range,
                             nullptr, false, 0);
       removed = static_cast<int64>(SPI_processed);
-      SPI_execute_with_args("UPDATE agentauthz.audit_chain SET anchor_id = $1, anchor_hash = $3 WHERE $2 IS NOT NULL",
-                            3, types, values, nullptr, false, 0);
+      Oid anchor_types[2] = {INT8OID, BYTEAOID};
+      Datum anchor[2] = {Int64GetDatum(cut), bytea_datum(cut_hash.data(), cut_hash.size())};
+      SPI_execute_with_args("UPDATE agentauthz.audit_chain SET anchor_id = $1, anchor_hash = $2", 2, anchor_types,
+                            anchor, nullptr, false, 0);
     });
   }
   pg_guard([&] {

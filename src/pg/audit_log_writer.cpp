@@ -1,7 +1,6 @@
 #include "pg/audit_log_writer.h"
 
 #include "core/error.h"
-#include "core/explain_json.h"
 #include "pg/active_actor.h"
 #include "pg/guard.h"
 #include "pg/sql_args.h"
@@ -9,34 +8,15 @@
 extern "C" {
 #include "access/heapam.h"
 #include "catalog/pg_authid_d.h"
-#include "common/cryptohash.h"
 }
 
 namespace agentauthz::pg {
 
 namespace {
 
-SPIPlanPtr head_plan = nullptr;
 SPIPlanPtr update_head_plan = nullptr;
 
 constexpr int kColumns = 22;  // agentauthz.audit_log's, in table order
-
-SPIPlanPtr keep(SPIPlanPtr* slot, const char* query, int nargs, Oid* types) {
-  if (*slot == nullptr) {
-    SPIPlanPtr plan = SPI_prepare(query, nargs, types);
-    if (plan == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-    SPI_keepplan(plan);
-    *slot = plan;
-  }
-  return *slot;
-}
-
-Datum bytea_datum(const uint8* bytes, size_t length) {
-  bytea* b = static_cast<bytea*>(palloc(VARHDRSZ + length));
-  SET_VARSIZE(b, VARHDRSZ + length);
-  memcpy(VARDATA(b), bytes, length);
-  return PointerGetDatum(b);
-}
 
 // An optional text column: NULL when empty.
 void text_or_null(std::string_view value, Datum* datum, bool* null) {
@@ -139,25 +119,9 @@ void insert_rows(const std::vector<core::AuditRecord>& records, const std::vecto
   CommandCounterIncrement();
 }
 
-// Locks the chain's head and reads it (a missing head is a fresh chain).
-void read_head(int64* last_id, ChainHash* last_hash) {
-  SPI_execute("INSERT INTO agentauthz.audit_chain (singleton) VALUES (true) ON CONFLICT DO NOTHING",
-              false, 0);
-  SPIPlanPtr plan = keep(&head_plan,
-                         "SELECT last_id, last_hash FROM agentauthz.audit_chain FOR UPDATE", 0, nullptr);
-  int rc = SPI_execute_plan(plan, nullptr, nullptr, false, 1);
-  if (rc != SPI_OK_SELECT || SPI_processed != 1) elog(ERROR, "the audit chain's head is missing");
-  bool isnull;
-  *last_id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-  bytea* hash = DatumGetByteaPP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-  if (isnull || VARSIZE_ANY_EXHDR(hash) != last_hash->size())
-    elog(ERROR, "the audit chain's head is malformed");
-  memcpy(last_hash->data(), VARDATA_ANY(hash), last_hash->size());
-}
-
 void write_head(int64 last_id, const ChainHash& last_hash) {
   Oid types[2] = {INT8OID, BYTEAOID};
-  SPIPlanPtr plan = keep(&update_head_plan,
+  SPIPlanPtr plan = kept_plan(&update_head_plan,
                          "UPDATE agentauthz.audit_chain SET last_id = $1, last_hash = $2", 2, types);
   Datum values[2] = {Int64GetDatum(last_id), bytea_datum(last_hash.data(), last_hash.size())};
   int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
@@ -166,58 +130,80 @@ void write_head(int64 last_id, const ChainHash& last_hash) {
 
 }  // namespace
 
-namespace {
-
-// Hashes a batch's records in turn with one SHA-256 context.
-void chain_hashes(ChainHash previous, const std::vector<core::AuditRecord>& records,
-                  std::vector<ChainHash>* hashes) {
-  std::string bytes;
-  pg_cryptohash_ctx* context = nullptr;
+ChainHasher::ChainHasher() {
   pg_guard([&] {
-    context = pg_cryptohash_create(PG_SHA256);
-    if (context == nullptr) elog(ERROR, "could not create a SHA-256 context");
+    context_ = pg_cryptohash_create(PG_SHA256);
+    if (context_ == nullptr) elog(ERROR, "could not create a SHA-256 context");
   });
-  bool ok = true;
-  for (const core::AuditRecord& record : records) {
-    bytes.assign(reinterpret_cast<const char*>(previous.data()), previous.size());
-    core::encode_audit_record(record, &bytes);
-    ok = pg_cryptohash_init(context) == 0 &&
-         pg_cryptohash_update(context, reinterpret_cast<const uint8*>(bytes.data()), bytes.size()) == 0 &&
-         pg_cryptohash_final(context, previous.data(), previous.size()) == 0;
-    if (!ok) break;
-    hashes->push_back(previous);
-  }
-  pg_cryptohash_free(context);
-  if (!ok) throw core::Error(core::ErrorKind::Internal, "could not compute SHA-256");
 }
 
-}  // namespace
+ChainHasher::~ChainHasher() { pg_cryptohash_free(context_); }
 
-ChainHash chain_hash(const ChainHash& previous, const core::AuditRecord& record) {
-  std::string bytes(reinterpret_cast<const char*>(previous.data()), previous.size());
-  core::encode_audit_record(record, &bytes);
-  return sha256(reinterpret_cast<const uint8*>(bytes.data()), bytes.size());
+ChainHash ChainHasher::next(const ChainHash& previous, const core::AuditRecord& record) {
+  bytes_.assign(reinterpret_cast<const char*>(previous.data()), previous.size());
+  core::encode_audit_record(record, &bytes_);
+  ChainHash hash;
+  if (pg_cryptohash_init(context_) != 0 ||
+      pg_cryptohash_update(context_, reinterpret_cast<const uint8*>(bytes_.data()), bytes_.size()) != 0 ||
+      pg_cryptohash_final(context_, hash.data(), hash.size()) != 0)
+    throw core::Error(core::ErrorKind::Internal, "could not compute SHA-256");
+  return hash;
+}
+
+bool hash_from_bytea(Datum datum, ChainHash* out) {
+  bytea* b = DatumGetByteaPP(datum);
+  if (VARSIZE_ANY_EXHDR(b) != out->size()) return false;
+  memcpy(out->data(), VARDATA_ANY(b), out->size());
+  return true;
+}
+
+ChainPoint read_chain_point(bool lock) {
+  ChainPoint point;
+  pg_guard([&] {
+    const char* query = lock ? "SELECT anchor_id, anchor_hash, last_id, last_hash FROM agentauthz.audit_chain FOR UPDATE"
+                             : "SELECT anchor_id, anchor_hash, last_id, last_hash FROM agentauthz.audit_chain";
+    int rc = SPI_execute(query, !lock, 2);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the audit chain's head");
+    if (SPI_processed == 0) return;
+    point.exists = true;
+    HeapTuple row = SPI_tuptable->vals[0];
+    TupleDesc desc = SPI_tuptable->tupdesc;
+    bool isnull;
+    point.anchor_id = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
+    bool good_anchor = hash_from_bytea(SPI_getbinval(row, desc, 2, &isnull), &point.anchor_hash);
+    point.last_id = DatumGetInt64(SPI_getbinval(row, desc, 3, &isnull));
+    bool good_last = hash_from_bytea(SPI_getbinval(row, desc, 4, &isnull), &point.last_hash);
+    if (!good_anchor || !good_last)
+      ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("the audit chain's head is malformed")));
+  });
+  return point;
 }
 
 void append_to_audit_log(std::vector<core::AuditRecord>& records) {
   if (records.empty()) return;
   Oid saved_user = InvalidOid;
   int saved_context = 0;
-  int64 last_id = 0;
-  ChainHash last_hash{};
   pg_guard([&] {
     GetUserIdAndSecContext(&saved_user, &saved_context);
     SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
                            saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-    read_head(&last_id, &last_hash);
+    // A missing head is a fresh chain.
+    SPI_execute("INSERT INTO agentauthz.audit_chain (singleton) VALUES (true) ON CONFLICT DO NOTHING",
+                false, 0);
   });
-  const ChainHash first_previous = last_hash;
+  ChainPoint head = read_chain_point(true);
+  int64 last_id = head.last_id;
+  const ChainHash first_previous = head.last_hash;
+  ChainHash last_hash = first_previous;
   std::vector<ChainHash> hashes;
   hashes.reserve(records.size());
-  for (core::AuditRecord& record : records) record.id = ++last_id;
-  chain_hashes(first_previous, records, &hashes);
-  last_hash = hashes.back();
+  ChainHasher hasher;
+  for (core::AuditRecord& record : records) {
+    record.id = ++last_id;
+    last_hash = hasher.next(last_hash, record);
+    hashes.push_back(last_hash);
+  }
   pg_guard([&] { insert_rows(records, hashes, first_previous); });
   pg_guard([&] {
     write_head(last_id, last_hash);
@@ -228,11 +214,7 @@ void append_to_audit_log(std::vector<core::AuditRecord>& records) {
 
 void log_audit_records(const std::vector<core::AuditRecord>& records, const char* why) {
   for (const core::AuditRecord& record : records) {
-    std::string json = core::audit_record_json(record);
-    json.pop_back();  // the closing brace: why the log and not the table
-    json.append(",\"logged_because\":");
-    core::append_json_string(&json, why);
-    json.push_back('}');
+    std::string json = core::audit_record_json(record, why);
     pg_guard([&] {
       ereport(LOG, (errmsg("agentauthz audit: %s", json.c_str()),
                     errhidestmt(true), errhidecontext(true)));

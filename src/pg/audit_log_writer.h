@@ -12,12 +12,47 @@
 #include "core/audit_record.h"
 #include "pg/pg_headers.h"
 
+extern "C" {
+#include "common/cryptohash.h"
+}
+
 namespace agentauthz::pg {
 
 using ChainHash = std::array<uint8, 32>;
 
-// The hash that follows `previous` for `record` (whose id is set).
-ChainHash chain_hash(const ChainHash& previous, const core::AuditRecord& record);
+// Computes the hashes of a chain's rows, one after another, with one
+// SHA-256 context.
+class ChainHasher {
+ public:
+  ChainHasher();
+  ~ChainHasher();
+  ChainHasher(const ChainHasher&) = delete;
+  ChainHasher& operator=(const ChainHasher&) = delete;
+  // The hash that follows `previous` for `record` (whose id is set).
+  ChainHash next(const ChainHash& previous, const core::AuditRecord& record);
+
+ private:
+  pg_cryptohash_ctx* context_ = nullptr;
+  std::string bytes_;
+};
+
+// The chain's ends as agentauthz.audit_chain holds them: rows up to
+// anchor_id were purged, last_id is the newest row.
+struct ChainPoint {
+  int64 anchor_id = 0;
+  ChainHash anchor_hash{};
+  int64 last_id = 0;
+  ChainHash last_hash{};
+  bool exists = false;  // false: nothing was ever written
+};
+
+// Copies a stored hash; false when it is not 32 bytes.
+bool hash_from_bytea(Datum datum, ChainHash* out);
+
+// Reads the chain's ends through SPI (connected by the caller), locking
+// them when `lock`; otherwise under the calling statement's snapshot.
+// Raises XX001 when a stored hash is malformed.
+ChainPoint read_chain_point(bool lock);
 
 // Appends the records in order inside the current transaction, assigning
 // their ids; runs as the bootstrap superuser whoever the caller is.

@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "core/error.h"
+
 #include "pg/guard.h"
 #include "pg/settings.h"
 
@@ -127,10 +129,13 @@ bool database_exists(Oid database) {
 
 // Whether a slot can be handed to another database: nothing queued, no
 // writer. Its counters start again from zero.
+// Under the slot's lock: nothing queued, and every drop reported.
+bool drained(const Slot* s) { return s->head == s->tail && s->dropped == s->dropped_reported; }
+
 bool idle_slot(int slot) {
   Slot* s = &slot_array[slot];
   LWLockAcquire(slot_lock(slot), LW_SHARED);
-  bool idle = s->head == s->tail && s->state == kNoWorker && s->dropped == s->dropped_reported;
+  bool idle = drained(s) && s->state == kNoWorker;
   LWLockRelease(slot_lock(slot));
   return idle;
 }
@@ -158,7 +163,7 @@ int find_slot() {
   if (my_slot < 0 && chosen >= 0) {
     Slot* s = &slot_array[chosen];
     LWLockAcquire(slot_lock(chosen), LW_EXCLUSIVE);
-    if (s->database == InvalidOid || (s->head == s->tail && s->state == kNoWorker)) {
+    if (s->database == InvalidOid || (drained(s) && s->state == kNoWorker)) {
       s->database = MyDatabaseId;
       s->head = s->tail = 0;
       s->enqueued = s->written = s->dropped = s->dropped_reported = 0;
@@ -298,11 +303,28 @@ void enqueue_in_postgres(EnqueueState* st) {
 
 }  // namespace
 
-void Batch::add(const std::string& encoded) {
-  uint32 length = static_cast<uint32>(encoded.size());
-  bytes.append(reinterpret_cast<const char*>(&length), sizeof length);
-  bytes.append(encoded);
+void Batch::add(const core::AuditRecord& record) {
+  size_t frame = bytes.size();
+  bytes.append(kFrameHeader, '\0');
+  core::encode_audit_record(record, &bytes);
+  uint32 length = static_cast<uint32>(bytes.size() - frame - kFrameHeader);
+  memcpy(&bytes[frame], &length, sizeof length);
   ++records;
+}
+
+std::vector<core::AuditRecord> Batch::decode() const {
+  std::vector<core::AuditRecord> out;
+  size_t at = 0;
+  while (at + kFrameHeader <= bytes.size()) {
+    uint32 length;
+    memcpy(&length, bytes.data() + at, sizeof length);
+    at += kFrameHeader;
+    out.emplace_back();
+    if (core::decode_audit_record(std::string_view(bytes).substr(at, length), &out.back()) != length)
+      throw core::Error(core::ErrorKind::Internal, "a malformed record in the audit queue");
+    at += length;
+  }
+  return out;
 }
 
 void register_hooks() {
@@ -410,24 +432,22 @@ Oid worker_attach(int slot) {
   return database;
 }
 
-int64_t worker_peek(int slot, size_t max_bytes, std::string* out, int64_t* dropped_unreported) {
+void worker_peek(int slot, size_t max_bytes, Batch* out, int64_t* dropped_unreported) {
   Slot* s = &slot_array[slot];
   out->clear();
-  int64_t records = 0;
   LWLockAcquire(slot_lock(slot), LW_SHARED);
   uint64 position = s->tail;
-  while (position < s->head && out->size() < max_bytes) {
+  while (position < s->head && out->bytes.size() < max_bytes) {
     uint32 length;
     ring_read(slot, position, reinterpret_cast<char*>(&length), sizeof length);
-    size_t at = out->size();
-    out->resize(at + kFrameHeader + length);
-    ring_read(slot, position, &(*out)[at], kFrameHeader + length);
+    size_t at = out->bytes.size();
+    out->bytes.resize(at + kFrameHeader + length);
+    ring_read(slot, position, &out->bytes[at], kFrameHeader + length);
     position += kFrameHeader + length;
-    ++records;
+    ++out->records;
   }
   *dropped_unreported = s->dropped - s->dropped_reported;
   LWLockRelease(slot_lock(slot));
-  return records;
 }
 
 void worker_consume(int slot, size_t bytes, int64_t records, int64_t dropped_reported) {
@@ -443,7 +463,7 @@ void worker_consume(int slot, size_t bytes, int64_t records, int64_t dropped_rep
 bool worker_may_exit(int slot) {
   Slot* s = &slot_array[slot];
   LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
-  bool idle = s->head == s->tail && s->dropped == s->dropped_reported;
+  bool idle = drained(s);
   if (idle) {
     s->state = kNoWorker;
     s->worker_pid = 0;

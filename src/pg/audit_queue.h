@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/audit_record.h"
 #include "pg/pg_headers.h"
 
 namespace agentauthz::pg::audit_queue {
@@ -22,8 +23,12 @@ bool available();
 struct Batch {
   std::string bytes;
   int64_t records = 0;
-  void add(const std::string& encoded);
+  // Appends a record, encoded in place.
+  void add(const core::AuditRecord& record);
+  void append(const Batch& other) { bytes.append(other.bytes), records += other.records; }
   void clear() { bytes.clear(), records = 0; }
+  // The records again; throws core::Error(Internal) on a malformed frame.
+  std::vector<core::AuditRecord> decode() const;
 };
 
 enum class Outcome { Queued, NoSlot };
@@ -62,9 +67,9 @@ bool is_writer_transaction(TransactionId xid);
 // Returns the database to connect to (InvalidOid: the slot was released).
 Oid worker_attach(int slot);
 // Copies up to `max_bytes` of whole framed records from the ring, without
-// consuming them; returns how many records and sets *dropped_unreported to
-// the drops not yet written to the log.
-int64_t worker_peek(int slot, size_t max_bytes, std::string* out, int64_t* dropped_unreported);
+// consuming them; sets *dropped_unreported to the drops not yet written to
+// the log.
+void worker_peek(int slot, size_t max_bytes, Batch* out, int64_t* dropped_unreported);
 // Consumes what worker_peek returned once it is committed.
 void worker_consume(int slot, size_t bytes, int64_t records, int64_t dropped_reported);
 // Called when the worker finds its queue empty: true means it may exit (the

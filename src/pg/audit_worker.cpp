@@ -50,28 +50,11 @@ void handle_sigterm(SIGNAL_ARGS) {
 
 void detach_at_exit(int, Datum slot) { audit_queue::worker_detach(DatumGetInt32(slot)); }
 
-std::vector<core::AuditRecord> decode_batch(const std::string& bytes) {
-  std::vector<core::AuditRecord> records;
-  size_t at = 0;
-  while (at + 4 <= bytes.size()) {
-    uint32 length;
-    memcpy(&length, bytes.data() + at, sizeof length);
-    at += 4;
-    core::AuditRecord record;
-    if (core::decode_audit_record(std::string_view(bytes).substr(at, length), &record) != length)
-      throw core::Error(core::ErrorKind::Internal, "a malformed record in the audit queue");
-    records.push_back(std::move(record));
-    at += length;
-  }
-  return records;
-}
-
 core::AuditRecord dropped_record(int64_t count) {
   core::AuditRecord record;
   record.kind = core::AuditKind::Dropped;
   pg_guard([&] { record.logged_at = GetCurrentTimestamp(); });
   record.backend_pid = MyProcPid;
-  record.denied_count = 0;
   record.detail = std::to_string(count) +
                   " audit records were dropped: the queue stayed full longer than "
                   "agentauthz.audit_queue_wait";
@@ -83,11 +66,11 @@ enum class BatchResult { Idle, Written, ExtensionGone };
 // Writes what the ring holds now in one transaction; the ring is consumed
 // only after the commit.
 BatchResult write_batch(int slot) {
-  std::string bytes;
+  audit_queue::Batch batch;
   int64_t dropped = 0;
-  int64_t count = audit_queue::worker_peek(slot, kBatchBytes, &bytes, &dropped);
-  if (count == 0 && dropped == 0) return BatchResult::Idle;
-  std::vector<core::AuditRecord> records = decode_batch(bytes);
+  audit_queue::worker_peek(slot, kBatchBytes, &batch, &dropped);
+  if (batch.records == 0 && dropped == 0) return BatchResult::Idle;
+  std::vector<core::AuditRecord> records = batch.decode();
   if (dropped > 0) records.push_back(dropped_record(dropped));
   bool installed = false;
   pg_guard([&] {
@@ -118,7 +101,7 @@ BatchResult write_batch(int slot) {
     CommitTransactionCommand();
     pgstat_report_activity(STATE_IDLE, nullptr);
   });
-  audit_queue::worker_consume(slot, bytes.size(), count, dropped);
+  audit_queue::worker_consume(slot, batch.bytes.size(), batch.records, dropped);
   return BatchResult::Written;
 }
 

@@ -133,15 +133,7 @@ std::string run_act_for(std::string_view token_text, bool local) {
 
 std::string run_set_subject(std::string_view subject, bool local) {
   Engine::get().prepare_if_model();
-  bool trusted = false;
-  pg_guard([&] {
-    Oid role = GetUserId();
-    Oid app = get_role_oid("agentauthz_app", true);
-    Oid admin = get_role_oid("agentauthz_admin", true);
-    trusted = superuser_arg(role) || (OidIsValid(app) && has_privs_of_role(role, app)) ||
-              (OidIsValid(admin) && has_privs_of_role(role, admin));
-  });
-  if (!trusted)
+  if (!current_role_is_one_of({"agentauthz_app", "agentauthz_admin"}))
     throw core::Error(core::ErrorKind::Forbidden, "permission denied to set the actor subject",
                       "only members of agentauthz_app or agentauthz_admin may call set_subject()");
   core::SubjectKey key = core::parse_subject(subject);

@@ -20,13 +20,7 @@ namespace {
 
 // purge_audit is for agentauthz_admin (and superusers) only.
 void require_admin() {
-  bool allowed = false;
-  pg_guard([&] {
-    Oid role = GetUserId();
-    Oid admin = get_role_oid("agentauthz_admin", true);
-    allowed = superuser_arg(role) || (OidIsValid(admin) && has_privs_of_role(role, admin));
-  });
-  if (!allowed)
+  if (!current_role_is_one_of({"agentauthz_admin"}))
     throw core::Error(core::ErrorKind::Forbidden, "permission denied to purge the audit log",
                       "Only agentauthz_admin may purge it.");
 }

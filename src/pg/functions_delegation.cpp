@@ -137,12 +137,9 @@ std::string store_delegation(const NewDelegation& d, bool as_owner) {
                     BYTEAOID, NAMEOID};
     NameData creator;
     namestrcpy(&creator, GetUserNameFromId(saved_user, false));
-    bytea* hash_value = static_cast<bytea*>(palloc(VARHDRSZ + hash.size()));
-    SET_VARSIZE(hash_value, VARHDRSZ + hash.size());
-    memcpy(VARDATA(hash_value), hash.data(), hash.size());
     Datum values[9] = {Int64GetDatum(d.parent_id), text_datum(d.principal), text_datum(d.agent),
                        scopes, text_datum(d.purpose), TimestampTzGetDatum(d.expires_at),
-                       Int32GetDatum(d.depth), PointerGetDatum(hash_value), NameGetDatum(&creator)};
+                       Int32GetDatum(d.depth), bytea_datum(hash.data(), hash.size()), NameGetDatum(&creator)};
     char nulls[9] = {d.parent_id == 0 ? 'n' : ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
     int rc = SPI_execute_with_args(
         "INSERT INTO agentauthz.delegations (parent_id, principal, agent, scopes, purpose, "

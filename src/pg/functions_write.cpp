@@ -16,21 +16,10 @@ namespace agentauthz::pg {
 
 namespace {
 
-// Plans kept for the life of the backend; PostgreSQL re-plans them when the
-// tables they name are replaced (the extension dropped and created again).
+// Plans kept for the life of the backend (kept_plan).
 SPIPlanPtr insert_model_plan = nullptr;
 SPIPlanPtr upsert_tuple_plan = nullptr;
 SPIPlanPtr delete_tuple_plan = nullptr;
-
-SPIPlanPtr kept_plan(SPIPlanPtr* slot, const char* query, int nargs, Oid* types) {
-  if (*slot == nullptr) {
-    SPIPlanPtr plan = SPI_prepare(query, nargs, types);
-    if (plan == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-    SPI_keepplan(plan);
-    *slot = plan;
-  }
-  return *slot;
-}
 
 int64 insert_model(std::string_view dsl) {
   int64 id = 0;

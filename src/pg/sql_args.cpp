@@ -4,6 +4,29 @@
 
 namespace agentauthz::pg {
 
+SPIPlanPtr kept_plan(SPIPlanPtr* slot, const char* query, int nargs, Oid* types) {
+  if (*slot == nullptr) {
+    SPIPlanPtr plan = SPI_prepare(query, nargs, types);
+    if (plan == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+    SPI_keepplan(plan);
+    *slot = plan;
+  }
+  return *slot;
+}
+
+bool current_role_is_one_of(std::initializer_list<const char*> roles) {
+  bool member = false;
+  pg_guard([&] {
+    Oid current = GetUserId();
+    member = superuser_arg(current);
+    for (const char* name : roles) {
+      Oid role = get_role_oid(name, true);
+      member = member || (OidIsValid(role) && has_privs_of_role(current, role));
+    }
+  });
+  return member;
+}
+
 Datum return_text_set(FunctionCallInfo fcinfo, const std::vector<std::string>& rows) {
   pg_guard([&] {
     InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC | MAT_SRF_BLESS);

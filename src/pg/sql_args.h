@@ -35,6 +35,22 @@ inline Datum text_datum(std::string_view s) {
   return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
 }
 
+// Returns a bytea datum holding `length` bytes.
+inline Datum bytea_datum(const uint8* bytes, size_t length) {
+  bytea* b = static_cast<bytea*>(palloc(VARHDRSZ + length));
+  SET_VARSIZE(b, VARHDRSZ + length);
+  memcpy(VARDATA(b), bytes, length);
+  return PointerGetDatum(b);
+}
+
+// Prepares `query` into *slot once, for the life of the backend; PostgreSQL
+// re-plans it when the tables it names are replaced.
+SPIPlanPtr kept_plan(SPIPlanPtr* slot, const char* query, int nargs, Oid* types);
+
+// Whether the current role is a superuser or has the privileges of one of
+// the named roles (a role that does not exist grants nothing).
+bool current_role_is_one_of(std::initializer_list<const char*> roles);
+
 // Returns a set-returning function's rows, one text column each.
 Datum return_text_set(FunctionCallInfo fcinfo, const std::vector<std::string>& rows);
 

@@ -186,6 +186,9 @@ TEST(AuditJson, OneLineWithEscapes) {
   EXPECT_NE(json.find("\"delegation_chain\":[3,4]"), std::string::npos) << json;
   EXPECT_NE(json.find("\"kind\":\"check\""), std::string::npos) << json;
   EXPECT_EQ(json.find("allowed_count"), std::string::npos) << json;
+  EXPECT_EQ(json.find("logged_because"), std::string::npos) << json;
+  std::string with_reason = audit_record_json(r, "hot standby");
+  EXPECT_EQ(with_reason.substr(with_reason.size() - 32), ",\"logged_because\":\"hot standby\"}") << with_reason;
 }
 
 }  // namespace
