@@ -185,6 +185,20 @@ SELECT ok, rows_checked, first_bad_id = (SELECT id FROM newest) AS names_the_del
   FROM agentauthz.verify_audit();
 INSERT INTO agentauthz.audit_log SELECT * FROM newest;
 SELECT ok FROM agentauthz.verify_audit();
+-- Malformed rows and heads are reported, not misread.
+UPDATE agentauthz.audit_log SET kind = 'edited' WHERE id = 2;
+SELECT * FROM agentauthz.verify_audit();
+UPDATE agentauthz.audit_log SET kind = 'check' WHERE id = 2;
+CREATE TEMP TABLE hash_saved AS SELECT id, row_hash FROM agentauthz.audit_log WHERE id = 3;
+UPDATE agentauthz.audit_log SET row_hash = '\x00' WHERE id = 3;
+SELECT ok, first_bad_id, detail FROM agentauthz.verify_audit();
+UPDATE agentauthz.audit_log l SET row_hash = h.row_hash FROM hash_saved h WHERE l.id = h.id;
+CREATE TEMP TABLE chain_saved AS SELECT * FROM agentauthz.audit_chain;
+UPDATE agentauthz.audit_chain SET last_hash = '\x00';
+SELECT regress.try('SELECT ok FROM agentauthz.verify_audit()');
+UPDATE agentauthz.audit_chain c SET last_hash = s.last_hash FROM chain_saved s;
+SELECT ok FROM agentauthz.verify_audit();
+SELECT regress.try('SELECT agentauthz.audit_flush(-1)');
 
 -- Purging keeps the chain verifiable from its new anchor, and refuses to
 -- launder a tampered prefix.
