@@ -197,10 +197,11 @@ bool check_object(core::Evaluator& evaluator, const ActiveActor& actor, core::Re
 
 }  // namespace
 
-bool actor_check(std::string_view relation, std::string_view object) {
-  Engine& engine = Engine::get();
-  engine.prepare();
-  const ActiveActor& actor = active_actor();
+namespace {
+
+// Checks a `type:id` object for the actor in force (the engine prepared).
+bool check_named(Engine& engine, const ActiveActor& actor, std::string_view relation,
+                 std::string_view object) {
   core::Evaluator& evaluator = engine.evaluator();
   core::RequestResolver resolve = evaluator.resolver();
   core::Object target = resolve.object(object);
@@ -214,16 +215,31 @@ bool actor_check(std::string_view relation, std::string_view object) {
   return allowed;
 }
 
-bool actor_check(std::string_view relation, std::string_view object_type, std::string_view id) {
-  char buffer[core::kMaxObjectLength + 1];
-  if (object_type.size() + 1 + id.size() > core::kMaxObjectLength) {
-    // Too long to be an object: let the parser say so.
-    return actor_check(relation, core::format_object(object_type, id));
-  }
+// Spells `type:id` into `buffer` (kMaxObjectLength + 1 bytes); an empty
+// view when it would be too long to be an object.
+std::string_view spell_object(std::string_view object_type, std::string_view id, char* buffer) {
+  size_t length = object_type.size() + 1 + id.size();
+  if (length > core::kMaxObjectLength) return {};
   std::copy(object_type.begin(), object_type.end(), buffer);
   buffer[object_type.size()] = ':';
   std::copy(id.begin(), id.end(), buffer + object_type.size() + 1);
-  return actor_check(relation, std::string_view(buffer, object_type.size() + 1 + id.size()));
+  return std::string_view(buffer, length);
+}
+
+}  // namespace
+
+bool actor_check(std::string_view relation, std::string_view object) {
+  Engine& engine = Engine::get();
+  engine.prepare();
+  return check_named(engine, active_actor(), relation, object);
+}
+
+bool actor_check(std::string_view relation, std::string_view object_type, std::string_view id) {
+  char buffer[core::kMaxObjectLength + 1];
+  std::string_view object = spell_object(object_type, id, buffer);
+  // Too long to be an object: let the parser say so.
+  if (object.empty()) return actor_check(relation, core::format_object(object_type, id));
+  return actor_check(relation, object);
 }
 
 bool actor_check(std::string_view relation, std::string_view object_type, int64_t id) {
@@ -244,9 +260,14 @@ bool actor_check(std::string_view relation, std::string_view object_type, int64_
                            allowed);
     return allowed;
   }
+  // Before the allowed set exists: the object checked by name, with the
+  // engine and actor already in hand.
   char text[24];
   int length = snprintf(text, sizeof text, "%lld", static_cast<long long>(id));
-  return actor_check(relation, object_type, std::string_view(text, static_cast<size_t>(length)));
+  char buffer[core::kMaxObjectLength + 1];
+  std::string_view object = spell_object(object_type, std::string_view(text, static_cast<size_t>(length)), buffer);
+  if (object.empty()) return actor_check(relation, object_type, std::string_view(text, static_cast<size_t>(length)));
+  return check_named(engine, actor, relation, object);
 }
 
 std::vector<std::string> actor_allowed_ids(std::string_view relation, std::string_view object_type) {
