@@ -758,15 +758,11 @@ BEGIN
     RAISE EXCEPTION 'invalid audit level: %', coalesce(quote_literal(level), 'NULL')
       USING ERRCODE = '22023', HINT = 'Use off, denied, summary, all, or default to remove the setting.';
   END IF;
-  IF role IS NULL AND level = 'default' THEN
-    EXECUTE format('ALTER DATABASE %I RESET agentauthz.audit', current_database());
-  ELSIF role IS NULL THEN
-    EXECUTE format('ALTER DATABASE %I SET agentauthz.audit = %L', current_database(), level);
-  ELSIF level = 'default' THEN
-    EXECUTE format('ALTER ROLE %s IN DATABASE %I RESET agentauthz.audit', role, current_database());
-  ELSE
-    EXECUTE format('ALTER ROLE %s IN DATABASE %I SET agentauthz.audit = %L', role, current_database(), level);
-  END IF;
+  EXECUTE format('ALTER %s %s',
+                 CASE WHEN role IS NULL THEN format('DATABASE %I', current_database())
+                      ELSE format('ROLE %s IN DATABASE %I', role, current_database()) END,
+                 CASE WHEN level = 'default' THEN 'RESET agentauthz.audit'
+                      ELSE format('SET agentauthz.audit = %L', level) END);
 END
 $$;
 COMMENT ON FUNCTION agentauthz.set_audit_level(text, regrole) IS
