@@ -98,7 +98,7 @@ bool Engine::caches_too_large() const {
 const core::Model* Engine::prepare_if_model() {
   bool view_changed = false;
   uint64 statement = scans_statement();
-  pg_guard([&] { view_changed = scans_prepare(); });
+  if (!scans_current()) pg_guard([&] { view_changed = scans_prepare(); });
   if (!view_changed && statement != scans_statement()) {
     if (caches_too_large()) {
       // Kept across statements, the caches must not grow without bound.

@@ -305,6 +305,8 @@ static void open_group(Scans* s, const Catalog& cat, Group group) {
   }
 }
 
+bool scans_current() { return scans.open && ActiveSnapshotSet() && current_stamp() == scans.stamp; }
+
 bool scans_prepare() {
   Stamp stamp = current_stamp();
   if (scans.open && stamp == scans.stamp) return false;

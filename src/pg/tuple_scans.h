@@ -43,6 +43,10 @@ Stamp current_stamp();
 // previous snapshot saw, i.e. the caches must be dropped (see
 // visible_state.h); false for the same snapshot or an equivalent one.
 bool scans_prepare();
+// Whether the scans are already prepared for the active snapshot: the
+// common case of every row after a statement's first, answered without
+// anything that can raise an error (so callers need no guard for it).
+bool scans_current();
 // Counts the snapshots the scans were prepared for: a new value is a new
 // statement (or a new command within one).
 uint64 scans_statement();
