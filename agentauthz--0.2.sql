@@ -1,5 +1,22 @@
--- agentauthz 0.1: models, tuples, check, list and explain.
+-- agentauthz 0.2: models, tuples, check, list and explain; agents,
+-- delegations and the actor context; row-level security helpers; the
+-- hash-chained audit log. Privileged code runs with the extension owner's
+-- rights only inside its C functions, in security-restricted operations
+-- with a pinned search_path; roles reach the tables only through the
+-- functions (except what the README's security model lists).
 \echo Use "CREATE EXTENSION agentauthz" to load this file. \quit
+
+-- The schema holds functions that run with the owner's rights: whoever
+-- owns it could replace them. It must be the installing role's own.
+DO $schema$
+BEGIN
+  IF (SELECT n.nspowner FROM pg_catalog.pg_namespace n WHERE n.nspname OPERATOR(pg_catalog.=) 'agentauthz')
+     OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user) THEN
+    RAISE EXCEPTION 'schema agentauthz belongs to another role'
+      USING ERRCODE = '42501', HINT = 'Drop it, or let its owner install the extension.';
+  END IF;
+END
+$schema$;
 
 -- Roles are cluster-wide: create them once, keep them across DROP EXTENSION.
 DO $roles$
@@ -197,6 +214,20 @@ SELECT pg_catalog.pg_extension_config_dump('agentauthz.agents', '');
 SELECT pg_catalog.pg_extension_config_dump('agentauthz.delegations', '');
 SELECT pg_catalog.pg_extension_config_dump('agentauthz.delegations_id_seq', '');
 
+-- Every write to agents or delegations tells every backend: an actor is
+-- decided afresh at the next statement after the commit, whatever the
+-- snapshot of the transaction it runs in.
+CREATE FUNCTION agentauthz.actors_changed() RETURNS trigger
+    LANGUAGE c AS 'MODULE_PATHNAME', 'agentauthz_actors_changed';
+CREATE TRIGGER agents_changed AFTER INSERT OR UPDATE OR DELETE ON agentauthz.agents
+    FOR EACH STATEMENT EXECUTE FUNCTION agentauthz.actors_changed();
+CREATE TRIGGER agents_truncated AFTER TRUNCATE ON agentauthz.agents
+    FOR EACH STATEMENT EXECUTE FUNCTION agentauthz.actors_changed();
+CREATE TRIGGER delegations_changed AFTER INSERT OR UPDATE OR DELETE ON agentauthz.delegations
+    FOR EACH STATEMENT EXECUTE FUNCTION agentauthz.actors_changed();
+CREATE TRIGGER delegations_truncated AFTER TRUNCATE ON agentauthz.delegations
+    FOR EACH STATEMENT EXECUTE FUNCTION agentauthz.actors_changed();
+
 CREATE FUNCTION agentauthz.register_agent(agent text, role regrole) RETURNS void
     LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'agentauthz_register_agent';
@@ -253,13 +284,13 @@ CREATE FUNCTION agentauthz.check(relation text, object text) RETURNS boolean
     LANGUAGE c STRICT STABLE PARALLEL RESTRICTED
     AS 'MODULE_PATHNAME', 'agentauthz_check_actor';
 COMMENT ON FUNCTION agentauthz.check(text, text) IS
-  'Whether the current actor may have relation on object: the subject''s rights, or the principal''s rights within every scope of the delegation chain. False without an actor context.';
+  'Whether the current actor may have relation on object: the subject''s rights, or the principal''s rights within every scope of the delegation chain. False without an actor context, and for an object that names nothing the model defines.';
 
 CREATE FUNCTION agentauthz.explain(relation text, object text) RETURNS jsonb
     LANGUAGE c STRICT STABLE PARALLEL RESTRICTED
     AS 'MODULE_PATHNAME', 'agentauthz_explain_actor';
 COMMENT ON FUNCTION agentauthz.explain(text, text) IS
-  'explain() for the current actor: the context, each delegation link and its scope, and the principal''s proof.';
+  'explain() for the current actor: the context and the decision; the subject''s proof for a subject an application set, the decision only for an agent.';
 
 -- Row-level security helpers ---------------------------------------------------
 
@@ -275,6 +306,41 @@ CREATE FUNCTION agentauthz.check_id(relation text, object_type text, id text) RE
     LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_id_text';
 COMMENT ON FUNCTION agentauthz.check_id(text, text, bigint) IS
   'check(relation, object_type || '':'' || id) for the current actor, with a typed id.';
+COMMENT ON FUNCTION agentauthz.check_id(text, text, integer) IS
+  'check(relation, object_type || '':'' || id) for the current actor, with a typed id.';
+COMMENT ON FUNCTION agentauthz.check_id(text, text, uuid) IS
+  'check(relation, object_type || '':'' || id) for the current actor, with a typed id.';
+COMMENT ON FUNCTION agentauthz.check_id(text, text, text) IS
+  'check(relation, object_type || '':'' || id) for the current actor; an id that cannot name an object is not allowed.';
+
+-- What WITH CHECK calls for a row being written: as check_id, but a key
+-- that cannot name an object is refused with an error (22023) rather than
+-- quietly not allowed.
+CREATE FUNCTION agentauthz.check_new_id(relation text, object_type text, id bigint) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_new_id_int8';
+CREATE FUNCTION agentauthz.check_new_id(relation text, object_type text, id integer) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_new_id_int4';
+CREATE FUNCTION agentauthz.check_new_id(relation text, object_type text, id uuid) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_new_id_uuid';
+CREATE FUNCTION agentauthz.check_new_id(relation text, object_type text, id text) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_new_id_text';
+COMMENT ON FUNCTION agentauthz.check_new_id(text, text, bigint) IS
+  'check_id() for a row being written (WITH CHECK): a key that cannot name an object is an error.';
+COMMENT ON FUNCTION agentauthz.check_new_id(text, text, integer) IS
+  'check_id() for a row being written (WITH CHECK): a key that cannot name an object is an error.';
+COMMENT ON FUNCTION agentauthz.check_new_id(text, text, uuid) IS
+  'check_id() for a row being written (WITH CHECK): a key that cannot name an object is an error.';
+COMMENT ON FUNCTION agentauthz.check_new_id(text, text, text) IS
+  'check_id() for a row being written (WITH CHECK): a key that cannot name an object is an error.';
+
+-- The constant of protect()'s permissive base policies: `(true)::permit`
+-- costs nothing (the planner folds a domain without constraints away) and
+-- makes the policy depend on the extension, so that DROP EXTENSION ...
+-- CASCADE removes it with the restrictive ones -- nothing permissive of
+-- agentauthz's outlives it.
+CREATE DOMAIN agentauthz.permit AS boolean;
+COMMENT ON DOMAIN agentauthz.permit IS
+  'The type of protect()''s permissive base policies'' constant: ties them to the extension.';
 
 -- The objects of a type the current actor has a relation on, as key arrays:
 -- `id = ANY ((SELECT agentauthz.allowed_bigint_ids(...)))` is computed once
@@ -303,8 +369,10 @@ CREATE TABLE agentauthz.protected_tables (
 SELECT pg_catalog.pg_extension_config_dump('agentauthz.protected_tables', '');
 
 -- Returns the expression a policy uses to ask `relation` on the row's
--- object: a typed check per row, or an index-friendly membership test in
--- the allowed set computed once per query.
+-- object: a typed check per row (`row`), the same for a row being written
+-- (`write`: a key that cannot name an object is an error), or an
+-- index-friendly membership test in the allowed set computed once per
+-- query (`set`).
 CREATE FUNCTION agentauthz._row_check(relation text, object_type text, key_column name,
                                       key_type regtype, strategy text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
@@ -316,6 +384,8 @@ DECLARE
 BEGIN
   IF strategy = 'row' THEN
     RETURN format('agentauthz.check_id(%L, %L, %I)', relation, object_type, key_column);
+  ELSIF strategy = 'write' THEN
+    RETURN format('agentauthz.check_new_id(%L, %L, %I)', relation, object_type, key_column);
   END IF;
   IF key_type IN ('bigint'::regtype, 'integer'::regtype, 'smallint'::regtype) THEN
     set_function := 'allowed_bigint_ids';
@@ -328,8 +398,8 @@ BEGIN
     array_type := 'text[]';
   END IF;
   -- A scalar subquery: an InitPlan, evaluated once per query.
-  RETURN format('%I = ANY ((SELECT agentauthz.%I(%L, %L))::%s)', key_column, set_function, relation,
-                object_type, array_type);
+  RETURN format('%I OPERATOR(pg_catalog.=) ANY ((SELECT agentauthz.%I(%L, %L))::%s)', key_column, set_function,
+                relation, object_type, array_type);
 END
 $$;
 
@@ -341,8 +411,35 @@ CREATE FUNCTION agentauthz._drop_policies(tbl regclass, policies name[]) RETURNS
 DECLARE
   existing name;
 BEGIN
-  FOR existing IN SELECT p.polname FROM pg_policy p WHERE p.polrelid = tbl AND p.polname = ANY (policies) LOOP
+  FOR existing IN SELECT p.polname FROM pg_policy p
+                   WHERE p.polrelid OPERATOR(pg_catalog.=) tbl AND p.polname OPERATOR(pg_catalog.=) ANY (policies) LOOP
     EXECUTE format('DROP POLICY %I ON %s', existing, tbl);
+  END LOOP;
+END
+$$;
+
+-- Every policy name protect() may make. A table protected before the
+-- extension was dropped and created again keeps some of them (the guard):
+-- protect() and unprotect() remove all of them, recorded or not.
+CREATE FUNCTION agentauthz._policy_names() RETURNS name[]
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+  SELECT ARRAY['agentauthz_select', 'agentauthz_insert', 'agentauthz_update', 'agentauthz_delete',
+               'agentauthz_guard', 'agentauthz_base_select', 'agentauthz_base_insert',
+               'agentauthz_base_update', 'agentauthz_base_delete']::name[]
+$$;
+
+-- Raises 22004 naming the first required argument that is NULL.
+CREATE FUNCTION agentauthz._require(names text[], present boolean[]) RETURNS void
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+BEGIN
+  FOR i IN 1 .. cardinality(names) LOOP
+    IF NOT present[i] THEN
+      RAISE EXCEPTION 'argument "%" must not be null', names[i] USING ERRCODE = 'null_value_not_allowed';
+    END IF;
   END LOOP;
 END
 $$;
@@ -375,12 +472,18 @@ DECLARE
   update_check text;
   base_needed boolean;
 BEGIN
+  PERFORM agentauthz._require(
+    ARRAY['tbl', 'object_type', 'id_column', 'select_relation', 'update_relation', 'delete_relation',
+          'strategy', 'force'],
+    ARRAY[tbl IS NOT NULL, object_type IS NOT NULL, id_column IS NOT NULL, select_relation IS NOT NULL,
+          update_relation IS NOT NULL, delete_relation IS NOT NULL, strategy IS NOT NULL, force IS NOT NULL]);
   IF strategy NOT IN ('row', 'set') THEN
     RAISE EXCEPTION 'unknown strategy "%"', strategy
       USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''row'' (a check per row) or ''set'' (ids computed once per query).';
   END IF;
   SELECT a.atttypid::regtype INTO key_type FROM pg_attribute a
-   WHERE a.attrelid = tbl AND a.attname = id_column AND NOT a.attisdropped AND a.attnum > 0;
+   WHERE a.attrelid OPERATOR(pg_catalog.=) tbl AND a.attname OPERATOR(pg_catalog.=) id_column
+     AND NOT a.attisdropped AND a.attnum OPERATOR(pg_catalog.>) 0;
   IF key_type IS NULL THEN
     RAISE EXCEPTION 'column "%" of % does not exist', id_column, tbl USING ERRCODE = 'undefined_column';
   END IF;
@@ -394,7 +497,8 @@ BEGIN
   END IF;
   IF parent_column IS NOT NULL THEN
     SELECT a.atttypid::regtype INTO parent_key_type FROM pg_attribute a
-     WHERE a.attrelid = tbl AND a.attname = parent_column AND NOT a.attisdropped AND a.attnum > 0;
+     WHERE a.attrelid OPERATOR(pg_catalog.=) tbl AND a.attname OPERATOR(pg_catalog.=) parent_column
+       AND NOT a.attisdropped AND a.attnum OPERATOR(pg_catalog.>) 0;
     IF parent_key_type IS NULL THEN
       RAISE EXCEPTION 'column "%" of % does not exist', parent_column, tbl USING ERRCODE = 'undefined_column';
     END IF;
@@ -410,44 +514,58 @@ BEGIN
     PERFORM agentauthz.check(object_type || ':_', insert_relation, object_type || ':_');
   END IF;
 
-  -- Protecting again replaces what the last protect() made.
-  SELECT * INTO previous FROM agentauthz.protected_tables p WHERE p.tbl = protect.tbl;
-  IF FOUND THEN
-    PERFORM agentauthz._drop_policies(tbl, previous.policies);
-  END IF;
-  SELECT c.relrowsecurity, c.relforcerowsecurity INTO rls_on, rls_forced FROM pg_class c WHERE c.oid = tbl;
+  -- Protecting again replaces what the last protect() made, and what a
+  -- dropped installation of the extension left.
+  SELECT * INTO previous FROM agentauthz.protected_tables p WHERE p.tbl OPERATOR(pg_catalog.=) protect.tbl;
+  PERFORM agentauthz._drop_policies(tbl, agentauthz._policy_names());
+  SELECT c.relrowsecurity, c.relforcerowsecurity INTO rls_on, rls_forced FROM pg_class c
+   WHERE c.oid OPERATOR(pg_catalog.=) tbl;
 
   -- Restrictive policies: agentauthz narrows what other policies allow and
-  -- never widens it.
+  -- never widens it. Rows being written are checked with check_new_id: a
+  -- key that cannot name an object is refused with an error.
   row_check := agentauthz._row_check(select_relation, object_type, id_column, key_type, strategy);
   EXECUTE format('CREATE POLICY agentauthz_select ON %s AS RESTRICTIVE FOR SELECT USING (%s)', tbl, row_check);
   IF parent_column IS NOT NULL THEN
     insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), parent_type,
-                                          parent_column, parent_key_type, 'row');
+                                          parent_column, parent_key_type, 'write');
   ELSE
     insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), object_type,
-                                          id_column, key_type, 'row');
+                                          id_column, key_type, 'write');
   END IF;
   EXECUTE format('CREATE POLICY agentauthz_insert ON %s AS RESTRICTIVE FOR INSERT WITH CHECK (%s)', tbl, insert_check);
-  update_check := agentauthz._row_check(update_relation, object_type, id_column, key_type, 'row');
+  update_check := agentauthz._row_check(update_relation, object_type, id_column, key_type, 'write');
   EXECUTE format('CREATE POLICY agentauthz_update ON %s AS RESTRICTIVE FOR UPDATE USING (%s) WITH CHECK (%s)',
                  tbl, agentauthz._row_check(update_relation, object_type, id_column, key_type, strategy),
                  CASE WHEN parent_column IS NULL THEN update_check ELSE update_check || ' AND ' || insert_check END);
   EXECUTE format('CREATE POLICY agentauthz_delete ON %s AS RESTRICTIVE FOR DELETE USING (%s)', tbl,
                  agentauthz._row_check(delete_relation, object_type, id_column, key_type, strategy));
-  made := ARRAY['agentauthz_select', 'agentauthz_insert', 'agentauthz_update', 'agentauthz_delete']::name[];
+  -- The guard keeps the table closed if the policies above disappear with
+  -- the extension (DROP EXTENSION ... CASCADE drops every policy that calls
+  -- its functions): it lets rows through only while agentauthz_select
+  -- exists, which a new CREATE EXTENSION does not bring back. It names only
+  -- the system catalog, so it outlives the extension; evaluated once per
+  -- query (an InitPlan).
+  EXECUTE format('CREATE POLICY agentauthz_guard ON %s AS RESTRICTIVE FOR ALL USING (EXISTS ('
+                 'SELECT FROM pg_catalog.pg_policy p WHERE p.polrelid OPERATOR(pg_catalog.=) %L::pg_catalog.regclass '
+                 'AND p.polname OPERATOR(pg_catalog.=) %L::pg_catalog.name))',
+                 tbl, tbl::text, 'agentauthz_select');
+  made := ARRAY['agentauthz_select', 'agentauthz_insert', 'agentauthz_update', 'agentauthz_delete',
+                'agentauthz_guard']::name[];
   -- Restrictive policies need a permissive one to pass anything: where the
-  -- table has none for a command, add one that lets agentauthz decide.
+  -- table has none for a command, add one that lets agentauthz decide. Its
+  -- constant is of the extension's type, so it goes with the extension.
   FOREACH cmd IN ARRAY ARRAY['select', 'insert', 'update', 'delete'] LOOP
     SELECT NOT EXISTS (
-      SELECT FROM pg_policy p WHERE p.polrelid = tbl AND p.polpermissive
-         AND p.polcmd IN ('*', CASE cmd WHEN 'select' THEN 'r' WHEN 'insert' THEN 'a'
-                                        WHEN 'update' THEN 'w' ELSE 'd' END))
+      SELECT FROM pg_policy p WHERE p.polrelid OPERATOR(pg_catalog.=) tbl AND p.polpermissive
+         AND p.polcmd OPERATOR(pg_catalog.=) ANY (ARRAY['*', CASE cmd WHEN 'select' THEN 'r' WHEN 'insert' THEN 'a'
+                                                      WHEN 'update' THEN 'w' ELSE 'd' END]::"char"[]))
       INTO base_needed;
     IF base_needed THEN
       EXECUTE format('CREATE POLICY %I ON %s AS PERMISSIVE FOR %s %s', 'agentauthz_base_' || cmd, tbl, upper(cmd),
-                     CASE cmd WHEN 'insert' THEN 'WITH CHECK (true)'
-                              WHEN 'update' THEN 'USING (true) WITH CHECK (true)' ELSE 'USING (true)' END);
+                     CASE cmd WHEN 'insert' THEN 'WITH CHECK ((true)::agentauthz.permit)'
+                              WHEN 'update' THEN 'USING ((true)::agentauthz.permit) WITH CHECK ((true)::agentauthz.permit)'
+                              ELSE 'USING ((true)::agentauthz.permit)' END);
       made := made || ('agentauthz_base_' || cmd)::name;
     END IF;
   END LOOP;
@@ -459,19 +577,13 @@ BEGIN
     EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', tbl);
   END IF;
 
-  INSERT INTO agentauthz.protected_tables AS p
-      (tbl, object_type, id_column, strategy, policies, enabled_rls, forced_rls)
-  VALUES (tbl, object_type, id_column, strategy, made,
-          coalesce(previous.enabled_rls, NOT rls_on),
-          force AND (coalesce(previous.forced_rls, false) OR NOT rls_forced))
-  ON CONFLICT ON CONSTRAINT protected_tables_pkey DO UPDATE
-    SET object_type = EXCLUDED.object_type, id_column = EXCLUDED.id_column, strategy = EXCLUDED.strategy,
-        policies = EXCLUDED.policies, enabled_rls = EXCLUDED.enabled_rls, forced_rls = EXCLUDED.forced_rls,
-        protected_at = now(), protected_by = current_user;
+  PERFORM agentauthz._record_protection(tbl, object_type, id_column, strategy, made,
+                                        coalesce(previous.enabled_rls, NOT rls_on),
+                                        force AND (coalesce(previous.forced_rls, false) OR NOT rls_forced));
 END
 $$;
 COMMENT ON FUNCTION agentauthz.protect(regclass, text, name, text, text, text, text, name, text, text, boolean) IS
-  'Enables row-level security on a table with policies that call the actor-context check: select/update/delete relations on the row''s object, inserts (and moves) checked on a parent column when given. Idempotent.';
+  'Enables row-level security on a table with policies that call the actor-context check: select/update/delete relations on the row''s object, inserts (and moves) checked on a parent column when given; a guard keeps the table closed to agents if the extension is dropped. Idempotent.';
 
 CREATE FUNCTION agentauthz.unprotect(tbl regclass) RETURNS boolean
     LANGUAGE plpgsql
@@ -480,18 +592,19 @@ CREATE FUNCTION agentauthz.unprotect(tbl regclass) RETURNS boolean
 DECLARE
   made agentauthz.protected_tables;
 BEGIN
-  SELECT * INTO made FROM agentauthz.protected_tables p WHERE p.tbl = unprotect.tbl;
+  PERFORM agentauthz._require(ARRAY['tbl'], ARRAY[tbl IS NOT NULL]);
+  SELECT * INTO made FROM agentauthz.protected_tables p WHERE p.tbl OPERATOR(pg_catalog.=) unprotect.tbl;
   IF NOT FOUND THEN
     RETURN false;
   END IF;
-  PERFORM agentauthz._drop_policies(tbl, made.policies);
+  PERFORM agentauthz._drop_policies(tbl, agentauthz._policy_names());
   IF made.forced_rls THEN
     EXECUTE format('ALTER TABLE %s NO FORCE ROW LEVEL SECURITY', tbl);
   END IF;
   IF made.enabled_rls THEN
     EXECUTE format('ALTER TABLE %s DISABLE ROW LEVEL SECURITY', tbl);
   END IF;
-  DELETE FROM agentauthz.protected_tables p WHERE p.tbl = unprotect.tbl;
+  PERFORM agentauthz._forget_protection(tbl);
   RETURN true;
 END
 $$;
@@ -505,14 +618,19 @@ CREATE FUNCTION agentauthz.create_agent_role(name text, agent text, password tex
     AS $$
 DECLARE
   t regclass;
+  made regrole;
 BEGIN
+  PERFORM agentauthz._require(ARRAY['name', 'agent', 'tables'],
+                              ARRAY[name IS NOT NULL, agent IS NOT NULL, tables IS NOT NULL]);
   EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT%s',
                  name, CASE WHEN password IS NULL THEN '' ELSE format(' PASSWORD %L', password) END);
-  PERFORM agentauthz.register_agent(agent, name::regrole);
+  -- By name as created, whatever it needs quoting for.
+  SELECT r.oid::regrole INTO made FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) create_agent_role.name;
+  PERFORM agentauthz.register_agent(agent, made);
   FOREACH t IN ARRAY tables LOOP
-    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', t, name);
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s', t, made);
   END LOOP;
-  RETURN name::regrole;
+  RETURN made;
 END
 $$;
 COMMENT ON FUNCTION agentauthz.create_agent_role(text, text, text, regclass[]) IS
@@ -534,62 +652,36 @@ CREATE TABLE agentauthz.synced_columns (
 SELECT pg_catalog.pg_extension_config_dump('agentauthz.synced_columns', '');
 
 -- Keeps `object_type:<id> relation subject_type:<column>[#subject_relation]`
--- in step with a row. Runs with the extension owner's rights: whoever may
--- change the row changes its derived tuple, nothing else.
+-- in step with a row (AFTER each row), and deletes a relation's tuples when
+-- the table is truncated. They write tuples with the extension owner's
+-- rights, so whoever may change a row changes its derived tuple -- and only
+-- that: each firing is checked against what sync_tuples() registered for
+-- the table and trigger, and reads only the registered columns (integer,
+-- uuid or text), calling nothing a user can define. Only admins may attach
+-- them (EXECUTE is checked when a trigger is made).
 CREATE FUNCTION agentauthz._sync_row() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-DECLARE
-  object_type text := TG_ARGV[0];
-  id_column text := TG_ARGV[1];
-  synced_relation text := TG_ARGV[2];
-  subject_type text := TG_ARGV[3];
-  subject_column text := TG_ARGV[4];
-  subject_relation text := nullif(TG_ARGV[5], '');
-  old_object text;
-  old_subject text;
-  new_object text;
-  new_subject text;
-BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN
-    old_object := object_type || ':' || (to_jsonb(OLD) ->> id_column);
-    old_subject := subject_type || ':' || (to_jsonb(OLD) ->> subject_column) || coalesce('#' || subject_relation, '');
-  END IF;
-  IF TG_OP IN ('UPDATE', 'INSERT') THEN
-    new_object := object_type || ':' || (to_jsonb(NEW) ->> id_column);
-    new_subject := subject_type || ':' || (to_jsonb(NEW) ->> subject_column) || coalesce('#' || subject_relation, '');
-  END IF;
-  IF old_object IS NOT DISTINCT FROM new_object AND old_subject IS NOT DISTINCT FROM new_subject THEN
-    RETURN NULL;
-  END IF;
-  IF old_object IS NOT NULL AND old_subject IS NOT NULL THEN
-    DELETE FROM agentauthz.tuples t
-     WHERE t.object = old_object AND t.relation = synced_relation AND t.subject = old_subject;
-  END IF;
-  IF new_object IS NOT NULL AND new_subject IS NOT NULL THEN
-    INSERT INTO agentauthz.tuples (object, relation, subject)
-    VALUES (new_object, synced_relation, new_subject)
-    ON CONFLICT (object, relation, subject) DO NOTHING;
-  END IF;
-  RETURN NULL;
-END
-$$;
-
+    LANGUAGE c AS 'MODULE_PATHNAME', 'agentauthz_sync_row';
 CREATE FUNCTION agentauthz._sync_truncate() RETURNS trigger
-    LANGUAGE plpgsql SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-BEGIN
-  DELETE FROM agentauthz.tuples t
-   WHERE t.object >= TG_ARGV[0] || ':' AND t.object < TG_ARGV[0] || ';'
-     AND t.relation = TG_ARGV[2]
-     AND t.subject >= TG_ARGV[3] || ':' AND t.subject < TG_ARGV[3] || ';'
-     AND (nullif(TG_ARGV[5], '') IS NULL AND strpos(t.subject, '#') = 0
-          OR t.subject LIKE '%#' || TG_ARGV[5]);
-  RETURN NULL;
-END
-$$;
+    LANGUAGE c AS 'MODULE_PATHNAME', 'agentauthz_sync_truncate';
+
+-- What protect() and sync_tuples() made, recorded with the owner's rights
+-- for a table the caller owns (admins may not write the records directly).
+CREATE FUNCTION agentauthz._record_protection(tbl regclass, object_type text, id_column name, strategy text,
+                                              policies name[], enabled_rls boolean, forced_rls boolean)
+    RETURNS void
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'agentauthz_record_protection';
+CREATE FUNCTION agentauthz._forget_protection(tbl regclass) RETURNS void
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'agentauthz_forget_protection';
+CREATE FUNCTION agentauthz._record_sync(tbl regclass, object_type text, id_column name, relation text,
+                                        subject_type text, subject_column name, subject_relation text,
+                                        trigger_name name) RETURNS void
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'agentauthz_record_sync';
+CREATE FUNCTION agentauthz._forget_sync(tbl regclass, relation text, subject_column name) RETURNS text
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'agentauthz_forget_sync';
 
 -- Drops the triggers sync_tuples() made, where they still exist.
 CREATE FUNCTION agentauthz._drop_sync_triggers(tbl regclass, trigger_name name) RETURNS void
@@ -599,8 +691,8 @@ CREATE FUNCTION agentauthz._drop_sync_triggers(tbl regclass, trigger_name name) 
 DECLARE
   existing name;
 BEGIN
-  FOR existing IN SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid = tbl
-                     AND t.tgname IN (trigger_name, left(trigger_name || '_truncate', 63)) LOOP
+  FOR existing IN SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) tbl
+                     AND t.tgname OPERATOR(pg_catalog.=) ANY (ARRAY[trigger_name, left(trigger_name || '_truncate', 63)]::name[]) LOOP
     EXECUTE format('DROP TRIGGER %I ON %s', existing, tbl);
   END LOOP;
 END
@@ -613,15 +705,19 @@ CREATE FUNCTION agentauthz.sync_tuples(tbl regclass, object_type text, id_column
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-  trigger_name name := left('agentauthz_sync_' || relation || '_' || subject_column, 63);
+  trigger_name name;
   args text;
   written bigint;
 BEGIN
-  PERFORM 1 FROM pg_attribute a WHERE a.attrelid = tbl AND a.attname IN (id_column, subject_column)
-     AND NOT a.attisdropped AND a.attnum > 0 HAVING count(*) = CASE WHEN id_column = subject_column THEN 1 ELSE 2 END;
-  IF NOT FOUND THEN
-    RAISE EXCEPTION '% has no column "%" or "%"', tbl, id_column, subject_column USING ERRCODE = 'undefined_column';
-  END IF;
+  PERFORM agentauthz._require(
+    ARRAY['tbl', 'object_type', 'id_column', 'relation', 'subject_type', 'subject_column'],
+    ARRAY[tbl IS NOT NULL, object_type IS NOT NULL, id_column IS NOT NULL, relation IS NOT NULL,
+          subject_type IS NOT NULL, subject_column IS NOT NULL]);
+  trigger_name := left('agentauthz_sync_' || relation || '_' || subject_column, 63);
+  -- Checks the caller owns the table, and that both columns exist and hold
+  -- integer, uuid or text keys; the triggers check this record each time.
+  PERFORM agentauthz._record_sync(tbl, object_type, id_column, relation, subject_type, subject_column,
+                                  subject_relation, trigger_name);
   args := format('%L, %L, %L, %L, %L, %L', object_type, id_column, relation, subject_type, subject_column,
                  coalesce(subject_relation, ''));
   PERFORM agentauthz._drop_sync_triggers(tbl, trigger_name);
@@ -629,12 +725,8 @@ BEGIN
                  'EXECUTE FUNCTION agentauthz._sync_row(%s)', trigger_name, id_column, subject_column, tbl, args);
   EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT '
                  'EXECUTE FUNCTION agentauthz._sync_truncate(%s)', left(trigger_name || '_truncate', 63), tbl, args);
-  INSERT INTO agentauthz.synced_columns AS s VALUES (tbl, object_type, id_column, relation, subject_type,
-                                                     subject_column, subject_relation, trigger_name)
-  ON CONFLICT ON CONSTRAINT synced_columns_pkey DO UPDATE
-    SET object_type = EXCLUDED.object_type, id_column = EXCLUDED.id_column,
-        subject_type = EXCLUDED.subject_type, subject_relation = EXCLUDED.subject_relation;
-  -- Tuples for the rows already there.
+  -- Tuples for the rows already there, as the caller (admins may write
+  -- tuples); the keys print as the triggers spell them.
   EXECUTE format('INSERT INTO agentauthz.tuples (object, relation, subject) '
                  'SELECT %L || '':'' || %I, %L, %L || '':'' || %I || %L FROM %s WHERE %I IS NOT NULL AND %I IS NOT NULL '
                  'ON CONFLICT (object, relation, subject) DO NOTHING',
@@ -652,16 +744,15 @@ CREATE FUNCTION agentauthz.unsync_tuples(tbl regclass, relation text, subject_co
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-  synced agentauthz.synced_columns;
+  trigger_name name;
 BEGIN
-  DELETE FROM agentauthz.synced_columns s
-   WHERE s.tbl = unsync_tuples.tbl AND s.relation = unsync_tuples.relation
-     AND s.subject_column = unsync_tuples.subject_column
-  RETURNING * INTO synced;
-  IF NOT FOUND THEN
+  PERFORM agentauthz._require(ARRAY['tbl', 'relation', 'subject_column'],
+                              ARRAY[tbl IS NOT NULL, relation IS NOT NULL, subject_column IS NOT NULL]);
+  trigger_name := agentauthz._forget_sync(tbl, relation, subject_column);
+  IF trigger_name IS NULL THEN
     RETURN false;
   END IF;
-  PERFORM agentauthz._drop_sync_triggers(tbl, synced.trigger_name);
+  PERFORM agentauthz._drop_sync_triggers(tbl, trigger_name);
   RETURN true;
 END
 $$;
@@ -749,24 +840,20 @@ CREATE FUNCTION agentauthz.audit_stats(OUT database text, OUT writer_pid integer
 COMMENT ON FUNCTION agentauthz.audit_stats() IS
   'The shared audit queues since the server started: per database, records queued, written and dropped.';
 
+-- Settings an admin stores for the database or one role in it. Both are
+-- superuser-only settings (no session can lower its own); the functions
+-- run the ALTER with the extension owner's rights.
 CREATE FUNCTION agentauthz.set_audit_level(level text, role regrole DEFAULT NULL) RETURNS void
-    LANGUAGE plpgsql CALLED ON NULL INPUT VOLATILE SECURITY DEFINER
-    SET search_path = pg_catalog, pg_temp
-    AS $$
-BEGIN
-  IF level IS NULL OR level NOT IN ('off', 'denied', 'summary', 'all', 'default') THEN
-    RAISE EXCEPTION 'invalid audit level: %', coalesce(quote_literal(level), 'NULL')
-      USING ERRCODE = '22023', HINT = 'Use off, denied, summary, all, or default to remove the setting.';
-  END IF;
-  EXECUTE format('ALTER %s %s',
-                 CASE WHEN role IS NULL THEN format('DATABASE %I', current_database())
-                      ELSE format('ROLE %s IN DATABASE %I', role, current_database()) END,
-                 CASE WHEN level = 'default' THEN 'RESET agentauthz.audit'
-                      ELSE format('SET agentauthz.audit = %L', level) END);
-END
-$$;
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'agentauthz_set_audit_level';
 COMMENT ON FUNCTION agentauthz.set_audit_level(text, regrole) IS
   'Sets agentauthz.audit for this database, or for one role in it; sessions that start afterwards use it.';
+
+CREATE FUNCTION agentauthz.set_session_contexts(allowed boolean, role regrole DEFAULT NULL) RETURNS void
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'agentauthz_set_session_contexts';
+COMMENT ON FUNCTION agentauthz.set_session_contexts(boolean, regrole) IS
+  'Sets agentauthz.session_contexts for this database, or for one role in it (NULL removes the setting): off for roles that connect through a transaction pool, whose contexts must last one transaction.';
 
 -- One row per decision known by object: every check row, and the sampled
 -- ids of summary and listing rows (complete = false: a sample).
@@ -809,15 +896,21 @@ COMMENT ON VIEW agentauthz.audit_by_delegation IS
 
 -- Privileges -----------------------------------------------------------------
 
+-- Every role reaches the extension's tables through its functions, except
+-- what the README's security model lists: admins and applications read
+-- models, agents and delegations, and may write tuples directly (INSERT and
+-- COPY are validated by a trigger); admins read what protect() and
+-- sync_tuples() recorded; auditors read the audit log.
 REVOKE ALL ON ALL TABLES IN SCHEMA agentauthz FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA agentauthz FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA agentauthz FROM PUBLIC;
+REVOKE ALL ON TYPE agentauthz.permit FROM PUBLIC;
 
-GRANT SELECT, INSERT ON agentauthz.models TO agentauthz_admin;
-GRANT USAGE ON SEQUENCE agentauthz.models_id_seq TO agentauthz_admin;
+GRANT SELECT ON agentauthz.models TO agentauthz_admin, agentauthz_app;
 GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON agentauthz.tuples TO agentauthz_admin;
 GRANT SELECT, INSERT, UPDATE, DELETE ON agentauthz.tuples TO agentauthz_app;
-GRANT SELECT ON agentauthz.models TO agentauthz_app;
+GRANT SELECT ON agentauthz.agents, agentauthz.delegations TO agentauthz_admin, agentauthz_app;
+GRANT SELECT ON agentauthz.protected_tables, agentauthz.synced_columns TO agentauthz_admin;
 
 GRANT EXECUTE ON FUNCTION agentauthz.write_model(text) TO agentauthz_admin;
 GRANT EXECUTE ON FUNCTION agentauthz.read_model(bigint) TO agentauthz_admin, agentauthz_app;
@@ -832,15 +925,15 @@ GRANT EXECUTE ON FUNCTION agentauthz.check(text, text, text),
                           agentauthz.list_subjects(text, text, text, jsonb),
                           agentauthz.explain(text, text, text)
     TO agentauthz_admin, agentauthz_app;
-GRANT SELECT, INSERT, DELETE ON agentauthz.agents TO agentauthz_admin;
-GRANT SELECT ON agentauthz.agents TO agentauthz_app;
-GRANT SELECT, INSERT, UPDATE ON agentauthz.delegations TO agentauthz_admin, agentauthz_app;
-GRANT USAGE ON SEQUENCE agentauthz.delegations_id_seq TO agentauthz_admin, agentauthz_app;
 GRANT EXECUTE ON FUNCTION agentauthz.register_agent(text, regrole) TO agentauthz_admin;
 GRANT EXECUTE ON FUNCTION agentauthz.delegate(text, text, text[], timestamptz, text),
                           agentauthz.revoke_delegation(bigint),
                           agentauthz.set_subject(text, boolean)
     TO agentauthz_admin, agentauthz_app;
+-- The RLS helpers run as the caller, who must own the table; what they
+-- record goes through the _record/_forget functions, which check that. An
+-- admin may attach the sync trigger functions (CREATE TRIGGER checks
+-- EXECUTE); they act only for what _record_sync registered.
 GRANT EXECUTE ON FUNCTION agentauthz.protect(regclass, text, name, text, text, text, text, name, text, text, boolean),
                           agentauthz.unprotect(regclass),
                           agentauthz.create_agent_role(text, text, text, regclass[]),
@@ -848,10 +941,17 @@ GRANT EXECUTE ON FUNCTION agentauthz.protect(regclass, text, name, text, text, t
                           agentauthz.unsync_tuples(regclass, text, name),
                           agentauthz._row_check(text, text, name, regtype, text),
                           agentauthz._drop_policies(regclass, name[]),
-                          agentauthz._drop_sync_triggers(regclass, name)
+                          agentauthz._policy_names(),
+                          agentauthz._require(text[], boolean[]),
+                          agentauthz._record_protection(regclass, text, name, text, name[], boolean, boolean),
+                          agentauthz._forget_protection(regclass),
+                          agentauthz._record_sync(regclass, text, name, text, text, name, text, name),
+                          agentauthz._forget_sync(regclass, text, name),
+                          agentauthz._drop_sync_triggers(regclass, name),
+                          agentauthz._sync_row(),
+                          agentauthz._sync_truncate()
     TO agentauthz_admin;
-GRANT SELECT, INSERT, UPDATE, DELETE ON agentauthz.protected_tables, agentauthz.synced_columns
-    TO agentauthz_admin;
+GRANT USAGE ON TYPE agentauthz.permit TO agentauthz_admin;
 -- What any role, agents included, may call: the context functions check who
 -- calls them, and read the extension's tables themselves.
 GRANT EXECUTE ON FUNCTION agentauthz.act_for(text, boolean),
@@ -864,11 +964,13 @@ GRANT EXECUTE ON FUNCTION agentauthz.act_for(text, boolean),
                           agentauthz.check_id(text, text, integer),
                           agentauthz.check_id(text, text, uuid),
                           agentauthz.check_id(text, text, text),
+                          agentauthz.check_new_id(text, text, bigint),
+                          agentauthz.check_new_id(text, text, integer),
+                          agentauthz.check_new_id(text, text, uuid),
+                          agentauthz.check_new_id(text, text, text),
                           agentauthz.allowed_ids(text, text),
                           agentauthz.allowed_bigint_ids(text, text),
-                          agentauthz.allowed_uuid_ids(text, text),
-                          agentauthz._sync_row(),
-                          agentauthz._sync_truncate()
+                          agentauthz.allowed_uuid_ids(text, text)
     TO PUBLIC;
 -- The audit log: auditors (and admins, who are auditors) read it; nobody
 -- writes it but the extension; agents see none of it.
@@ -877,9 +979,9 @@ GRANT SELECT ON agentauthz.audit_log, agentauthz.audit_chain, agentauthz.audit_d
     TO agentauthz_auditor;
 GRANT EXECUTE ON FUNCTION agentauthz.verify_audit(), agentauthz.audit_stats() TO agentauthz_auditor;
 GRANT EXECUTE ON FUNCTION agentauthz.purge_audit(timestamptz),
-                          agentauthz.set_audit_level(text, regrole)
+                          agentauthz.set_audit_level(text, regrole),
+                          agentauthz.set_session_contexts(boolean, regrole)
     TO agentauthz_admin;
 GRANT EXECUTE ON FUNCTION agentauthz.audit_flush(integer) TO PUBLIC;
--- Trigger functions run as whoever writes tuples.
-GRANT EXECUTE ON FUNCTION agentauthz.tuples_validate(), agentauthz.tuples_changed()
-    TO agentauthz_admin, agentauthz_app;
+-- Trigger functions: nobody needs EXECUTE on them (PostgreSQL checks it
+-- only when a trigger is made), and each refuses to fire on another table.

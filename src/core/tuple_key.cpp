@@ -111,16 +111,34 @@ void check_relation_name(std::string_view relation) {
     reject("relation", relation, std::string("the name ") + why);
 }
 
-ObjectKey parse_object(std::string_view text) {
-  if (text.size() > kMaxObjectLength) reject("object", text, "longer than 256 bytes");
+namespace {
+
+// Returns why `text` is not an object `type:id`, or nullptr (then *key is set).
+std::string object_problem(std::string_view text, ObjectKey* key) {
+  if (text.size() > kMaxObjectLength) return "longer than 256 bytes";
   size_t colon = text.find(':');
-  if (colon == std::string_view::npos) reject("object", text, "expected type:id");
-  ObjectKey key{text.substr(0, colon), text.substr(colon + 1)};
-  if (const char* why = name_problem(key.type, kMaxTypeNameLength))
-    reject("object", text, std::string("the type ") + why);
-  if (key.id == "*") reject("object", text, "an object cannot be a wildcard");
-  if (const char* why = id_problem(key.id)) reject("object", text, why);
+  if (colon == std::string_view::npos) return "expected type:id";
+  *key = ObjectKey{text.substr(0, colon), text.substr(colon + 1)};
+  if (const char* why = name_problem(key->type, kMaxTypeNameLength)) return std::string("the type ") + why;
+  if (key->id == "*") return "an object cannot be a wildcard";
+  if (const char* why = id_problem(key->id)) return why;
+  return std::string();
+}
+
+}  // namespace
+
+ObjectKey parse_object(std::string_view text) {
+  ObjectKey key;
+  std::string why = object_problem(text, &key);
+  if (!why.empty()) reject("object", text, why);
   return key;
+}
+
+bool try_parse_object(std::string_view text, ObjectKey* key) {
+  ObjectKey parsed;
+  if (!object_problem(text, &parsed).empty()) return false;
+  *key = parsed;
+  return true;
 }
 
 SubjectKey parse_subject(std::string_view text) {

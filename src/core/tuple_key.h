@@ -31,6 +31,8 @@ struct SubjectKey {
 
 // Parses an object `type:id`; throws Error(InvalidArgument) when malformed.
 ObjectKey parse_object(std::string_view text);
+// Parses an object like parse_object; returns false instead of throwing.
+bool try_parse_object(std::string_view text, ObjectKey* key);
 // Parses a subject `type:id`, `type:*` or `type:id#relation`; throws when malformed.
 SubjectKey parse_subject(std::string_view text);
 // Throws Error(InvalidArgument) unless `relation` is a well-formed relation name.

@@ -4,9 +4,11 @@
 
 #include "core/error.h"
 #include "core/scope.h"
+#include "pg/catalog.h"
 #include "pg/engine.h"
 #include "pg/guard.h"
 #include "pg/settings.h"
+#include "pg/statements.h"
 #include "pg/visible_state.h"
 
 extern "C" {
@@ -19,15 +21,19 @@ namespace agentauthz::pg {
 namespace {
 
 constexpr size_t kMaxChainLinks = 32;
+// Within one long statement, the actor is decided again after this many
+// decisions (a clock read and the invalidation queue's check each time).
+constexpr uint32_t kDecisionsBetweenChecks = 4096;
 
 struct CacheKey {
   uint64_t view = 0;
   uint64_t context_generation = 0;
+  uint64_t actor_tables = 0;
   Oid role = InvalidOid;
   int64_t model_id = -1;
   bool operator==(const CacheKey& o) const {
-    return view == o.view && context_generation == o.context_generation && role == o.role &&
-           model_id == o.model_id;
+    return view == o.view && context_generation == o.context_generation &&
+           actor_tables == o.actor_tables && role == o.role && model_id == o.model_id;
   }
 };
 
@@ -35,6 +41,9 @@ bool cached_valid = false;
 CacheKey cached_key;
 ActiveActor cached;
 uint64_t epoch = 0;
+uint64_t checked_at_statement = 0;  // statement_serial() when last decided
+uint32_t decisions_since_check = 0;
+TimestampTz decided_at = 0;         // the clock when last decided
 
 std::string role_name(Oid role) {
   const char* name = nullptr;
@@ -42,7 +51,8 @@ std::string role_name(Oid role) {
   return name ? std::string(name) : std::string();
 }
 
-ActiveActor compute() {
+// Decides the actor afresh at `now`.
+ActiveActor compute(TimestampTz now) {
   ActiveActor actor;
   Oid role = GetUserId();
   const ActorContext& context = explicit_context();
@@ -74,16 +84,27 @@ ActiveActor compute() {
     return actor;
   }
   actor.agent = context.subject;
+  // The role must still stand for the agent the delegation was issued to.
+  std::string agent = agent_of_current_role();
+  if (agent != context.subject) {
+    actor.reason = "the current role no longer acts as " + context.subject;
+    return actor;
+  }
+  std::string failure;
   try {
-    actor.links = read_chain(context.chain.back());
+    actor.links = read_chain(context.chain.back(), now);
   } catch (const core::Error& error) {
-    actor.reason = error.what();
+    failure = error.what();
+  }
+  if (!failure.empty()) {
+    actor.reason = failure;
     return actor;
   }
   if (actor.links.size() != context.chain.size() || actor.links.back().agent != context.subject) {
     actor.reason = "the delegation chain changed";
     return actor;
   }
+  for (const DelegationRow& link : actor.links) actor.valid_until = std::min(actor.valid_until, link.expires_at);
   actor.subject = actor.links.front().principal;
   Engine& engine = Engine::get();
   if (engine.model_id() >= 0) {
@@ -103,20 +124,19 @@ std::string agent_of_current_role() {
   std::string name = role_name(GetUserId());
   std::string agent;
   bool found = false;
-  pg_guard([&] { found = scan_agent_for_role(name.c_str(), &agent); });
+  pg_guard([&] { found = read_agent_of_role(name.c_str(), &agent); });
   return found ? agent : std::string();
 }
 
-std::vector<DelegationRow> read_chain(int64_t leaf_id) {
+std::vector<DelegationRow> read_chain(int64_t leaf_id, TimestampTz now) {
   std::vector<DelegationRow> links;
-  TimestampTz now = scans_now();
   int64_t id = leaf_id;
   while (id != 0) {
     if (links.size() >= kMaxChainLinks)
       throw core::Error(core::ErrorKind::Unauthorized, "delegation chain is too long");
     DelegationRow row;
     bool found = false;
-    pg_guard([&] { found = scan_delegation(id, &row); });
+    pg_guard([&] { found = read_delegation_row(id, &row); });
     if (!found)
       throw core::Error(core::ErrorKind::Unauthorized,
                         "delegation " + std::to_string(id) + " does not exist");
@@ -129,7 +149,6 @@ std::vector<DelegationRow> read_chain(int64_t leaf_id) {
     if (!links.empty() && row.principal != links.back().principal)
       throw core::Error(core::ErrorKind::Unauthorized,
                         "delegation " + std::to_string(id) + " is for another principal");
-    note_expiry(row.expires_at);  // a cached actor holds only until then
     id = row.parent_id;
     links.push_back(std::move(row));
   }
@@ -152,15 +171,29 @@ std::array<uint8, 32> sha256(const uint8* data, size_t length) {
 }
 
 const ActiveActor& active_actor() {
+  // At each new statement, and now and then within a long one: what other
+  // sessions committed to agents and delegations is taken in, and the
+  // clock read, before the cached actor may serve again.
+  uint64_t statement = statement_serial();
+  bool decide_again = !cached_valid || statement != checked_at_statement ||
+                      ++decisions_since_check >= kDecisionsBetweenChecks;
+  if (decide_again) {
+    pg_guard([] { AcceptInvalidationMessages(); });
+    checked_at_statement = statement;
+    decisions_since_check = 0;
+    decided_at = GetCurrentTimestamp();
+    if (decided_at >= cached.valid_until) cached_valid = false;
+  }
   CacheKey key;
   key.view = view_epoch();
   key.context_generation = context_generation();
+  key.actor_tables = actor_tables_generation();
   key.role = GetUserId();
   key.model_id = Engine::get().model_id();
   if (cached_valid && key == cached_key) return cached;
   cached_valid = false;
   ++epoch;
-  cached = compute();
+  cached = compute(decided_at);
   cached_key = key;
   cached_valid = true;
   return cached;

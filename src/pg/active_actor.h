@@ -1,15 +1,19 @@
 // The actor in force for the current statement: the session's context,
 // checked against the current role and, for a delegation, every link of its
-// chain as the statement's snapshot sees it (unexpired at the transaction's
-// time, unrevoked), with each link's scope resolved against the model.
+// chain. Who the role's agent is and whether each link holds are read like
+// PostgreSQL reads its catalogs (catalog_rows.h): the latest committed
+// state, decided again at every statement (statements.h) and every few
+// thousand decisions within one -- a revocation committed, or an expiry
+// passed, denies from then on, whatever the transaction's isolation or age.
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 
 #include "core/scope.h"
 #include "pg/actor_context.h"
-#include "pg/tuple_scans.h"
+#include "pg/catalog_rows.h"
 
 namespace agentauthz::pg {
 
@@ -22,20 +26,22 @@ struct ActiveActor {
   std::string agent;              // Agent, Delegation
   std::vector<DelegationRow> links;           // Delegation: root first
   std::vector<core::ResolvedScope> scopes;    // Delegation: per link (when a model exists)
+  TimestampTz valid_until = DT_NOEND;         // Delegation: the earliest expiry of its links
   bool local = true;
 };
 
-// Returns the actor for the current statement (cached until the snapshot,
-// the context, the role or the model changes). Call after Engine::prepare.
+// Returns the actor for the current statement (cached while the context,
+// the role, the model, the visible data and agents and delegations stay the
+// same, and the earliest expiry has not passed). Call after Engine::prepare.
 const ActiveActor& active_actor();
 // Changes whenever active_actor() was computed afresh: what is derived from
 // the actor for one statement is valid while it stays the same.
 uint64_t active_actor_epoch();
 
-// Reads and checks a delegation chain from its leaf up; throws
-// core::Error(Unauthorized) naming the first link that is missing, revoked
-// or expired. Returns the links root first.
-std::vector<DelegationRow> read_chain(int64_t leaf_id);
+// Reads and checks a delegation chain from its leaf up, as valid at `now`;
+// throws core::Error(Unauthorized) naming the first link that is missing,
+// revoked or expired. Returns the links root first.
+std::vector<DelegationRow> read_chain(int64_t leaf_id, TimestampTz now);
 
 // Returns the agent the current role stands for, or "".
 std::string agent_of_current_role();

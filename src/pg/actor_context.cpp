@@ -1,6 +1,7 @@
 #include "pg/actor_context.h"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace agentauthz::pg {
 
@@ -14,6 +15,11 @@ struct Undo {
   bool promote;
 };
 
+// The transaction callbacks below run where an exception must not escape
+// and an error must not be raised: they only move and destroy contexts,
+// which cannot throw.
+static_assert(std::is_nothrow_move_assignable_v<ActorContext>);
+
 ActorContext session_context;     // survives transactions
 ActorContext pending_context;     // set in this transaction
 bool has_pending = false;
@@ -23,7 +29,7 @@ uint64_t generation = 1;
 
 const ActorContext kNobody;
 
-void forget_transaction() {
+void forget_transaction() noexcept {
   // Unchanged by the transaction, the context stays what it was: an actor
   // derived from it may be kept.
   if (!has_pending && undo_stack.empty()) return;
@@ -36,10 +42,24 @@ void forget_transaction() {
 
 void xact_callback(XactEvent event, void*) {
   switch (event) {
+    case XACT_EVENT_PRE_PREPARE:
+      // A prepared transaction is finished elsewhere, later, or rolled back
+      // (ROLLBACK PREPARED) after this session has moved on: a session
+      // context it set could be neither kept nor undone at the right time.
+      // Refused, as PostgreSQL refuses to prepare temporary objects.
+      if (has_pending && promote_pending)
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("cannot PREPARE a transaction that changed the agentauthz actor context of the session"),
+                        errhint("Use act_for() or set_subject() with local => true in a transaction that is "
+                                "prepared, or change the context outside it.")));
+      break;
     case XACT_EVENT_COMMIT:
     case XACT_EVENT_PARALLEL_COMMIT:
+      if (has_pending && promote_pending) session_context = std::move(pending_context);
+      forget_transaction();
+      break;
     case XACT_EVENT_PREPARE:
-      if (has_pending && promote_pending) session_context = pending_context;
+      // Only local contexts can reach here: they end with the transaction.
       forget_transaction();
       break;
     case XACT_EVENT_ABORT:
@@ -59,7 +79,7 @@ void subxact_callback(SubXactEvent event, SubTransactionId subid, SubTransaction
                               [&](const Undo& undo) { return undo.subxact >= subid; });
     if (first == undo_stack.end()) return;
     has_pending = first->had_pending;
-    pending_context = first->pending;
+    pending_context = std::move(first->pending);
     promote_pending = first->promote;
     undo_stack.erase(first, undo_stack.end());
     ++generation;

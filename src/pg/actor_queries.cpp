@@ -183,9 +183,11 @@ bool answer_from_allowed_set(const ActiveActor& actor, core::Evaluator& evaluato
   return true;
 }
 
-bool check_object(core::Evaluator& evaluator, const ActiveActor& actor, core::RelationId relation,
-                  const core::Object& object) {
+}  // namespace
+
+bool actor_decides(const ActiveActor& actor, core::RelationId relation, const core::Object& object) {
   if (!actor.valid) return false;  // fail closed
+  core::Evaluator& evaluator = Engine::get().evaluator();
   bool allowed = false;
   if (answer_from_allowed_set(actor, evaluator, relation, object, &allowed)) return allowed;
   if (!within_scopes(actor, evaluator, relation, object)) return false;
@@ -195,24 +197,24 @@ bool check_object(core::Evaluator& evaluator, const ActiveActor& actor, core::Re
   return evaluator.check(who, relation, object);
 }
 
-}  // namespace
-
 namespace {
 
-// Checks a `type:id` object for the actor in force (the engine prepared).
-bool check_named(Engine& engine, const ActiveActor& actor, std::string_view relation,
-                 std::string_view object) {
-  core::Evaluator& evaluator = engine.evaluator();
-  core::RequestResolver resolve = evaluator.resolver();
-  core::Object target = resolve.object(object);
-  core::RelationId rel = resolve.relation(target.type, relation);
-  bool allowed = check_object(evaluator, actor, rel, target);
-  if (audit::recording()) {
-    size_t colon = object.find(':');
-    audit::note_decision(actor, rel, target.type, relation, object.substr(0, colon),
-                         object.substr(colon + 1), allowed);
-  }
+// Decides (relation, type:id) for the actor, the names resolved, and puts
+// the decision on record.
+bool decide_and_record(const ActiveActor& actor, core::RelationId relation, core::TypeId type,
+                       std::string_view relation_name, std::string_view type_name, std::string_view id) {
+  core::Object target{type, Engine::get().interner().intern(id)};
+  bool allowed = actor_decides(actor, relation, target);
+  if (audit::recording())
+    audit::note_decision(actor, relation, type, relation_name, type_name, id, allowed);
   return allowed;
+}
+
+// A key that names no object: never allowed, and on record as refused.
+bool deny_unnamed(const ActiveActor& actor, std::string_view relation, std::string_view object_type,
+                  std::string_view id) {
+  if (audit::recording()) audit::note_unnamed_object(actor, relation, object_type, id);
+  return false;
 }
 
 // Spells `type:id` into `buffer` (kMaxObjectLength + 1 bytes); an empty
@@ -226,23 +228,54 @@ std::string_view spell_object(std::string_view object_type, std::string_view id,
   return std::string_view(buffer, length);
 }
 
+[[noreturn]] void refuse_key(std::string_view object_type, std::string_view id) {
+  throw core::Error(core::ErrorKind::InvalidArgument,
+                    "the key " + core::quote_for_message(id) + " cannot name an object of type " +
+                        core::quote_for_message(object_type),
+                    "An id is 1 or more bytes without whitespace, control characters, ':' or '#', "
+                    "and type:id is at most 256 bytes.");
+}
+
 }  // namespace
 
 bool actor_check(std::string_view relation, std::string_view object) {
   Engine& engine = Engine::get();
   engine.prepare();
-  return check_named(engine, active_actor(), relation, object);
+  const ActiveActor& actor = active_actor();
+  // The object comes from a row: one that names no object of a type the
+  // model defines is not allowed -- an error here would let one bad row
+  // break every reader's scan.
+  core::ObjectKey key;
+  if (!core::try_parse_object(object, &key)) {
+    size_t colon = object.find(':');
+    return deny_unnamed(actor, relation, object.substr(0, colon),
+                        colon == std::string_view::npos ? std::string_view() : object.substr(colon + 1));
+  }
+  core::TypeId type = engine.model().find_type(key.type);
+  if (type < 0) return deny_unnamed(actor, relation, key.type, key.id);
+  // The relation is the policy's own: a wrong one is an error.
+  const ResolvedTarget& target = resolve_target(engine, relation, key.type);
+  return decide_and_record(actor, target.relation_id, type, relation, key.type, key.id);
 }
 
-bool actor_check(std::string_view relation, std::string_view object_type, std::string_view id) {
+bool actor_check(std::string_view relation, std::string_view object_type, std::string_view id,
+                 MalformedKey malformed) {
+  Engine& engine = Engine::get();
+  engine.prepare();
+  const ActiveActor& actor = active_actor();
+  // The type and relation are the policy's own: wrong ones are errors.
+  const ResolvedTarget& target = resolve_target(engine, relation, object_type);
   char buffer[core::kMaxObjectLength + 1];
   std::string_view object = spell_object(object_type, id, buffer);
-  // Too long to be an object: let the parser say so.
-  if (object.empty()) return actor_check(relation, core::format_object(object_type, id));
-  return actor_check(relation, object);
+  core::ObjectKey key;
+  if (object.empty() || !core::try_parse_object(object, &key)) {
+    if (malformed == MalformedKey::Refuse) refuse_key(object_type, id);
+    return deny_unnamed(actor, relation, object_type, id);
+  }
+  return decide_and_record(actor, target.relation_id, target.type_id, relation, object_type, id);
 }
 
-bool actor_check(std::string_view relation, std::string_view object_type, int64_t id) {
+bool actor_check(std::string_view relation, std::string_view object_type, int64_t id, MalformedKey malformed) {
   Engine& engine = Engine::get();
   engine.prepare();
   const ActiveActor& actor = active_actor();
@@ -260,14 +293,16 @@ bool actor_check(std::string_view relation, std::string_view object_type, int64_
                            allowed);
     return allowed;
   }
-  // Before the allowed set exists: the object checked by name, with the
-  // engine and actor already in hand.
+  // Before the allowed set exists: the object decided by its id's text,
+  // with the engine, actor and names already in hand.
   char text[24];
   int length = snprintf(text, sizeof text, "%lld", static_cast<long long>(id));
-  char buffer[core::kMaxObjectLength + 1];
-  std::string_view object = spell_object(object_type, std::string_view(text, static_cast<size_t>(length)), buffer);
-  if (object.empty()) return actor_check(relation, object_type, std::string_view(text, static_cast<size_t>(length)));
-  return check_named(engine, actor, relation, object);
+  std::string_view digits(text, static_cast<size_t>(length));
+  if (object_type.size() + 1 + digits.size() > core::kMaxObjectLength) {
+    if (malformed == MalformedKey::Refuse) refuse_key(object_type, digits);
+    return deny_unnamed(actor, relation, object_type, digits);
+  }
+  return decide_and_record(actor, target.relation_id, target.type_id, relation, object_type, digits);
 }
 
 std::vector<std::string> actor_allowed_ids(std::string_view relation, std::string_view object_type) {

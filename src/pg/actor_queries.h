@@ -7,18 +7,31 @@
 #include <string_view>
 #include <vector>
 
+#include "core/request.h"
+#include "pg/active_actor.h"
+
 namespace agentauthz::pg {
 
-// Whether the current actor has `relation` on `object` (`type:id`): the
+// The actor's decision on (relation, object), names already resolved: the
 // subject's rights, or the principal's rights within every delegation
-// scope. False without a valid actor context.
+// scope; false without a valid actor. Nothing is recorded.
+bool actor_decides(const ActiveActor& actor, core::RelationId relation, const core::Object& object);
+
+// Whether the current actor has `relation` on `object` (`type:id`), on
+// record. An object that names nothing the model defines (malformed, or of
+// an unknown type) is not allowed; an unknown relation is an error.
 bool actor_check(std::string_view relation, std::string_view object);
+
+// What a key that cannot be an object's id does: not allowed (a row being
+// read), or an error (a row being written: WITH CHECK).
+enum class MalformedKey { Deny, Refuse };
 // The same for an object given as its type and id (the typed forms
 // protect() generates: no string is built in SQL per row).
-bool actor_check(std::string_view relation, std::string_view object_type, std::string_view id);
+bool actor_check(std::string_view relation, std::string_view object_type, std::string_view id,
+                 MalformedKey malformed);
 // The same for an integer id: once the statement has an allowed set for
-// (relation, type), a hash lookup of the integer.
-bool actor_check(std::string_view relation, std::string_view object_type, int64_t id);
+// (relation, type), a lookup of the integer.
+bool actor_check(std::string_view relation, std::string_view object_type, int64_t id, MalformedKey malformed);
 // The ids of the objects of `object_type` the current actor has
 // `relation` on, sorted.
 std::vector<std::string> actor_allowed_ids(std::string_view relation, std::string_view object_type);

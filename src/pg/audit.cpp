@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <exception>
 #include <vector>
 
 #include "core/audit_record.h"
 #include "core/audit_summary.h"
+#include "core/tuple_key.h"
 #include "pg/audit_log_writer.h"
 #include "pg/audit_queue.h"
 #include "pg/guard.h"
@@ -191,13 +193,14 @@ void begin_statement(const ActiveActor& actor) {
 }
 
 void note_check_record(std::string_view relation, std::string_view object_type, std::string_view id,
-                       bool allowed) {
+                       bool allowed, std::string_view detail = {}) {
   core::AuditRecord record = statement_fields;
   record.kind = core::AuditKind::Check;
   record.relation.assign(relation);
   record.object_type.assign(object_type);
   record.object_id.assign(id);
   record.decision = allowed ? "allowed" : "denied";
+  if (!detail.empty()) record.detail.assign(detail);
   pending.add(record);
   if (pending.bytes.size() >= kHandOverBytes) hand_over(&wait_budget_ms);
 }
@@ -214,6 +217,7 @@ void write_in_transaction(bool committing) {
     return;
   }
   writing = true;
+  std::exception_ptr failure;
   try {
     // At commit no snapshot is active: the log is written under a fresh one.
     bool pushed = false;
@@ -226,12 +230,15 @@ void write_in_transaction(bool committing) {
     append_to_audit_log(records);
     if (pushed) pg_guard([] { PopActiveSnapshot(); });
   } catch (...) {
-    writing = false;
-    // The commit fails with this error; the records must not vanish with it.
-    log_audit_records(records, "could not be written");
-    throw;
+    failure = std::current_exception();
   }
   writing = false;
+  if (failure) {
+    // The commit fails with this error; the records must not vanish with
+    // it (logged here, outside the catch block: logging calls PostgreSQL).
+    log_audit_records(records, "could not be written");
+    std::rethrow_exception(failure);
+  }
 }
 
 }  // namespace
@@ -272,6 +279,23 @@ void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_
   }
   note_decision(actor, relation_key, type_key, relation, object_type,
                 std::string_view(text, static_cast<size_t>(length)), allowed);
+}
+
+// Returns at most `limit` bytes of `text`, cut at a UTF-8 character boundary.
+std::string_view clipped(std::string_view text, size_t limit) {
+  if (text.size() <= limit) return text;
+  size_t end = limit;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
+void note_unnamed_object(const ActiveActor& actor, std::string_view relation, std::string_view object_type,
+                         std::string_view id) {
+  // Rare (bad data or a probe), so always a row of its own, at any level.
+  begin_statement(actor);
+  note_check_record(clipped(relation, core::kMaxRelationNameLength), clipped(object_type, core::kMaxTypeNameLength),
+                    clipped(id, core::kMaxObjectLength), false,
+                    "the key names no object of a type the model defines, so it is never allowed");
 }
 
 void note_listing(const ActiveActor& actor, std::string_view relation, std::string_view object_type,
@@ -338,9 +362,13 @@ void transaction_finished(bool committing, bool exiting) {
 
 void transaction_aborted(bool exiting) noexcept {
   writing = false;
+  bool failed = false;
   try {
     transaction_finished(false, exiting);
   } catch (...) {
+    failed = true;
+  }
+  if (failed) {
     pending.clear();
     in_transaction.clear();
     have_statement = false;

@@ -30,6 +30,10 @@ void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_
 void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_key,
                    std::string_view relation, std::string_view object_type, int64_t id,
                    bool allowed);
+// A decision on a key that names no object (malformed, or of a type the
+// model does not define): refused, recorded as a row of its own.
+void note_unnamed_object(const ActiveActor& actor, std::string_view relation, std::string_view object_type,
+                         std::string_view id);
 // An allowed set listed for a query (the `set` strategy): how many ids.
 void note_listing(const ActiveActor& actor, std::string_view relation, std::string_view object_type,
                   const std::vector<std::string>& ids);

@@ -4,11 +4,8 @@
 
 #include "core/error.h"
 #include "pg/guard.h"
+#include "pg/privileged.h"
 #include "pg/sql_args.h"
-
-extern "C" {
-#include "catalog/pg_authid_d.h"
-}
 
 namespace agentauthz::pg {
 
@@ -103,7 +100,7 @@ constexpr const char* kRowsQuery =
     "SELECT id, logged_at, kind, db_role, backend_pid, actor, principal, delegation_chain, purpose, "
     "query_id, query_hash, relation, object_type, object_id, decision, allowed_count, denied_count, "
     "allowed_sample, denied_sample, detail, prev_hash, row_hash FROM agentauthz.audit_log "
-    "WHERE id > $1 AND id <= $2 ORDER BY id";
+    "WHERE id OPERATOR(pg_catalog.>) $1 AND id OPERATOR(pg_catalog.<=) $2 ORDER BY id";
 
 // Walks rows (from_id, to_id] from `from_hash`; the verdict names the first
 // row that breaks the chain. read_only: use the calling statement's snapshot.
@@ -164,6 +161,8 @@ ChainVerdict walk(int64 from_id, const ChainHash& from_hash, int64 to_id, bool r
 
 ChainVerdict verify_audit_chain() {
   ChainVerdict verdict;
+  // The caller's rights (auditors read the log), the search_path pinned.
+  SqlScope scope(Rights::Caller);
   pg_guard([] {
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
   });
@@ -181,8 +180,9 @@ ChainVerdict verify_audit_chain() {
     pg_guard([&] {
       Oid types[2] = {INT8OID, INT8OID};
       Datum values[2] = {Int64GetDatum(point.last_id), Int64GetDatum(point.anchor_id)};
-      SPI_execute_with_args("SELECT min(id) FROM agentauthz.audit_log WHERE id > $1 OR id <= $2", 2, types,
-                            values, nullptr, true, 1);
+      SPI_execute_with_args("SELECT pg_catalog.min(id) FROM agentauthz.audit_log "
+                            "WHERE id OPERATOR(pg_catalog.>) $1 OR id OPERATOR(pg_catalog.<=) $2",
+                            2, types, values, nullptr, true, 1);
       bool isnull;
       Datum found = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
       if (!isnull) beyond = DatumGetInt64(found);
@@ -198,53 +198,54 @@ ChainVerdict verify_audit_chain() {
 }
 
 int64_t purge_audit_before(TimestampTz before) {
-  Oid saved_user = InvalidOid;
-  int saved_context = 0;
-  pg_guard([&] {
-    GetUserIdAndSecContext(&saved_user, &saved_context);
-    SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID, saved_context | SECURITY_LOCAL_USERID_CHANGE);
-    if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
-  });
-  ChainPoint point = read_chain_point(true);
+  ChainPoint point;
   int64 cut = 0;
-  if (point.exists) {
-    pg_guard([&] {
-      Oid types[1] = {TIMESTAMPTZOID};
-      Datum values[1] = {TimestampTzGetDatum(before)};
-      SPI_execute_with_args("SELECT min(id) FROM agentauthz.audit_log WHERE logged_at >= $1", 1, types, values,
-                            nullptr, false, 1);
-      bool isnull;
-      Datum first_kept = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-      cut = isnull ? point.last_id : DatumGetInt64(first_kept) - 1;
-    });
-  }
   int64 removed = 0;
-  if (cut > point.anchor_id) {
-    ChainHash cut_hash{};
-    ChainVerdict verdict = walk(point.anchor_id, point.anchor_hash, cut, false, &cut_hash);
-    if (!verdict.ok) {
-      std::string message = "the audit log does not verify: " + verdict.detail;
+  {
+    // The log is the owner's to change: an admin purges through this
+    // function only, in a security-restricted scope, every operator qualified.
+    SqlScope scope(Rights::Owner);
+    pg_guard([] {
+      if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
+    });
+    point = read_chain_point(true);
+    if (point.exists) {
       pg_guard([&] {
-        ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("%s", message.c_str()),
-                        errdetail("Nothing was purged; verify_audit() reports the same.")));
+        Oid types[1] = {TIMESTAMPTZOID};
+        Datum values[1] = {TimestampTzGetDatum(before)};
+        SPI_execute_with_args("SELECT pg_catalog.min(id) FROM agentauthz.audit_log "
+                              "WHERE logged_at OPERATOR(pg_catalog.>=) $1",
+                              1, types, values, nullptr, false, 1);
+        bool isnull;
+        Datum first_kept = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+        cut = isnull ? point.last_id : DatumGetInt64(first_kept) - 1;
       });
     }
-    pg_guard([&] {
-      Oid range_types[2] = {INT8OID, INT8OID};
-      Datum range[2] = {Int64GetDatum(cut), Int64GetDatum(point.anchor_id)};
-      SPI_execute_with_args("DELETE FROM agentauthz.audit_log WHERE id <= $1 AND id > $2", 2, range_types, range,
-                            nullptr, false, 0);
-      removed = static_cast<int64>(SPI_processed);
-      Oid anchor_types[2] = {INT8OID, BYTEAOID};
-      Datum anchor[2] = {Int64GetDatum(cut), bytea_datum(cut_hash.data(), cut_hash.size())};
-      SPI_execute_with_args("UPDATE agentauthz.audit_chain SET anchor_id = $1, anchor_hash = $2", 2, anchor_types,
-                            anchor, nullptr, false, 0);
-    });
+    if (cut > point.anchor_id) {
+      ChainHash cut_hash{};
+      ChainVerdict verdict = walk(point.anchor_id, point.anchor_hash, cut, false, &cut_hash);
+      if (!verdict.ok) {
+        std::string message = "the audit log does not verify: " + verdict.detail;
+        pg_guard([&] {
+          ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("%s", message.c_str()),
+                          errdetail("Nothing was purged; verify_audit() reports the same.")));
+        });
+      }
+      pg_guard([&] {
+        Oid range_types[2] = {INT8OID, INT8OID};
+        Datum range[2] = {Int64GetDatum(cut), Int64GetDatum(point.anchor_id)};
+        SPI_execute_with_args("DELETE FROM agentauthz.audit_log "
+                              "WHERE id OPERATOR(pg_catalog.<=) $1 AND id OPERATOR(pg_catalog.>) $2",
+                              2, range_types, range, nullptr, false, 0);
+        removed = static_cast<int64>(SPI_processed);
+        Oid anchor_types[2] = {INT8OID, BYTEAOID};
+        Datum anchor[2] = {Int64GetDatum(cut), bytea_datum(cut_hash.data(), cut_hash.size())};
+        SPI_execute_with_args("UPDATE agentauthz.audit_chain SET anchor_id = $1, anchor_hash = $2", 2,
+                              anchor_types, anchor, nullptr, false, 0);
+      });
+    }
+    pg_guard([] { SPI_finish(); });
   }
-  pg_guard([&] {
-    SPI_finish();
-    SetUserIdAndSecContext(saved_user, saved_context);
-  });
   if (removed > 0) {
     core::AuditRecord record;
     record.kind = core::AuditKind::Purged;

@@ -3,11 +3,11 @@
 #include "core/error.h"
 #include "pg/active_actor.h"
 #include "pg/guard.h"
+#include "pg/privileged.h"
 #include "pg/sql_args.h"
 
 extern "C" {
 #include "access/heapam.h"
-#include "catalog/pg_authid_d.h"
 }
 
 namespace agentauthz::pg {
@@ -181,12 +181,10 @@ ChainPoint read_chain_point(bool lock) {
 
 void append_to_audit_log(std::vector<core::AuditRecord>& records) {
   if (records.empty()) return;
-  Oid saved_user = InvalidOid;
-  int saved_context = 0;
+  // Whoever's statement produced the records, only the extension's owner
+  // writes the log: in a security-restricted scope, search_path pinned.
+  SqlScope scope(Rights::Owner);
   pg_guard([&] {
-    GetUserIdAndSecContext(&saved_user, &saved_context);
-    SetUserIdAndSecContext(BOOTSTRAP_SUPERUSERID,
-                           saved_context | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     // A missing head is a fresh chain.
     SPI_execute("INSERT INTO agentauthz.audit_chain (singleton) VALUES (true) ON CONFLICT DO NOTHING",
@@ -208,7 +206,6 @@ void append_to_audit_log(std::vector<core::AuditRecord>& records) {
   pg_guard([&] {
     write_head(last_id, last_hash);
     SPI_finish();
-    SetUserIdAndSecContext(saved_user, saved_context);
   });
 }
 

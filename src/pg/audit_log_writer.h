@@ -55,7 +55,7 @@ bool hash_from_bytea(Datum datum, ChainHash* out);
 ChainPoint read_chain_point(bool lock);
 
 // Appends the records in order inside the current transaction, assigning
-// their ids; runs as the bootstrap superuser whoever the caller is.
+// their ids; runs as the extension owner (privileged.h) whoever the caller is.
 void append_to_audit_log(std::vector<core::AuditRecord>& records);
 
 // Writes each record to the server log as `agentauthz audit: {json}`, the

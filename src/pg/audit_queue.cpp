@@ -435,19 +435,27 @@ Oid worker_attach(int slot) {
 void worker_peek(int slot, size_t max_bytes, Batch* out, int64_t* dropped_unreported) {
   Slot* s = &slot_array[slot];
   out->clear();
+  // Measures the whole frames to take under the lock, allocates without it
+  // (an allocation may fail), then copies under it again. Only this worker
+  // moves the tail, and backends write only past the head, so the frames
+  // measured stay where they are.
   LWLockAcquire(slot_lock(slot), LW_SHARED);
-  uint64 position = s->tail;
-  while (position < s->head && out->bytes.size() < max_bytes) {
+  uint64 tail = s->tail;
+  uint64 position = tail;
+  int64_t records = 0;
+  while (position < s->head && position - tail < max_bytes) {
     uint32 length;
     ring_read(slot, position, reinterpret_cast<char*>(&length), sizeof length);
-    size_t at = out->bytes.size();
-    out->bytes.resize(at + kFrameHeader + length);
-    ring_read(slot, position, &out->bytes[at], kFrameHeader + length);
     position += kFrameHeader + length;
-    ++out->records;
+    ++records;
   }
   *dropped_unreported = s->dropped - s->dropped_reported;
   LWLockRelease(slot_lock(slot));
+  out->bytes.resize(position - tail);
+  LWLockAcquire(slot_lock(slot), LW_SHARED);
+  ring_read(slot, tail, out->bytes.data(), out->bytes.size());
+  LWLockRelease(slot_lock(slot));
+  out->records = records;
 }
 
 void worker_consume(int slot, size_t bytes, int64_t records, int64_t dropped_reported) {

@@ -125,6 +125,8 @@ void run(int slot) {
       result = write_batch(slot);
     } catch (const std::exception& e) {
       strlcpy(failure, e.what(), sizeof failure);
+    } catch (...) {
+      strlcpy(failure, "an unknown error", sizeof failure);
     }
     if (failure[0] != '\0') {
       AbortCurrentTransaction();

@@ -1,5 +1,9 @@
 #include "pg/catalog.h"
 
+extern "C" {
+#include "catalog/pg_extension.h"
+}
+
 namespace agentauthz::pg {
 
 namespace {
@@ -8,6 +12,7 @@ Catalog cached;
 bool cached_valid = false;
 uint64 generation = 1;
 uint64 tuples_gen = 1;
+uint64 actor_gen = 1;
 
 Oid lookup_relation(const char* name, Oid schema) {
   Oid relid = get_relname_relid(name, schema);
@@ -18,14 +23,39 @@ Oid lookup_relation(const char* name, Oid schema) {
   return relid;
 }
 
+// The owner of the installed extension: whose rights privileged code
+// runs with (see privileged.h).
+Oid lookup_extension_owner() {
+  Relation rel = table_open(ExtensionRelationId, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
+              CStringGetDatum("agentauthz"));
+  SysScanDesc scan = systable_beginscan(rel, ExtensionNameIndexId, true, nullptr, 1, &key);
+  HeapTuple tuple = systable_getnext(scan);
+  Oid owner = HeapTupleIsValid(tuple) ? reinterpret_cast<Form_pg_extension>(GETSTRUCT(tuple))->extowner
+                                      : InvalidOid;
+  systable_endscan(scan);
+  table_close(rel, AccessShareLock);
+  if (!OidIsValid(owner))
+    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                    errmsg("extension \"agentauthz\" is not installed in this database"),
+                    errhint("Run CREATE EXTENSION agentauthz.")));
+  return owner;
+}
+
 // Forgets the catalog when any of its relations (or every relation) is
-// invalidated. Must not allocate, read catalogs or raise errors.
+// invalidated. Agents and delegations change only what an actor is, not
+// what tuples or models are visible. Must not allocate, read catalogs or
+// raise errors.
 void relcache_callback(Datum, Oid relid) {
-  if (relid == InvalidOid || !cached_valid || relid == cached.tuples ||
-      relid == cached.models || relid == cached.tuples_pkey || relid == cached.tuples_subject ||
-      relid == cached.tuples_usersets || relid == cached.models_pkey || relid == cached.agents ||
-      relid == cached.agents_pkey || relid == cached.delegations ||
-      relid == cached.delegations_pkey) {
+  bool everything = relid == InvalidOid || !cached_valid;
+  if (everything || relid == cached.agents || relid == cached.agents_pkey ||
+      relid == cached.delegations || relid == cached.delegations_pkey) {
+    actor_gen++;
+    cached_valid = false;
+  }
+  if (everything || relid == cached.tuples || relid == cached.models || relid == cached.tuples_pkey ||
+      relid == cached.tuples_subject || relid == cached.tuples_usersets || relid == cached.models_pkey) {
     tuples_gen++;
     generation++;
     cached_valid = false;
@@ -52,6 +82,7 @@ const Catalog& catalog() {
   found.agents_pkey = lookup_relation("agents_pkey", found.schema);
   found.delegations = lookup_relation("delegations", found.schema);
   found.delegations_pkey = lookup_relation("delegations_pkey", found.schema);
+  found.extension_owner = lookup_extension_owner();
   found.generation = generation;
   cached = found;
   cached_valid = true;
@@ -61,6 +92,7 @@ const Catalog& catalog() {
 uint64 catalog_generation() { return generation; }
 uint64 tuples_generation() { return tuples_gen; }
 void bump_tuples_generation() { tuples_gen++; }
+uint64 actor_tables_generation() { return actor_gen; }
 
 void register_catalog_callbacks() { CacheRegisterRelcacheCallback(relcache_callback, (Datum)0); }
 

@@ -20,6 +20,7 @@ struct Catalog {
   Oid agents_pkey = InvalidOid;        // (role_name)
   Oid delegations = InvalidOid;
   Oid delegations_pkey = InvalidOid;   // (id)
+  Oid extension_owner = InvalidOid;    // whose rights privileged code runs with
   uint64 generation = 0;               // bumped on every invalidation
 };
 
@@ -33,6 +34,11 @@ uint64 catalog_generation();
 // when tuples are written locally or the table is invalidated.
 uint64 tuples_generation();
 void bump_tuples_generation();
+// Generation of agents and delegations as this backend has been told of
+// them: bumped by every invalidation of either table (their writes send
+// one, see agentauthz_actors_changed). A validated actor holds while it
+// stays the same.
+uint64 actor_tables_generation();
 
 // Registers the invalidation callbacks; called once from _PG_init.
 void register_catalog_callbacks();

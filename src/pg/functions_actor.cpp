@@ -1,6 +1,7 @@
 // SQL entry points of the actor context: act_for, set_subject, end_task,
 // current_actor, and the actor-context check and explain that RLS policies
 // call.
+#include <exception>
 #include <string>
 
 #include "core/error.h"
@@ -12,6 +13,7 @@
 #include "pg/audit.h"
 #include "pg/engine.h"
 #include "pg/guard.h"
+#include "pg/settings.h"
 #include "pg/sql_args.h"
 
 namespace agentauthz::pg {
@@ -100,6 +102,24 @@ Datum jsonb_datum(const std::string& json) {
   return result;
 }
 
+// Refuses a context meant to outlive its transaction where the role's
+// sessions may be shared (agentauthz.session_contexts = off: a
+// transaction-pooling proxy hands the server connection to the next client).
+void check_session_context_allowed(bool local, const char* function) {
+  if (local || session_contexts_setting) return;
+  std::string role;
+  pg_guard([&] {
+    const char* name = GetUserNameFromId(GetUserId(), true);
+    if (name) role = name;
+  });
+  throw core::Error(core::ErrorKind::Forbidden,
+                    std::string(function) + "(local => false) is refused for role " + role +
+                        ": its connections may be shared by several clients",
+                    std::string("agentauthz.session_contexts is off for this role, so a context lasts one "
+                                "transaction: call ") + function + "(..., local => true) inside each transaction (BEGIN; SELECT agentauthz." +
+                        function + "(...); ...; COMMIT).");
+}
+
 std::string run_act_for(std::string_view token_text, bool local) {
   Engine::get().prepare_if_model();
   // Every way a token can be wrong gets the same answer until its secret
@@ -110,7 +130,7 @@ std::string run_act_for(std::string_view token_text, bool local) {
   if (!token) throw invalid;
   DelegationRow leaf;
   bool found = false;
-  pg_guard([&] { found = scan_delegation(token->delegation_id, &leaf); });
+  pg_guard([&] { found = read_delegation_row(token->delegation_id, &leaf); });
   std::array<uint8, 32> digest = sha256(token->secret.data(), token->secret.size());
   if (!found || !core::constant_time_equal(digest.data(), leaf.secret_hash.data(), digest.size()))
     throw invalid;
@@ -120,7 +140,10 @@ std::string run_act_for(std::string_view token_text, bool local) {
                       "delegation token was issued to " + leaf.agent + ", not to the current role",
                       agent.empty() ? "the current role is not registered as an agent"
                                     : "the current role acts as " + agent);
-  std::vector<DelegationRow> links = read_chain(leaf.id);
+  check_session_context_allowed(local, "act_for");
+  TimestampTz now = 0;
+  pg_guard([&] { now = GetCurrentTimestamp(); });
+  std::vector<DelegationRow> links = read_chain(leaf.id, now);
   ActorContext context;
   context.kind = ActorContext::Kind::Delegation;
   context.role = GetUserId();
@@ -136,6 +159,7 @@ std::string run_set_subject(std::string_view subject, bool local) {
   if (!current_role_is_one_of({"agentauthz_app", "agentauthz_admin"}))
     throw core::Error(core::ErrorKind::Forbidden, "permission denied to set the actor subject",
                       "only members of agentauthz_app or agentauthz_admin may call set_subject()");
+  check_session_context_allowed(local, "set_subject");
   core::SubjectKey key = core::parse_subject(subject);
   if (key.is_wildcard())
     throw core::Error(core::ErrorKind::InvalidArgument, "the actor subject cannot be a wildcard");
@@ -161,6 +185,10 @@ bool resolve_actor_subject(core::RequestResolver& resolve, const std::string& te
   }
 }
 
+// explain() for the current actor. A subject set by a trusted application
+// gets the subject's proof. An agent is told the decision only: a proof
+// names tuples (a principal's groups, other folders, who is blocked) that
+// its own checks could never ask about, within its scopes or outside them.
 std::string run_explain_actor(std::string_view relation, std::string_view object) {
   Engine& engine = Engine::get();
   engine.prepare();
@@ -169,28 +197,18 @@ std::string run_explain_actor(std::string_view relation, std::string_view object
   core::RequestResolver resolve = evaluator.resolver();
   core::Object target = resolve.object(object);
   core::RelationId rel = resolve.relation(target.type, relation);
+  bool allowed = actor_decides(actor, rel, target);
   std::string out = "{\"actor\":" + actor_json(actor);
-  bool allowed = actor.valid;
-  out.append(",\"scopes\":[");
-  for (size_t i = 0; i < actor.scopes.size(); ++i) {
-    bool in_scope = evaluator.scope_allows(actor.scopes[i],
-                                           static_cast<uint32_t>(actor.links[i].id), rel, target);
-    allowed = allowed && in_scope;
-    if (i) out.push_back(',');
-    out.append("{\"delegation_id\":").append(std::to_string(actor.links[i].id));
-    out.append(",\"allows\":").append(in_scope ? "true" : "false").append("}");
-  }
-  out.push_back(']');
   core::Subject who;
-  if (actor.valid && resolve_actor_subject(resolve, actor.subject, &who)) {
+  if (actor.valid && actor.kind == ActorContext::Kind::Subject &&
+      resolve_actor_subject(resolve, actor.subject, &who)) {
     core::Proof proof;
     bool granted = evaluator.explain(who, rel, target, &proof);
-    allowed = allowed && granted;
     out.append(",\"subject_check\":");
-    out.append(core::explain_to_json(granted, actor.subject, std::string(relation),
-                                     std::string(object), proof));
-  } else {
-    allowed = false;
+    out.append(core::explain_to_json(granted, actor.subject, std::string(relation), std::string(object), proof));
+  } else if (actor.valid) {
+    out.append(",\"proof\":\"withheld\",\"detail\":");
+    core::append_json_string(&out, "an agent is told the decision only, as check() would tell it");
   }
   out.append(",\"allowed\":").append(allowed ? "true" : "false").append("}");
   // Asking is deciding: the answer is on record like a check's.
@@ -213,19 +231,28 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_act_for) {
   agentauthz::pg::require_arguments(fcinfo, {"token", "local"});
   std::string_view token = text_arg(fcinfo, 0);
   bool local = PG_GETARG_BOOL(1);
+  std::string json;
+  std::exception_ptr refused;
+  std::string reason;
   try {
-    return jsonb_datum(agentauthz::pg::run_act_for(token, local));
+    json = agentauthz::pg::run_act_for(token, local);
   } catch (const agentauthz::core::Error& error) {
-    // A refused token is on record, whatever the session does next.
-    if (agentauthz::pg::audit::recording() &&
-        (error.kind() == agentauthz::core::ErrorKind::Unauthorized ||
-         error.kind() == agentauthz::core::ErrorKind::Forbidden)) {
+    refused = std::current_exception();
+    if (error.kind() == agentauthz::core::ErrorKind::Unauthorized ||
+        error.kind() == agentauthz::core::ErrorKind::Forbidden)
+      reason = error.what();
+  }
+  if (refused) {
+    // A refused token is on record, whatever the session does next
+    // (recorded here, outside the catch block: recording calls PostgreSQL).
+    if (!reason.empty() && agentauthz::pg::audit::recording()) {
       std::optional<agentauthz::core::ParsedToken> parsed = agentauthz::core::parse_token(token);
       agentauthz::pg::audit::note_refused_token(agentauthz::pg::agent_of_current_role(),
-                                                parsed ? parsed->delegation_id : 0, error.what());
+                                                parsed ? parsed->delegation_id : 0, reason);
     }
-    throw;
+    std::rethrow_exception(refused);
   }
+  return jsonb_datum(json);
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_set_subject) {
@@ -264,35 +291,61 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_text) {
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
   std::string_view id = text_arg(fcinfo, 2);
-  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, id));
+  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, id, agentauthz::pg::MalformedKey::Deny));
+}
+
+// check_new_id(): what WITH CHECK calls for a row being written. A key that
+// cannot name an object is refused with an error that says so (a read of
+// such a row is simply not allowed).
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_text) {
+  std::string_view relation = text_arg(fcinfo, 0);
+  std::string_view type = text_arg(fcinfo, 1);
+  std::string_view id = text_arg(fcinfo, 2);
+  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, id, agentauthz::pg::MalformedKey::Refuse));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_int8) {
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
-  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, static_cast<int64_t>(PG_GETARG_INT64(2))));
+  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, static_cast<int64_t>(PG_GETARG_INT64(2)),
+                                             agentauthz::pg::MalformedKey::Deny));
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_int8) {
+  std::string_view relation = text_arg(fcinfo, 0);
+  std::string_view type = text_arg(fcinfo, 1);
+  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, static_cast<int64_t>(PG_GETARG_INT64(2)),
+                                             agentauthz::pg::MalformedKey::Refuse));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_int4) {
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
-  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, static_cast<int64_t>(PG_GETARG_INT32(2))));
+  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, static_cast<int64_t>(PG_GETARG_INT32(2)),
+                                             agentauthz::pg::MalformedKey::Deny));
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_int4) {
+  std::string_view relation = text_arg(fcinfo, 0);
+  std::string_view type = text_arg(fcinfo, 1);
+  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, static_cast<int64_t>(PG_GETARG_INT32(2)),
+                                             agentauthz::pg::MalformedKey::Refuse));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_uuid) {
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
-  const pg_uuid_t* uuid = PG_GETARG_UUID_P(2);
-  // The canonical spelling uuid_out uses: lower case, 8-4-4-4-12.
-  static const char kHex[] = "0123456789abcdef";
-  char id[37];
-  int length = 0;
-  for (int i = 0; i < UUID_LEN; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) id[length++] = '-';
-    id[length++] = kHex[uuid->data[i] >> 4];
-    id[length++] = kHex[uuid->data[i] & 0xf];
-  }
-  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, std::string_view(id, length)));
+  char id[36];
+  std::string_view spelled = agentauthz::pg::uuid_text(PG_GETARG_UUID_P(2), id);
+  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, spelled, agentauthz::pg::MalformedKey::Deny));
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_uuid) {
+  std::string_view relation = text_arg(fcinfo, 0);
+  std::string_view type = text_arg(fcinfo, 1);
+  char id[36];
+  std::string_view spelled = agentauthz::pg::uuid_text(PG_GETARG_UUID_P(2), id);
+  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, spelled, agentauthz::pg::MalformedKey::Refuse));
 }
 
 namespace agentauthz::pg {

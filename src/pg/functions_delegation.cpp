@@ -11,13 +11,9 @@
 #include "pg/catalog.h"
 #include "pg/engine.h"
 #include "pg/guard.h"
+#include "pg/privileged.h"
 #include "pg/settings.h"
 #include "pg/sql_args.h"
-
-extern "C" {
-#include "catalog/pg_class.h"
-#include "utils/syscache.h"
-}
 
 namespace agentauthz::pg {
 
@@ -106,10 +102,10 @@ struct NewDelegation {
   int32 depth = 1;
 };
 
-// Stores a delegation with a fresh secret and returns its token. With
-// `as_owner`, the row is written with the rights of the table's owner
-// (subdelegate: agents may create links only through this function).
-std::string store_delegation(const NewDelegation& d, bool as_owner) {
+// Stores a delegation with a fresh secret and returns its token. The row is
+// written with the extension owner's rights: nobody may insert into
+// agentauthz.delegations directly. The calling role is its creator.
+std::string store_delegation(const NewDelegation& d) {
   core::TokenSecret secret;
   bool random_ok = false;
   pg_guard([&] { random_ok = pg_strong_random(secret.data(), secret.size()); });
@@ -118,25 +114,12 @@ std::string store_delegation(const NewDelegation& d, bool as_owner) {
   std::array<uint8, 32> hash = sha256(secret.data(), secret.size());
   Datum scopes = text_array_datum(d.scopes);
   int64 id = 0;
-  pg_guard([&] {
-    Oid saved_user;
-    int saved_context;
-    GetUserIdAndSecContext(&saved_user, &saved_context);
-    // The calling role is the creator, also when the row is written with
-    // the owner's rights.
-    if (as_owner) {
-      HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(catalog().delegations));
-      if (!HeapTupleIsValid(tuple)) elog(ERROR, "agentauthz.delegations is missing");
-      Oid owner = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relowner;
-      ReleaseSysCache(tuple);
-      SetUserIdAndSecContext(owner, saved_context | SECURITY_LOCAL_USERID_CHANGE |
-                                        SECURITY_RESTRICTED_OPERATION);
-    }
-    SPI_connect();
+  SqlScope scope(Rights::Owner);
+  with_spi([&] {
     Oid types[9] = {INT8OID, TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID, TIMESTAMPTZOID, INT4OID,
                     BYTEAOID, NAMEOID};
     NameData creator;
-    namestrcpy(&creator, GetUserNameFromId(saved_user, false));
+    namestrcpy(&creator, GetUserNameFromId(scope.caller(), false));
     Datum values[9] = {Int64GetDatum(d.parent_id), text_datum(d.principal), text_datum(d.agent),
                        scopes, text_datum(d.purpose), TimestampTzGetDatum(d.expires_at),
                        Int32GetDatum(d.depth), bytea_datum(hash.data(), hash.size()), NameGetDatum(&creator)};
@@ -150,14 +133,14 @@ std::string store_delegation(const NewDelegation& d, bool as_owner) {
       elog(ERROR, "could not store the delegation: %s", SPI_result_code_string(rc));
     bool isnull;
     id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-    SPI_finish();
-    SetUserIdAndSecContext(saved_user, saved_context);
   });
   return core::format_token(id, secret);
 }
 
 TimestampTz checked_expiry(TimestampTz expires_at) {
-  if (expires_at <= scans_now())
+  TimestampTz now = 0;
+  pg_guard([&] { now = GetCurrentTimestamp(); });
+  if (expires_at <= now)
     throw core::Error(core::ErrorKind::InvalidArgument, "a delegation's expires_at must be in the future");
   return expires_at;
 }
@@ -176,7 +159,7 @@ std::string run_delegate(std::string_view principal, std::string_view agent,
   check_purpose(purpose);
   d.purpose = std::string(purpose);
   d.expires_at = checked_expiry(expires_at);
-  return store_delegation(d, false);
+  return store_delegation(d);
 }
 
 std::string run_subdelegate(std::string_view agent, const std::vector<std::string>& scopes,
@@ -202,44 +185,50 @@ std::string run_subdelegate(std::string_view agent, const std::vector<std::strin
   // A child never outlives its parent.
   d.expires_at = checked_expiry(std::min(expires_at, parent.expires_at));
   d.depth = static_cast<int32>(actor.links.size()) + 1;
-  return store_delegation(d, true);
+  return store_delegation(d);
 }
 
+// Revokes a link and every link below it, with the owner's rights; the
+// caller is named as the revoker.
 int64 run_revoke(int64 id) {
   int64 revoked = 0;
-  pg_guard([&] {
-    SPI_connect();
-    Oid types[1] = {INT8OID};
-    Datum values[1] = {Int64GetDatum(id)};
+  SqlScope scope(Rights::Owner);
+  with_spi([&] {
+    Oid types[2] = {INT8OID, NAMEOID};
+    NameData revoker;
+    namestrcpy(&revoker, GetUserNameFromId(scope.caller(), false));
+    Datum values[2] = {Int64GetDatum(id), NameGetDatum(&revoker)};
     int rc = SPI_execute_with_args(
         "WITH RECURSIVE below AS ("
-        "  SELECT id FROM agentauthz.delegations WHERE id = $1"
-        "  UNION SELECT d.id FROM agentauthz.delegations d JOIN below b ON d.parent_id = b.id) "
-        "UPDATE agentauthz.delegations d SET revoked_at = now(), revoked_by = current_user "
-        "FROM below WHERE d.id = below.id AND d.revoked_at IS NULL",
-        1, types, values, nullptr, false, 0);
+        "  SELECT d.id FROM agentauthz.delegations d WHERE d.id OPERATOR(pg_catalog.=) $1"
+        "  UNION SELECT d.id FROM agentauthz.delegations d JOIN below b ON d.parent_id OPERATOR(pg_catalog.=) b.id) "
+        "UPDATE agentauthz.delegations d SET revoked_at = pg_catalog.now(), revoked_by = $2 "
+        "FROM below WHERE d.id OPERATOR(pg_catalog.=) below.id AND d.revoked_at IS NULL",
+        2, types, values, nullptr, false, 0);
     if (rc != SPI_OK_UPDATE) elog(ERROR, "could not revoke: %s", SPI_result_code_string(rc));
     revoked = static_cast<int64>(SPI_processed);
-    SPI_finish();
   });
   return revoked;
 }
 
+// Maps a role to an agent, with the owner's rights (admins may not write
+// agentauthz.agents directly).
 void run_register_agent(std::string_view agent, Oid role) {
   std::string subject = checked_agent(agent);
-  pg_guard([&] {
+  SqlScope scope(Rights::Owner);
+  with_spi([&] {
     const char* name = GetUserNameFromId(role, false);
-    SPI_connect();
-    Oid types[2] = {TEXTOID, NAMEOID};
-    NameData role_name;
+    Oid types[3] = {TEXTOID, NAMEOID, NAMEOID};
+    NameData role_name, creator;
     namestrcpy(&role_name, name);
-    Datum values[2] = {text_datum(subject), NameGetDatum(&role_name)};
+    namestrcpy(&creator, GetUserNameFromId(scope.caller(), false));
+    Datum values[3] = {text_datum(subject), NameGetDatum(&role_name), NameGetDatum(&creator)};
     int rc = SPI_execute_with_args(
-        "INSERT INTO agentauthz.agents (agent, role_name) VALUES ($1, $2) "
-        "ON CONFLICT (role_name) DO UPDATE SET agent = EXCLUDED.agent",
-        2, types, values, nullptr, false, 0);
+        "INSERT INTO agentauthz.agents (agent, role_name, created_by) VALUES ($1, $2, $3) "
+        "ON CONFLICT (role_name) DO UPDATE SET agent = EXCLUDED.agent, created_at = EXCLUDED.created_at, "
+        "created_by = EXCLUDED.created_by",
+        3, types, values, nullptr, false, 0);
     if (rc != SPI_OK_INSERT) elog(ERROR, "could not register the agent: %s", SPI_result_code_string(rc));
-    SPI_finish();
   });
 }
 

@@ -10,6 +10,7 @@
 #include "pg/catalog.h"
 #include "pg/engine.h"
 #include "pg/guard.h"
+#include "pg/privileged.h"
 #include "pg/sql_args.h"
 
 namespace agentauthz::pg {
@@ -21,20 +22,25 @@ SPIPlanPtr insert_model_plan = nullptr;
 SPIPlanPtr upsert_tuple_plan = nullptr;
 SPIPlanPtr delete_tuple_plan = nullptr;
 
+// Stores a validated model with the owner's rights (admins may not insert
+// into agentauthz.models themselves: an unvalidated model would become the
+// active one); created_by names the caller.
 int64 insert_model(std::string_view dsl) {
+  SqlScope scope(Rights::Owner);
   int64 id = 0;
-  pg_guard([&] {
-    SPI_connect();
-    Oid types[1] = {TEXTOID};
+  with_spi([&] {
+    Oid types[2] = {TEXTOID, NAMEOID};
     SPIPlanPtr plan = kept_plan(&insert_model_plan,
-                                "INSERT INTO agentauthz.models (dsl) VALUES ($1) RETURNING id", 1, types);
-    Datum values[1] = {text_datum(dsl)};
+                                "INSERT INTO agentauthz.models (dsl, created_by) VALUES ($1, $2) RETURNING id", 2,
+                                types);
+    NameData creator;
+    namestrcpy(&creator, GetUserNameFromId(scope.caller(), false));
+    Datum values[2] = {text_datum(dsl), NameGetDatum(&creator)};
     int rc = SPI_execute_plan(plan, values, nullptr, false, 1);
     if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
       elog(ERROR, "could not store the model: %s", SPI_result_code_string(rc));
     bool isnull;
     id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-    SPI_finish();
   });
   return id;
 }
@@ -53,23 +59,26 @@ void validate_with_active_model(std::string_view object, std::string_view relati
   core::validate_tuple(engine.model(), object, relation, subject);
 }
 
+// Writes as the caller (admins and applications may write tuples), in a
+// scope that pins search_path; the operators are qualified all the same.
 void upsert_tuple(std::string_view object, std::string_view relation, std::string_view subject,
                   Datum expires_at, bool expires_null) {
-  pg_guard([&] {
-    SPI_connect();
+  SqlScope scope(Rights::Caller);
+  with_spi([&] {
     Oid types[4] = {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID};
     SPIPlanPtr plan = kept_plan(
         &upsert_tuple_plan,
-        "INSERT INTO agentauthz.tuples (object, relation, subject, expires_at) "
+        "INSERT INTO agentauthz.tuples AS t (object, relation, subject, expires_at) "
         "VALUES ($1, $2, $3, $4) ON CONFLICT (object, relation, subject) DO UPDATE "
         "SET expires_at = EXCLUDED.expires_at "
-        "WHERE agentauthz.tuples.expires_at IS DISTINCT FROM EXCLUDED.expires_at",
+        "WHERE CASE WHEN t.expires_at IS NULL THEN EXCLUDED.expires_at IS NOT NULL "
+        "           WHEN EXCLUDED.expires_at IS NULL THEN true "
+        "           ELSE t.expires_at OPERATOR(pg_catalog.<>) EXCLUDED.expires_at END",
         4, types);
     Datum values[4] = {text_datum(object), text_datum(relation), text_datum(subject), expires_at};
     char nulls[4] = {' ', ' ', ' ', expires_null ? 'n' : ' '};
     int rc = SPI_execute_plan(plan, values, nulls, false, 0);
     if (rc != SPI_OK_INSERT) elog(ERROR, "could not write the tuple: %s", SPI_result_code_string(rc));
-    SPI_finish();
   });
 }
 
@@ -86,18 +95,17 @@ bool run_delete_tuple(std::string_view object, std::string_view relation, std::s
   core::check_relation_name(relation);
   core::parse_subject(subject);
   bool deleted = false;
-  pg_guard([&] {
-    SPI_connect();
+  SqlScope scope(Rights::Caller);
+  with_spi([&] {
     Oid types[3] = {TEXTOID, TEXTOID, TEXTOID};
     SPIPlanPtr plan = kept_plan(&delete_tuple_plan,
-                                "DELETE FROM agentauthz.tuples WHERE object = $1 AND relation = $2 "
-                                "AND subject = $3",
+                                "DELETE FROM agentauthz.tuples t WHERE t.object OPERATOR(pg_catalog.=) $1 "
+                                "AND t.relation OPERATOR(pg_catalog.=) $2 AND t.subject OPERATOR(pg_catalog.=) $3",
                                 3, types);
     Datum values[3] = {text_datum(object), text_datum(relation), text_datum(subject)};
     int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
     if (rc != SPI_OK_DELETE) elog(ERROR, "could not delete the tuple: %s", SPI_result_code_string(rc));
     deleted = SPI_processed > 0;
-    SPI_finish();
   });
   return deleted;
 }
@@ -140,12 +148,36 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_delete_tuple) {
   PG_RETURN_BOOL(agentauthz::pg::run_delete_tuple(object, relation, subject));
 }
 
-// BEFORE INSERT OR UPDATE FOR EACH ROW on agentauthz.tuples.
-AGENTAUTHZ_SQL_FUNCTION(agentauthz_tuples_validate) {
+namespace agentauthz::pg {
+namespace {
+
+enum class TriggerTable { Tuples, ActorTables };
+
+// The trigger's data, once it is known to fire on the table it was made
+// for: attached to another table (by whoever could), it refuses to run.
+TriggerData* trigger_on(FunctionCallInfo fcinfo, const char* name, TriggerTable table) {
   if (!CALLED_AS_TRIGGER(fcinfo))
     ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                    errmsg("agentauthz_tuples_validate must be called as a trigger")));
+                    errmsg("%s must be called as a trigger", name)));
   TriggerData* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
+  Oid relid = RelationGetRelid(trigger->tg_relation);
+  const Catalog& cat = catalog();
+  bool expected = table == TriggerTable::Tuples ? relid == cat.tuples
+                                                : relid == cat.agents || relid == cat.delegations;
+  if (!expected)
+    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                    errmsg("%s fires only on the agentauthz tables it was made for, not on \"%s\"", name,
+                           RelationGetRelationName(trigger->tg_relation))));
+  return trigger;
+}
+
+}  // namespace
+}  // namespace agentauthz::pg
+
+// BEFORE INSERT OR UPDATE FOR EACH ROW on agentauthz.tuples.
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_tuples_validate) {
+  TriggerData* trigger =
+      agentauthz::pg::trigger_on(fcinfo, "tuples_validate", agentauthz::pg::TriggerTable::Tuples);
   HeapTuple row = TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ? trigger->tg_newtuple
                                                               : trigger->tg_trigtuple;
   TupleDesc desc = RelationGetDescr(trigger->tg_relation);
@@ -162,11 +194,19 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_tuples_validate) {
 // AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE FOR EACH STATEMENT on
 // agentauthz.tuples: tells every backend's caches that tuples changed.
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_tuples_changed) {
-  if (!CALLED_AS_TRIGGER(fcinfo))
-    ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                    errmsg("agentauthz_tuples_changed must be called as a trigger")));
-  TriggerData* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
+  TriggerData* trigger =
+      agentauthz::pg::trigger_on(fcinfo, "tuples_changed", agentauthz::pg::TriggerTable::Tuples);
   CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger->tg_relation));
   agentauthz::pg::bump_tuples_generation();
+  return PointerGetDatum(nullptr);
+}
+
+// AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE FOR EACH STATEMENT on
+// agentauthz.agents and agentauthz.delegations: every backend decides its
+// actor afresh at its next statement after the commit (active_actor.h).
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_actors_changed) {
+  TriggerData* trigger =
+      agentauthz::pg::trigger_on(fcinfo, "actors_changed", agentauthz::pg::TriggerTable::ActorTables);
+  CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger->tg_relation));
   return PointerGetDatum(nullptr);
 }

@@ -106,8 +106,12 @@ void guard_call(void (*body)(void*), void* arg) {
     try {
       body(arg);
     } catch (...) {
+      // A C++ exception leaves the guard as a PostgreSQL error would: with
+      // the error stack, memory context and resource owner it found.
       PG_exception_stack = saved_stack;
       error_context_stack = saved_context;
+      CurrentResourceOwner = owner;
+      MemoryContextSwitchTo(context);
       throw;
     }
     PG_exception_stack = saved_stack;

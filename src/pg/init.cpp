@@ -5,6 +5,7 @@
 #include "pg/catalog.h"
 #include "pg/guard.h"
 #include "pg/settings.h"
+#include "pg/statements.h"
 #include "pg/tuple_scans.h"
 
 extern "C" {
@@ -20,6 +21,7 @@ namespace agentauthz::pg {
 
 int max_depth_setting = 25;
 int max_delegation_depth_setting = 3;
+bool session_contexts_setting = true;
 int audit_queue_kb_setting = 1024;
 int audit_databases_setting = 8;
 
@@ -57,6 +59,12 @@ void define_settings() {
       "agentauthz.max_delegation_depth",
       "Maximum number of links in a delegation chain (a delegation and its sub-delegations).",
       nullptr, &max_delegation_depth_setting, 3, 1, 16, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomBoolVariable(
+      "agentauthz.session_contexts",
+      "Whether act_for() and set_subject() may set a context for the whole session (local => false).",
+      "Turn it off (set_session_contexts) for roles that connect through a transaction-pooling proxy, whose "
+      "server connections pass from one client to the next: their contexts then last one transaction.",
+      &session_contexts_setting, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
   // Audit settings are the superuser's (or, through set_audit_level, an
   // agentauthz_admin's): an agent can neither lower the level nor shorten
   // what it waits for.
@@ -85,6 +93,8 @@ void define_settings() {
 
 void _PG_init(void) {
   agentauthz::pg::define_settings();
+  if (!process_shared_preload_libraries_in_progress) agentauthz::pg::apply_stored_settings();
+  agentauthz::pg::register_statement_hooks();
   agentauthz::pg::register_catalog_callbacks();
   agentauthz::pg::register_scan_lifecycle();
   agentauthz::pg::register_context_callbacks();

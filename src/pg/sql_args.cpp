@@ -4,6 +4,17 @@
 
 namespace agentauthz::pg {
 
+std::string_view uuid_text(const pg_uuid_t* uuid, char* out) {
+  static const char kHex[] = "0123456789abcdef";
+  size_t length = 0;
+  for (int i = 0; i < UUID_LEN; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out[length++] = '-';
+    out[length++] = kHex[uuid->data[i] >> 4];
+    out[length++] = kHex[uuid->data[i] & 0xf];
+  }
+  return std::string_view(out, length);
+}
+
 SPIPlanPtr kept_plan(SPIPlanPtr* slot, const char* query, int nargs, Oid* types) {
   if (*slot == nullptr) {
     SPIPlanPtr plan = SPI_prepare(query, nargs, types);

@@ -43,6 +43,10 @@ inline Datum bytea_datum(const uint8* bytes, size_t length) {
   return PointerGetDatum(b);
 }
 
+// Spells a uuid as uuid_out does (lower case, 8-4-4-4-12) into `out`
+// (36 bytes); returns the spelling.
+std::string_view uuid_text(const pg_uuid_t* uuid, char* out);
+
 // Prepares `query` into *slot once, for the life of the backend; PostgreSQL
 // re-plans it when the tables it names are replaced.
 SPIPlanPtr kept_plan(SPIPlanPtr* slot, const char* query, int nargs, Oid* types);

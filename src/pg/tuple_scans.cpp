@@ -51,7 +51,6 @@ struct Scans {
   bool open = false;
   bool tuples_open = false;
   bool models_open = false;
-  bool actors_open = false;
   Stamp stamp;
   ResourceOwner owner = nullptr;
   Snapshot snapshot = nullptr;
@@ -68,14 +67,6 @@ struct Scans {
   IndexScanDesc usersets = nullptr;     // usersets index, 2 keys
   IndexScanDesc by_subject = nullptr;   // subject index, 4 keys
   IndexScanDesc newest_model = nullptr; // models pkey, no keys
-  Relation agents = nullptr;
-  Relation agents_pkey = nullptr;
-  Relation delegations = nullptr;
-  Relation delegations_pkey = nullptr;
-  IndexScanDesc agent_by_role = nullptr;   // agents pkey, 1 key
-  IndexScanDesc delegation_by_id = nullptr; // delegations pkey, 1 key
-  TupleTableSlot* agent_slot = nullptr;
-  TupleTableSlot* delegation_slot = nullptr;
   TupleTableSlot* tuple_slot = nullptr;
   TupleTableSlot* model_slot = nullptr;
   Buffer vm_buffer = InvalidBuffer;  // visibility map page of the last all-visible test
@@ -240,17 +231,14 @@ static void release_scans(Scans* s) {
   if (BufferIsValid(s->vm_buffer)) ReleaseBuffer(s->vm_buffer);
   if (s->tuple_slot) ExecDropSingleTupleTableSlot(s->tuple_slot);
   if (s->model_slot) ExecDropSingleTupleTableSlot(s->model_slot);
-  if (s->agent_slot) ExecDropSingleTupleTableSlot(s->agent_slot);
-  if (s->delegation_slot) ExecDropSingleTupleTableSlot(s->delegation_slot);
-  IndexScanDesc all[] = {s->exact,    s->by_object,  s->whole_object,  s->usersets,
-                         s->by_subject, s->newest_model, s->agent_by_role, s->delegation_by_id};
+  IndexScanDesc all[] = {s->exact,      s->by_object,   s->whole_object,
+                         s->usersets,   s->by_subject,  s->newest_model};
   for (IndexScanDesc scan : all)
     if (scan) index_endscan(scan);
-  Relation indexes[] = {s->pkey, s->by_subject_index, s->usersets_index, s->models_pkey,
-                        s->agents_pkey, s->delegations_pkey};
+  Relation indexes[] = {s->pkey, s->by_subject_index, s->usersets_index, s->models_pkey};
   for (Relation index : indexes)
     if (index) index_close(index, NoLock);
-  Relation tables[] = {s->tuples, s->models, s->agents, s->delegations};
+  Relation tables[] = {s->tuples, s->models};
   for (Relation table : tables)
     if (table) table_close(table, NoLock);
   if (s->snapshot) UnregisterSnapshot(s->snapshot);
@@ -260,7 +248,7 @@ static void release_scans(Scans* s) {
 
 // The relations a lookup needs, opened on first use in a snapshot: a
 // statement answered from the caches opens nothing.
-enum class Group { Tuples, Models, Actors };
+enum class Group { Tuples, Models };
 
 // Opens the relations and scans of `group` into `s`; raises ERROR on failure.
 static void open_group(Scans* s, const Catalog& cat, Group group) {
@@ -282,24 +270,6 @@ static void open_group(Scans* s, const Catalog& cat, Group group) {
       s->newest_model = index_beginscan(s->models, s->models_pkey, s->snapshot, 0, 0);
       s->model_slot = table_slot_create(s->models, nullptr);
       s->models_open = true;
-      break;
-    }
-    case Group::Actors: {
-      s->agents = table_open(cat.agents, AccessShareLock);
-      s->agents_pkey = index_open(cat.agents_pkey, AccessShareLock);
-      s->delegations = table_open(cat.delegations, AccessShareLock);
-      s->delegations_pkey = index_open(cat.delegations_pkey, AccessShareLock);
-      static const char* const agent_columns[] = {"agent", "role_name"};
-      static const char* const delegation_columns[] = {
-          "id", "parent_id", "principal", "agent", "scopes", "purpose",
-          "expires_at", "depth", "secret_hash", "created_at", "created_by", "revoked_at"};
-      check_columns(s->agents, agent_columns, 2);
-      check_columns(s->delegations, delegation_columns, 12);
-      s->agent_by_role = index_beginscan(s->agents, s->agents_pkey, s->snapshot, 1, 0);
-      s->delegation_by_id = index_beginscan(s->delegations, s->delegations_pkey, s->snapshot, 1, 0);
-      s->agent_slot = table_slot_create(s->agents, nullptr);
-      s->delegation_slot = table_slot_create(s->delegations, nullptr);
-      s->actors_open = true;
       break;
     }
   }
@@ -348,8 +318,7 @@ static void open_or_release(Open&& open) {
 
 // Opens `group` for the current snapshot unless it is open.
 static void ensure_open(Group group) {
-  bool open = group == Group::Tuples ? scans.tuples_open
-              : group == Group::Models ? scans.models_open : scans.actors_open;
+  bool open = group == Group::Tuples ? scans.tuples_open : scans.models_open;
   if (!open) open_or_release([&] { open_group(&scans, catalog(), group); });
 }
 
@@ -493,69 +462,30 @@ static bool newest_model_impl(int64* id, const char** dsl, int* dsl_length) {
   return true;
 }
 
-static bool delegation_impl(int64 id, DelegationRow* row) {
-  ScanKeyData key;
-  ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(id));
-  index_rescan(scans.delegation_by_id, &key, 1, nullptr, 0);
-  TupleTableSlot* slot = scans.delegation_slot;
-  if (!index_getnext_slot(scans.delegation_by_id, ForwardScanDirection, slot)) return false;
-  bool isnull;
-  row->id = DatumGetInt64(slot_getattr(slot, 1, &isnull));
-  Datum parent = slot_getattr(slot, 2, &isnull);
-  row->parent_id = isnull ? 0 : DatumGetInt64(parent);
-  row->principal = std::string(text_view(slot_getattr(slot, 3, &isnull)));
-  row->agent = std::string(text_view(slot_getattr(slot, 4, &isnull)));
-  ArrayType* scopes = DatumGetArrayTypeP(slot_getattr(slot, 5, &isnull));
-  Datum* elements;
-  bool* nulls;
-  int count;
-  deconstruct_array(scopes, TEXTOID, -1, false, TYPALIGN_INT, &elements, &nulls, &count);
-  row->scopes.clear();
-  for (int i = 0; i < count; ++i)
-    if (!nulls[i]) row->scopes.emplace_back(text_view(elements[i]));
-  row->purpose = std::string(text_view(slot_getattr(slot, 6, &isnull)));
-  row->expires_at = DatumGetTimestampTz(slot_getattr(slot, 7, &isnull));
-  row->depth = DatumGetInt32(slot_getattr(slot, 8, &isnull));
-  bytea* hash = DatumGetByteaPP(slot_getattr(slot, 9, &isnull));
-  if (VARSIZE_ANY_EXHDR(hash) == row->secret_hash.size())
-    memcpy(row->secret_hash.data(), VARDATA_ANY(hash), row->secret_hash.size());
-  slot_getattr(slot, 12, &isnull);
-  row->revoked = !isnull;
-  ExecClearTuple(slot);
-  return true;
-}
-
-static bool agent_impl(const char* role_name, std::string* agent) {
-  ScanKeyData key;
-  ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_NAMEEQ, CStringGetDatum(role_name));
-  NameData name;
-  namestrcpy(&name, role_name);
-  key.sk_argument = NameGetDatum(&name);
-  index_rescan(scans.agent_by_role, &key, 1, nullptr, 0);
-  TupleTableSlot* slot = scans.agent_slot;
-  bool found = index_getnext_slot(scans.agent_by_role, ForwardScanDirection, slot);
-  if (found) {
-    bool isnull;
-    *agent = std::string(text_view(slot_getattr(slot, 1, &isnull)));
-  }
-  ExecClearTuple(slot);
-  return found;
-}
-
 // The public lookups run under the scans' resource owner and memory context:
 // the buffer pins they take and the memory the index AM allocates lazily
 // (btree's killed-items array, freed by index_endscan) must live as long as
 // the scans, not as long as the caller's per-row context. pg_guard restores
 // the previous owner and context when a lookup raises an error.
 
-// Runs `lookup` under the scans' owner and context, restoring the caller's.
+// Runs `lookup` under the scans' owner and context, restoring the caller's
+// whether it returns or throws (a visitor may throw: a cancel, an
+// allocation failure). A PostgreSQL error raised inside is restored by the
+// enclosing pg_guard, which saved the same owner and context.
 template <typename Lookup>
-static auto with_scans(Group group, Lookup&& lookup) {
+static bool with_scans(Group group, Lookup&& lookup) {
   ResourceOwner saved = CurrentResourceOwner;
   MemoryContext saved_context = MemoryContextSwitchTo(scan_context);
   CurrentResourceOwner = scans.owner;
-  ensure_open(group);
-  auto result = lookup();
+  bool result = false;
+  try {
+    ensure_open(group);
+    result = lookup();
+  } catch (...) {
+    CurrentResourceOwner = saved;
+    MemoryContextSwitchTo(saved_context);
+    throw;
+  }
   CurrentResourceOwner = saved;
   MemoryContextSwitchTo(saved_context);
   return result;
@@ -582,14 +512,6 @@ void scan_objects(const core::SubjectKey& subject, std::string_view relation,
 
 bool scan_newest_model(int64* id, const char** dsl, int* dsl_length) {
   return with_scans(Group::Models, [&] { return newest_model_impl(id, dsl, dsl_length); });
-}
-
-bool scan_delegation(int64 id, DelegationRow* row) {
-  return with_scans(Group::Actors, [&] { return delegation_impl(id, row); });
-}
-
-bool scan_agent_for_role(const char* role_name, std::string* agent) {
-  return with_scans(Group::Actors, [&] { return agent_impl(role_name, agent); });
 }
 
 TimestampTz scans_now() { return scans.now; }

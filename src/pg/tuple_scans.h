@@ -1,5 +1,6 @@
 // Direct index scans over agentauthz.tuples and agentauthz.models under the
-// active snapshot. The scans are opened once per snapshot and reused by
+// active snapshot (agents and delegations are read like catalogs instead:
+// catalog_rows.h). The scans are opened once per snapshot and reused by
 // every lookup of a statement (rescanned with new keys), then closed when
 // the statement's executor ends, before utility commands and at commit.
 //
@@ -8,7 +9,6 @@
 // below them.
 #pragma once
 
-#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -68,25 +68,7 @@ void scan_objects(const core::SubjectKey& subject, std::string_view relation,
 // text pointer is valid until the next scan call.
 bool scan_newest_model(int64* id, const char** dsl, int* dsl_length);
 
-// A row of agentauthz.delegations, copied out of the scan.
-struct DelegationRow {
-  int64 id = 0;
-  int64 parent_id = 0;  // 0 for a root delegation
-  std::string principal;
-  std::string agent;
-  std::vector<std::string> scopes;
-  std::string purpose;
-  TimestampTz expires_at = 0;
-  int32 depth = 0;
-  std::array<uint8, 32> secret_hash{};
-  bool revoked = false;
-};
-
-// Reads the delegation with this id, as the snapshot sees it.
-bool scan_delegation(int64 id, DelegationRow* row);
-// Returns the agent the role stands for, or false.
-bool scan_agent_for_role(const char* role_name, std::string* agent);
-// The transaction's timestamp, against which expiry is judged.
+// The transaction's timestamp, against which tuples' expiry is judged.
 TimestampTz scans_now();
 
 // Ends the scans cleanly (statement end, before utility commands, commit).

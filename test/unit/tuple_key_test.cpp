@@ -14,12 +14,19 @@ namespace agentauthz::core {
 namespace {
 
 // Returns whether parse_object accepts text; any other exception fails.
+// Whether parse_object accepts `text`; try_parse_object must agree.
 bool object_ok(const std::string& text) {
+  ObjectKey tried;
+  bool accepted_quietly = try_parse_object(text, &tried);
   try {
-    parse_object(text);
+    ObjectKey key = parse_object(text);
+    EXPECT_TRUE(accepted_quietly) << "try_parse_object refused what parse_object accepts";
+    EXPECT_EQ(tried.type, key.type);
+    EXPECT_EQ(tried.id, key.id);
     return true;
   } catch (const Error& error) {
     EXPECT_EQ(error.kind(), ErrorKind::InvalidArgument) << error.what();
+    EXPECT_FALSE(accepted_quietly) << "try_parse_object accepted what parse_object refuses";
     return false;
   }
 }
