@@ -42,7 +42,7 @@ start_cluster() {
   chown postgres: "$CLUSTER_DIR"
   chmod 700 "$CLUSTER_DIR"
   local opts="-k $CLUSTER_DIR -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
-  opts+=" -c full_page_writes=off -c max_connections=60 -c log_min_messages=warning"
+  opts+=" -c full_page_writes=off -c max_connections=60 -c max_prepared_transactions=10 -c log_min_messages=warning"
   [[ "${AGENTAUTHZ_PRELOAD:-1}" == 1 ]] && opts+=" -c shared_preload_libraries=agentauthz"
   local setting
   for setting in "$@"; do opts+=" -c $setting"; done
