@@ -83,11 +83,12 @@ SELECT agentauthz.delegate('user:anne', 'agent:sync-bot', ARRAY['editor@folder:1
                            now() + interval '1 hour', 'file a report') AS token \gset
 RESET ROLE;
 SET ROLE sec_sync_bot;
+BEGIN;
 SELECT agentauthz.act_for(:'token') ? 'chain' AS acting;
 INSERT INTO sec_docs VALUES (7, 1, 'report');
 SELECT regress.try($$INSERT INTO agentauthz.tuples (object, relation, subject) VALUES ('team:ops', 'member', 'agent:x')$$)
   AS direct_write;
-SELECT agentauthz.end_task();
+COMMIT;
 RESET ROLE;
 SELECT rolsuper AS agent_is_superuser FROM pg_roles WHERE rolname = 'sec_sync_bot';
 SELECT object, relation, subject FROM agentauthz.tuples
