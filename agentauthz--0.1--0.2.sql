@@ -48,6 +48,12 @@ COMMENT ON FUNCTION agentauthz.check_new_id(text, text, uuid) IS
 COMMENT ON FUNCTION agentauthz.check_new_id(text, text, text) IS
   'check_id() for a row being written (WITH CHECK): a key that cannot name an object is an error.';
 
+-- An insert checked on its parent checks its own key with this.
+CREATE FUNCTION agentauthz.require_key(object_type text, id text) RETURNS boolean
+    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'agentauthz_require_key';
+COMMENT ON FUNCTION agentauthz.require_key(text, text) IS
+  'True when object_type:id can name an object; an error (22023) otherwise. What WITH CHECK calls for a new row''s own key when its policy checks the parent.';
+
 -- The constant of protect()'s permissive base policies: `(true)::permit`
 -- costs nothing (the planner folds a domain without constraints away) and
 -- makes the policy depend on the extension, so that DROP EXTENSION ...
@@ -215,8 +221,11 @@ BEGIN
   row_check := agentauthz._row_check(select_relation, object_type, id_column, key_type, strategy);
   EXECUTE format('CREATE POLICY agentauthz_select ON %s AS RESTRICTIVE FOR SELECT USING (%s)', tbl, row_check);
   IF parent_column IS NOT NULL THEN
+    -- The parent decides; the row's own key must still be able to name an
+    -- object, or the row could never be read.
     insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), parent_type,
-                                          parent_column, parent_key_type, 'write');
+                                          parent_column, parent_key_type, 'write')
+                    || format(' AND agentauthz.require_key(%L, %I::text)', object_type, id_column);
   ELSE
     insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), object_type,
                                           id_column, key_type, 'write');
@@ -458,6 +467,7 @@ DECLARE
   s agentauthz.synced_columns;
   pol record;
   made name[];
+  parent_checked boolean;
 BEGIN
   FOR s IN SELECT * FROM agentauthz.synced_columns LOOP
     IF EXISTS (SELECT FROM pg_attribute a JOIN pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
@@ -475,6 +485,12 @@ BEGIN
   END LOOP;
   FOR p IN SELECT * FROM agentauthz.protected_tables LOOP
     made := p.policies;
+    -- The insert policy of a table checked on its own object names its type
+    -- and key column: check_id('relation'::text, 'type'::text, key).
+    SELECT strpos(pg_get_expr(x.polwithcheck, x.polrelid),
+                  format('%L::text, %s)', p.object_type, quote_ident(p.id_column))) OPERATOR(pg_catalog.=) 0
+      INTO parent_checked
+      FROM pg_policy x WHERE x.polrelid OPERATOR(pg_catalog.=) p.tbl AND x.polname OPERATOR(pg_catalog.=) 'agentauthz_insert';
     FOR pol IN SELECT x.polname, x.polcmd, x.polqual IS NOT NULL AS has_using,
                       x.polwithcheck IS NOT NULL AS has_check,
                       pg_get_expr(x.polwithcheck, x.polrelid) AS with_check
@@ -485,8 +501,12 @@ BEGIN
                        CASE WHEN pol.has_using THEN 'USING ((true)::agentauthz.permit)' ELSE '' END,
                        CASE WHEN pol.has_check THEN 'WITH CHECK ((true)::agentauthz.permit)' ELSE '' END);
       ELSIF pol.polname IN ('agentauthz_insert', 'agentauthz_update') AND pol.has_check THEN
-        EXECUTE format('ALTER POLICY %I ON %s WITH CHECK (%s)', pol.polname, p.tbl,
-                       replace(pol.with_check, 'agentauthz.check_id(', 'agentauthz.check_new_id('));
+        -- An insert policy that does not check the row's own object checks
+        -- its parent: the row's own key is then checked with require_key.
+        EXECUTE format('ALTER POLICY %I ON %s WITH CHECK (%s%s)', pol.polname, p.tbl,
+                       replace(pol.with_check, 'agentauthz.check_id(', 'agentauthz.check_new_id('),
+                       CASE WHEN parent_checked THEN format(' AND agentauthz.require_key(%L, %I::text)',
+                                                            p.object_type, p.id_column) ELSE '' END);
       END IF;
     END LOOP;
     IF EXISTS (SELECT FROM pg_policy x WHERE x.polrelid OPERATOR(pg_catalog.=) p.tbl
@@ -586,6 +606,7 @@ GRANT EXECUTE ON FUNCTION agentauthz.act_for(text, boolean),
                           agentauthz.check_new_id(text, text, integer),
                           agentauthz.check_new_id(text, text, uuid),
                           agentauthz.check_new_id(text, text, text),
+                          agentauthz.require_key(text, text),
                           agentauthz.allowed_ids(text, text),
                           agentauthz.allowed_bigint_ids(text, text),
                           agentauthz.allowed_uuid_ids(text, text)

@@ -332,6 +332,11 @@ COMMENT ON FUNCTION agentauthz.check_new_id(text, text, uuid) IS
   'check_id() for a row being written (WITH CHECK): a key that cannot name an object is an error.';
 COMMENT ON FUNCTION agentauthz.check_new_id(text, text, text) IS
   'check_id() for a row being written (WITH CHECK): a key that cannot name an object is an error.';
+-- An insert checked on its parent checks its own key with this.
+CREATE FUNCTION agentauthz.require_key(object_type text, id text) RETURNS boolean
+    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'agentauthz_require_key';
+COMMENT ON FUNCTION agentauthz.require_key(text, text) IS
+  'True when object_type:id can name an object; an error (22023) otherwise. What WITH CHECK calls for a new row''s own key when its policy checks the parent.';
 
 -- The constant of protect()'s permissive base policies: `(true)::permit`
 -- costs nothing (the planner folds a domain without constraints away) and
@@ -527,8 +532,11 @@ BEGIN
   row_check := agentauthz._row_check(select_relation, object_type, id_column, key_type, strategy);
   EXECUTE format('CREATE POLICY agentauthz_select ON %s AS RESTRICTIVE FOR SELECT USING (%s)', tbl, row_check);
   IF parent_column IS NOT NULL THEN
+    -- The parent decides; the row's own key must still be able to name an
+    -- object, or the row could never be read.
     insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), parent_type,
-                                          parent_column, parent_key_type, 'write');
+                                          parent_column, parent_key_type, 'write')
+                    || format(' AND agentauthz.require_key(%L, %I::text)', object_type, id_column);
   ELSE
     insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), object_type,
                                           id_column, key_type, 'write');
@@ -968,6 +976,7 @@ GRANT EXECUTE ON FUNCTION agentauthz.act_for(text, boolean),
                           agentauthz.check_new_id(text, text, integer),
                           agentauthz.check_new_id(text, text, uuid),
                           agentauthz.check_new_id(text, text, text),
+                          agentauthz.require_key(text, text),
                           agentauthz.allowed_ids(text, text),
                           agentauthz.allowed_bigint_ids(text, text),
                           agentauthz.allowed_uuid_ids(text, text)

@@ -238,6 +238,13 @@ std::string_view spell_object(std::string_view object_type, std::string_view id,
 
 }  // namespace
 
+void require_object_key(std::string_view object_type, std::string_view id) {
+  char buffer[core::kMaxObjectLength + 1];
+  std::string_view object = spell_object(object_type, id, buffer);
+  core::ObjectKey key;
+  if (object.empty() || !core::try_parse_object(object, &key)) refuse_key(object_type, id);
+}
+
 bool actor_check(std::string_view relation, std::string_view object) {
   Engine& engine = Engine::get();
   engine.prepare();

@@ -32,6 +32,10 @@ bool actor_check(std::string_view relation, std::string_view object_type, std::s
 // The same for an integer id: once the statement has an allowed set for
 // (relation, type), a lookup of the integer.
 bool actor_check(std::string_view relation, std::string_view object_type, int64_t id, MalformedKey malformed);
+// Raises 22023 unless `object_type:id` can name an object (a row being
+// written whose own key is not what its policy checks: an insert checked
+// on its parent).
+void require_object_key(std::string_view object_type, std::string_view id);
 // The ids of the objects of `object_type` the current actor has
 // `relation` on, sorted.
 std::vector<std::string> actor_allowed_ids(std::string_view relation, std::string_view object_type);

@@ -304,6 +304,14 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_text) {
   PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, id, agentauthz::pg::MalformedKey::Refuse));
 }
 
+// require_key(object_type, id): true when the key can name an object of the
+// type, an error (22023) otherwise. INSERT ... WITH CHECK calls it for the
+// row's own key when the policy checks the row's parent.
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_require_key) {
+  agentauthz::pg::require_object_key(text_arg(fcinfo, 0), text_arg(fcinfo, 1));
+  PG_RETURN_BOOL(true);
+}
+
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_int8) {
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
