@@ -118,7 +118,7 @@ fuzz_tests() {
 }
 
 main() {
-  ensure_packages clang libclang-rt-14-dev
+  ensure_packages clang libclang-rt-14-dev pgbouncer
   build_extension
   WORK=$(mktemp -d /tmp/agentauthz-test.XXXXXX)
   chmod 755 "$WORK"
