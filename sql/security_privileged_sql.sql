@@ -17,6 +17,14 @@ RESET client_min_messages;
 CREATE ROLE sec_priv_admin IN ROLE agentauthz_admin;
 CREATE ROLE sec_priv_app IN ROLE agentauthz_app;
 CREATE ROLE sec_priv_bot;
+-- A schema named agentauthz that another role made beforehand: whoever
+-- owns it could replace the extension's functions, so the extension will
+-- not install into it.
+DROP EXTENSION agentauthz;
+CREATE SCHEMA agentauthz AUTHORIZATION sec_priv_admin;
+SELECT regress.try('CREATE EXTENSION agentauthz') AS foreign_schema;
+DROP SCHEMA agentauthz;
+CREATE EXTENSION agentauthz;
 CREATE SCHEMA sec_evil AUTHORIZATION sec_priv_admin;
 CREATE TABLE sec_evil.ran (who name, what text);
 GRANT INSERT, SELECT ON sec_evil.ran TO PUBLIC;
