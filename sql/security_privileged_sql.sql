@@ -21,6 +21,7 @@ CREATE ROLE sec_priv_bot;
 -- owns it could replace the extension's functions, so the extension will
 -- not install into it.
 DROP EXTENSION agentauthz;
+DROP SCHEMA agentauthz;
 CREATE SCHEMA agentauthz AUTHORIZATION sec_priv_admin;
 SELECT regress.try('CREATE EXTENSION agentauthz') AS foreign_schema;
 DROP SCHEMA agentauthz;
