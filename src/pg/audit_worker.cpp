@@ -165,6 +165,21 @@ void agentauthz_audit_worker_main(Datum argument) {
   before_shmem_exit(detach_at_exit, Int32GetDatum(slot));
   BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
   pgstat_report_appname("agentauthz audit writer");
-  run(slot);
+  // Nothing C++ may escape into PostgreSQL's worker code: a failure outside
+  // a batch (run() handles those) ends the worker, reported after the
+  // catch block; the next record starts another.
+  static char failure[512];
+  failure[0] = '\0';
+  try {
+    run(slot);
+  } catch (const std::exception& e) {
+    strlcpy(failure, e.what(), sizeof failure);
+  } catch (...) {
+    strlcpy(failure, "an unknown error", sizeof failure);
+  }
+  if (failure[0] != '\0') {
+    elog(LOG, "agentauthz audit writer stopped: %s", failure);
+    proc_exit(1);
+  }
   proc_exit(0);
 }
