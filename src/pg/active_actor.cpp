@@ -21,8 +21,8 @@ namespace agentauthz::pg {
 namespace {
 
 constexpr size_t kMaxChainLinks = 32;
-// Within one long statement, the actor is decided again after this many
-// decisions (a clock read and the invalidation queue's check each time).
+// Within one long statement, the clock is read again after this many
+// decisions: an expiry passed ends the actor mid-statement.
 constexpr uint32_t kDecisionsBetweenChecks = 4096;
 
 struct CacheKey {
@@ -171,14 +171,15 @@ std::array<uint8, 32> sha256(const uint8* data, size_t length) {
 }
 
 const ActiveActor& active_actor() {
-  // At each new statement, and now and then within a long one: what other
-  // sessions committed to agents and delegations is taken in, and the
-  // clock read, before the cached actor may serve again.
+  // At each new statement, what other sessions committed to agents and
+  // delegations is taken in and the clock read before the cached actor may
+  // serve again; within a long statement, the clock now and then (an
+  // invalidation taken mid-statement could also drop the tuple caches the
+  // statement is using).
   uint64_t statement = statement_serial();
-  bool decide_again = !cached_valid || statement != checked_at_statement ||
-                      ++decisions_since_check >= kDecisionsBetweenChecks;
-  if (decide_again) {
-    pg_guard([] { AcceptInvalidationMessages(); });
+  bool new_statement = !cached_valid || statement != checked_at_statement;
+  if (new_statement || ++decisions_since_check >= kDecisionsBetweenChecks) {
+    if (new_statement) pg_guard([] { AcceptInvalidationMessages(); });
     checked_at_statement = statement;
     decisions_since_check = 0;
     decided_at = GetCurrentTimestamp();

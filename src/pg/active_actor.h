@@ -2,9 +2,10 @@
 // checked against the current role and, for a delegation, every link of its
 // chain. Who the role's agent is and whether each link holds are read like
 // PostgreSQL reads its catalogs (catalog_rows.h): the latest committed
-// state, decided again at every statement (statements.h) and every few
-// thousand decisions within one -- a revocation committed, or an expiry
-// passed, denies from then on, whatever the transaction's isolation or age.
+// state, decided again at every statement (statements.h) -- a revocation
+// committed, or an expiry passed, denies from then on, whatever the
+// transaction's isolation or age. An expiry is also seen within a long
+// statement (the clock is read every few thousand decisions).
 #pragma once
 
 #include <array>
