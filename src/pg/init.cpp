@@ -92,8 +92,8 @@ void define_settings() {
 }  // namespace agentauthz::pg
 
 void _PG_init(void) {
+  if (!process_shared_preload_libraries_in_progress) agentauthz::pg::refuse_unprivileged_placeholders();
   agentauthz::pg::define_settings();
-  if (!process_shared_preload_libraries_in_progress) agentauthz::pg::apply_stored_settings();
   agentauthz::pg::register_statement_hooks();
   agentauthz::pg::register_catalog_callbacks();
   agentauthz::pg::register_scan_lifecycle();

@@ -10,8 +10,9 @@ extern int audit_queue_kb_setting;        // agentauthz.audit_queue_size (postma
 extern int audit_databases_setting;       // agentauthz.audit_databases (postmaster)
 
 void define_settings();
-// Without preloading, applies again the agentauthz.* values stored for the
-// database and the session's role (see late_settings.cpp).
-void apply_stored_settings();
+// Raises 42501 when a superuser-only agentauthz.* setting was named, before
+// the library loaded, by a role without the right to (placeholders.cpp).
+// Called first in _PG_init: the library then does not load.
+void refuse_unprivileged_placeholders();
 
 }  // namespace agentauthz::pg

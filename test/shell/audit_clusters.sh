@@ -8,8 +8,8 @@
 #     records reach the server log as parseable JSON;
 #  3. without shared_preload_libraries records are written at the agent's
 #     COMMIT, and those of a rolled-back or read-only transaction go to the
-#     server log instead; an agent cannot choose its audit level (or allow
-#     itself session contexts) by naming settings before the library loads.
+#     server log instead; an agent naming superuser-only settings before
+#     the library loads is refused the extension.
 # Starts (and always stops) its own clusters; needs the extension installed.
 set -euo pipefail
 PG_BIN=/usr/lib/postgresql/15/bin
@@ -397,30 +397,41 @@ no_preload_checks() {
     fail "no preload: verify_audit() failed: $verdict"
   fi
 
-  # Before the library loads, agentauthz.* names are placeholders: an agent
-  # naming its own level at connection time (PGOPTIONS) or with SET must not
-  # replace the level an admin stored for its role, nor turn session
-  # contexts back on. A superuser still may.
+  # Before the library loads, agentauthz.* names are placeholders anyone may
+  # set. An agent naming its own level (or session contexts) at connection
+  # time (PGOPTIONS) or with SET would replace what is stored for the
+  # server, database or role; such a session is refused the extension
+  # (42501, its scans included). A superuser may still name them.
   qf -U postgres -c "SELECT agentauthz.set_audit_level('all', 'shell_bot')" \
     -c "SELECT agentauthz.set_session_contexts(false, 'shell_bot')" >/dev/null
   settings="SELECT agentauthz.current_actor()->'audit'->>'level' || ' ' || current_setting('agentauthz.session_contexts')"
-  refused="DO \$\$ BEGIN PERFORM agentauthz.act_for('$ftoken', false); RAISE NOTICE 'act_for: set';
-           EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'act_for: %', SQLSTATE; END \$\$"
-  out=$(PGOPTIONS="-c agentauthz.audit=off -c agentauthz.session_contexts=on" \
-        qf -U shell_bot -c "$settings" -c "$refused" 2>&1 | grep -v '^WARNING\|^DETAIL\|^HINT\|NOTICE: *agentauthz' |
-        sed 's/^NOTICE: *act_for: //' | paste -sd' ')
-  if [[ "$out" == "all off 42501" ]]; then
-    pass "no preload: PGOPTIONS from the agent neither lowers its role's audit level nor allows session contexts"
+  first_error() { grep -o "^ERROR: .*" | head -1 || true; }
+  out=$({ PGOPTIONS="-c agentauthz.audit=off" qf -U shell_bot -c "$settings" 2>&1 || true; } | first_error)
+  if [[ "$out" == 'ERROR:  permission denied to set parameter "agentauthz.audit"' ]]; then
+    pass "no preload: an agent naming its audit level in PGOPTIONS is refused the extension"
   else
-    fail "no preload: with PGOPTIONS the agent got '$out' (want 'all off 42501')"
+    fail "no preload: with PGOPTIONS the agent got '$out'"
   fi
-  out=$(qf -U shell_bot -c "SET agentauthz.audit = off" -c "$settings" 2>&1 | grep -v WARNING | paste -sd' ')
+  out=$({ PGOPTIONS="-c agentauthz.session_contexts=on" qf -U shell_bot -c "SELECT count(*) FROM docs" 2>&1 || true; } |
+        first_error)
+  if [[ "$out" == 'ERROR:  permission denied to set parameter "agentauthz.session_contexts"' ]]; then
+    pass "no preload: so are its reads of a protected table (fail closed)"
+  else
+    fail "no preload: the agent's scan with PGOPTIONS gave '$out'"
+  fi
+  out=$({ qf -U shell_bot -c "SET agentauthz.audit = off" -c "$settings" 2>&1 || true; } | first_error)
+  if [[ "$out" == 'ERROR:  permission denied to set parameter "agentauthz.audit"' ]]; then
+    pass "no preload: SET before the library loads is refused the same way"
+  else
+    fail "no preload: after the agent's SET: '$out'"
+  fi
+  out=$(qf -U shell_bot -c "$settings" 2>&1 | grep -v '^NOTICE\|^DETAIL\|^HINT' | paste -sd' ')
   if [[ "$out" == "all off" ]]; then
-    pass "no preload: SET before the library loads does not lower the role's audit level"
+    pass "no preload: without them, the agent runs at its role's stored level and settings"
   else
-    fail "no preload: after the agent's SET the session runs with '$out' (want 'all off')"
+    fail "no preload: the agent's own session runs with '$out' (want 'all off')"
   fi
-  out=$(PGOPTIONS="-c agentauthz.audit=denied" qf -U postgres -c "$settings" 2>&1 | paste -sd' ')
+  out=$(PGOPTIONS="-c agentauthz.audit=denied" qf -U postgres -c "$settings" 2>&1 | grep -v '^NOTICE\|^DETAIL\|^HINT' | paste -sd' ')
   if [[ "$out" == "denied on" ]]; then
     pass "no preload: a superuser's PGOPTIONS still choose its session's level"
   else
