@@ -7,6 +7,9 @@
 
 -- Agents and delegations: every write tells every backend, so that an actor
 -- is decided afresh at the next statement after the commit. ----------------
+-- Every write to agents or delegations tells every backend: an actor is
+-- decided afresh at the next statement after the commit, whatever the
+-- snapshot of the transaction it runs in.
 CREATE FUNCTION agentauthz.actors_changed() RETURNS trigger
     LANGUAGE c AS 'MODULE_PATHNAME', 'agentauthz_actors_changed';
 CREATE TRIGGER agents_changed AFTER INSERT OR UPDATE OR DELETE ON agentauthz.agents
@@ -47,12 +50,34 @@ COMMENT ON FUNCTION agentauthz.check_new_id(text, text, uuid) IS
   'check_id() for a row being written (WITH CHECK): a key that cannot name an object is an error.';
 COMMENT ON FUNCTION agentauthz.check_new_id(text, text, text) IS
   'check_id() for a row being written (WITH CHECK): a key that cannot name an object is an error.';
+-- What WITH CHECK calls for a row inserted under a parent (the parent's
+-- check decides for a new object): an object that stored tuples already
+-- name is being attached, not created, and takes the relation on it, as a
+-- move would. A key that cannot name an object is an error (22023).
+CREATE FUNCTION agentauthz.check_new_object(relation text, object_type text, id bigint) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_new_object_int8';
+CREATE FUNCTION agentauthz.check_new_object(relation text, object_type text, id integer) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_new_object_int4';
+CREATE FUNCTION agentauthz.check_new_object(relation text, object_type text, id uuid) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_new_object_uuid';
+CREATE FUNCTION agentauthz.check_new_object(relation text, object_type text, id text) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_new_object_text';
+COMMENT ON FUNCTION agentauthz.check_new_object(text, text, bigint) IS
+  'For a row inserted under a parent: true for a new object, check_new_id(relation, ...) for one the stored tuples already name.';
+COMMENT ON FUNCTION agentauthz.check_new_object(text, text, integer) IS
+  'For a row inserted under a parent: true for a new object, check_new_id(relation, ...) for one the stored tuples already name.';
+COMMENT ON FUNCTION agentauthz.check_new_object(text, text, uuid) IS
+  'For a row inserted under a parent: true for a new object, check_new_id(relation, ...) for one the stored tuples already name.';
+COMMENT ON FUNCTION agentauthz.check_new_object(text, text, text) IS
+  'For a row inserted under a parent: true for a new object, check_new_id(relation, ...) for one the stored tuples already name.';
 
--- An insert checked on its parent checks its own key with this.
-CREATE FUNCTION agentauthz.require_key(object_type text, id text) RETURNS boolean
-    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'agentauthz_require_key';
-COMMENT ON FUNCTION agentauthz.require_key(text, text) IS
-  'True when object_type:id can name an object; an error (22023) otherwise. What WITH CHECK calls for a new row''s own key when its policy checks the parent.';
+-- Whether the current actor context holds now. A `set` policy tests it per
+-- row: its allowed ids were listed when the query started, and a cursor
+-- may be read after a revocation or an expiry.
+CREATE FUNCTION agentauthz.actor_valid() RETURNS boolean
+    LANGUAGE c STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_actor_valid';
+COMMENT ON FUNCTION agentauthz.actor_valid() IS
+  'Whether the current actor context holds now (unrevoked, unexpired, the role''s own).';
 
 -- The constant of protect()'s permissive base policies: `(true)::permit`
 -- costs nothing (the planner folds a domain without constraints away) and
@@ -72,6 +97,11 @@ COMMENT ON FUNCTION agentauthz.explain(text, text) IS
 -- written through functions that check ownership, the guard policy, base
 -- policies tied to the extension, sync triggers in C. -----------------------
 
+-- Returns the expression a policy uses to ask `relation` on the row's
+-- object: a typed check per row (`row`), the same for a row being written
+-- (`write`: a key that cannot name an object is an error), or an
+-- index-friendly membership test in the allowed set computed once per
+-- query (`set`).
 CREATE OR REPLACE FUNCTION agentauthz._row_check(relation text, object_type text, key_column name,
                                       key_type regtype, strategy text) RETURNS text
     LANGUAGE plpgsql IMMUTABLE
@@ -96,12 +126,14 @@ BEGIN
     set_function := 'allowed_ids';
     array_type := 'text[]';
   END IF;
-  -- A scalar subquery: an InitPlan, evaluated once per query.
-  RETURN format('%I OPERATOR(pg_catalog.=) ANY ((SELECT agentauthz.%I(%L, %L))::%s)', key_column, set_function,
-                relation, object_type, array_type);
+  -- A scalar subquery: an InitPlan, evaluated once per query; whether the
+  -- actor still holds, per row (a cursor outlives a revocation).
+  RETURN format('(%I OPERATOR(pg_catalog.=) ANY ((SELECT agentauthz.%I(%L, %L))::%s) AND agentauthz.actor_valid())',
+                key_column, set_function, relation, object_type, array_type);
 END
 $$;
 
+-- Drops the named policies of a table, where they still exist.
 CREATE OR REPLACE FUNCTION agentauthz._drop_policies(tbl regclass, policies name[]) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -116,6 +148,9 @@ BEGIN
 END
 $$;
 
+-- Every policy name protect() may make. A table protected before the
+-- extension was dropped and created again keeps some of them (the guard):
+-- protect() and unprotect() remove all of them, recorded or not.
 CREATE FUNCTION agentauthz._policy_names() RETURNS name[]
     LANGUAGE sql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
@@ -125,6 +160,7 @@ CREATE FUNCTION agentauthz._policy_names() RETURNS name[]
                'agentauthz_base_update', 'agentauthz_base_delete']::name[]
 $$;
 
+-- Raises 22004 naming the first required argument that is NULL.
 CREATE FUNCTION agentauthz._require(names text[], present boolean[]) RETURNS void
     LANGUAGE plpgsql IMMUTABLE
     SET search_path = pg_catalog, pg_temp
@@ -221,11 +257,12 @@ BEGIN
   row_check := agentauthz._row_check(select_relation, object_type, id_column, key_type, strategy);
   EXECUTE format('CREATE POLICY agentauthz_select ON %s AS RESTRICTIVE FOR SELECT USING (%s)', tbl, row_check);
   IF parent_column IS NOT NULL THEN
-    -- The parent decides; the row's own key must still be able to name an
-    -- object, or the row could never be read.
+    -- The parent decides for a new object; one that stored tuples already
+    -- name is being moved into the parent, which takes the update relation
+    -- on it as well (and a key that cannot name an object is refused).
     insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), parent_type,
                                           parent_column, parent_key_type, 'write')
-                    || format(' AND agentauthz.require_key(%L, %I::text)', object_type, id_column);
+                    || format(' AND agentauthz.check_new_object(%L, %L, %I)', update_relation, object_type, id_column);
   ELSE
     insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), object_type,
                                           id_column, key_type, 'write');
@@ -292,7 +329,14 @@ BEGIN
   PERFORM agentauthz._require(ARRAY['tbl'], ARRAY[tbl IS NOT NULL]);
   SELECT * INTO made FROM agentauthz.protected_tables p WHERE p.tbl OPERATOR(pg_catalog.=) unprotect.tbl;
   IF NOT FOUND THEN
-    RETURN false;
+    -- Not recorded (protected by an installation since dropped): its
+    -- policies, the guard among them, go; row-level security stays as it is.
+    IF NOT EXISTS (SELECT FROM pg_policy p WHERE p.polrelid OPERATOR(pg_catalog.=) tbl
+                      AND p.polname OPERATOR(pg_catalog.=) ANY (agentauthz._policy_names())) THEN
+      RETURN false;
+    END IF;
+    PERFORM agentauthz._drop_policies(tbl, agentauthz._policy_names());
+    RETURN true;
   END IF;
   PERFORM agentauthz._drop_policies(tbl, agentauthz._policy_names());
   IF made.forced_rls THEN
@@ -365,6 +409,7 @@ CREATE FUNCTION agentauthz._forget_sync(tbl regclass, relation text, subject_col
     LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'agentauthz_forget_sync';
 
+-- Drops the triggers sync_tuples() made, where they still exist.
 CREATE OR REPLACE FUNCTION agentauthz._drop_sync_triggers(tbl regclass, trigger_name name) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -389,12 +434,17 @@ DECLARE
   trigger_name name;
   args text;
   written bigint;
+  written_bad boolean;
 BEGIN
   PERFORM agentauthz._require(
     ARRAY['tbl', 'object_type', 'id_column', 'relation', 'subject_type', 'subject_column'],
     ARRAY[tbl IS NOT NULL, object_type IS NOT NULL, id_column IS NOT NULL, relation IS NOT NULL,
           subject_type IS NOT NULL, subject_column IS NOT NULL]);
-  trigger_name := left('agentauthz_sync_' || relation || '_' || subject_column, 63);
+  -- The truncate trigger's name adds _truncate: both fit in 63 bytes.
+  trigger_name := 'agentauthz_sync_' || relation || '_' || subject_column;
+  IF octet_length(trigger_name) > 54 THEN
+    trigger_name := 'agentauthz_sync_' || md5(relation || ':' || subject_column);
+  END IF;
   -- Checks the caller owns the table, and that both columns exist and hold
   -- integer, uuid or text keys; the triggers check this record each time.
   PERFORM agentauthz._record_sync(tbl, object_type, id_column, relation, subject_type, subject_column,
@@ -407,7 +457,16 @@ BEGIN
   EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT '
                  'EXECUTE FUNCTION agentauthz._sync_truncate(%s)', left(trigger_name || '_truncate', 63), tbl, args);
   -- Tuples for the rows already there, as the caller (admins may write
-  -- tuples); the keys print as the triggers spell them.
+  -- tuples); the keys print as the triggers spell them, and must be plain
+  -- ids as the triggers require (no wildcard, no userset).
+  EXECUTE format('SELECT EXISTS (SELECT FROM %s WHERE %I::text OPERATOR(pg_catalog.=) ''*'' '
+                 'OR pg_catalog.strpos(%I::text, ''#'') OPERATOR(pg_catalog.>) 0 '
+                 'OR %I::text OPERATOR(pg_catalog.=) ''*'' OR pg_catalog.strpos(%I::text, ''#'') OPERATOR(pg_catalog.>) 0)',
+                 tbl, id_column, id_column, subject_column, subject_column) INTO written_bad;
+  IF written_bad THEN
+    RAISE EXCEPTION '% has rows whose % or % is not a plain id (''*'' or containing ''#'')', tbl, id_column,
+                    subject_column USING ERRCODE = 'invalid_parameter_value';
+  END IF;
   EXECUTE format('INSERT INTO agentauthz.tuples (object, relation, subject) '
                  'SELECT %L || '':'' || %I, %L, %L || '':'' || %I || %L FROM %s WHERE %I IS NOT NULL AND %I IS NOT NULL '
                  'ON CONFLICT (object, relation, subject) DO NOTHING',
@@ -453,28 +512,34 @@ CREATE FUNCTION agentauthz.set_session_contexts(allowed boolean, role regrole DE
 COMMENT ON FUNCTION agentauthz.set_session_contexts(boolean, regrole) IS
   'Sets agentauthz.session_contexts for this database, or for one role in it (NULL removes the setting): off for roles that connect through a transaction pool, whose contexts must last one transaction.';
 
-
 -- Tables protected under 0.1 get what protect() makes now: the guard that
 -- keeps them closed if the extension is dropped, base policies tied to the
--- extension, and WITH CHECK expressions that refuse a key that cannot name
--- an object. Sync registrations must name columns the C triggers can read.
+-- extension, WITH CHECK expressions that refuse a key that cannot name an
+-- object and an existing object taken into a parent, and `set` policies
+-- that test the actor per row. They are found by their policies (the
+-- records in protected_tables are not trusted: 0.1 let admins edit them).
+-- Sync registrations must name columns the C triggers can read.
 CREATE FUNCTION agentauthz._upgrade_0_2() RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
-  p agentauthz.protected_tables;
   s agentauthz.synced_columns;
+  t oid;
   pol record;
+  own text[];         -- the update policy's first check_id: relation, type, key as printed
+  ins text[];         -- the insert policy's
+  attach text;        -- what an insert under a parent adds
   made name[];
-  parent_checked boolean;
+  check_call constant text :=
+    'agentauthz\.check_id\(''((?:[^'']|'''')*)''::text, ''((?:[^'']|'''')*)''::text, ([^),]+)\)';
 BEGIN
   FOR s IN SELECT * FROM agentauthz.synced_columns LOOP
-    IF EXISTS (SELECT FROM pg_attribute a JOIN pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid
+    IF EXISTS (SELECT FROM pg_attribute a JOIN pg_type ty ON ty.oid OPERATOR(pg_catalog.=) a.atttypid
                 WHERE a.attrelid OPERATOR(pg_catalog.=) s.tbl
                   AND a.attname OPERATOR(pg_catalog.=) ANY (ARRAY[s.id_column, s.subject_column])
                   AND NOT a.attisdropped
-                  AND (CASE WHEN t.typtype OPERATOR(pg_catalog.=) 'd' THEN t.typbasetype ELSE t.oid END)
+                  AND (CASE WHEN ty.typtype OPERATOR(pg_catalog.=) 'd' THEN ty.typbasetype ELSE ty.oid END)
                       OPERATOR(pg_catalog.<>) ALL (ARRAY['smallint'::regtype, 'integer'::regtype, 'bigint'::regtype,
                                                          'uuid'::regtype, 'text'::regtype,
                                                          'character varying'::regtype]::oid[])) THEN
@@ -483,48 +548,75 @@ BEGIN
               HINT = 'Version 0.2 reads integer, bigint, uuid and text key columns only; unsync_tuples() that table, or change the column, then update.';
     END IF;
   END LOOP;
-  FOR p IN SELECT * FROM agentauthz.protected_tables LOOP
-    made := p.policies;
-    -- The insert policy of a table checked on its own object names its type
-    -- and key column: check_id('relation'::text, 'type'::text, key).
-    SELECT strpos(pg_get_expr(x.polwithcheck, x.polrelid),
-                  format('%L::text, %s)', p.object_type, quote_ident(p.id_column))) OPERATOR(pg_catalog.=) 0
-      INTO parent_checked
-      FROM pg_policy x WHERE x.polrelid OPERATOR(pg_catalog.=) p.tbl AND x.polname OPERATOR(pg_catalog.=) 'agentauthz_insert';
-    FOR pol IN SELECT x.polname, x.polcmd, x.polqual IS NOT NULL AS has_using,
-                      x.polwithcheck IS NOT NULL AS has_check,
+  FOR t IN SELECT DISTINCT x.polrelid FROM pg_policy x
+            WHERE x.polname OPERATOR(pg_catalog.=) ANY (agentauthz._policy_names()) LOOP
+    SELECT regexp_match(pg_get_expr(x.polwithcheck, x.polrelid), check_call) INTO own
+      FROM pg_policy x WHERE x.polrelid OPERATOR(pg_catalog.=) t AND x.polname OPERATOR(pg_catalog.=) 'agentauthz_update';
+    SELECT regexp_match(pg_get_expr(x.polwithcheck, x.polrelid), check_call) INTO ins
+      FROM pg_policy x WHERE x.polrelid OPERATOR(pg_catalog.=) t AND x.polname OPERATOR(pg_catalog.=) 'agentauthz_insert';
+    attach := '';
+    IF own IS NOT NULL AND ins IS NOT NULL AND (ins[2], ins[3]) IS DISTINCT FROM (own[2], own[3]) THEN
+      attach := format(' AND agentauthz.check_new_object(%L, %L, %s)',
+                       replace(own[1], '''''', ''''), replace(own[2], '''''', ''''), own[3]);
+    END IF;
+    FOR pol IN SELECT x.polname, x.polqual IS NOT NULL AS has_using, x.polwithcheck IS NOT NULL AS has_check,
+                      pg_get_expr(x.polqual, x.polrelid) AS using_expr,
                       pg_get_expr(x.polwithcheck, x.polrelid) AS with_check
                  FROM pg_policy x
-                WHERE x.polrelid OPERATOR(pg_catalog.=) p.tbl AND x.polname OPERATOR(pg_catalog.=) ANY (p.policies) LOOP
+                WHERE x.polrelid OPERATOR(pg_catalog.=) t
+                  AND x.polname OPERATOR(pg_catalog.=) ANY (agentauthz._policy_names()) LOOP
       IF pol.polname::text LIKE 'agentauthz\_base\_%' THEN
-        EXECUTE format('ALTER POLICY %I ON %s %s %s', pol.polname, p.tbl,
+        EXECUTE format('ALTER POLICY %I ON %s %s %s', pol.polname, t::regclass,
                        CASE WHEN pol.has_using THEN 'USING ((true)::agentauthz.permit)' ELSE '' END,
                        CASE WHEN pol.has_check THEN 'WITH CHECK ((true)::agentauthz.permit)' ELSE '' END);
-      ELSIF pol.polname IN ('agentauthz_insert', 'agentauthz_update') AND pol.has_check THEN
-        -- An insert policy that does not check the row's own object checks
-        -- its parent: the row's own key is then checked with require_key.
-        EXECUTE format('ALTER POLICY %I ON %s WITH CHECK (%s%s)', pol.polname, p.tbl,
-                       replace(pol.with_check, 'agentauthz.check_id(', 'agentauthz.check_new_id('),
-                       CASE WHEN parent_checked THEN format(' AND agentauthz.require_key(%L, %I::text)',
-                                                            p.object_type, p.id_column) ELSE '' END);
+        CONTINUE;
+      END IF;
+      IF pol.has_using AND strpos(pol.using_expr, 'agentauthz.allowed_') OPERATOR(pg_catalog.>) 0 THEN
+        EXECUTE format('ALTER POLICY %I ON %s USING ((%s) AND agentauthz.actor_valid())', pol.polname,
+                       t::regclass, pol.using_expr);
+      END IF;
+      IF pol.polname IN ('agentauthz_insert', 'agentauthz_update') AND pol.has_check THEN
+        EXECUTE format('ALTER POLICY %I ON %s WITH CHECK (%s%s)', pol.polname, t::regclass,
+                       replace(pol.with_check, 'agentauthz.check_id(', 'agentauthz.check_new_id('), attach);
       END IF;
     END LOOP;
-    IF EXISTS (SELECT FROM pg_policy x WHERE x.polrelid OPERATOR(pg_catalog.=) p.tbl
+    made := NULL;
+    IF EXISTS (SELECT FROM pg_policy x WHERE x.polrelid OPERATOR(pg_catalog.=) t
                   AND x.polname OPERATOR(pg_catalog.=) 'agentauthz_select')
-       AND NOT EXISTS (SELECT FROM pg_policy x WHERE x.polrelid OPERATOR(pg_catalog.=) p.tbl
+       AND NOT EXISTS (SELECT FROM pg_policy x WHERE x.polrelid OPERATOR(pg_catalog.=) t
                           AND x.polname OPERATOR(pg_catalog.=) 'agentauthz_guard') THEN
       EXECUTE format('CREATE POLICY agentauthz_guard ON %s AS RESTRICTIVE FOR ALL USING (EXISTS ('
                      'SELECT FROM pg_catalog.pg_policy p WHERE p.polrelid OPERATOR(pg_catalog.=) %L::pg_catalog.regclass '
                      'AND p.polname OPERATOR(pg_catalog.=) %L::pg_catalog.name))',
-                     p.tbl, p.tbl::text, 'agentauthz_select');
-      made := made || 'agentauthz_guard'::name;
+                     t::regclass, t::regclass::text, 'agentauthz_select');
+      UPDATE agentauthz.protected_tables p SET policies = p.policies || 'agentauthz_guard'::name
+       WHERE p.tbl OPERATOR(pg_catalog.=) t AND NOT 'agentauthz_guard' = ANY (p.policies);
     END IF;
-    UPDATE agentauthz.protected_tables t SET policies = made WHERE t.tbl OPERATOR(pg_catalog.=) p.tbl;
   END LOOP;
 END
 $$;
 SELECT agentauthz._upgrade_0_2();
 DROP FUNCTION agentauthz._upgrade_0_2();
+
+-- The audit view names the database role too (ALTER: the column is new).
+-- Per agent, principal and delegation, per day: how much was allowed and
+-- refused, in how many statements.
+CREATE OR REPLACE VIEW agentauthz.audit_by_delegation AS
+  SELECT l.actor, l.principal,
+         l.delegation_chain[cardinality(l.delegation_chain)] AS delegation_id, l.purpose,
+         date_trunc('day', l.logged_at) AS day,
+         count(DISTINCT (l.backend_pid, l.logged_at)) AS statements,
+         sum(CASE WHEN l.kind = 'check' THEN (l.decision = 'allowed')::int ELSE l.allowed_count END) AS allowed,
+         sum(CASE WHEN l.kind = 'check' THEN (l.decision = 'denied')::int ELSE l.denied_count END) AS denied,
+         min(l.logged_at) AS first_seen, max(l.logged_at) AS last_seen,
+         -- who acted: an application acting as a subject (set_subject) is
+         -- told apart from the agent it may name
+         l.db_role
+    FROM agentauthz.audit_log l
+   WHERE l.kind IN ('check', 'summary')
+   GROUP BY 1, 2, 3, 4, 5, l.db_role;
+COMMENT ON VIEW agentauthz.audit_by_delegation IS
+  'Allowed and denied decisions per agent, principal, delegation, day and database role.';
 
 -- Privileges: everything granted by 0.1 is taken back, then granted as a
 -- fresh 0.2 install grants it.
@@ -536,9 +628,10 @@ REVOKE ALL ON ALL FUNCTIONS IN SCHEMA agentauthz FROM agentauthz_admin, agentaut
 
 -- Every role reaches the extension's tables through its functions, except
 -- what the README's security model lists: admins and applications read
--- models, agents and delegations, and may write tuples directly (INSERT and
--- COPY are validated by a trigger); admins read what protect() and
--- sync_tuples() recorded; auditors read the audit log.
+-- models, agents and delegations, and may insert tuples directly (INSERT and
+-- COPY are validated by a trigger; admins may also update, delete and
+-- truncate them); admins read what protect() and sync_tuples() recorded;
+-- auditors read the audit log.
 REVOKE ALL ON ALL TABLES IN SCHEMA agentauthz FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA agentauthz FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA agentauthz FROM PUBLIC;
@@ -546,7 +639,7 @@ REVOKE ALL ON TYPE agentauthz.permit FROM PUBLIC;
 
 GRANT SELECT ON agentauthz.models TO agentauthz_admin, agentauthz_app;
 GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON agentauthz.tuples TO agentauthz_admin;
-GRANT SELECT, INSERT, UPDATE, DELETE ON agentauthz.tuples TO agentauthz_app;
+GRANT SELECT, INSERT ON agentauthz.tuples TO agentauthz_app;
 GRANT SELECT ON agentauthz.agents, agentauthz.delegations TO agentauthz_admin, agentauthz_app;
 GRANT SELECT ON agentauthz.protected_tables, agentauthz.synced_columns TO agentauthz_admin;
 
@@ -606,7 +699,11 @@ GRANT EXECUTE ON FUNCTION agentauthz.act_for(text, boolean),
                           agentauthz.check_new_id(text, text, integer),
                           agentauthz.check_new_id(text, text, uuid),
                           agentauthz.check_new_id(text, text, text),
-                          agentauthz.require_key(text, text),
+                          agentauthz.check_new_object(text, text, bigint),
+                          agentauthz.check_new_object(text, text, integer),
+                          agentauthz.check_new_object(text, text, uuid),
+                          agentauthz.check_new_object(text, text, text),
+                          agentauthz.actor_valid(),
                           agentauthz.allowed_ids(text, text),
                           agentauthz.allowed_bigint_ids(text, text),
                           agentauthz.allowed_uuid_ids(text, text)

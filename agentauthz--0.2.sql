@@ -332,11 +332,34 @@ COMMENT ON FUNCTION agentauthz.check_new_id(text, text, uuid) IS
   'check_id() for a row being written (WITH CHECK): a key that cannot name an object is an error.';
 COMMENT ON FUNCTION agentauthz.check_new_id(text, text, text) IS
   'check_id() for a row being written (WITH CHECK): a key that cannot name an object is an error.';
--- An insert checked on its parent checks its own key with this.
-CREATE FUNCTION agentauthz.require_key(object_type text, id text) RETURNS boolean
-    LANGUAGE c STRICT IMMUTABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'agentauthz_require_key';
-COMMENT ON FUNCTION agentauthz.require_key(text, text) IS
-  'True when object_type:id can name an object; an error (22023) otherwise. What WITH CHECK calls for a new row''s own key when its policy checks the parent.';
+-- What WITH CHECK calls for a row inserted under a parent (the parent's
+-- check decides for a new object): an object that stored tuples already
+-- name is being attached, not created, and takes the relation on it, as a
+-- move would. A key that cannot name an object is an error (22023).
+CREATE FUNCTION agentauthz.check_new_object(relation text, object_type text, id bigint) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_new_object_int8';
+CREATE FUNCTION agentauthz.check_new_object(relation text, object_type text, id integer) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_new_object_int4';
+CREATE FUNCTION agentauthz.check_new_object(relation text, object_type text, id uuid) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_new_object_uuid';
+CREATE FUNCTION agentauthz.check_new_object(relation text, object_type text, id text) RETURNS boolean
+    LANGUAGE c STRICT STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_check_new_object_text';
+COMMENT ON FUNCTION agentauthz.check_new_object(text, text, bigint) IS
+  'For a row inserted under a parent: true for a new object, check_new_id(relation, ...) for one the stored tuples already name.';
+COMMENT ON FUNCTION agentauthz.check_new_object(text, text, integer) IS
+  'For a row inserted under a parent: true for a new object, check_new_id(relation, ...) for one the stored tuples already name.';
+COMMENT ON FUNCTION agentauthz.check_new_object(text, text, uuid) IS
+  'For a row inserted under a parent: true for a new object, check_new_id(relation, ...) for one the stored tuples already name.';
+COMMENT ON FUNCTION agentauthz.check_new_object(text, text, text) IS
+  'For a row inserted under a parent: true for a new object, check_new_id(relation, ...) for one the stored tuples already name.';
+
+-- Whether the current actor context holds now. A `set` policy tests it per
+-- row: its allowed ids were listed when the query started, and a cursor
+-- may be read after a revocation or an expiry.
+CREATE FUNCTION agentauthz.actor_valid() RETURNS boolean
+    LANGUAGE c STABLE PARALLEL RESTRICTED AS 'MODULE_PATHNAME', 'agentauthz_actor_valid';
+COMMENT ON FUNCTION agentauthz.actor_valid() IS
+  'Whether the current actor context holds now (unrevoked, unexpired, the role''s own).';
 
 -- The constant of protect()'s permissive base policies: `(true)::permit`
 -- costs nothing (the planner folds a domain without constraints away) and
@@ -402,9 +425,10 @@ BEGIN
     set_function := 'allowed_ids';
     array_type := 'text[]';
   END IF;
-  -- A scalar subquery: an InitPlan, evaluated once per query.
-  RETURN format('%I OPERATOR(pg_catalog.=) ANY ((SELECT agentauthz.%I(%L, %L))::%s)', key_column, set_function,
-                relation, object_type, array_type);
+  -- A scalar subquery: an InitPlan, evaluated once per query; whether the
+  -- actor still holds, per row (a cursor outlives a revocation).
+  RETURN format('(%I OPERATOR(pg_catalog.=) ANY ((SELECT agentauthz.%I(%L, %L))::%s) AND agentauthz.actor_valid())',
+                key_column, set_function, relation, object_type, array_type);
 END
 $$;
 
@@ -532,11 +556,12 @@ BEGIN
   row_check := agentauthz._row_check(select_relation, object_type, id_column, key_type, strategy);
   EXECUTE format('CREATE POLICY agentauthz_select ON %s AS RESTRICTIVE FOR SELECT USING (%s)', tbl, row_check);
   IF parent_column IS NOT NULL THEN
-    -- The parent decides; the row's own key must still be able to name an
-    -- object, or the row could never be read.
+    -- The parent decides for a new object; one that stored tuples already
+    -- name is being moved into the parent, which takes the update relation
+    -- on it as well (and a key that cannot name an object is refused).
     insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), parent_type,
                                           parent_column, parent_key_type, 'write')
-                    || format(' AND agentauthz.require_key(%L, %I::text)', object_type, id_column);
+                    || format(' AND agentauthz.check_new_object(%L, %L, %I)', update_relation, object_type, id_column);
   ELSE
     insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), object_type,
                                           id_column, key_type, 'write');
@@ -603,7 +628,14 @@ BEGIN
   PERFORM agentauthz._require(ARRAY['tbl'], ARRAY[tbl IS NOT NULL]);
   SELECT * INTO made FROM agentauthz.protected_tables p WHERE p.tbl OPERATOR(pg_catalog.=) unprotect.tbl;
   IF NOT FOUND THEN
-    RETURN false;
+    -- Not recorded (protected by an installation since dropped): its
+    -- policies, the guard among them, go; row-level security stays as it is.
+    IF NOT EXISTS (SELECT FROM pg_policy p WHERE p.polrelid OPERATOR(pg_catalog.=) tbl
+                      AND p.polname OPERATOR(pg_catalog.=) ANY (agentauthz._policy_names())) THEN
+      RETURN false;
+    END IF;
+    PERFORM agentauthz._drop_policies(tbl, agentauthz._policy_names());
+    RETURN true;
   END IF;
   PERFORM agentauthz._drop_policies(tbl, agentauthz._policy_names());
   IF made.forced_rls THEN
@@ -716,12 +748,17 @@ DECLARE
   trigger_name name;
   args text;
   written bigint;
+  written_bad boolean;
 BEGIN
   PERFORM agentauthz._require(
     ARRAY['tbl', 'object_type', 'id_column', 'relation', 'subject_type', 'subject_column'],
     ARRAY[tbl IS NOT NULL, object_type IS NOT NULL, id_column IS NOT NULL, relation IS NOT NULL,
           subject_type IS NOT NULL, subject_column IS NOT NULL]);
-  trigger_name := left('agentauthz_sync_' || relation || '_' || subject_column, 63);
+  -- The truncate trigger's name adds _truncate: both fit in 63 bytes.
+  trigger_name := 'agentauthz_sync_' || relation || '_' || subject_column;
+  IF octet_length(trigger_name) > 54 THEN
+    trigger_name := 'agentauthz_sync_' || md5(relation || ':' || subject_column);
+  END IF;
   -- Checks the caller owns the table, and that both columns exist and hold
   -- integer, uuid or text keys; the triggers check this record each time.
   PERFORM agentauthz._record_sync(tbl, object_type, id_column, relation, subject_type, subject_column,
@@ -734,7 +771,16 @@ BEGIN
   EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT '
                  'EXECUTE FUNCTION agentauthz._sync_truncate(%s)', left(trigger_name || '_truncate', 63), tbl, args);
   -- Tuples for the rows already there, as the caller (admins may write
-  -- tuples); the keys print as the triggers spell them.
+  -- tuples); the keys print as the triggers spell them, and must be plain
+  -- ids as the triggers require (no wildcard, no userset).
+  EXECUTE format('SELECT EXISTS (SELECT FROM %s WHERE %I::text OPERATOR(pg_catalog.=) ''*'' '
+                 'OR pg_catalog.strpos(%I::text, ''#'') OPERATOR(pg_catalog.>) 0 '
+                 'OR %I::text OPERATOR(pg_catalog.=) ''*'' OR pg_catalog.strpos(%I::text, ''#'') OPERATOR(pg_catalog.>) 0)',
+                 tbl, id_column, id_column, subject_column, subject_column) INTO written_bad;
+  IF written_bad THEN
+    RAISE EXCEPTION '% has rows whose % or % is not a plain id (''*'' or containing ''#'')', tbl, id_column,
+                    subject_column USING ERRCODE = 'invalid_parameter_value';
+  END IF;
   EXECUTE format('INSERT INTO agentauthz.tuples (object, relation, subject) '
                  'SELECT %L || '':'' || %I, %L, %L || '':'' || %I || %L FROM %s WHERE %I IS NOT NULL AND %I IS NOT NULL '
                  'ON CONFLICT (object, relation, subject) DO NOTHING',
@@ -895,20 +941,24 @@ CREATE VIEW agentauthz.audit_by_delegation AS
          count(DISTINCT (l.backend_pid, l.logged_at)) AS statements,
          sum(CASE WHEN l.kind = 'check' THEN (l.decision = 'allowed')::int ELSE l.allowed_count END) AS allowed,
          sum(CASE WHEN l.kind = 'check' THEN (l.decision = 'denied')::int ELSE l.denied_count END) AS denied,
-         min(l.logged_at) AS first_seen, max(l.logged_at) AS last_seen
+         min(l.logged_at) AS first_seen, max(l.logged_at) AS last_seen,
+         -- who acted: an application acting as a subject (set_subject) is
+         -- told apart from the agent it may name
+         l.db_role
     FROM agentauthz.audit_log l
    WHERE l.kind IN ('check', 'summary')
-   GROUP BY 1, 2, 3, 4, 5;
+   GROUP BY 1, 2, 3, 4, 5, l.db_role;
 COMMENT ON VIEW agentauthz.audit_by_delegation IS
-  'Allowed and denied decisions per agent, principal, delegation and day.';
+  'Allowed and denied decisions per agent, principal, delegation, day and database role.';
 
 -- Privileges -----------------------------------------------------------------
 
 -- Every role reaches the extension's tables through its functions, except
 -- what the README's security model lists: admins and applications read
--- models, agents and delegations, and may write tuples directly (INSERT and
--- COPY are validated by a trigger); admins read what protect() and
--- sync_tuples() recorded; auditors read the audit log.
+-- models, agents and delegations, and may insert tuples directly (INSERT and
+-- COPY are validated by a trigger; admins may also update, delete and
+-- truncate them); admins read what protect() and sync_tuples() recorded;
+-- auditors read the audit log.
 REVOKE ALL ON ALL TABLES IN SCHEMA agentauthz FROM PUBLIC;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA agentauthz FROM PUBLIC;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA agentauthz FROM PUBLIC;
@@ -916,7 +966,7 @@ REVOKE ALL ON TYPE agentauthz.permit FROM PUBLIC;
 
 GRANT SELECT ON agentauthz.models TO agentauthz_admin, agentauthz_app;
 GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON agentauthz.tuples TO agentauthz_admin;
-GRANT SELECT, INSERT, UPDATE, DELETE ON agentauthz.tuples TO agentauthz_app;
+GRANT SELECT, INSERT ON agentauthz.tuples TO agentauthz_app;
 GRANT SELECT ON agentauthz.agents, agentauthz.delegations TO agentauthz_admin, agentauthz_app;
 GRANT SELECT ON agentauthz.protected_tables, agentauthz.synced_columns TO agentauthz_admin;
 
@@ -976,7 +1026,11 @@ GRANT EXECUTE ON FUNCTION agentauthz.act_for(text, boolean),
                           agentauthz.check_new_id(text, text, integer),
                           agentauthz.check_new_id(text, text, uuid),
                           agentauthz.check_new_id(text, text, text),
-                          agentauthz.require_key(text, text),
+                          agentauthz.check_new_object(text, text, bigint),
+                          agentauthz.check_new_object(text, text, integer),
+                          agentauthz.check_new_object(text, text, uuid),
+                          agentauthz.check_new_object(text, text, text),
+                          agentauthz.actor_valid(),
                           agentauthz.allowed_ids(text, text),
                           agentauthz.allowed_bigint_ids(text, text),
                           agentauthz.allowed_uuid_ids(text, text)

@@ -85,13 +85,13 @@ SELECT coalesce(r.rolname, 'PUBLIC') AS grantee, p.oid::regprocedure AS may_exec
   FROM pg_proc p CROSS JOIN LATERAL aclexplode(p.proacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
  WHERE p.pronamespace = 'agentauthz'::regnamespace AND a.privilege_type = 'EXECUTE'
    AND a.grantee <> p.proowner
- ORDER BY 1, 2::text;
+ ORDER BY 1, p.oid::regprocedure::text;
 -- Functions nobody but the owner may execute (trigger functions fire
 -- without it).
 SELECT p.oid::regprocedure AS owner_only FROM pg_proc p
  WHERE p.pronamespace = 'agentauthz'::regnamespace
    AND NOT EXISTS (SELECT FROM aclexplode(p.proacl) a WHERE a.grantee <> p.proowner)
- ORDER BY 1::text;
+ ORDER BY p.oid::regprocedure::text;
 -- Nobody but the owner may create in the schema.
 SELECT coalesce(r.rolname, 'PUBLIC') AS grantee, a.privilege_type
   FROM pg_namespace n CROSS JOIN LATERAL aclexplode(n.nspacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee

@@ -12,8 +12,10 @@
 #include "pg/visible_state.h"
 
 extern "C" {
+#include "access/parallel.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
+#include "utils/timeout.h"
 }
 
 namespace agentauthz::pg {
@@ -21,9 +23,6 @@ namespace agentauthz::pg {
 namespace {
 
 constexpr size_t kMaxChainLinks = 32;
-// Within one long statement, the clock is read again after this many
-// decisions: an expiry passed ends the actor mid-statement.
-constexpr uint32_t kDecisionsBetweenChecks = 4096;
 
 struct CacheKey {
   uint64_t view = 0;
@@ -42,8 +41,31 @@ CacheKey cached_key;
 ActiveActor cached;
 uint64_t epoch = 0;
 uint64_t checked_at_statement = 0;  // statement_serial() when last decided
-uint32_t decisions_since_check = 0;
 TimestampTz decided_at = 0;         // the clock when last decided
+
+// A timer set to the actor's earliest expiry: when it fires, the actor is
+// decided again at its next decision, also in the middle of a statement,
+// without reading the clock per row. The handler only sets the flag.
+TimeoutId expiry_timer = MAX_TIMEOUTS;
+volatile sig_atomic_t expiry_reached = false;
+
+void on_expiry() { expiry_reached = true; }
+
+// Arms the timer for `until` (or disarms it for an actor that never expires).
+void arm_expiry_timer(TimestampTz until) {
+  pg_guard([&] {
+    if (expiry_timer == MAX_TIMEOUTS) {
+      if (until == DT_NOEND) return;
+      expiry_timer = RegisterTimeout(USER_TIMEOUT, on_expiry);
+    }
+    if (until == DT_NOEND) {
+      if (get_timeout_active(expiry_timer)) disable_timeout(expiry_timer, false);
+    } else {
+      enable_timeout_at(expiry_timer, until);
+    }
+  });
+  expiry_reached = false;
+}
 
 std::string role_name(Oid role) {
   const char* name = nullptr;
@@ -54,6 +76,12 @@ std::string role_name(Oid role) {
 // Decides the actor afresh at `now`.
 ActiveActor compute(TimestampTz now) {
   ActiveActor actor;
+  if (IsParallelWorker()) {
+    // The context lives in the leader's memory: a worker has none, and must
+    // not fall back to the role's own agent either.
+    actor.reason = "the actor context is not available in a parallel worker";
+    return actor;
+  }
   Oid role = GetUserId();
   const ActorContext& context = explicit_context();
   actor.kind = context.kind;
@@ -171,17 +199,17 @@ std::array<uint8, 32> sha256(const uint8* data, size_t length) {
 }
 
 const ActiveActor& active_actor() {
-  // At each new statement, what other sessions committed to agents and
-  // delegations is taken in and the clock read before the cached actor may
-  // serve again; within a long statement, the clock now and then (an
-  // invalidation taken mid-statement could also drop the tuple caches the
-  // statement is using).
+  // At each new statement (statements.h), what other sessions committed to
+  // agents and delegations is taken in and the clock read before the cached
+  // actor may serve again; within a statement, the expiry timer. Other
+  // invalidations are not taken mid-statement: they could drop the tuple
+  // caches the statement is using.
   uint64_t statement = statement_serial();
   bool new_statement = !cached_valid || statement != checked_at_statement;
-  if (new_statement || ++decisions_since_check >= kDecisionsBetweenChecks) {
+  if (new_statement || expiry_reached) {
     if (new_statement) pg_guard([] { AcceptInvalidationMessages(); });
     checked_at_statement = statement;
-    decisions_since_check = 0;
+    expiry_reached = false;
     decided_at = GetCurrentTimestamp();
     if (decided_at >= cached.valid_until) cached_valid = false;
   }
@@ -197,6 +225,7 @@ const ActiveActor& active_actor() {
   cached = compute(decided_at);
   cached_key = key;
   cached_valid = true;
+  arm_expiry_timer(cached.valid ? cached.valid_until : DT_NOEND);
   return cached;
 }
 

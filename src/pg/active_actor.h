@@ -5,7 +5,7 @@
 // state, decided again at every statement (statements.h) -- a revocation
 // committed, or an expiry passed, denies from then on, whatever the
 // transaction's isolation or age. An expiry is also seen within a long
-// statement (the clock is read every few thousand decisions).
+// statement (a timer set to it marks the actor for deciding again).
 #pragma once
 
 #include <array>

@@ -7,23 +7,32 @@ namespace agentauthz::pg {
 
 namespace {
 
+// What the current transaction changed: the session's context from its
+// commit on (act_for(..., false), end_task), and a context for this
+// transaction only, in force over the session's (act_for(...)). A later
+// session-wide change also ends the transaction's local one.
+struct Pending {
+  bool session_changed = false;
+  ActorContext session;
+  bool local_set = false;
+  ActorContext local;
+  bool any() const { return session_changed || local_set; }
+};
+
 // What a savepoint must restore if it rolls back.
 struct Undo {
   SubTransactionId subxact;
-  bool had_pending;
-  ActorContext pending;
-  bool promote;
+  Pending pending;
 };
 
 // The transaction callbacks below run where an exception must not escape
 // and an error must not be raised: they only move and destroy contexts,
 // which cannot throw.
 static_assert(std::is_nothrow_move_assignable_v<ActorContext>);
+static_assert(std::is_nothrow_move_assignable_v<Pending>);
 
 ActorContext session_context;     // survives transactions
-ActorContext pending_context;     // set in this transaction
-bool has_pending = false;
-bool promote_pending = false;     // becomes the session's at commit
+Pending pending;                  // this transaction's changes
 std::vector<Undo> undo_stack;
 uint64_t generation = 1;
 
@@ -32,10 +41,8 @@ const ActorContext kNobody;
 void forget_transaction() noexcept {
   // Unchanged by the transaction, the context stays what it was: an actor
   // derived from it may be kept.
-  if (!has_pending && undo_stack.empty()) return;
-  has_pending = false;
-  promote_pending = false;
-  pending_context = ActorContext();
+  if (!pending.any() && undo_stack.empty()) return;
+  pending = Pending();
   undo_stack.clear();
   ++generation;
 }
@@ -47,7 +54,7 @@ void xact_callback(XactEvent event, void*) {
       // (ROLLBACK PREPARED) after this session has moved on: a session
       // context it set could be neither kept nor undone at the right time.
       // Refused, as PostgreSQL refuses to prepare temporary objects.
-      if (has_pending && promote_pending)
+      if (pending.session_changed)
         ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                         errmsg("cannot PREPARE a transaction that changed the agentauthz actor context of the session"),
                         errhint("Use act_for() or set_subject() with local => true in a transaction that is "
@@ -55,7 +62,7 @@ void xact_callback(XactEvent event, void*) {
       break;
     case XACT_EVENT_COMMIT:
     case XACT_EVENT_PARALLEL_COMMIT:
-      if (has_pending && promote_pending) session_context = std::move(pending_context);
+      if (pending.session_changed) session_context = std::move(pending.session);
       forget_transaction();
       break;
     case XACT_EVENT_PREPARE:
@@ -78,9 +85,7 @@ void subxact_callback(SubXactEvent event, SubTransactionId subid, SubTransaction
     auto first = std::find_if(undo_stack.begin(), undo_stack.end(),
                               [&](const Undo& undo) { return undo.subxact >= subid; });
     if (first == undo_stack.end()) return;
-    has_pending = first->had_pending;
-    pending_context = std::move(first->pending);
-    promote_pending = first->promote;
+    pending = std::move(first->pending);
     undo_stack.erase(first, undo_stack.end());
     ++generation;
   } else if (event == SUBXACT_EVENT_COMMIT_SUB) {
@@ -107,23 +112,30 @@ void remember_for_rollback() {
   SubTransactionId subxact = GetCurrentSubTransactionId();
   if (subxact == TopSubTransactionId) return;  // the whole transaction: forget_transaction
   if (!undo_stack.empty() && undo_stack.back().subxact == subxact) return;
-  undo_stack.push_back(Undo{subxact, has_pending, pending_context, promote_pending});
+  undo_stack.push_back(Undo{subxact, pending});
 }
 
 }  // namespace
 
 const ActorContext& explicit_context() {
-  if (has_pending) return pending_context;
-  return session_context.kind == ActorContext::Kind::None ? kNobody : session_context;
+  if (pending.local_set) return pending.local;
+  const ActorContext& session = pending.session_changed ? pending.session : session_context;
+  return session.kind == ActorContext::Kind::None ? kNobody : session;
 }
 
 void set_context(const ActorContext& context) {
   remember_for_rollback();
-  pending_context = context;
-  has_pending = true;
-  promote_pending = !context.local;
-  // A local context set after a session one ends with the transaction; the
-  // session one resumes afterwards.
+  if (context.local) {
+    // Over the session's context, for this transaction; the session's
+    // (as this transaction leaves it) resumes after it.
+    pending.local = context;
+    pending.local_set = true;
+  } else {
+    pending.session = context;
+    pending.session_changed = true;
+    pending.local = ActorContext();
+    pending.local_set = false;
+  }
   ++generation;
 }
 

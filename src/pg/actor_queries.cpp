@@ -10,6 +10,7 @@
 #include "pg/active_actor.h"
 #include "pg/audit.h"
 #include "pg/engine.h"
+#include "pg/guard.h"
 #include "pg/tuple_scans.h"
 #include "pg/visible_state.h"
 
@@ -185,36 +186,59 @@ bool answer_from_allowed_set(const ActiveActor& actor, core::Evaluator& evaluato
 
 }  // namespace
 
-bool actor_decides(const ActiveActor& actor, core::RelationId relation, const core::Object& object) {
-  if (!actor.valid) return false;  // fail closed
+Decision actor_decides(const ActiveActor& actor, core::RelationId relation, const core::Object& object) {
+  if (!actor.valid) return Decision::Denied;  // fail closed
   core::Evaluator& evaluator = Engine::get().evaluator();
   bool allowed = false;
-  if (answer_from_allowed_set(actor, evaluator, relation, object, &allowed)) return allowed;
-  if (!within_scopes(actor, evaluator, relation, object)) return false;
-  core::RequestResolver resolve = evaluator.resolver();
-  core::Subject who;
-  if (!actor_subject(actor, resolve, &who)) return false;
-  return evaluator.check(who, relation, object);
+  if (answer_from_allowed_set(actor, evaluator, relation, object, &allowed))
+    return allowed ? Decision::Allowed : Decision::Denied;
+  // Data decides how deep a check goes, and rows may be written by agents:
+  // a check too deep to decide is not allowed, never an error for a reader.
+  try {
+    if (!within_scopes(actor, evaluator, relation, object)) return Decision::Denied;
+    core::RequestResolver resolve = evaluator.resolver();
+    core::Subject who;
+    if (!actor_subject(actor, resolve, &who)) return Decision::Denied;
+    return evaluator.check(who, relation, object) ? Decision::Allowed : Decision::Denied;
+  } catch (const core::Error& error) {
+    if (error.kind() != core::ErrorKind::DepthExceeded) throw;
+  }
+  return Decision::TooDeep;
 }
 
 namespace {
+
+constexpr const char* kTooDeep = "the check exceeded agentauthz.max_depth, so it is not allowed";
+constexpr const char* kUnnamed = "the key names no object of a type the model defines, so it is never allowed";
 
 // Decides (relation, type:id) for the actor, the names resolved, and puts
 // the decision on record.
 bool decide_and_record(const ActiveActor& actor, core::RelationId relation, core::TypeId type,
                        std::string_view relation_name, std::string_view type_name, std::string_view id) {
   core::Object target{type, Engine::get().interner().intern(id)};
-  bool allowed = actor_decides(actor, relation, target);
-  if (audit::recording())
-    audit::note_decision(actor, relation, type, relation_name, type_name, id, allowed);
-  return allowed;
+  Decision decision = actor_decides(actor, relation, target);
+  if (audit::recording()) {
+    if (decision == Decision::TooDeep)
+      audit::note_refusal(actor, relation, type, relation_name, type_name, id, kTooDeep);
+    else
+      audit::note_decision(actor, relation, type, relation_name, type_name, id, decision == Decision::Allowed);
+  }
+  return decision == Decision::Allowed;
 }
 
 // A key that names no object: never allowed, and on record as refused.
+// The keys are the model's where it defines the names.
+bool deny_unnamed(const ActiveActor& actor, int32_t relation_key, int32_t type_key, std::string_view relation,
+                  std::string_view object_type, std::string_view id) {
+  if (audit::recording()) audit::note_refusal(actor, relation_key, type_key, relation, object_type, id, kUnnamed);
+  return false;
+}
+
+// The same where the model may not define the names.
 bool deny_unnamed(const ActiveActor& actor, std::string_view relation, std::string_view object_type,
                   std::string_view id) {
-  if (audit::recording()) audit::note_unnamed_object(actor, relation, object_type, id);
-  return false;
+  return deny_unnamed(actor, audit::key_for_name(relation), audit::key_for_name(object_type), relation,
+                      object_type, id);
 }
 
 // Spells `type:id` into `buffer` (kMaxObjectLength + 1 bytes); an empty
@@ -238,11 +262,27 @@ std::string_view spell_object(std::string_view object_type, std::string_view id,
 
 }  // namespace
 
-void require_object_key(std::string_view object_type, std::string_view id) {
+bool actor_check_new_object(std::string_view relation, std::string_view object_type, std::string_view id) {
+  Engine& engine = Engine::get();
+  engine.prepare();
+  const ResolvedTarget& target = resolve_target(engine, relation, object_type);
+  (void)target;  // the names are the policy's: wrong ones are errors
   char buffer[core::kMaxObjectLength + 1];
   std::string_view object = spell_object(object_type, id, buffer);
   core::ObjectKey key;
   if (object.empty() || !core::try_parse_object(object, &key)) refuse_key(object_type, id);
+  bool named = false;
+  pg_guard([&] { named = scan_names(key); });
+  // A new object: its parent decides. One the stored tuples already name is
+  // being attached, not created: that takes the relation on it, as a move.
+  if (!named) return true;
+  return actor_check(relation, object_type, id, MalformedKey::Refuse);
+}
+
+bool actor_check_new_object(std::string_view relation, std::string_view object_type, int64_t id) {
+  char text[24];
+  int length = snprintf(text, sizeof text, "%lld", static_cast<long long>(id));
+  return actor_check_new_object(relation, object_type, std::string_view(text, static_cast<size_t>(length)));
 }
 
 bool actor_check(std::string_view relation, std::string_view object) {
@@ -277,7 +317,7 @@ bool actor_check(std::string_view relation, std::string_view object_type, std::s
   core::ObjectKey key;
   if (object.empty() || !core::try_parse_object(object, &key)) {
     if (malformed == MalformedKey::Refuse) refuse_key(object_type, id);
-    return deny_unnamed(actor, relation, object_type, id);
+    return deny_unnamed(actor, target.relation_id, target.type_id, relation, object_type, id);
   }
   return decide_and_record(actor, target.relation_id, target.type_id, relation, object_type, id);
 }
@@ -307,7 +347,7 @@ bool actor_check(std::string_view relation, std::string_view object_type, int64_
   std::string_view digits(text, static_cast<size_t>(length));
   if (object_type.size() + 1 + digits.size() > core::kMaxObjectLength) {
     if (malformed == MalformedKey::Refuse) refuse_key(object_type, digits);
-    return deny_unnamed(actor, relation, object_type, digits);
+    return deny_unnamed(actor, target.relation_id, target.type_id, relation, object_type, digits);
   }
   return decide_and_record(actor, target.relation_id, target.type_id, relation, object_type, digits);
 }

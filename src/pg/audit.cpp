@@ -289,13 +289,23 @@ std::string_view clipped(std::string_view text, size_t limit) {
   return text.substr(0, end);
 }
 
-void note_unnamed_object(const ActiveActor& actor, std::string_view relation, std::string_view object_type,
-                         std::string_view id) {
-  // Rare (bad data or a probe), so always a row of its own, at any level.
+void note_refusal(const ActiveActor& actor, int32_t relation_key, int32_t type_key, std::string_view relation,
+                  std::string_view object_type, std::string_view id, std::string_view reason) {
+  relation = clipped(relation, core::kMaxRelationNameLength);
+  object_type = clipped(object_type, core::kMaxTypeNameLength);
+  id = clipped(id, core::kMaxObjectLength);
+  if (level_setting == kSummary) {
+    note_decision(actor, relation_key, type_key, relation, object_type, id, false);
+    return;
+  }
   begin_statement(actor);
-  note_check_record(clipped(relation, core::kMaxRelationNameLength), clipped(object_type, core::kMaxTypeNameLength),
-                    clipped(id, core::kMaxObjectLength), false,
-                    "the key names no object of a type the model defines, so it is never allowed");
+  note_check_record(relation, object_type, id, false, reason);
+}
+
+int32_t key_for_name(std::string_view name) {
+  uint32_t hash = 2166136261u;  // FNV-1a
+  for (unsigned char c : name) hash = (hash ^ c) * 16777619u;
+  return -2 - static_cast<int32_t>(hash & 0x3fffffff);
 }
 
 void note_listing(const ActiveActor& actor, std::string_view relation, std::string_view object_type,
@@ -323,6 +333,7 @@ void note_refused_token(std::string_view agent, int64_t delegation_id, std::stri
   record.decision = "denied";
   record.detail.assign(reason);
   pending.add(record);
+  if (pending.bytes.size() >= kHandOverBytes) hand_over(&wait_budget_ms);
 }
 
 bool flush_and_wait(long timeout_ms) {
@@ -342,8 +353,13 @@ const char* destination() {
 
 
 void statement_finished() {
-  if (writing || !have_statement) return;
-  end_statement(&wait_budget_ms);
+  // Records outside a statement's gathering (refused act_for tokens) are
+  // handed over at the statement's end too.
+  if (writing || (!have_statement && pending.records == 0)) return;
+  if (have_statement)
+    end_statement(&wait_budget_ms);
+  else
+    hand_over(&wait_budget_ms);
   report_drops();
   wait_budget_ms = queue_wait_setting;
 }
@@ -358,6 +374,25 @@ void transaction_finished(bool committing, bool exiting) {
   if (committing) report_drops();
   write_in_transaction(committing);
   wait_budget_ms = queue_wait_setting;
+}
+
+void transaction_preparing() {
+  if (writing) return;
+  if (have_statement) end_statement(&wait_budget_ms);
+  if (pending.records) hand_over(&wait_budget_ms);
+  report_drops();
+  wait_budget_ms = queue_wait_setting;
+  bool holds_chain = false;
+  pg_guard([&] { holds_chain = chain_locked_in_transaction(); });
+  if (in_transaction.records > 0 || holds_chain)
+    pg_guard([] {
+      ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                      errmsg("cannot PREPARE a transaction that writes the agentauthz audit log"),
+                      errdetail("A prepared transaction would keep the audit chain's head locked until it is "
+                                "finished, and every writer of the log would wait for it."),
+                      errhint("Purge the audit log outside prepared transactions; without agentauthz in "
+                              "shared_preload_libraries, do not prepare transactions that act for an agent.")));
+    });
 }
 
 void transaction_aborted(bool exiting) noexcept {

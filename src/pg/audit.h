@@ -30,10 +30,15 @@ void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_
 void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_key,
                    std::string_view relation, std::string_view object_type, int64_t id,
                    bool allowed);
-// A decision on a key that names no object (malformed, or of a type the
-// model does not define): refused, recorded as a row of its own.
-void note_unnamed_object(const ActiveActor& actor, std::string_view relation, std::string_view object_type,
-                         std::string_view id);
+// A refusal with a reason (a key that names no object, a check too deep to
+// decide): counted like any refusal at `summary`, a row of its own with the
+// reason at `denied` and `all`. Names and id are clipped to their limits.
+// Keys the model does not define are given by key_for_name().
+void note_refusal(const ActiveActor& actor, int32_t relation_key, int32_t type_key, std::string_view relation,
+                  std::string_view object_type, std::string_view id, std::string_view reason);
+// A summary key for a name the model does not define (negative, so it
+// never meets a model's id).
+int32_t key_for_name(std::string_view name);
 // An allowed set listed for a query (the `set` strategy): how many ids.
 void note_listing(const ActiveActor& actor, std::string_view relation, std::string_view object_type,
                   const std::vector<std::string>& ids);
@@ -55,6 +60,11 @@ void statement_finished();
 // The transaction is committing (records written in it, without the
 // queue, are written now) or aborting; or the backend is exiting.
 void transaction_finished(bool committing, bool exiting);
+// The transaction is being prepared: hands over its records to the queue;
+// refuses (an ERROR) when it would write the log itself or has locked the
+// chain's head (purge_audit): a prepared transaction would hold that lock
+// until it is finished, and every writer of the log would wait.
+void transaction_preparing();
 // The transaction aborted or the backend is exiting: hands over what it
 // can, waiting briefly at most, and never fails.
 void transaction_aborted(bool exiting) noexcept;

@@ -22,8 +22,10 @@ void top_level_statement_ended() {
 void xact_callback(XactEvent event, void*) {
   switch (event) {
     case XACT_EVENT_PRE_COMMIT:
-    case XACT_EVENT_PRE_PREPARE:
       call_guarded([](void*) { transaction_finished(true, false); }, nullptr);
+      break;
+    case XACT_EVENT_PRE_PREPARE:
+      call_guarded([](void*) { transaction_preparing(); }, nullptr);
       break;
     case XACT_EVENT_ABORT:
       executor_depth = 0;

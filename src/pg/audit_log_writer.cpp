@@ -157,8 +157,16 @@ bool hash_from_bytea(Datum datum, ChainHash* out) {
   return true;
 }
 
+namespace {
+// The transaction that last locked the chain's head in this backend.
+LocalTransactionId chain_locked_by = InvalidLocalTransactionId;
+}  // namespace
+
+bool chain_locked_in_transaction() { return chain_locked_by == MyProc->lxid; }
+
 ChainPoint read_chain_point(bool lock) {
   ChainPoint point;
+  if (lock) chain_locked_by = MyProc->lxid;
   pg_guard([&] {
     const char* query = lock ? "SELECT anchor_id, anchor_hash, last_id, last_hash FROM agentauthz.audit_chain FOR UPDATE"
                              : "SELECT anchor_id, anchor_hash, last_id, last_hash FROM agentauthz.audit_chain";

@@ -53,6 +53,9 @@ bool hash_from_bytea(Datum datum, ChainHash* out);
 // them when `lock`; otherwise under the calling statement's snapshot.
 // Raises XX001 when a stored hash is malformed.
 ChainPoint read_chain_point(bool lock);
+// Whether the current transaction has locked the chain's head (appended to
+// the log, or purged it): such a transaction must not be prepared.
+bool chain_locked_in_transaction();
 
 // Appends the records in order inside the current transaction, assigning
 // their ids; runs as the extension owner (privileged.h) whoever the caller is.

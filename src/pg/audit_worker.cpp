@@ -164,6 +164,9 @@ void agentauthz_audit_worker_main(Datum argument) {
   if (!OidIsValid(database)) proc_exit(0);
   before_shmem_exit(detach_at_exit, Int32GetDatum(slot));
   BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
+  // A lock held elsewhere on the log (a transaction that will not end soon)
+  // must not hold the writer forever: it gives up, retries, and can stop.
+  SetConfigOption("lock_timeout", "1s", PGC_SUSET, PGC_S_OVERRIDE);
   pgstat_report_appname("agentauthz audit writer");
   // Nothing C++ may escape into PostgreSQL's worker code: a failure outside
   // a batch (run() handles those) ends the worker, reported after the

@@ -197,7 +197,7 @@ std::string run_explain_actor(std::string_view relation, std::string_view object
   core::RequestResolver resolve = evaluator.resolver();
   core::Object target = resolve.object(object);
   core::RelationId rel = resolve.relation(target.type, relation);
-  bool allowed = actor_decides(actor, rel, target);
+  bool allowed = actor_decides(actor, rel, target) == Decision::Allowed;
   std::string out = "{\"actor\":" + actor_json(actor);
   core::Subject who;
   if (actor.valid && actor.kind == ActorContext::Kind::Subject &&
@@ -304,12 +304,35 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_text) {
   PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, id, agentauthz::pg::MalformedKey::Refuse));
 }
 
-// require_key(object_type, id): true when the key can name an object of the
-// type, an error (22023) otherwise. INSERT ... WITH CHECK calls it for the
-// row's own key when the policy checks the row's parent.
-AGENTAUTHZ_SQL_FUNCTION(agentauthz_require_key) {
-  agentauthz::pg::require_object_key(text_arg(fcinfo, 0), text_arg(fcinfo, 1));
-  PG_RETURN_BOOL(true);
+// check_new_object(relation, object_type, id): what WITH CHECK calls for a
+// row inserted under a parent -- true for a new object, the relation on it
+// for one that already exists (actor_queries.h).
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_object_text) {
+  PG_RETURN_BOOL(agentauthz::pg::actor_check_new_object(text_arg(fcinfo, 0), text_arg(fcinfo, 1), text_arg(fcinfo, 2)));
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_object_int8) {
+  PG_RETURN_BOOL(agentauthz::pg::actor_check_new_object(text_arg(fcinfo, 0), text_arg(fcinfo, 1),
+                                                        static_cast<int64_t>(PG_GETARG_INT64(2))));
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_object_int4) {
+  PG_RETURN_BOOL(agentauthz::pg::actor_check_new_object(text_arg(fcinfo, 0), text_arg(fcinfo, 1),
+                                                        static_cast<int64_t>(PG_GETARG_INT32(2))));
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_object_uuid) {
+  char id[36];
+  std::string_view spelled = agentauthz::pg::uuid_text(PG_GETARG_UUID_P(2), id);
+  PG_RETURN_BOOL(agentauthz::pg::actor_check_new_object(text_arg(fcinfo, 0), text_arg(fcinfo, 1), spelled));
+}
+
+// actor_valid(): whether the current actor context holds now. A `set`
+// policy tests it per row: its allowed ids were listed when the query
+// started, and a cursor may be read after a revocation or an expiry.
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_actor_valid) {
+  agentauthz::pg::Engine::get().prepare_if_model();
+  PG_RETURN_BOOL(agentauthz::pg::active_actor().valid);
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_int8) {

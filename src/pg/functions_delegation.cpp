@@ -20,6 +20,26 @@ namespace agentauthz::pg {
 namespace {
 
 constexpr size_t kMaxPurposeBytes = 1000;
+// A link may hand its task on this many times: an agent cannot grow the
+// table without bound (links are never deleted).
+constexpr int64 kMaxSubdelegations = 1000;
+
+// How many links `parent_id` has handed its task to.
+int64 count_subdelegations(int64 parent_id) {
+  int64 count = 0;
+  SqlScope scope(Rights::Owner);
+  with_spi([&] {
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(parent_id)};
+    int rc = SPI_execute_with_args(
+        "SELECT pg_catalog.count(*) FROM agentauthz.delegations d WHERE d.parent_id OPERATOR(pg_catalog.=) $1", 1,
+        types, values, nullptr, true, 1);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "could not count sub-delegations: %s", SPI_result_code_string(rc));
+    bool isnull;
+    count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+  });
+  return count;
+}
 
 // Parses, validates against the active model and normalizes scope entries.
 std::vector<std::string> checked_scopes(const std::vector<std::string>& texts) {
@@ -177,6 +197,10 @@ std::string run_subdelegate(std::string_view agent, const std::vector<std::strin
     throw core::Error(core::ErrorKind::LimitExceeded,
                       "delegation chain would exceed agentauthz.max_delegation_depth (" +
                           std::to_string(max_delegation_depth_setting) + ")");
+  if (count_subdelegations(parent.id) >= kMaxSubdelegations)
+    throw core::Error(core::ErrorKind::LimitExceeded,
+                      "delegation " + std::to_string(parent.id) + " has handed its task on " +
+                          std::to_string(kMaxSubdelegations) + " times, the most a link may");
   d.parent_id = parent.id;
   d.principal = parent.principal;
   d.agent = checked_agent(agent);

@@ -36,18 +36,18 @@ void require_admin_owning(Oid relid, const char* function) {
     throw core::Error(core::ErrorKind::Forbidden, std::string("permission denied for ") + function,
                       "Only members of agentauthz_admin may protect tables or sync tuples.");
   bool owner = false;
-  std::string name;
+  NameData name;
   pg_guard([&] {
     HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
     if (!HeapTupleIsValid(tuple))
       ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation with OID %u does not exist", relid)));
     Form_pg_class form = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
     owner = has_privs_of_role(GetUserId(), form->relowner);
-    name = NameStr(form->relname);
+    name = form->relname;  // copied before the cache entry is released
     ReleaseSysCache(tuple);
   });
   if (!owner)
-    throw core::Error(core::ErrorKind::Forbidden, "must be owner of table " + name,
+    throw core::Error(core::ErrorKind::Forbidden, std::string("must be owner of table ") + NameStr(name),
                       std::string(function) + " changes what the table's policies or triggers rely on.");
 }
 
@@ -297,15 +297,18 @@ SyncRegistration registration_for(TriggerData* trigger, bool truncate) {
   return cached;
 }
 
-// The tuple a row implies, or false when either column is NULL.
+// The tuple a row implies, or false when either column is NULL. Each value
+// must be a plain id: `*` (a wildcard), `#relation` (a userset) or `:`
+// would make the tuple something the registration does not say.
 bool tuple_of_row(const SyncRegistration& sync, Relation rel, HeapTuple row, std::string* object,
                   std::string* subject) {
   bool present = false;
+  std::string table;
   pg_guard([&] {
     TupleDesc desc = RelationGetDescr(rel);
-    const char* table = RelationGetRelationName(rel);
-    AttrNumber id = key_column(desc, table, sync.id_column.c_str());
-    AttrNumber subject_column = key_column(desc, table, sync.subject_column.c_str());
+    table = RelationGetRelationName(rel);
+    AttrNumber id = key_column(desc, table.c_str(), sync.id_column.c_str());
+    AttrNumber subject_column = key_column(desc, table.c_str(), sync.subject_column.c_str());
     bool id_null, subject_null;
     Datum id_value = heap_getattr(row, id, desc, &id_null);
     Datum subject_value = heap_getattr(row, subject_column, desc, &subject_null);
@@ -314,10 +317,19 @@ bool tuple_of_row(const SyncRegistration& sync, Relation rel, HeapTuple row, std
     append_key(id_value, TupleDescAttr(desc, id - 1)->atttypid, object);
     subject->assign(sync.subject_type).push_back(':');
     append_key(subject_value, TupleDescAttr(desc, subject_column - 1)->atttypid, subject);
-    if (!sync.subject_relation.empty()) subject->append("#").append(sync.subject_relation);
     present = true;
   });
-  return present;
+  if (!present) return false;
+  core::ObjectKey key;
+  for (const std::string* spelled : {object, subject})
+    if (!core::try_parse_object(*spelled, &key))
+      throw core::Error(core::ErrorKind::InvalidArgument,
+                        "a row of " + table + " implies " + core::quote_for_message(*spelled) +
+                            ", which is not a plain object or subject",
+                        "Synced columns hold ids: 1 or more bytes without whitespace, control characters, ':' "
+                        "or '#', not '*'; type:id is at most 256 bytes.");
+  if (!sync.subject_relation.empty()) subject->append("#").append(sync.subject_relation);
+  return true;
 }
 
 // Deletes (or inserts) one tuple with the owner's rights.

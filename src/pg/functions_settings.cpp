@@ -12,6 +12,7 @@
 extern "C" {
 #include "commands/dbcommands.h"
 #include "utils/builtins.h"
+#include "utils/syscache.h"
 }
 
 namespace agentauthz::pg {
@@ -29,6 +30,8 @@ void require_admin(const char* function) {
 void store_setting(const char* name, const char* value, Oid role) {
   std::string statement;
   pg_guard([&] {
+    if (role != InvalidOid && !SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role)))
+      ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("role with OID %u does not exist", role)));
     const char* database = quote_identifier(get_database_name(MyDatabaseId));
     statement = role == InvalidOid ? std::string("ALTER DATABASE ") + database
                                    : std::string("ALTER ROLE ") + quote_identifier(GetUserNameFromId(role, false)) +
@@ -58,6 +61,8 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_set_audit_level) {
                       "Use off, denied, summary, all, or default to remove the setting.");
   }
   Oid role = PG_ARGISNULL(1) ? InvalidOid : PG_GETARG_OID(1);
+  if (!PG_ARGISNULL(1) && role == InvalidOid)
+    throw core::Error(core::ErrorKind::UndefinedName, "role with OID 0 does not exist");
   pg::store_setting("agentauthz.audit", level == "default" ? nullptr : level.c_str(), role);
   PG_RETURN_VOID();
 }
@@ -66,6 +71,8 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_set_session_contexts) {
   using namespace agentauthz;
   pg::require_admin("set_session_contexts");
   Oid role = PG_ARGISNULL(1) ? InvalidOid : PG_GETARG_OID(1);
+  if (!PG_ARGISNULL(1) && role == InvalidOid)
+    throw core::Error(core::ErrorKind::UndefinedName, "role with OID 0 does not exist");
   const char* value = PG_ARGISNULL(0) ? nullptr : PG_GETARG_BOOL(0) ? "on" : "off";
   pg::store_setting("agentauthz.session_contexts", value, role);
   PG_RETURN_VOID();

@@ -59,11 +59,11 @@ void validate_with_active_model(std::string_view object, std::string_view relati
   core::validate_tuple(engine.model(), object, relation, subject);
 }
 
-// Writes as the caller (admins and applications may write tuples), in a
-// scope that pins search_path; the operators are qualified all the same.
+// Writes a validated tuple with the owner's rights: applications may insert
+// into agentauthz.tuples themselves (bulk loads), not update or delete.
 void upsert_tuple(std::string_view object, std::string_view relation, std::string_view subject,
                   Datum expires_at, bool expires_null) {
-  SqlScope scope(Rights::Caller);
+  SqlScope scope(Rights::Owner);
   with_spi([&] {
     Oid types[4] = {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID};
     SPIPlanPtr plan = kept_plan(
@@ -95,7 +95,7 @@ bool run_delete_tuple(std::string_view object, std::string_view relation, std::s
   core::check_relation_name(relation);
   core::parse_subject(subject);
   bool deleted = false;
-  SqlScope scope(Rights::Caller);
+  SqlScope scope(Rights::Owner);
   with_spi([&] {
     Oid types[3] = {TEXTOID, TEXTOID, TEXTOID};
     SPIPlanPtr plan = kept_plan(&delete_tuple_plan,
