@@ -313,7 +313,8 @@ BEGIN
 
   PERFORM agentauthz._record_protection(tbl, object_type, id_column, strategy, made,
                                         coalesce(previous.enabled_rls, NOT rls_on),
-                                        force AND (coalesce(previous.forced_rls, false) OR NOT rls_forced));
+                                        force AND (coalesce(previous.forced_rls, false) OR NOT rls_forced),
+                                        parent_column);
 END
 $$;
 COMMENT ON FUNCTION agentauthz.protect(regclass, text, name, text, text, text, text, name, text, text, boolean) IS
@@ -393,8 +394,8 @@ CREATE OR REPLACE FUNCTION agentauthz._sync_truncate() RETURNS trigger
 -- What protect() and sync_tuples() made, recorded with the owner's rights
 -- for a table the caller owns (admins may not write the records directly).
 CREATE FUNCTION agentauthz._record_protection(tbl regclass, object_type text, id_column name, strategy text,
-                                              policies name[], enabled_rls boolean, forced_rls boolean)
-    RETURNS void
+                                              policies name[], enabled_rls boolean, forced_rls boolean,
+                                              parent_column name) RETURNS void
     LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'agentauthz_record_protection';
 CREATE FUNCTION agentauthz._forget_protection(tbl regclass) RETURNS void
@@ -512,6 +513,9 @@ CREATE FUNCTION agentauthz.set_session_contexts(allowed boolean, role regrole DE
 COMMENT ON FUNCTION agentauthz.set_session_contexts(boolean, regrole) IS
   'Sets agentauthz.session_contexts for this database, or for one role in it (NULL removes the setting): off for roles that connect through a transaction pool, whose contexts must last one transaction.';
 
+-- protect() now records its parent column (sync triggers ask it).
+ALTER TABLE agentauthz.protected_tables ADD COLUMN parent_column name;
+
 -- Tables protected under 0.1 get what protect() makes now: the guard that
 -- keeps them closed if the extension is dropped, base policies tied to the
 -- extension, WITH CHECK expressions that refuse a key that cannot name an
@@ -558,6 +562,8 @@ BEGIN
     IF own IS NOT NULL AND ins IS NOT NULL AND (ins[2], ins[3]) IS DISTINCT FROM (own[2], own[3]) THEN
       attach := format(' AND agentauthz.check_new_object(%L, %L, %s)',
                        replace(own[1], '''''', ''''), replace(own[2], '''''', ''''), own[3]);
+      UPDATE agentauthz.protected_tables p SET parent_column = (parse_ident(ins[3]))[1]
+       WHERE p.tbl OPERATOR(pg_catalog.=) t;
     END IF;
     FOR pol IN SELECT x.polname, x.polqual IS NOT NULL AS has_using, x.polwithcheck IS NOT NULL AS has_check,
                       pg_get_expr(x.polqual, x.polrelid) AS using_expr,
@@ -674,7 +680,7 @@ GRANT EXECUTE ON FUNCTION agentauthz.protect(regclass, text, name, text, text, t
                           agentauthz._drop_policies(regclass, name[]),
                           agentauthz._policy_names(),
                           agentauthz._require(text[], boolean[]),
-                          agentauthz._record_protection(regclass, text, name, text, name[], boolean, boolean),
+                          agentauthz._record_protection(regclass, text, name, text, name[], boolean, boolean, name),
                           agentauthz._forget_protection(regclass),
                           agentauthz._record_sync(regclass, text, name, text, text, name, text, name),
                           agentauthz._forget_sync(regclass, text, name),

@@ -392,7 +392,9 @@ CREATE TABLE agentauthz.protected_tables (
     enabled_rls  boolean NOT NULL,
     forced_rls   boolean NOT NULL,
     protected_at timestamptz NOT NULL DEFAULT now(),
-    protected_by name NOT NULL DEFAULT current_user
+    protected_by name NOT NULL DEFAULT current_user,
+    -- the column inserts and moves are checked on (protect's parent_column)
+    parent_column name
 );
 SELECT pg_catalog.pg_extension_config_dump('agentauthz.protected_tables', '');
 
@@ -612,7 +614,8 @@ BEGIN
 
   PERFORM agentauthz._record_protection(tbl, object_type, id_column, strategy, made,
                                         coalesce(previous.enabled_rls, NOT rls_on),
-                                        force AND (coalesce(previous.forced_rls, false) OR NOT rls_forced));
+                                        force AND (coalesce(previous.forced_rls, false) OR NOT rls_forced),
+                                        parent_column);
 END
 $$;
 COMMENT ON FUNCTION agentauthz.protect(regclass, text, name, text, text, text, text, name, text, text, boolean) IS
@@ -707,8 +710,8 @@ CREATE FUNCTION agentauthz._sync_truncate() RETURNS trigger
 -- What protect() and sync_tuples() made, recorded with the owner's rights
 -- for a table the caller owns (admins may not write the records directly).
 CREATE FUNCTION agentauthz._record_protection(tbl regclass, object_type text, id_column name, strategy text,
-                                              policies name[], enabled_rls boolean, forced_rls boolean)
-    RETURNS void
+                                              policies name[], enabled_rls boolean, forced_rls boolean,
+                                              parent_column name) RETURNS void
     LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'agentauthz_record_protection';
 CREATE FUNCTION agentauthz._forget_protection(tbl regclass) RETURNS void
@@ -1001,7 +1004,7 @@ GRANT EXECUTE ON FUNCTION agentauthz.protect(regclass, text, name, text, text, t
                           agentauthz._drop_policies(regclass, name[]),
                           agentauthz._policy_names(),
                           agentauthz._require(text[], boolean[]),
-                          agentauthz._record_protection(regclass, text, name, text, name[], boolean, boolean),
+                          agentauthz._record_protection(regclass, text, name, text, name[], boolean, boolean, name),
                           agentauthz._forget_protection(regclass),
                           agentauthz._record_sync(regclass, text, name, text, text, name, text, name),
                           agentauthz._forget_sync(regclass, text, name),

@@ -122,7 +122,7 @@ SELECT regress.try($$UPDATE agentauthz.synced_columns SET subject_type = 'agent'
 SELECT regress.try($$SELECT agentauthz._record_sync('sec_elsewhere', 'team', 'object', 'member', 'agent', 'subject',
                                                     NULL, 'x')$$) AS register_unowned;
 SELECT regress.try($$SELECT agentauthz._record_protection('sec_elsewhere', 'team', 'object', 'row', '{}', true,
-                                                          false)$$) AS protect_unowned;
+                                                          false, NULL)$$) AS protect_unowned;
 SELECT agentauthz.sync_tuples('sec_docs', 'document', 'id', 'parent', 'folder', 'folder_id') AS written_again;
 RESET ROLE;
 SELECT count(*) AS tuples_naming_mallory FROM agentauthz.tuples WHERE subject LIKE '%mallory%';

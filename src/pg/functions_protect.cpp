@@ -9,9 +9,12 @@
 
 #include "core/error.h"
 #include "core/tuple_key.h"
+#include "pg/active_actor.h"
+#include "pg/engine.h"
 #include "pg/guard.h"
 #include "pg/privileged.h"
 #include "pg/sql_args.h"
+#include "pg/tuple_scans.h"
 
 extern "C" {
 #include "catalog/pg_class.h"
@@ -27,6 +30,7 @@ SPIPlanPtr delete_tuple_plan = nullptr;
 SPIPlanPtr insert_tuple_plan = nullptr;
 SPIPlanPtr truncate_plain_plan = nullptr;
 SPIPlanPtr truncate_userset_plan = nullptr;
+SPIPlanPtr parent_checked_plan = nullptr;
 uint64 registrations_written = 0;  // by this backend: cached registrations are stale
 
 // Refuses unless the caller is an admin who owns (has the privileges of
@@ -114,28 +118,33 @@ void append_key(Datum value, Oid type, std::string* out) {
 using agentauthz::pg::text_arg;
 
 // _record_protection(tbl, object_type, id_column, strategy, policies,
-// enabled_rls, forced_rls): protect()'s record of what it made.
+// enabled_rls, forced_rls, parent_column): protect()'s record of what it
+// made (parent_column may be NULL).
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_record_protection) {
   using namespace agentauthz::pg;
   require_arguments(fcinfo, {"tbl", "object_type", "id_column", "strategy", "policies", "enabled_rls", "forced_rls"});
+  // parent_column (the 8th) may be NULL.
   Oid relid = PG_GETARG_OID(0);
   require_admin_owning(relid, "_record_protection");
   SqlScope scope(Rights::Owner);
   with_spi([&] {
-    Oid types[8] = {REGCLASSOID, TEXTOID, NAMEOID, TEXTOID, NAMEARRAYOID, BOOLOID, BOOLOID, NAMEOID};
+    Oid types[9] = {REGCLASSOID, TEXTOID, NAMEOID, TEXTOID, NAMEARRAYOID, BOOLOID, BOOLOID, NAMEOID, NAMEOID};
     NameData by;
     namestrcpy(&by, GetUserNameFromId(scope.caller(), false));
-    Datum values[8] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), PG_GETARG_DATUM(3),
-                       PG_GETARG_DATUM(4), PG_GETARG_DATUM(5), PG_GETARG_DATUM(6), NameGetDatum(&by)};
+    Datum values[9] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), PG_GETARG_DATUM(3),
+                       PG_GETARG_DATUM(4), PG_GETARG_DATUM(5), PG_GETARG_DATUM(6), NameGetDatum(&by),
+                       PG_ARGISNULL(7) ? (Datum)0 : PG_GETARG_DATUM(7)};
+    char nulls[9] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', PG_ARGISNULL(7) ? 'n' : ' '};
     int rc = SPI_execute_with_args(
         "INSERT INTO agentauthz.protected_tables AS p "
-        "(tbl, object_type, id_column, strategy, policies, enabled_rls, forced_rls, protected_by) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+        "(tbl, object_type, id_column, strategy, policies, enabled_rls, forced_rls, protected_by, parent_column) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
         "ON CONFLICT ON CONSTRAINT protected_tables_pkey DO UPDATE "
         "SET object_type = EXCLUDED.object_type, id_column = EXCLUDED.id_column, strategy = EXCLUDED.strategy, "
         "policies = EXCLUDED.policies, enabled_rls = EXCLUDED.enabled_rls, forced_rls = EXCLUDED.forced_rls, "
-        "protected_at = pg_catalog.now(), protected_by = EXCLUDED.protected_by",
-        8, types, values, nullptr, false, 0);
+        "protected_at = pg_catalog.now(), protected_by = EXCLUDED.protected_by, "
+        "parent_column = EXCLUDED.parent_column",
+        9, types, values, nulls, false, 0);
     if (rc != SPI_OK_INSERT) elog(ERROR, "could not record the protection: %s", SPI_result_code_string(rc));
   });
   PG_RETURN_VOID();
@@ -354,6 +363,61 @@ void write_synced_tuple(bool insert, const std::string& object, const std::strin
   });
 }
 
+// Whether the writing session acts for an agent (under a delegation or as
+// itself): its row writes must not become tuple writes (see below).
+bool acting_for_agent() {
+  Engine::get().prepare_if_model();
+  const ActiveActor& actor = active_actor();
+  return actor.valid && (actor.kind == ActorContext::Kind::Agent || actor.kind == ActorContext::Kind::Delegation);
+}
+
+// Whether protect() checks moves of `sync`'s objects between subjects: the
+// synced column is the table's protected parent column, for the same
+// objects (then WITH CHECK takes the relations a move needs).
+bool moves_checked(Oid relid, const SyncRegistration& sync) {
+  bool checked = false;
+  SqlScope scope(Rights::Owner);
+  with_spi([&] {
+    Oid types[4] = {REGCLASSOID, TEXTOID, TEXTOID, TEXTOID};
+    SPIPlanPtr plan = kept_plan(&parent_checked_plan,
+                                "SELECT true FROM agentauthz.protected_tables p WHERE p.tbl OPERATOR(pg_catalog.=) $1 "
+                                "AND p.object_type OPERATOR(pg_catalog.=) $2 "
+                                "AND p.id_column::pg_catalog.text OPERATOR(pg_catalog.=) $3 "
+                                "AND p.parent_column::pg_catalog.text OPERATOR(pg_catalog.=) $4",
+                                4, types);
+    Datum values[4] = {ObjectIdGetDatum(relid), text_datum(sync.object_type), text_datum(sync.id_column),
+                       text_datum(sync.subject_column)};
+    int rc = SPI_execute_plan(plan, values, nullptr, true, 1);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the protection record: %s", SPI_result_code_string(rc));
+    checked = SPI_processed > 0;
+  });
+  return checked;
+}
+
+// An agent's row write creates the tuples of a new object, and moves an
+// object between parents protect() checks; it must not change who relates
+// to an object that already exists through any other synced column (an
+// owner column, say): that would be a tuple write, which agents may not do,
+// and could widen its principal's rights. Raises 42501 then.
+void check_agent_tuple_write(Relation rel, const SyncRegistration& sync, bool had_old, const std::string& old_object,
+                             const std::string& new_object, const std::string& new_subject) {
+  if (!acting_for_agent()) return;
+  bool existing = had_old && old_object == new_object;  // the row's own tuple names it
+  if (!existing) {
+    core::ObjectKey key = core::split_object(new_object);
+    pg_guard([&] { existing = scan_names(key); });
+  }
+  if (!existing || moves_checked(RelationGetRelid(rel), sync)) return;
+  std::string table;
+  pg_guard([&] { table = RelationGetRelationName(rel); });
+  throw core::Error(core::ErrorKind::Forbidden,
+                    "an agent may not change who relates to " + new_object + " through " + table + "." +
+                        sync.subject_column,
+                    "The write would store the tuple " + new_object + "#" + sync.relation + "@" + new_subject +
+                        " for an object that already exists. An agent's row writes create the tuples of new "
+                        "objects, and move objects only between parents protect() checks (parent_column).");
+}
+
 TriggerData* sync_trigger(FunctionCallInfo fcinfo, bool truncate) {
   if (!CALLED_AS_TRIGGER(fcinfo))
     throw core::Error(core::ErrorKind::InvalidArgument, "sync triggers must be called as triggers");
@@ -386,6 +450,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_sync_row) {
   else if (TRIGGER_FIRED_BY_INSERT(event))
     has_new = tuple_of_row(sync, trigger->tg_relation, trigger->tg_trigtuple, &new_object, &new_subject);
   if (had_old == has_new && old_object == new_object && old_subject == new_subject) return PointerGetDatum(nullptr);
+  if (has_new) check_agent_tuple_write(trigger->tg_relation, sync, had_old, old_object, new_object, new_subject);
   if (had_old) write_synced_tuple(false, old_object, sync.relation, old_subject);
   if (has_new) write_synced_tuple(true, new_object, sync.relation, new_subject);
   return PointerGetDatum(nullptr);

@@ -152,7 +152,8 @@ shape="SELECT string_agg(x, E'\n' ORDER BY x) FROM (
          coalesce(pg_get_expr(polqual, polrelid), '-') || ' ' || coalesce(pg_get_expr(polwithcheck, polrelid), '-')
     FROM pg_policy
   UNION ALL
-  SELECT 'protected ' || tbl || ' ' || (SELECT array_agg(n ORDER BY n) FROM unnest(policies) n)::text
+  SELECT 'protected ' || tbl || ' ' || coalesce(parent_column::text, '-') || ' '
+         || (SELECT array_agg(n ORDER BY n) FROM unnest(policies) n)::text
     FROM agentauthz.protected_tables
   UNION ALL
   SELECT 'member ' || pg_describe_object(classid, objid, objsubid) FROM pg_depend
