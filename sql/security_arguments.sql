@@ -70,6 +70,9 @@ SELECT role_name, agent FROM agentauthz.agents ORDER BY 1;
 SELECT has_table_privilege('Sec Args Bot', 'sec_args_docs', 'SELECT') AS granted;
 SELECT agentauthz.set_audit_level('all', '"Sec Args Bot"');
 SELECT agentauthz.set_session_contexts(false, '"sec_args_o''brien"');
+-- A role that does not exist is not the whole database.
+SELECT regress.try($$SELECT agentauthz.set_audit_level('off', 0::regrole)$$) AS role_zero,
+       regress.try($$SELECT agentauthz.set_session_contexts(true, 4294967295::oid::regrole)$$) AS no_such_role;
 SELECT r.rolname, s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
  WHERE r.rolname LIKE '%rgs%' ORDER BY 1;
 

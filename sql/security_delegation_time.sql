@@ -70,6 +70,23 @@ FETCH ALL FROM docs;
 COMMIT;
 RESET ROLE;
 
+-- Within one long statement the expiry holds too: a timer set to it makes
+-- the next decision deny, however slowly the statement reads.
+INSERT INTO sec_time_docs SELECT g, 'row ' || g FROM generate_series(3, 400) g;
+SELECT count(agentauthz.write_tuple('document:' || g, 'viewer', 'user:anne')) AS written
+  FROM generate_series(3, 400) g;
+SELECT agentauthz.delegate('user:anne', 'agent:time-bot', ARRAY['viewer@document:*'],
+                           clock_timestamp() + interval '1 second', 'one slow statement') AS token,
+       clock_timestamp() + interval '1 second' AS expires \gset
+SET ROLE sec_time_bot;
+BEGIN;
+SELECT agentauthz.act_for(:'token') ? 'chain' AS acting;
+SELECT count(*) > 0 AS some_before, count(*) < 399 AS none_after,
+       max(read_at) < :'expires'::timestamptz + interval '100 milliseconds' AS all_read_before_expiry
+  FROM (SELECT id, clock_timestamp() AS read_at, pg_sleep(0.01) FROM sec_time_docs WHERE id <> 2) s;
+COMMIT;
+RESET ROLE;
+
 -- Tuples expire as before: at the transaction's time, like now().
 SELECT agentauthz.write_tuple('document:2', 'viewer', 'user:anne', now() + interval '1 hour');
 SELECT agentauthz.check('user:anne', 'viewer', 'document:2') AS unexpired_tuple;

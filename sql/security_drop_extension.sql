@@ -102,6 +102,17 @@ SELECT polrelid::regclass AS tbl, polname FROM pg_policy
 SELECT agentauthz.unprotect('sec_drop_docs');
 SELECT polname FROM pg_policy WHERE polrelid = 'sec_drop_docs'::regclass;
 SELECT relrowsecurity FROM pg_class WHERE oid = 'sec_drop_docs'::regclass;
+-- The same without a record of protect() (dropped and created again):
+-- its policies, the guard among them, go all the same.
+SELECT agentauthz.protect('sec_drop_docs', 'document', 'id');
+SET client_min_messages = warning;
+DROP EXTENSION agentauthz CASCADE;
+CREATE EXTENSION agentauthz;
+RESET client_min_messages;
+SELECT polname FROM pg_policy WHERE polrelid = 'sec_drop_docs'::regclass;
+SELECT agentauthz.unprotect('sec_drop_docs') AS unprotected, agentauthz.unprotect('sec_drop_docs') AS again;
+SELECT polname FROM pg_policy WHERE polrelid = 'sec_drop_docs'::regclass;
+SELECT pg_temp.model() > 0 AS model_written;
 
 -- Dropping the extension's schema takes the extension with it: closed too.
 SELECT agentauthz.protect('sec_drop_docs', 'document', 'id');

@@ -61,5 +61,12 @@ SET ROLE sec_prepare_bot;
 SELECT pg_temp.actor() AS after_rollback_prepared;
 RESET ROLE;
 
+-- purge_audit() locks the audit chain's head: a prepared transaction
+-- holding it would stop every writer of the log until it is finished.
+BEGIN;
+SELECT agentauthz.purge_audit('-infinity') AS purged;
+PREPARE TRANSACTION 'sec_prepare_purge';
+SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid = 'sec_prepare_purge';
+
 DROP OWNED BY sec_prepare_bot;
 DROP ROLE sec_prepare_bot;
