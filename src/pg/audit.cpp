@@ -166,6 +166,7 @@ void begin_statement(const ActiveActor& actor) {
   key.actor_epoch = active_actor_epoch();
   if (have_statement && key == current_key) return;
   if (have_statement) end_statement(&wait_budget_ms);
+  pg_guard([] { register_exit_hook(); });
   current_key = key;
   wait_budget_ms = queue_wait_setting;
   summary = core::AuditSummary(static_cast<size_t>(sample_size_setting));
@@ -323,6 +324,7 @@ void note_listing(const ActiveActor& actor, std::string_view relation, std::stri
 }
 
 void note_refused_token(std::string_view agent, int64_t delegation_id, std::string_view reason) {
+  pg_guard([] { register_exit_hook(); });
   core::AuditRecord record;
   fill_statement_identity(&record);
   record.kind = core::AuditKind::Check;

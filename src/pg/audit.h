@@ -55,6 +55,9 @@ const char* destination();
 // Installs the executor, utility, transaction and exit hooks (_PG_init;
 // audit_hooks.cpp), which call the three functions below.
 void register_hooks();
+// Makes sure records a backend still holds when it exits are handed over;
+// called by the backend when it first records something.
+void register_exit_hook();
 // A top-level statement ended: its records are handed over.
 void statement_finished();
 // The transaction is committing (records written in it, without the

@@ -37,6 +37,7 @@ void xact_callback(XactEvent event, void*) {
 }
 
 void at_exit(int, Datum) { transaction_aborted(true); }
+bool exit_hook_registered = false;
 
 }  // namespace
 
@@ -116,7 +117,15 @@ void register_hooks() {
   prev_process_utility = ProcessUtility_hook;
   ProcessUtility_hook = agentauthz_audit_utility;
   RegisterXactCallback(xact_callback, nullptr);
+  // An exit callback registered while preloading would be the postmaster's,
+  // and every backend forgets those when it starts (on_exit_reset).
+  if (!process_shared_preload_libraries_in_progress) register_exit_hook();
+}
+
+void register_exit_hook() {
+  if (exit_hook_registered) return;
   before_shmem_exit(at_exit, 0);
+  exit_hook_registered = true;
 }
 
 }  // namespace agentauthz::pg::audit
