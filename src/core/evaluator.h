@@ -48,8 +48,14 @@ class Evaluator {
   bool check(const Subject& subject, RelationId relation, const Object& object);
   // Like check, recording how the decision was reached.
   bool explain(const Subject& subject, RelationId relation, const Object& object, Proof* proof);
+  // What a listing does with an object only reachable beyond max_depth:
+  // raise DepthExceeded (OpenFGA's list_objects), or leave it out as not
+  // granted (the actor's allowed set under row-level security, where rows
+  // written by agents decide how deep a check goes).
+  enum class BeyondDepth { Raise, Omit };
   // Appends the ids of objects of the relation's type that `subject` has it on.
-  void list_objects(const Subject& subject, RelationId relation, std::vector<Symbol>* ids);
+  void list_objects(const Subject& subject, RelationId relation, std::vector<Symbol>* ids,
+                    BeyondDepth beyond = BeyondDepth::Raise);
   // Appends the subjects matching `filter` (type, optional relation) that
   // have `relation` on `object`; `type:*` stands for a wildcard grant.
   void list_subjects(const Object& object, RelationId relation, const Subject& filter,

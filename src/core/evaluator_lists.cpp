@@ -164,13 +164,24 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
   return within_budget;
 }
 
-void Evaluator::list_objects(const Subject& subject, RelationId target, std::vector<Symbol>* ids) {
+void Evaluator::list_objects(const Subject& subject, RelationId target, std::vector<Symbol>* ids,
+                             BeyondDepth beyond) {
   const RelationInfo& goal = model_->relation(target);
   std::vector<Symbol> candidates;
-  expand_reverse(subject, target, SIZE_MAX, true,
-                 [&](Symbol id, int) { candidates.push_back(id); });
+  bool raise = beyond == BeyondDepth::Raise;
+  expand_reverse(subject, target, SIZE_MAX, raise, [&](Symbol id, int) { candidates.push_back(id); });
   for (Symbol id : candidates) {
-    if (goal.monotone || check(subject, target, Object{goal.type, id})) ids->push_back(id);
+    if (goal.monotone) {
+      ids->push_back(id);
+      continue;
+    }
+    bool granted = false;
+    try {
+      granted = check(subject, target, Object{goal.type, id});
+    } catch (const Error& error) {
+      if (raise || error.kind() != ErrorKind::DepthExceeded) throw;
+    }
+    if (granted) ids->push_back(id);
   }
 }
 

@@ -110,11 +110,12 @@ class EvalFixture {
 
   // Returns list_objects as sorted `type:id` strings (failing on duplicates).
   std::vector<std::string> objects(std::string_view subject, std::string_view relation,
-                                   std::string_view type) {
+                                   std::string_view type,
+                                   Evaluator::BeyondDepth beyond = Evaluator::BeyondDepth::Raise) {
     RequestResolver resolve = evaluator_->resolver();
     TypeId t = resolve.type(type);
     std::vector<Symbol> ids;
-    evaluator_->list_objects(resolve.subject(subject), resolve.relation(t, relation), &ids);
+    evaluator_->list_objects(resolve.subject(subject), resolve.relation(t, relation), &ids, beyond);
     std::vector<std::string> names;
     for (Symbol id : ids) names.push_back(evaluator_->format(Object{t, id}));
     return sorted_without_duplicates(std::move(names), "list_objects");

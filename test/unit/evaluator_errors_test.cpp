@@ -4,6 +4,8 @@
 // malformed names in requests, and recovery after each error.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -128,6 +130,30 @@ TEST(DepthUsersets, MemberOf25GroupsDownRaisesInCheckAndLists) {
             ErrorKind::DepthExceeded);
   EXPECT_EQ(error_kind([&] { f.subjects("group:g0", "member", "user"); }),
             ErrorKind::DepthExceeded);
+}
+
+// The actor's allowed set under row-level security leaves out what lies
+// beyond the limit, as a single actor check denies it, and keeps what a
+// shorter path grants.
+TEST(DepthUsersets, OmittingListingLeavesOutOnlyWhatIsTooDeep) {
+  EvalFixture f(kGroups);
+  add_group_chain(f, 30);
+  f.add({"group:g26#member@user:anne"});
+  EXPECT_EQ(error_kind([&] { f.objects("user:anne", "member", "group"); }), ErrorKind::DepthExceeded);
+  Names omitted = f.objects("user:anne", "member", "group", Evaluator::BeyondDepth::Omit);
+  EXPECT_EQ(omitted.size(), 25u);  // g26 down to g2: within 25 hops
+  EXPECT_TRUE(std::find(omitted.begin(), omitted.end(), "group:g2") != omitted.end());
+  EXPECT_TRUE(std::find(omitted.begin(), omitted.end(), "group:g1") == omitted.end());
+  f.add({"group:g1#member@user:anne"});
+  Names shorter = f.objects("user:anne", "member", "group", Evaluator::BeyondDepth::Omit);
+  EXPECT_TRUE(std::find(shorter.begin(), shorter.end(), "group:g0") != shorter.end());
+}
+
+// A confirming check that is too deep leaves the candidate out, too.
+TEST(DepthComputed, OmittingListingLeavesOutATooDeepConfirmation) {
+  EvalFixture f(computed_chain(25));
+  f.add({"document:1#viewer@user:jon"});
+  EXPECT_TRUE(f.objects("user:jon", "viewer", "document", Evaluator::BeyondDepth::Omit).empty());
 }
 
 TEST(DepthUsersets, DeniedCheckOverATooLongChainRaises) {
