@@ -4,12 +4,15 @@
 -- session-level act_for() inside a transaction that was prepared and then
 -- rolled back (ROLLBACK PREPARED) survived the rollback. Now PREPARE
 -- TRANSACTION is refused for a transaction that changed the session's
--- context (as for temporary objects); a transaction-local one ends at
--- PREPARE as it would at COMMIT.
+-- context (as for temporary objects), and for every transaction of a
+-- session acting for an agent (review: an agent's LOCK TABLE held in a
+-- prepared transaction hung every reader); a transaction-local context of
+-- an application ends at PREPARE as it would at COMMIT.
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS agentauthz CASCADE;
 CREATE EXTENSION agentauthz;
-DROP ROLE IF EXISTS sec_prepare_bot;
+DROP TABLE IF EXISTS sec_prepare_docs;
+DROP ROLE IF EXISTS sec_prepare_bot, sec_prepare_app;
 RESET client_min_messages;
 
 SELECT agentauthz.write_model($dsl$
@@ -23,6 +26,11 @@ type document
 $dsl$) > 0 AS model_written;
 SELECT agentauthz.write_tuple('document:1', 'viewer', 'user:anne');
 CREATE ROLE sec_prepare_bot;
+CREATE ROLE sec_prepare_app IN ROLE agentauthz_app;
+CREATE TABLE sec_prepare_docs (id bigint PRIMARY KEY);
+SELECT agentauthz.protect('sec_prepare_docs', 'document', 'id', update_relation => 'viewer',
+                          delete_relation => 'viewer');
+GRANT SELECT, UPDATE, DELETE ON sec_prepare_docs TO sec_prepare_bot;
 SELECT agentauthz.register_agent('agent:prepare', 'sec_prepare_bot');
 SELECT agentauthz.delegate('user:anne', 'agent:prepare', ARRAY['viewer@document:*'], now() + interval '1 hour',
                            'two-phase') AS token \gset
@@ -35,31 +43,53 @@ $$;
 GRANT EXECUTE ON FUNCTION pg_temp.actor() TO PUBLIC;
 
 SET ROLE sec_prepare_bot;
--- A session context set inside a transaction to be prepared: refused, and
--- the transaction (with the context) rolled back.
+-- An agent: a session context, a local one, or none at all (acting as
+-- itself) -- no transaction of its is prepared, and none keeps a lock.
 BEGIN;
 SELECT agentauthz.act_for(:'token', local => false) ? 'chain' AS acting;
 PREPARE TRANSACTION 'sec_prepare_session';
 SELECT pg_temp.actor() AS after_refused_prepare;
-SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid = 'sec_prepare_session';
--- end_task() for the session is a change of the session's context too.
-SELECT agentauthz.act_for(:'token', local => false) ? 'chain' AS acting;
-BEGIN;
-SELECT agentauthz.end_task();
-PREPARE TRANSACTION 'sec_prepare_end';
-SELECT pg_temp.actor() AS still_acting;
-SELECT agentauthz.end_task();
--- A local context ends at PREPARE, whatever becomes of the transaction.
 BEGIN;
 SELECT agentauthz.act_for(:'token') ? 'chain' AS acting;
 SELECT agentauthz.check('viewer', 'document:1') AS inside;
 PREPARE TRANSACTION 'sec_prepare_local';
+BEGIN;
+LOCK TABLE sec_prepare_docs IN ACCESS EXCLUSIVE MODE;
+PREPARE TRANSACTION 'sec_prepare_lock';
+SELECT pg_temp.actor() AS after_refused_prepare;
+RESET ROLE;
+SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid LIKE 'sec_prepare%';
+
+-- An application: a session context set in the transaction is refused
+-- (end_task() for the session too); a local one ends at PREPARE.
+SET ROLE sec_prepare_app;
+BEGIN;
+SELECT agentauthz.set_subject('user:anne', local => false) ? 'subject' AS acting;
+PREPARE TRANSACTION 'sec_prepare_app_session';
+SELECT pg_temp.actor() AS after_refused_prepare;
+SELECT agentauthz.set_subject('user:anne', local => false) ? 'subject' AS acting;
+BEGIN;
+SELECT agentauthz.end_task();
+PREPARE TRANSACTION 'sec_prepare_app_end';
+SELECT pg_temp.actor() AS still_acting;
+SELECT agentauthz.end_task();
+BEGIN;
+SELECT agentauthz.set_subject('user:anne') ? 'subject' AS acting;
+PREPARE TRANSACTION 'sec_prepare_app_local';
 SELECT pg_temp.actor() AS after_prepare;
 RESET ROLE;
-ROLLBACK PREPARED 'sec_prepare_local';
-SET ROLE sec_prepare_bot;
+ROLLBACK PREPARED 'sec_prepare_app_local';
+SET ROLE sec_prepare_app;
 SELECT pg_temp.actor() AS after_rollback_prepared;
+
+-- A transaction that wrote agentauthz's tables keeps its row locks while
+-- prepared: a revocation or tuple write would wait on it, so it is refused.
+BEGIN;
+SELECT agentauthz.write_tuple('document:2', 'viewer', 'user:anne');
+PREPARE TRANSACTION 'sec_prepare_app_write';
+SELECT agentauthz.check('user:anne', 'viewer', 'document:2') AS written_and_rolled_back;
 RESET ROLE;
+SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid = 'sec_prepare_app_write';
 
 -- purge_audit() locks the audit chain's head: a prepared transaction
 -- holding it would stop every writer of the log until it is finished.
@@ -68,5 +98,6 @@ SELECT agentauthz.purge_audit('-infinity') AS purged;
 PREPARE TRANSACTION 'sec_prepare_purge';
 SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid = 'sec_prepare_purge';
 
-DROP OWNED BY sec_prepare_bot;
-DROP ROLE sec_prepare_bot;
+DROP TABLE sec_prepare_docs;
+DROP OWNED BY sec_prepare_bot, sec_prepare_app;
+DROP ROLE sec_prepare_bot, sec_prepare_app;

@@ -53,6 +53,7 @@ void on_expiry() { expiry_reached = true; }
 
 // Arms the timer for `until` (or disarms it for an actor that never expires).
 void arm_expiry_timer(TimestampTz until) {
+  expiry_reached = false;  // before arming: an alarm due at once must not be lost
   pg_guard([&] {
     if (expiry_timer == MAX_TIMEOUTS) {
       if (until == DT_NOEND) return;
@@ -64,7 +65,11 @@ void arm_expiry_timer(TimestampTz until) {
       enable_timeout_at(expiry_timer, until);
     }
   });
-  expiry_reached = false;
+}
+
+// Whether the timer is armed (error recovery disarms every timeout).
+bool expiry_timer_armed() {
+  return expiry_timer != MAX_TIMEOUTS && get_timeout_active(expiry_timer);
 }
 
 std::string role_name(Oid role) {
@@ -198,6 +203,34 @@ std::array<uint8, 32> sha256(const uint8* data, size_t length) {
   return digest;
 }
 
+bool session_acts_for_agent() {
+  const ActorContext& context = explicit_context();
+  if (context.kind == ActorContext::Kind::Delegation || context.kind == ActorContext::Kind::Agent) return true;
+  // A subject set by a trusted application role, for that role.
+  if (context.kind == ActorContext::Kind::Subject && context.role == GetUserId()) return false;
+  return !agent_of_current_role().empty();
+}
+
+namespace {
+
+// A prepared transaction outlives its session: one of an agent's could
+// hold its locks (LOCK TABLE on a protected table) against every reader
+// until a superuser finishes it. Agents do not prepare transactions.
+void refuse_agent_prepare(XactEvent event, void*) {
+  if (event != XACT_EVENT_PRE_PREPARE) return;
+  bool agent = false;
+  call_guarded([](void* out) { *static_cast<bool*>(out) = session_acts_for_agent(); }, &agent);
+  if (agent)
+    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                    errmsg("cannot PREPARE a transaction of a session acting for an agent"),
+                    errdetail("A prepared transaction outlives the session; its locks would hold every reader "
+                              "of what it locked until it is finished.")));
+}
+
+}  // namespace
+
+void register_agent_prepare_check() { RegisterXactCallback(refuse_agent_prepare, nullptr); }
+
 const ActiveActor& active_actor() {
   // At each new statement (statements.h), what other sessions committed to
   // agents and delegations is taken in and the clock read before the cached
@@ -212,6 +245,9 @@ const ActiveActor& active_actor() {
     expiry_reached = false;
     decided_at = GetCurrentTimestamp();
     if (decided_at >= cached.valid_until) cached_valid = false;
+    // An error's recovery disarms all timeouts: arm again for the actor kept.
+    if (cached_valid && cached.valid && cached.valid_until != DT_NOEND && !expiry_timer_armed())
+      arm_expiry_timer(cached.valid_until);
   }
   CacheKey key;
   key.view = view_epoch();

@@ -44,6 +44,14 @@ uint64_t active_actor_epoch();
 // revoked or expired. Returns the links root first.
 std::vector<DelegationRow> read_chain(int64_t leaf_id, TimestampTz now);
 
+// Whether this session acts for an agent: under an act_for() context, or as
+// an agent role without one -- valid or not (a revoked or expired
+// delegation restricts as much as a valid one). A subject an application
+// role set for itself does not.
+bool session_acts_for_agent();
+// Refuses PREPARE TRANSACTION in such sessions; called once from _PG_init.
+void register_agent_prepare_check();
+
 // Returns the agent the current role stands for, or "".
 std::string agent_of_current_role();
 

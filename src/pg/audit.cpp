@@ -10,6 +10,7 @@
 #include "core/tuple_key.h"
 #include "pg/audit_log_writer.h"
 #include "pg/audit_queue.h"
+#include "pg/engine.h"
 #include "pg/guard.h"
 
 extern "C" {
@@ -209,11 +210,14 @@ void note_check_record(std::string_view relation, std::string_view object_type, 
 // Where a transaction's own records end up when it finishes.
 void write_in_transaction(bool committing) {
   if (in_transaction.records == 0) return;
+  // The records stay in in_transaction until they are written: a backend
+  // terminated while waiting for the chain's lock still has them for the
+  // exit callback, which logs them.
   std::vector<core::AuditRecord> records = in_transaction.decode();
-  in_transaction.clear();
   bool read_only = false;
   pg_guard([&] { read_only = XactReadOnly || RecoveryInProgress(); });
   if (!committing || read_only) {
+    in_transaction.clear();
     log_audit_records(records, committing ? "read-only transaction" : "rolled back");
     return;
   }
@@ -234,6 +238,7 @@ void write_in_transaction(bool committing) {
     failure = std::current_exception();
   }
   writing = false;
+  in_transaction.clear();
   if (failure) {
     // The commit fails with this error; the records must not vanish with
     // it (logged here, outside the catch block: logging calls PostgreSQL).
@@ -325,13 +330,25 @@ void note_listing(const ActiveActor& actor, std::string_view relation, std::stri
 
 void note_refused_token(std::string_view agent, int64_t delegation_id, std::string_view reason) {
   pg_guard([] { register_exit_hook(); });
+  std::string id = delegation_id > 0 ? std::to_string(delegation_id) : std::string();
+  if (level_setting == kSummary) {
+    // Counted like other refusals: a statement refusing tokens by the
+    // thousand (a guessing loop) leaves one summary row, not thousands.
+    Engine::get().prepare_if_model();
+    const ActiveActor& actor = active_actor();
+    begin_statement(actor);
+    core::AuditSummary::Entry& entry =
+        summary.entry(key_for_name("act_for"), key_for_name("delegation"), "act_for", "delegation");
+    summary.add(entry, false, summary.wants_sample(entry, false) ? std::string_view(id) : std::string_view());
+    return;
+  }
   core::AuditRecord record;
   fill_statement_identity(&record);
   record.kind = core::AuditKind::Check;
   record.actor.assign(agent);
   record.relation = "act_for";
   record.object_type = "delegation";
-  if (delegation_id > 0) record.object_id = std::to_string(delegation_id);
+  record.object_id = id;
   record.decision = "denied";
   record.detail.assign(reason);
   pending.add(record);

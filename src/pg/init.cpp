@@ -1,8 +1,10 @@
 // Library initialisation: settings, callbacks and hooks.
+#include "pg/active_actor.h"
 #include "pg/actor_context.h"
 #include "pg/audit.h"
 #include "pg/audit_queue.h"
 #include "pg/catalog.h"
+#include "pg/privileged.h"
 #include "pg/guard.h"
 #include "pg/settings.h"
 #include "pg/statements.h"
@@ -98,6 +100,8 @@ void _PG_init(void) {
   agentauthz::pg::register_catalog_callbacks();
   agentauthz::pg::register_scan_lifecycle();
   agentauthz::pg::register_context_callbacks();
+  agentauthz::pg::register_agent_prepare_check();
+  agentauthz::pg::register_prepare_refusal();
   agentauthz::pg::audit::register_hooks();
   if (process_shared_preload_libraries_in_progress) {
     agentauthz::pg::audit_queue::register_hooks();
