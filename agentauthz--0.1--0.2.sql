@@ -110,11 +110,12 @@ CREATE OR REPLACE FUNCTION agentauthz._row_check(relation text, object_type text
 DECLARE
   set_function text;
   array_type text;
+  key text := agentauthz._key(key_column, key_type);
 BEGIN
   IF strategy = 'row' THEN
-    RETURN format('agentauthz.check_id(%L, %L, %I)', relation, object_type, key_column);
+    RETURN format('agentauthz.check_id(%L, %L, %s)', relation, object_type, key);
   ELSIF strategy = 'write' THEN
-    RETURN format('agentauthz.check_new_id(%L, %L, %I)', relation, object_type, key_column);
+    RETURN format('agentauthz.check_new_id(%L, %L, %s)', relation, object_type, key);
   END IF;
   IF key_type IN ('bigint'::regtype, 'integer'::regtype, 'smallint'::regtype) THEN
     set_function := 'allowed_bigint_ids';
@@ -131,6 +132,16 @@ BEGIN
   RETURN format('(%I OPERATOR(pg_catalog.=) ANY ((SELECT agentauthz.%I(%L, %L))::%s) AND agentauthz.actor_valid())',
                 key_column, set_function, relation, object_type, array_type);
 END
+$$;
+
+-- A key column as the typed checks take it: smallint as integer (it would
+-- match both the integer and the bigint forms).
+CREATE FUNCTION agentauthz._key(key_column name, key_type regtype) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+  SELECT CASE WHEN key_type OPERATOR(pg_catalog.=) 'smallint'::pg_catalog.regtype
+              THEN pg_catalog.format('(%I)::integer', key_column) ELSE pg_catalog.format('%I', key_column) END
 $$;
 
 -- Drops the named policies of a table, where they still exist.
@@ -262,7 +273,8 @@ BEGIN
     -- on it as well (and a key that cannot name an object is refused).
     insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), parent_type,
                                           parent_column, parent_key_type, 'write')
-                    || format(' AND agentauthz.check_new_object(%L, %L, %I)', update_relation, object_type, id_column);
+                    || format(' AND agentauthz.check_new_object(%L, %L, %s)', update_relation, object_type,
+                              agentauthz._key(id_column, key_type));
   ELSE
     insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), object_type,
                                           id_column, key_type, 'write');
@@ -531,12 +543,12 @@ DECLARE
   s agentauthz.synced_columns;
   t oid;
   pol record;
-  own text[];         -- the update policy's first check_id: relation, type, key as printed
-  ins text[];         -- the insert policy's
-  attach text;        -- what an insert under a parent adds
-  made name[];
-  check_call constant text :=
-    'agentauthz\.check_id\(''((?:[^'']|'''')*)''::text, ''((?:[^'']|'''')*)''::text, ([^),]+)\)';
+  names text[];       -- agentauthz_update's first two literals: relation, type
+  key_column name;    -- what agentauthz_delete checks: the row's key
+  key_type regtype;
+  parent name;        -- what else agentauthz_insert checks: its parent, if any
+  attach text;        -- what an insert (and a move) under a parent adds
+  literals constant text := '''((?:[^'']|'''')*)''::text, ''((?:[^'']|'''')*)''::text';
 BEGIN
   FOR s IN SELECT * FROM agentauthz.synced_columns LOOP
     IF EXISTS (SELECT FROM pg_attribute a JOIN pg_type ty ON ty.oid OPERATOR(pg_catalog.=) a.atttypid
@@ -554,16 +566,32 @@ BEGIN
   END LOOP;
   FOR t IN SELECT DISTINCT x.polrelid FROM pg_policy x
             WHERE x.polname OPERATOR(pg_catalog.=) ANY (agentauthz._policy_names()) LOOP
-    SELECT regexp_match(pg_get_expr(x.polwithcheck, x.polrelid), check_call) INTO own
+    -- Which columns the policies check, from their dependencies (not from
+    -- their text, which quoting and casts make hard to read).
+    SELECT a.attname, a.atttypid::regtype INTO key_column, key_type
+      FROM pg_policy x JOIN pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_policy'::regclass
+                                       AND d.objid OPERATOR(pg_catalog.=) x.oid
+                                       AND d.refclassid OPERATOR(pg_catalog.=) 'pg_class'::regclass
+                                       AND d.refobjsubid OPERATOR(pg_catalog.>) 0
+      JOIN pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) t AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+     WHERE x.polrelid OPERATOR(pg_catalog.=) t AND x.polname OPERATOR(pg_catalog.=) 'agentauthz_delete'
+     LIMIT 1;
+    SELECT a.attname INTO parent
+      FROM pg_policy x JOIN pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_policy'::regclass
+                                       AND d.objid OPERATOR(pg_catalog.=) x.oid
+                                       AND d.refclassid OPERATOR(pg_catalog.=) 'pg_class'::regclass
+                                       AND d.refobjsubid OPERATOR(pg_catalog.>) 0
+      JOIN pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) t AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+     WHERE x.polrelid OPERATOR(pg_catalog.=) t AND x.polname OPERATOR(pg_catalog.=) 'agentauthz_insert'
+       AND a.attname OPERATOR(pg_catalog.<>) key_column
+     LIMIT 1;
+    SELECT regexp_match(pg_get_expr(x.polqual, x.polrelid), literals) INTO names
       FROM pg_policy x WHERE x.polrelid OPERATOR(pg_catalog.=) t AND x.polname OPERATOR(pg_catalog.=) 'agentauthz_update';
-    SELECT regexp_match(pg_get_expr(x.polwithcheck, x.polrelid), check_call) INTO ins
-      FROM pg_policy x WHERE x.polrelid OPERATOR(pg_catalog.=) t AND x.polname OPERATOR(pg_catalog.=) 'agentauthz_insert';
     attach := '';
-    IF own IS NOT NULL AND ins IS NOT NULL AND (ins[2], ins[3]) IS DISTINCT FROM (own[2], own[3]) THEN
-      attach := format(' AND agentauthz.check_new_object(%L, %L, %s)',
-                       replace(own[1], '''''', ''''), replace(own[2], '''''', ''''), own[3]);
-      UPDATE agentauthz.protected_tables p SET parent_column = (parse_ident(ins[3]))[1]
-       WHERE p.tbl OPERATOR(pg_catalog.=) t;
+    IF parent IS NOT NULL AND key_column IS NOT NULL AND names IS NOT NULL THEN
+      attach := format(' AND agentauthz.check_new_object(%L, %L, %s)', replace(names[1], '''''', ''''),
+                       replace(names[2], '''''', ''''), agentauthz._key(key_column, key_type));
+      UPDATE agentauthz.protected_tables p SET parent_column = parent WHERE p.tbl OPERATOR(pg_catalog.=) t;
     END IF;
     FOR pol IN SELECT x.polname, x.polqual IS NOT NULL AS has_using, x.polwithcheck IS NOT NULL AS has_check,
                       pg_get_expr(x.polqual, x.polrelid) AS using_expr,
@@ -586,7 +614,6 @@ BEGIN
                        replace(pol.with_check, 'agentauthz.check_id(', 'agentauthz.check_new_id('), attach);
       END IF;
     END LOOP;
-    made := NULL;
     IF EXISTS (SELECT FROM pg_policy x WHERE x.polrelid OPERATOR(pg_catalog.=) t
                   AND x.polname OPERATOR(pg_catalog.=) 'agentauthz_select')
        AND NOT EXISTS (SELECT FROM pg_policy x WHERE x.polrelid OPERATOR(pg_catalog.=) t
@@ -677,6 +704,7 @@ GRANT EXECUTE ON FUNCTION agentauthz.protect(regclass, text, name, text, text, t
                           agentauthz.sync_tuples(regclass, text, name, text, text, name, text),
                           agentauthz.unsync_tuples(regclass, text, name),
                           agentauthz._row_check(text, text, name, regtype, text),
+                          agentauthz._key(name, regtype),
                           agentauthz._drop_policies(regclass, name[]),
                           agentauthz._policy_names(),
                           agentauthz._require(text[], boolean[]),

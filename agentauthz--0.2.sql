@@ -411,11 +411,12 @@ CREATE FUNCTION agentauthz._row_check(relation text, object_type text, key_colum
 DECLARE
   set_function text;
   array_type text;
+  key text := agentauthz._key(key_column, key_type);
 BEGIN
   IF strategy = 'row' THEN
-    RETURN format('agentauthz.check_id(%L, %L, %I)', relation, object_type, key_column);
+    RETURN format('agentauthz.check_id(%L, %L, %s)', relation, object_type, key);
   ELSIF strategy = 'write' THEN
-    RETURN format('agentauthz.check_new_id(%L, %L, %I)', relation, object_type, key_column);
+    RETURN format('agentauthz.check_new_id(%L, %L, %s)', relation, object_type, key);
   END IF;
   IF key_type IN ('bigint'::regtype, 'integer'::regtype, 'smallint'::regtype) THEN
     set_function := 'allowed_bigint_ids';
@@ -432,6 +433,16 @@ BEGIN
   RETURN format('(%I OPERATOR(pg_catalog.=) ANY ((SELECT agentauthz.%I(%L, %L))::%s) AND agentauthz.actor_valid())',
                 key_column, set_function, relation, object_type, array_type);
 END
+$$;
+
+-- A key column as the typed checks take it: smallint as integer (it would
+-- match both the integer and the bigint forms).
+CREATE FUNCTION agentauthz._key(key_column name, key_type regtype) RETURNS text
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+  SELECT CASE WHEN key_type OPERATOR(pg_catalog.=) 'smallint'::pg_catalog.regtype
+              THEN pg_catalog.format('(%I)::integer', key_column) ELSE pg_catalog.format('%I', key_column) END
 $$;
 
 -- Drops the named policies of a table, where they still exist.
@@ -563,7 +574,8 @@ BEGIN
     -- on it as well (and a key that cannot name an object is refused).
     insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), parent_type,
                                           parent_column, parent_key_type, 'write')
-                    || format(' AND agentauthz.check_new_object(%L, %L, %I)', update_relation, object_type, id_column);
+                    || format(' AND agentauthz.check_new_object(%L, %L, %s)', update_relation, object_type,
+                              agentauthz._key(id_column, key_type));
   ELSE
     insert_check := agentauthz._row_check(coalesce(insert_relation, update_relation), object_type,
                                           id_column, key_type, 'write');
@@ -1001,6 +1013,7 @@ GRANT EXECUTE ON FUNCTION agentauthz.protect(regclass, text, name, text, text, t
                           agentauthz.sync_tuples(regclass, text, name, text, text, name, text),
                           agentauthz.unsync_tuples(regclass, text, name),
                           agentauthz._row_check(text, text, name, regtype, text),
+                          agentauthz._key(name, regtype),
                           agentauthz._drop_policies(regclass, name[]),
                           agentauthz._policy_names(),
                           agentauthz._require(text[], boolean[]),

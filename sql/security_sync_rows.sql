@@ -93,7 +93,17 @@ SELECT regress.try(statement) AS create_and_move FROM unnest(ARRAY[
 SELECT regress.try(statement) AS owner_column FROM unnest(ARRAY[
   $$UPDATE sec_rows_accounts SET name = 'Acme Corp' WHERE id = 50$$,
   $$UPDATE sec_rows_accounts SET owner = 'anne' WHERE id = 50$$,
+  $$UPDATE sec_rows_accounts SET owner = NULL WHERE id = 50$$,
   $$INSERT INTO sec_rows_accounts VALUES (60, 'anne', 'taken')$$]) AS statement;
+-- Nor once its delegation has expired by the time the row's trigger fires
+-- (a data-modifying CTE's triggers fire at the end of the statement): the
+-- rule holds for a session acting for an agent, valid or not.
+SELECT agentauthz.subdelegate('agent:rows', ARRAY['editor@account:50'], now() + interval '1 second',
+                              'expire mid-statement') AS short \gset
+SELECT agentauthz.act_for(:'short') ? 'chain' AS acting_briefly;
+SELECT regress.try($$WITH u AS (UPDATE sec_rows_accounts SET owner = 'anne' WHERE id = 50 RETURNING 1)
+                     SELECT count(pg_sleep(1.5)) FROM u$$) AS expiring_cte;
+SELECT agentauthz.act_for(:'token') ? 'chain' AS acting_again;
 
 -- Synced values are plain ids: '*' is no wildcard, '#member' no userset.
 SELECT regress.try(statement) AS plain_ids FROM unnest(ARRAY[

@@ -9,6 +9,7 @@
 #include "core/tuple_key.h"
 #include "pg/active_actor.h"
 #include "pg/audit.h"
+#include "pg/catalog_rows.h"
 #include "pg/engine.h"
 #include "pg/guard.h"
 #include "pg/tuple_scans.h"
@@ -74,7 +75,8 @@ std::vector<core::Symbol> list_allowed(const ActiveActor& actor, core::Evaluator
   core::RequestResolver resolve = evaluator.resolver();
   core::Subject who;
   if (!actor.valid || !actor_subject(actor, resolve, &who)) return ids;
-  evaluator.list_objects(who, relation, &ids);
+  // Too deep is not allowed, as for a single check (actor_decides).
+  evaluator.list_objects(who, relation, &ids, core::Evaluator::BeyondDepth::Omit);
   if (!actor.scopes.empty()) {
     ids.erase(std::remove_if(ids.begin(), ids.end(),
                              [&](core::Symbol id) {
@@ -271,8 +273,10 @@ bool actor_check_new_object(std::string_view relation, std::string_view object_t
   std::string_view object = spell_object(object_type, id, buffer);
   core::ObjectKey key;
   if (object.empty() || !core::try_parse_object(object, &key)) refuse_key(object_type, id);
+  // Judged on the latest committed tuples: an old snapshot must not make an
+  // object that exists by now look new.
   bool named = false;
-  pg_guard([&] { named = scan_names(key); });
+  pg_guard([&] { named = latest_tuples_name(object); });
   // A new object: its parent decides. One the stored tuples already name is
   // being attached, not created: that takes the relation on it, as a move.
   if (!named) return true;

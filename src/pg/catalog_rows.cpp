@@ -93,4 +93,49 @@ bool read_agent_of_role(const char* role_name, std::string* agent) {
   return found;
 }
 
+namespace {
+
+// A palloc'd text of `prefix` followed by one character (no C++ object is
+// alive across the PostgreSQL calls of the caller).
+text* text_with_suffix(std::string_view prefix, char suffix) {
+  size_t length = prefix.size() + 1;
+  text* t = static_cast<text*>(palloc(VARHDRSZ + length));
+  SET_VARSIZE(t, VARHDRSZ + length);
+  memcpy(VARDATA(t), prefix.data(), prefix.size());
+  VARDATA(t)[prefix.size()] = suffix;
+  return t;
+}
+
+// Whether a systable scan of agentauthz.tuples over `index` with `keys`
+// finds a row, under a fresh catalog snapshot.
+bool any_tuple(Relation rel, Oid index, ScanKeyData* keys, int count) {
+  SysScanDesc scan = systable_beginscan(rel, index, true, nullptr, count, keys);
+  bool found = HeapTupleIsValid(systable_getnext(scan));
+  systable_endscan(scan);
+  return found;
+}
+
+}  // namespace
+
+bool latest_tuples_name(std::string_view object) {
+  const Catalog& cat = catalog();
+  Relation rel = table_open(cat.tuples, AccessShareLock);
+  text* exact = cstring_to_text_with_len(object.data(), static_cast<int>(object.size()));
+  // The usersets `object#...` are the range [object#, object$).
+  text* userset_low = text_with_suffix(object, '#');
+  text* userset_high = text_with_suffix(object, '$');
+  // Heap column numbers: object is 1, subject 3.
+  ScanKeyData as_object[1];
+  ScanKeyInit(&as_object[0], 1, BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(exact));
+  ScanKeyData as_subject[1];
+  ScanKeyInit(&as_subject[0], 3, BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(exact));
+  ScanKeyData as_userset[2];
+  ScanKeyInit(&as_userset[0], 3, BTGreaterEqualStrategyNumber, F_TEXT_GE, PointerGetDatum(userset_low));
+  ScanKeyInit(&as_userset[1], 3, BTLessStrategyNumber, F_TEXT_LT, PointerGetDatum(userset_high));
+  bool found = any_tuple(rel, cat.tuples_pkey, as_object, 1) || any_tuple(rel, cat.tuples_subject, as_subject, 1) ||
+               any_tuple(rel, cat.tuples_subject, as_userset, 2);
+  table_close(rel, AccessShareLock);
+  return found;
+}
+
 }  // namespace agentauthz::pg

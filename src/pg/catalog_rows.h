@@ -35,4 +35,11 @@ bool read_delegation_row(int64 id, DelegationRow* row);
 // Returns the agent the role stands for, or false.
 bool read_agent_of_role(const char* role_name, std::string* agent);
 
+// Whether any tuple of agentauthz.tuples, as last committed (or written by
+// this transaction), names `object` (`type:id`) as its object or its
+// subject (`type:id` or `type:id#relation`), expired or not. Whether an
+// object already exists is judged on this, not on a statement's snapshot:
+// an old snapshot must not make an existing object look new.
+bool latest_tuples_name(std::string_view object);
+
 }  // namespace agentauthz::pg

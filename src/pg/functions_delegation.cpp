@@ -20,20 +20,30 @@ namespace agentauthz::pg {
 namespace {
 
 constexpr size_t kMaxPurposeBytes = 1000;
-// A link may hand its task on this many times: an agent cannot grow the
-// table without bound (links are never deleted).
-constexpr int64 kMaxSubdelegations = 1000;
+// A delegation's whole tree (its sub-delegations, theirs, ...) holds this
+// many links at most: an agent cannot grow the table without bound (links
+// are never deleted).
+constexpr int64 kMaxTreeLinks = 1000;
 
-// How many links `parent_id` has handed its task to.
-int64 count_subdelegations(int64 parent_id) {
+// How many links the tree of `root_id` holds below the root. Locks the root
+// first, so that concurrent sub-delegations in one tree take turns, and
+// counts what this transaction has written too.
+int64 count_tree_links(int64 root_id) {
   int64 count = 0;
   SqlScope scope(Rights::Owner);
   with_spi([&] {
     Oid types[1] = {INT8OID};
-    Datum values[1] = {Int64GetDatum(parent_id)};
+    Datum values[1] = {Int64GetDatum(root_id)};
     int rc = SPI_execute_with_args(
-        "SELECT pg_catalog.count(*) FROM agentauthz.delegations d WHERE d.parent_id OPERATOR(pg_catalog.=) $1", 1,
-        types, values, nullptr, true, 1);
+        "SELECT 1 FROM agentauthz.delegations d WHERE d.id OPERATOR(pg_catalog.=) $1 FOR UPDATE", 1, types, values,
+        nullptr, false, 1);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "could not lock the delegation: %s", SPI_result_code_string(rc));
+    rc = SPI_execute_with_args(
+        "WITH RECURSIVE below AS ("
+        "  SELECT d.id FROM agentauthz.delegations d WHERE d.parent_id OPERATOR(pg_catalog.=) $1"
+        "  UNION ALL SELECT d.id FROM agentauthz.delegations d JOIN below b ON d.parent_id OPERATOR(pg_catalog.=) b.id) "
+        "SELECT pg_catalog.count(*) FROM below",
+        1, types, values, nullptr, false, 1);
     if (rc != SPI_OK_SELECT) elog(ERROR, "could not count sub-delegations: %s", SPI_result_code_string(rc));
     bool isnull;
     count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -197,10 +207,11 @@ std::string run_subdelegate(std::string_view agent, const std::vector<std::strin
     throw core::Error(core::ErrorKind::LimitExceeded,
                       "delegation chain would exceed agentauthz.max_delegation_depth (" +
                           std::to_string(max_delegation_depth_setting) + ")");
-  if (count_subdelegations(parent.id) >= kMaxSubdelegations)
+  const DelegationRow& root = actor.links.front();
+  if (count_tree_links(root.id) >= kMaxTreeLinks)
     throw core::Error(core::ErrorKind::LimitExceeded,
-                      "delegation " + std::to_string(parent.id) + " has handed its task on " +
-                          std::to_string(kMaxSubdelegations) + " times, the most a link may");
+                      "delegation " + std::to_string(root.id) + " has been handed on " +
+                          std::to_string(kMaxTreeLinks) + " times, the most one delegation's sub-delegations may be");
   d.parent_id = parent.id;
   d.principal = parent.principal;
   d.agent = checked_agent(agent);

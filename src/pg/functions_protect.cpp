@@ -10,11 +10,11 @@
 #include "core/error.h"
 #include "core/tuple_key.h"
 #include "pg/active_actor.h"
+#include "pg/catalog_rows.h"
 #include "pg/engine.h"
 #include "pg/guard.h"
 #include "pg/privileged.h"
 #include "pg/sql_args.h"
-#include "pg/tuple_scans.h"
 
 extern "C" {
 #include "catalog/pg_class.h"
@@ -363,14 +363,6 @@ void write_synced_tuple(bool insert, const std::string& object, const std::strin
   });
 }
 
-// Whether the writing session acts for an agent (under a delegation or as
-// itself): its row writes must not become tuple writes (see below).
-bool acting_for_agent() {
-  Engine::get().prepare_if_model();
-  const ActiveActor& actor = active_actor();
-  return actor.valid && (actor.kind == ActorContext::Kind::Agent || actor.kind == ActorContext::Kind::Delegation);
-}
-
 // Whether protect() checks moves of `sync`'s objects between subjects: the
 // synced column is the table's protected parent column, for the same
 // objects (then WITH CHECK takes the relations a move needs).
@@ -395,27 +387,34 @@ bool moves_checked(Oid relid, const SyncRegistration& sync) {
 }
 
 // An agent's row write creates the tuples of a new object, and moves an
-// object between parents protect() checks; it must not change who relates
-// to an object that already exists through any other synced column (an
-// owner column, say): that would be a tuple write, which agents may not do,
-// and could widen its principal's rights. Raises 42501 then.
-void check_agent_tuple_write(Relation rel, const SyncRegistration& sync, bool had_old, const std::string& old_object,
-                             const std::string& new_object, const std::string& new_subject) {
-  if (!acting_for_agent()) return;
-  bool existing = had_old && old_object == new_object;  // the row's own tuple names it
-  if (!existing) {
-    core::ObjectKey key = core::split_object(new_object);
-    pg_guard([&] { existing = scan_names(key); });
-  }
+// object between parents protect() checks; it must not change -- add or
+// take away -- who relates to an object that already exists through any
+// other synced column (an owner, a blocked user): that would be a tuple
+// write, which agents may not do, and could widen its principal's rights.
+// Whether the object exists is judged on the latest committed tuples.
+// Raises 42501 then. (Deleting the row is the delete relation's right.)
+void check_agent_tuple_write(Relation rel, const SyncRegistration& sync, bool had_old, bool has_new,
+                             const std::string& old_object, const std::string& new_object,
+                             const std::string& new_subject) {
+  if (!session_acts_for_agent()) return;
+  // The object whose relations change: the new row's, or the old one's
+  // when the column was cleared.
+  const std::string& object = has_new ? new_object : old_object;
+  bool existing = had_old && old_object == object;  // the row's own tuple names it
+  if (!existing) pg_guard([&] { existing = latest_tuples_name(object); });
   if (!existing || moves_checked(RelationGetRelid(rel), sync)) return;
   std::string table;
   pg_guard([&] { table = RelationGetRelationName(rel); });
   throw core::Error(core::ErrorKind::Forbidden,
-                    "an agent may not change who relates to " + new_object + " through " + table + "." +
+                    "an agent may not change who relates to " + object + " through " + table + "." +
                         sync.subject_column,
-                    "The write would store the tuple " + new_object + "#" + sync.relation + "@" + new_subject +
-                        " for an object that already exists. An agent's row writes create the tuples of new "
-                        "objects, and move objects only between parents protect() checks (parent_column).");
+                    has_new ? "The write would store the tuple " + object + "#" + sync.relation + "@" + new_subject +
+                                  " for an object that already exists. An agent's row writes create the tuples of "
+                                  "new objects, and move objects only between parents protect() checks "
+                                  "(parent_column)."
+                            : "The write would delete the object's " + sync.relation +
+                                  " tuple. An agent's row writes create the tuples of new objects, and move objects "
+                                  "only between parents protect() checks (parent_column).");
 }
 
 TriggerData* sync_trigger(FunctionCallInfo fcinfo, bool truncate) {
@@ -450,7 +449,10 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_sync_row) {
   else if (TRIGGER_FIRED_BY_INSERT(event))
     has_new = tuple_of_row(sync, trigger->tg_relation, trigger->tg_trigtuple, &new_object, &new_subject);
   if (had_old == has_new && old_object == new_object && old_subject == new_subject) return PointerGetDatum(nullptr);
-  if (has_new) check_agent_tuple_write(trigger->tg_relation, sync, had_old, old_object, new_object, new_subject);
+  // A row that stays (an update) and changes its tuple; a delete takes the
+  // object's tuples with it, which is the delete relation's right.
+  if (TRIGGER_FIRED_BY_UPDATE(event) || TRIGGER_FIRED_BY_INSERT(event))
+    check_agent_tuple_write(trigger->tg_relation, sync, had_old, has_new, old_object, new_object, new_subject);
   if (had_old) write_synced_tuple(false, old_object, sync.relation, old_subject);
   if (has_new) write_synced_tuple(true, new_object, sync.relation, new_subject);
   return PointerGetDatum(nullptr);

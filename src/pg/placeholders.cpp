@@ -25,9 +25,11 @@ const char* const kRestricted[] = {"agentauthz.max_depth",         "agentauthz.m
                                    "agentauthz.audit",             "agentauthz.audit_sample_size",
                                    "agentauthz.audit_queue_wait",  "agentauthz.session_contexts"};
 
+// Setting names compare without regard to case, as PostgreSQL compares them
+// (a client may name AGENTAUTHZ.AUDIT).
 bool restricted(const char* name) {
   for (const char* candidate : kRestricted)
-    if (strcmp(candidate, name) == 0) return true;
+    if (pg_strcasecmp(candidate, name) == 0) return true;
   return false;
 }
 

@@ -66,7 +66,6 @@ struct Scans {
   IndexScanDesc whole_object = nullptr; // pkey, 1 key
   IndexScanDesc usersets = nullptr;     // usersets index, 2 keys
   IndexScanDesc by_subject = nullptr;   // subject index, 4 keys
-  IndexScanDesc subject_range = nullptr; // subject index, 2 keys
   IndexScanDesc newest_model = nullptr; // models pkey, no keys
   TupleTableSlot* tuple_slot = nullptr;
   TupleTableSlot* model_slot = nullptr;
@@ -232,8 +231,8 @@ static void release_scans(Scans* s) {
   if (BufferIsValid(s->vm_buffer)) ReleaseBuffer(s->vm_buffer);
   if (s->tuple_slot) ExecDropSingleTupleTableSlot(s->tuple_slot);
   if (s->model_slot) ExecDropSingleTupleTableSlot(s->model_slot);
-  IndexScanDesc all[] = {s->exact,      s->by_object,   s->whole_object,  s->usersets,
-                         s->by_subject, s->subject_range, s->newest_model};
+  IndexScanDesc all[] = {s->exact,      s->by_object,   s->whole_object,
+                         s->usersets,   s->by_subject,  s->newest_model};
   for (IndexScanDesc scan : all)
     if (scan) index_endscan(scan);
   Relation indexes[] = {s->pkey, s->by_subject_index, s->usersets_index, s->models_pkey};
@@ -323,18 +322,17 @@ static void ensure_open(Group group) {
   if (!open) open_or_release([&] { open_group(&scans, catalog(), group); });
 }
 
-enum class TupleScan { Exact, ByObject, WholeObject, Usersets, BySubject, SubjectRange };
+enum class TupleScan { Exact, ByObject, WholeObject, Usersets, BySubject };
 
 // Opens the index and scan a tuple lookup uses; raises ERROR on failure.
 static IndexScanDesc open_tuple_scan(Scans* s, const Catalog& cat, TupleScan which) {
-  bool by_subject = which == TupleScan::BySubject || which == TupleScan::SubjectRange;
-  Relation* index = which == TupleScan::Usersets ? &s->usersets_index
-                    : by_subject                 ? &s->by_subject_index
-                                                 : &s->pkey;
+  Relation* index = which == TupleScan::Usersets    ? &s->usersets_index
+                    : which == TupleScan::BySubject ? &s->by_subject_index
+                                                    : &s->pkey;
   if (*index == nullptr) {
-    Oid oid = which == TupleScan::Usersets ? cat.tuples_usersets
-              : by_subject                 ? cat.tuples_subject
-                                           : cat.tuples_pkey;
+    Oid oid = which == TupleScan::Usersets    ? cat.tuples_usersets
+              : which == TupleScan::BySubject ? cat.tuples_subject
+                                              : cat.tuples_pkey;
     *index = index_open(oid, AccessShareLock);
   }
   IndexScanDesc* scan = nullptr;
@@ -345,7 +343,6 @@ static IndexScanDesc open_tuple_scan(Scans* s, const Catalog& cat, TupleScan whi
     case TupleScan::WholeObject: scan = &s->whole_object, keys = 1; break;
     case TupleScan::Usersets: scan = &s->usersets, keys = 2; break;
     case TupleScan::BySubject: scan = &s->by_subject, keys = 4; break;
-    case TupleScan::SubjectRange: scan = &s->subject_range, keys = 2; break;
   }
   if (*scan == nullptr) {
     *scan = index_beginscan(s->tuples, *index, s->snapshot, keys, 0);
@@ -363,8 +360,7 @@ static IndexScanDesc tuple_scan(TupleScan which) {
                         : which == TupleScan::ByObject    ? &scans.by_object
                         : which == TupleScan::WholeObject ? &scans.whole_object
                         : which == TupleScan::Usersets    ? &scans.usersets
-                        : which == TupleScan::BySubject   ? &scans.by_subject
-                                                          : &scans.subject_range;
+                                                          : &scans.by_subject;
   if (*open == nullptr) open_or_release([&] { open_tuple_scan(&scans, catalog(), which); });
   return *open;
 }
@@ -455,41 +451,6 @@ static void objects_impl(const core::SubjectKey& subject, std::string_view relat
   ExecClearTuple(scans.tuple_slot);
 }
 
-// Whether a live tuple has a subject in [low, high] (high_inclusive) or
-// [low, high).
-static bool subject_in_range(const KeyText& low, const KeyText& high, bool high_inclusive) {
-  ScanKeyData keys[2];
-  init_key(&keys[0], 1, BTGreaterEqualStrategyNumber, F_TEXT_GE, low);
-  if (high_inclusive)
-    init_key(&keys[1], 1, BTLessEqualStrategyNumber, F_TEXT_LE, high);
-  else
-    init_key(&keys[1], 1, BTLessStrategyNumber, F_TEXT_LT, high);
-  IndexScanDesc scan = tuple_scan(TupleScan::SubjectRange);
-  index_rescan(scan, keys, 2, nullptr, 0);
-  LiveTuple tuple;
-  bool found = next_live(scan, IndexShape::SubjectFirst, &tuple);
-  ExecClearTuple(scans.tuple_slot);
-  return found;
-}
-
-static bool names_impl(const core::ObjectKey& object) {
-  if (!key_object.set(object.type, ':', object.id)) return false;
-  ScanKeyData key[1];
-  init_key(&key[0], 1, BTEqualStrategyNumber, F_TEXTEQ, key_object);
-  IndexScanDesc scan = tuple_scan(TupleScan::WholeObject);
-  index_rescan(scan, key, 1, nullptr, 0);
-  LiveTuple tuple;
-  bool found = next_live(scan, IndexShape::ObjectFirst, &tuple);
-  ExecClearTuple(scans.tuple_slot);
-  if (found) return true;
-  // As a subject: `type:id` itself, or a userset `type:id#relation` (the
-  // range ['type:id#', 'type:id$'): '$' follows '#').
-  if (subject_in_range(key_object, key_object, true)) return true;
-  if (!key_low.set(object.type, ':', object.id, '#', {}) || !key_high.set(object.type, ':', object.id, '$', {}))
-    return false;
-  return subject_in_range(key_low, key_high, false);
-}
-
 static bool newest_model_impl(int64* id, const char** dsl, int* dsl_length) {
   index_rescan(scans.newest_model, nullptr, 0, nullptr, 0);
   if (!index_getnext_slot(scans.newest_model, BackwardScanDirection, scans.model_slot)) return false;
@@ -547,10 +508,6 @@ bool scan_object(const core::ObjectKey& object, size_t limit, core::TupleVisitor
 void scan_objects(const core::SubjectKey& subject, std::string_view relation,
                   std::string_view object_type, core::ObjectVisitor visit) {
   with_scans(Group::Tuples, [&] { return objects_impl(subject, relation, object_type, visit), true; });
-}
-
-bool scan_names(const core::ObjectKey& object) {
-  return with_scans(Group::Tuples, [&] { return names_impl(object); });
 }
 
 bool scan_newest_model(int64* id, const char** dsl, int* dsl_length) {

@@ -64,10 +64,6 @@ bool scan_object(const core::ObjectKey& object, size_t limit, core::TupleVisitor
 void scan_objects(const core::SubjectKey& subject, std::string_view relation,
                   std::string_view object_type, core::ObjectVisitor visit);
 
-// Whether any live tuple names `object`, as its object or as its subject
-// (`type:id` or a userset `type:id#relation`).
-bool scan_names(const core::ObjectKey& object);
-
 // Reads the newest visible model; returns false when there is none. The
 // text pointer is valid until the next scan call.
 bool scan_newest_model(int64* id, const char** dsl, int* dsl_length);
