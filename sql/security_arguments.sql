@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS agentauthz CASCADE;
 CREATE EXTENSION agentauthz;
-DROP TABLE IF EXISTS sec_args_docs;
+DROP TABLE IF EXISTS sec_args_docs, sec_args_small;
 DROP ROLE IF EXISTS "Sec Args Bot", "sec_args_o'brien", "SEC_ARGS_UPPER";
 RESET client_min_messages;
 
@@ -75,6 +75,20 @@ SELECT regress.try($$SELECT agentauthz.set_audit_level('off', 0::regrole)$$) AS 
        regress.try($$SELECT agentauthz.set_session_contexts(true, 4294967295::oid::regrole)$$) AS no_such_role;
 SELECT r.rolname, s.setconfig FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole
  WHERE r.rolname LIKE '%rgs%' ORDER BY 1;
+
+-- A smallint key fits both typed checks (integer and bigint); protect()
+-- casts it, so the policies are not ambiguous calls.
+CREATE TABLE sec_args_small (id smallint PRIMARY KEY, folder_id smallint);
+SELECT agentauthz.protect('sec_args_small', 'document', 'id', parent_column => 'folder_id',
+                          parent_type => 'folder');
+SELECT agentauthz.write_tuple('document:1', 'viewer', 'agent:spaced');
+INSERT INTO sec_args_small VALUES (1, NULL), (2, NULL);
+GRANT SELECT, INSERT ON sec_args_small TO "Sec Args Bot";
+SET ROLE "Sec Args Bot";
+SELECT id FROM sec_args_small ORDER BY id;
+SELECT regress.try($$INSERT INTO sec_args_small VALUES (3, 7)$$) AS insert_without_parent;
+RESET ROLE;
+DROP TABLE sec_args_small;
 
 DROP TABLE sec_args_docs;
 DROP OWNED BY "Sec Args Bot", "sec_args_o'brien", "SEC_ARGS_UPPER";
