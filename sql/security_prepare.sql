@@ -12,7 +12,7 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS agentauthz CASCADE;
 CREATE EXTENSION agentauthz;
 DROP TABLE IF EXISTS sec_prepare_docs;
-DROP ROLE IF EXISTS sec_prepare_bot, sec_prepare_app;
+DROP ROLE IF EXISTS sec_prepare_bot, sec_prepare_app, sec_prepare_group, sec_prepare_admin;
 RESET client_min_messages;
 
 SELECT agentauthz.write_model($dsl$
@@ -27,10 +27,14 @@ $dsl$) > 0 AS model_written;
 SELECT agentauthz.write_tuple('document:1', 'viewer', 'user:anne');
 CREATE ROLE sec_prepare_bot;
 CREATE ROLE sec_prepare_app IN ROLE agentauthz_app;
+CREATE ROLE sec_prepare_admin IN ROLE agentauthz_admin;
+-- A plain role the agent is a member of (granted by mistake, say).
+CREATE ROLE sec_prepare_group;
+GRANT sec_prepare_group TO sec_prepare_bot;
 CREATE TABLE sec_prepare_docs (id bigint PRIMARY KEY);
 SELECT agentauthz.protect('sec_prepare_docs', 'document', 'id', update_relation => 'viewer',
                           delete_relation => 'viewer');
-GRANT SELECT, UPDATE, DELETE ON sec_prepare_docs TO sec_prepare_bot;
+GRANT SELECT, UPDATE, DELETE ON sec_prepare_docs TO sec_prepare_bot, sec_prepare_group;
 SELECT agentauthz.register_agent('agent:prepare', 'sec_prepare_bot');
 SELECT agentauthz.delegate('user:anne', 'agent:prepare', ARRAY['viewer@document:*'], now() + interval '1 hour',
                            'two-phase') AS token \gset
@@ -57,6 +61,14 @@ BEGIN;
 LOCK TABLE sec_prepare_docs IN ACCESS EXCLUSIVE MODE;
 PREPARE TRANSACTION 'sec_prepare_lock';
 SELECT pg_temp.actor() AS after_refused_prepare;
+-- Nor, logged in as the agent, as another role it may SET ROLE to.
+RESET ROLE;
+SET SESSION AUTHORIZATION sec_prepare_bot;
+BEGIN;
+SET LOCAL ROLE sec_prepare_group;
+LOCK TABLE sec_prepare_docs IN ACCESS EXCLUSIVE MODE;
+PREPARE TRANSACTION 'sec_prepare_group_lock';
+RESET SESSION AUTHORIZATION;
 RESET ROLE;
 SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid LIKE 'sec_prepare%';
 
@@ -91,6 +103,27 @@ SELECT agentauthz.check('user:anne', 'viewer', 'document:2') AS written_and_roll
 RESET ROLE;
 SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid = 'sec_prepare_app_write';
 
+-- Nor one that locked them: a table lock or row locks (review: an admin's
+-- LOCK TABLE agentauthz.tuples, prepared, hung every check). The lock
+-- every reader takes (ACCESS SHARE) may be kept: a check, or reading the
+-- delegations, prepares.
+SET ROLE sec_prepare_admin;
+BEGIN;
+LOCK TABLE agentauthz.tuples IN ACCESS EXCLUSIVE MODE;
+PREPARE TRANSACTION 'sec_prepare_admin_lock';
+BEGIN;
+SELECT object AS locked FROM agentauthz.tuples WHERE object = 'document:1' FOR UPDATE;
+PREPARE TRANSACTION 'sec_prepare_admin_rows';
+RESET ROLE;
+SET ROLE sec_prepare_app;
+BEGIN;
+SELECT agentauthz.check('user:anne', 'viewer', 'document:1') AS readers_lock;
+SELECT count(*) > 0 AS delegations_read FROM agentauthz.delegations;
+PREPARE TRANSACTION 'sec_prepare_app_read';
+RESET ROLE;
+SELECT gid FROM pg_prepared_xacts WHERE gid LIKE 'sec_prepare%' ORDER BY 1;
+COMMIT PREPARED 'sec_prepare_app_read';
+
 -- purge_audit() locks the audit chain's head: a prepared transaction
 -- holding it would stop every writer of the log until it is finished.
 BEGIN;
@@ -99,5 +132,5 @@ PREPARE TRANSACTION 'sec_prepare_purge';
 SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid = 'sec_prepare_purge';
 
 DROP TABLE sec_prepare_docs;
-DROP OWNED BY sec_prepare_bot, sec_prepare_app;
-DROP ROLE sec_prepare_bot, sec_prepare_app;
+DROP OWNED BY sec_prepare_bot, sec_prepare_app, sec_prepare_group, sec_prepare_admin;
+DROP ROLE sec_prepare_bot, sec_prepare_app, sec_prepare_group, sec_prepare_admin;

@@ -153,8 +153,10 @@ ActiveActor compute(TimestampTz now) {
 
 }  // namespace
 
-std::string agent_of_current_role() {
-  std::string name = role_name(GetUserId());
+std::string agent_of_current_role() { return agent_of_role(GetUserId()); }
+
+std::string agent_of_role(Oid role) {
+  std::string name = role_name(role);
   std::string agent;
   bool found = false;
   pg_guard([&] { found = read_agent_of_role(name.c_str(), &agent); });
@@ -215,11 +217,17 @@ namespace {
 
 // A prepared transaction outlives its session: one of an agent's could
 // hold its locks (LOCK TABLE on a protected table) against every reader
-// until a superuser finishes it. Agents do not prepare transactions.
+// until a superuser finishes it. Agents do not prepare transactions, also
+// not after SET ROLE to a role they are members of.
 void refuse_agent_prepare(XactEvent event, void*) {
   if (event != XACT_EVENT_PRE_PREPARE) return;
   bool agent = false;
-  call_guarded([](void* out) { *static_cast<bool*>(out) = session_acts_for_agent(); }, &agent);
+  call_guarded(
+      [](void* out) {
+        *static_cast<bool*>(out) = session_acts_for_agent() || !agent_of_role(GetSessionUserId()).empty() ||
+                                   !agent_of_role(GetOuterUserId()).empty();
+      },
+      &agent);
   if (agent)
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
                     errmsg("cannot PREPARE a transaction of a session acting for an agent"),

@@ -52,8 +52,9 @@ bool session_acts_for_agent();
 // Refuses PREPARE TRANSACTION in such sessions; called once from _PG_init.
 void register_agent_prepare_check();
 
-// Returns the agent the current role stands for, or "".
+// Returns the agent the current role (or `role`) stands for, or "".
 std::string agent_of_current_role();
+std::string agent_of_role(Oid role);
 
 // Computes SHA-256 (PostgreSQL's implementation).
 std::array<uint8, 32> sha256(const uint8* data, size_t length);

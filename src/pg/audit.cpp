@@ -10,7 +10,6 @@
 #include "core/tuple_key.h"
 #include "pg/audit_log_writer.h"
 #include "pg/audit_queue.h"
-#include "pg/engine.h"
 #include "pg/guard.h"
 
 extern "C" {
@@ -50,6 +49,16 @@ long wait_budget_ms = 1000;  // what the current statement may still wait for th
 bool writing = false;           // appending to the log runs statements of its own
 bool told_about_fallback = false;
 int64_t dropped_unreported = 0;  // told to the client once per statement
+
+// At `summary`, the act_for tokens refused in the current statement: one
+// row for the agent however many a loop refuses (each caught error starts
+// the statement's gathering afresh, so they cannot share its summary), and
+// never filed under the context the session happens to hold.
+struct RefusedTokens {
+  int64_t count = 0;
+  core::AuditRecord record;  // identity, agent, sampled ids, first reason
+};
+RefusedTokens refused_tokens;
 
 
 std::string hex(const uint8* bytes, size_t length) {
@@ -120,6 +129,14 @@ void report_drops() {
                       errdetail("The audit log records the number dropped; agentauthz.audit_stats() counts them."),
                       errhint("Raise agentauthz.audit_queue_size or agentauthz.audit_queue_wait.")));
   });
+}
+
+// The refused tokens' row joins what is to be handed over.
+void take_refused_tokens() {
+  if (refused_tokens.count == 0) return;
+  refused_tokens.record.denied_count = refused_tokens.count;
+  pending.add(refused_tokens.record);
+  refused_tokens = RefusedTokens();
 }
 
 // Ends the statement's gathering: summaries become records, and all of it
@@ -332,14 +349,20 @@ void note_refused_token(std::string_view agent, int64_t delegation_id, std::stri
   pg_guard([] { register_exit_hook(); });
   std::string id = delegation_id > 0 ? std::to_string(delegation_id) : std::string();
   if (level_setting == kSummary) {
-    // Counted like other refusals: a statement refusing tokens by the
-    // thousand (a guessing loop) leaves one summary row, not thousands.
-    Engine::get().prepare_if_model();
-    const ActiveActor& actor = active_actor();
-    begin_statement(actor);
-    core::AuditSummary::Entry& entry =
-        summary.entry(key_for_name("act_for"), key_for_name("delegation"), "act_for", "delegation");
-    summary.add(entry, false, summary.wants_sample(entry, false) ? std::string_view(id) : std::string_view());
+    // A statement refusing tokens by the thousand (a guessing loop) leaves
+    // one row, not thousands.
+    core::AuditRecord& record = refused_tokens.record;
+    if (refused_tokens.count == 0) {
+      fill_statement_identity(&record);
+      record.kind = core::AuditKind::Summary;
+      record.actor.assign(agent);
+      record.relation = "act_for";
+      record.object_type = "delegation";
+      record.detail.assign(reason);
+    }
+    ++refused_tokens.count;
+    if (!id.empty() && record.denied_sample.size() < static_cast<size_t>(sample_size_setting))
+      record.denied_sample.push_back(id);
     return;
   }
   core::AuditRecord record;
@@ -356,6 +379,7 @@ void note_refused_token(std::string_view agent, int64_t delegation_id, std::stri
 }
 
 bool flush_and_wait(long timeout_ms) {
+  take_refused_tokens();
   if (have_statement) end_statement(&wait_budget_ms);
   hand_over(&wait_budget_ms);
   if (!audit_queue::available()) return true;
@@ -374,7 +398,9 @@ const char* destination() {
 void statement_finished() {
   // Records outside a statement's gathering (refused act_for tokens) are
   // handed over at the statement's end too.
-  if (writing || (!have_statement && pending.records == 0)) return;
+  if (writing) return;
+  take_refused_tokens();
+  if (!have_statement && pending.records == 0) return;
   if (have_statement)
     end_statement(&wait_budget_ms);
   else
@@ -388,6 +414,7 @@ void transaction_finished(bool committing, bool exiting) {
   // An abort waits briefly at most: it cannot be interrupted.
   long short_wait = exiting ? 0 : std::min<long>(wait_budget_ms, committing ? wait_budget_ms : kAbortWaitMs);
   long* wait_ms = committing ? &wait_budget_ms : &short_wait;
+  take_refused_tokens();
   if (have_statement) end_statement(wait_ms);
   if (pending.records) hand_over(wait_ms);
   if (committing) report_drops();
@@ -397,6 +424,7 @@ void transaction_finished(bool committing, bool exiting) {
 
 void transaction_preparing() {
   if (writing) return;
+  take_refused_tokens();
   if (have_statement) end_statement(&wait_budget_ms);
   if (pending.records) hand_over(&wait_budget_ms);
   report_drops();
@@ -425,6 +453,7 @@ void transaction_aborted(bool exiting) noexcept {
   if (failed) {
     pending.clear();
     in_transaction.clear();
+    refused_tokens = RefusedTokens();
     have_statement = false;
     elog(LOG, "agentauthz could not hand over the audit records of an aborted transaction");
   }

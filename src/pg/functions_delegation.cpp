@@ -15,6 +15,10 @@
 #include "pg/settings.h"
 #include "pg/sql_args.h"
 
+extern "C" {
+#include "storage/lmgr.h"
+}
+
 namespace agentauthz::pg {
 
 namespace {
@@ -25,25 +29,30 @@ constexpr size_t kMaxPurposeBytes = 1000;
 // are never deleted).
 constexpr int64 kMaxTreeLinks = 1000;
 
-// How many links the tree of `root_id` holds below the root. Locks the root
-// first, so that concurrent sub-delegations in one tree take turns, and
-// counts what this transaction has written too.
+// How many links the tree of `root_id` holds below the root. Concurrent
+// sub-delegations in one tree take turns on a lock of the tree's own (not
+// a row lock on the root: an agent idling in its transaction would hold off
+// the root's revocation), and count under the latest snapshot, so a
+// REPEATABLE READ transaction sees the links others committed while it
+// waited, and its own.
 int64 count_tree_links(int64 root_id) {
   int64 count = 0;
+  pg_guard([&] {
+    LockDatabaseObject(catalog().delegations, static_cast<Oid>(root_id & 0xffffffff),
+                       static_cast<uint16>((root_id >> 32) & 0xffff), ExclusiveLock);
+  });
   SqlScope scope(Rights::Owner);
   with_spi([&] {
     Oid types[1] = {INT8OID};
     Datum values[1] = {Int64GetDatum(root_id)};
-    int rc = SPI_execute_with_args(
-        "SELECT 1 FROM agentauthz.delegations d WHERE d.id OPERATOR(pg_catalog.=) $1 FOR UPDATE", 1, types, values,
-        nullptr, false, 1);
-    if (rc != SPI_OK_SELECT) elog(ERROR, "could not lock the delegation: %s", SPI_result_code_string(rc));
-    rc = SPI_execute_with_args(
+    SPIPlanPtr plan = SPI_prepare(
         "WITH RECURSIVE below AS ("
         "  SELECT d.id FROM agentauthz.delegations d WHERE d.parent_id OPERATOR(pg_catalog.=) $1"
         "  UNION ALL SELECT d.id FROM agentauthz.delegations d JOIN below b ON d.parent_id OPERATOR(pg_catalog.=) b.id) "
         "SELECT pg_catalog.count(*) FROM below",
-        1, types, values, nullptr, false, 1);
+        1, types);
+    if (plan == nullptr) elog(ERROR, "could not plan counting sub-delegations: %s", SPI_result_code_string(SPI_result));
+    int rc = SPI_execute_snapshot(plan, values, nullptr, GetLatestSnapshot(), InvalidSnapshot, false, false, 1);
     if (rc != SPI_OK_SELECT) elog(ERROR, "could not count sub-delegations: %s", SPI_result_code_string(rc));
     bool isnull;
     count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));

@@ -198,7 +198,6 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_tuples_changed) {
       agentauthz::pg::trigger_on(fcinfo, "tuples_changed", agentauthz::pg::TriggerTable::Tuples);
   CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger->tg_relation));
   agentauthz::pg::bump_tuples_generation();
-  agentauthz::pg::note_extension_write();
   return PointerGetDatum(nullptr);
 }
 
@@ -209,6 +208,5 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_actors_changed) {
   TriggerData* trigger =
       agentauthz::pg::trigger_on(fcinfo, "actors_changed", agentauthz::pg::TriggerTable::ActorTables);
   CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger->tg_relation));
-  agentauthz::pg::note_extension_write();
   return PointerGetDatum(nullptr);
 }

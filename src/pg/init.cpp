@@ -4,7 +4,7 @@
 #include "pg/audit.h"
 #include "pg/audit_queue.h"
 #include "pg/catalog.h"
-#include "pg/privileged.h"
+#include "pg/prepare_refusal.h"
 #include "pg/guard.h"
 #include "pg/settings.h"
 #include "pg/statements.h"
@@ -101,7 +101,7 @@ void _PG_init(void) {
   agentauthz::pg::register_scan_lifecycle();
   agentauthz::pg::register_context_callbacks();
   agentauthz::pg::register_agent_prepare_check();
-  agentauthz::pg::register_prepare_refusal();
+  agentauthz::pg::register_lock_prepare_check();
   agentauthz::pg::audit::register_hooks();
   if (process_shared_preload_libraries_in_progress) {
     agentauthz::pg::audit_queue::register_hooks();

@@ -6,30 +6,11 @@ namespace agentauthz::pg {
 
 const char* const kPinnedSearchPath = "pg_catalog, agentauthz, pg_temp";
 
-namespace {
-
-LocalTransactionId wrote_in = InvalidLocalTransactionId;
-
-void refuse_prepare(XactEvent event, void*) {
-  if (event != XACT_EVENT_PRE_PREPARE || wrote_in != MyProc->lxid) return;
-  ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                  errmsg("cannot PREPARE a transaction that wrote agentauthz's tables"),
-                  errdetail("A prepared transaction keeps its row locks until it is finished: revocations and "
-                            "tuple writes would wait for it.")));
-}
-
-}  // namespace
-
-void note_extension_write() { wrote_in = MyProc->lxid; }
-
-void register_prepare_refusal() { RegisterXactCallback(refuse_prepare, nullptr); }
-
 SqlScope::SqlScope(Rights rights) {
   try {
     pg_guard([&] {
       GetUserIdAndSecContext(&saved_user_, &saved_context_);
       if (rights == Rights::Owner) {
-        note_extension_write();
         Oid owner = catalog().extension_owner;
         SetUserIdAndSecContext(owner, saved_context_ | SECURITY_LOCAL_USERID_CHANGE |
                                           SECURITY_RESTRICTED_OPERATION);

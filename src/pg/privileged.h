@@ -46,14 +46,6 @@ class SqlScope {
 // The search_path every scope pins.
 extern const char* const kPinnedSearchPath;
 
-// A transaction that wrote the extension's tables (anything run with the
-// owner's rights, or the tables' own triggers) holds row locks revocations
-// and tuple writes wait for: it must not be prepared, or it could hold
-// them until a superuser finishes it. Noted here; PREPARE TRANSACTION is
-// refused for it (register_prepare_refusal, from _PG_init).
-void note_extension_write();
-void register_prepare_refusal();
-
 // Runs `body` (SPI calls, no C++ objects with destructors alive across
 // them) connected to SPI, inside pg_guard. Use it within a SqlScope.
 template <typename F>
