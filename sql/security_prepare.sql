@@ -134,3 +134,19 @@ SELECT count(*) AS prepared FROM pg_prepared_xacts WHERE gid = 'sec_prepare_purg
 DROP TABLE sec_prepare_docs;
 DROP OWNED BY sec_prepare_bot, sec_prepare_app, sec_prepare_group, sec_prepare_admin;
 DROP ROLE sec_prepare_bot, sec_prepare_app, sec_prepare_group, sec_prepare_admin;
+
+-- With the library preloaded these checks run in every database: where the
+-- extension is not installed, or was dropped in the transaction, they
+-- stand aside (review: every PREPARE there failed).
+BEGIN;
+CREATE TABLE sec_prepare_after_drop (id integer);
+DROP EXTENSION agentauthz CASCADE;
+PREPARE TRANSACTION 'sec_prepare_dropped';
+COMMIT PREPARED 'sec_prepare_dropped';
+BEGIN;
+INSERT INTO sec_prepare_after_drop VALUES (1);
+PREPARE TRANSACTION 'sec_prepare_no_extension';
+COMMIT PREPARED 'sec_prepare_no_extension';
+SELECT count(*) AS committed FROM sec_prepare_after_drop;
+DROP TABLE sec_prepare_after_drop;
+CREATE EXTENSION agentauthz;

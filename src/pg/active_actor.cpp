@@ -13,6 +13,7 @@
 
 extern "C" {
 #include "access/parallel.h"
+#include "commands/extension.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
 #include "utils/timeout.h"
@@ -155,6 +156,13 @@ ActiveActor compute(TimestampTz now) {
 
 std::string agent_of_current_role() { return agent_of_role(GetUserId()); }
 
+std::string agent_of_session() {
+  std::string agent = agent_of_current_role();
+  if (agent.empty()) agent = agent_of_role(GetOuterUserId());
+  if (agent.empty()) agent = agent_of_role(GetSessionUserId());
+  return agent;
+}
+
 std::string agent_of_role(Oid role) {
   std::string name = role_name(role);
   std::string agent;
@@ -221,12 +229,12 @@ namespace {
 // not after SET ROLE to a role they are members of.
 void refuse_agent_prepare(XactEvent event, void*) {
   if (event != XACT_EVENT_PRE_PREPARE) return;
+  // Loaded by shared_preload_libraries, this runs in databases without the
+  // extension (or where it was just dropped) too.
+  if (!OidIsValid(get_extension_oid("agentauthz", true))) return;
   bool agent = false;
   call_guarded(
-      [](void* out) {
-        *static_cast<bool*>(out) = session_acts_for_agent() || !agent_of_role(GetSessionUserId()).empty() ||
-                                   !agent_of_role(GetOuterUserId()).empty();
-      },
+      [](void* out) { *static_cast<bool*>(out) = session_acts_for_agent() || !agent_of_session().empty(); },
       &agent);
   if (agent)
     ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),

@@ -55,6 +55,10 @@ void register_agent_prepare_check();
 // Returns the agent the current role (or `role`) stands for, or "".
 std::string agent_of_current_role();
 std::string agent_of_role(Oid role);
+// The agent of the current role, else of the role SET ROLE chose, else of
+// the login role: a session logged in as an agent stays that agent
+// whatever role it sets.
+std::string agent_of_session();
 
 // Computes SHA-256 (PostgreSQL's implementation).
 std::array<uint8, 32> sha256(const uint8* data, size_t length);

@@ -56,6 +56,7 @@ int64_t dropped_unreported = 0;  // told to the client once per statement
 // never filed under the context the session happens to hold.
 struct RefusedTokens {
   int64_t count = 0;
+  Oid role = InvalidOid;     // the role refused (the row's db_role)
   core::AuditRecord record;  // identity, agent, sampled ids, first reason
 };
 RefusedTokens refused_tokens;
@@ -352,7 +353,13 @@ void note_refused_token(std::string_view agent, int64_t delegation_id, std::stri
     // A statement refusing tokens by the thousand (a guessing loop) leaves
     // one row, not thousands.
     core::AuditRecord& record = refused_tokens.record;
+    // A refusal under another role (a function with SET role) or for
+    // another agent starts a row of its own: none is filed under another's.
+    Oid role = InvalidOid;
+    pg_guard([&] { role = GetUserId(); });
+    if (refused_tokens.count > 0 && (refused_tokens.role != role || record.actor != agent)) take_refused_tokens();
     if (refused_tokens.count == 0) {
+      refused_tokens.role = role;
       fill_statement_identity(&record);
       record.kind = core::AuditKind::Summary;
       record.actor.assign(agent);

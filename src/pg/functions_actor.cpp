@@ -247,7 +247,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_act_for) {
     // (recorded here, outside the catch block: recording calls PostgreSQL).
     if (!reason.empty() && agentauthz::pg::audit::recording()) {
       std::optional<agentauthz::core::ParsedToken> parsed = agentauthz::core::parse_token(token);
-      agentauthz::pg::audit::note_refused_token(agentauthz::pg::agent_of_current_role(),
+      agentauthz::pg::audit::note_refused_token(agentauthz::pg::agent_of_session(),
                                                 parsed ? parsed->delegation_id : 0, reason);
     }
     std::rethrow_exception(refused);
