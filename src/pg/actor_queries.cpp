@@ -267,8 +267,7 @@ std::string_view spell_object(std::string_view object_type, std::string_view id,
 bool actor_check_new_object(std::string_view relation, std::string_view object_type, std::string_view id) {
   Engine& engine = Engine::get();
   engine.prepare();
-  const ResolvedTarget& target = resolve_target(engine, relation, object_type);
-  (void)target;  // the names are the policy's: wrong ones are errors
+  resolve_target(engine, relation, object_type);  // the names are the policy's: wrong ones are errors
   char buffer[core::kMaxObjectLength + 1];
   std::string_view object = spell_object(object_type, id, buffer);
   core::ObjectKey key;

@@ -89,6 +89,17 @@ const Catalog& catalog() {
   return cached;
 }
 
+void check_columns(Relation rel, const char* const* names, int count) {
+  TupleDesc desc = RelationGetDescr(rel);
+  for (int i = 0; i < count; ++i) {
+    if (desc->natts <= i || strcmp(NameStr(TupleDescAttr(desc, i)->attname), names[i]) != 0)
+      ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                      errmsg("agentauthz table \"%s\" does not have the expected columns",
+                             RelationGetRelationName(rel)),
+                      errhint("Reinstall the extension.")));
+  }
+}
+
 uint64 catalog_generation() { return generation; }
 uint64 tuples_generation() { return tuples_gen; }
 void bump_tuples_generation() { tuples_gen++; }

@@ -28,6 +28,9 @@ struct Catalog {
 // extension is not installed in this database. Call from C (not C++) frames
 // or inside pg_guard.
 const Catalog& catalog();
+// Raises ERROR unless the first columns of `rel` (one of the extension's
+// tables) are `names`, in order: rows are read by column number.
+void check_columns(Relation rel, const char* const* names, int count);
 // Returns the current generation without looking anything up.
 uint64 catalog_generation();
 // Generation of the tuples table's contents as seen by this backend: bumped

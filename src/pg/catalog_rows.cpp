@@ -13,18 +13,6 @@ std::string text_string(Datum datum) {
   return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 }
 
-// Expected columns, by number, checked before a row is read.
-void check_columns(Relation rel, const char* const* names, int count) {
-  TupleDesc desc = RelationGetDescr(rel);
-  for (int i = 0; i < count; ++i) {
-    if (desc->natts <= i || strcmp(NameStr(TupleDescAttr(desc, i)->attname), names[i]) != 0)
-      ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                      errmsg("agentauthz table \"%s\" does not have the expected columns",
-                             RelationGetRelationName(rel)),
-                      errhint("Reinstall the extension.")));
-  }
-}
-
 void copy_delegation(HeapTuple tuple, TupleDesc desc, DelegationRow* row) {
   bool isnull;
   row->id = DatumGetInt64(heap_getattr(tuple, 1, desc, &isnull));

@@ -36,9 +36,7 @@ uint64 registrations_written = 0;  // by this backend: cached registrations are 
 // Refuses unless the caller is an admin who owns (has the privileges of
 // the owner of) `relid`.
 void require_admin_owning(Oid relid, const char* function) {
-  if (!current_role_is_one_of({"agentauthz_admin"}))
-    throw core::Error(core::ErrorKind::Forbidden, std::string("permission denied for ") + function,
-                      "Only members of agentauthz_admin may protect tables or sync tuples.");
+  require_admin(function, "Only members of agentauthz_admin may protect tables or sync tuples.");
   bool owner = false;
   NameData name;
   pg_guard([&] {
@@ -56,7 +54,7 @@ void require_admin_owning(Oid relid, const char* function) {
 }
 
 // The column types whose values name objects without calling anything a
-// user can define: integers, uuid and text, or domains over them.
+// user can define: integers, uuid, text and varchar, or domains over them.
 bool supported_key_type(Oid type) {
   Oid base = getBaseType(type);
   return base == INT2OID || base == INT4OID || base == INT8OID || base == UUIDOID || base == TEXTOID ||
@@ -405,16 +403,15 @@ void check_agent_tuple_write(Relation rel, const SyncRegistration& sync, bool ha
   if (!existing || moves_checked(RelationGetRelid(rel), sync)) return;
   std::string table;
   pg_guard([&] { table = RelationGetRelationName(rel); });
+  std::string change = has_new ? "store the tuple " + object + "#" + sync.relation + "@" + new_subject +
+                                     " for an object that already exists"
+                               : "delete the object's " + sync.relation + " tuple";
   throw core::Error(core::ErrorKind::Forbidden,
                     "an agent may not change who relates to " + object + " through " + table + "." +
                         sync.subject_column,
-                    has_new ? "The write would store the tuple " + object + "#" + sync.relation + "@" + new_subject +
-                                  " for an object that already exists. An agent's row writes create the tuples of "
-                                  "new objects, and move objects only between parents protect() checks "
-                                  "(parent_column)."
-                            : "The write would delete the object's " + sync.relation +
-                                  " tuple. An agent's row writes create the tuples of new objects, and move objects "
-                                  "only between parents protect() checks (parent_column).");
+                    "The write would " + change +
+                        ". An agent's row writes create the tuples of new objects, and move objects only between "
+                        "parents protect() checks (parent_column).");
 }
 
 TriggerData* sync_trigger(FunctionCallInfo fcinfo, bool truncate) {

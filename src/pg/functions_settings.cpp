@@ -19,11 +19,7 @@ namespace agentauthz::pg {
 
 namespace {
 
-void require_admin(const char* function) {
-  if (!current_role_is_one_of({"agentauthz_admin"}))
-    throw core::Error(core::ErrorKind::Forbidden, std::string("permission denied for ") + function,
-                      "Only members of agentauthz_admin may store agentauthz settings.");
-}
+constexpr const char* kAdminsOnly = "Only members of agentauthz_admin may store agentauthz settings.";
 
 // Stores `name = value` (or removes the setting when value is null) for
 // the current database, or for `role` in it.
@@ -52,7 +48,7 @@ void store_setting(const char* name, const char* value, Oid role) {
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_set_audit_level) {
   using namespace agentauthz;
-  pg::require_admin("set_audit_level");
+  pg::require_admin("set_audit_level", pg::kAdminsOnly);
   std::string level = PG_ARGISNULL(0) ? std::string() : std::string(pg::text_arg(fcinfo, 0));
   if (level != "off" && level != "denied" && level != "summary" && level != "all" && level != "default") {
     std::string shown = "NULL";
@@ -69,7 +65,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_set_audit_level) {
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_set_session_contexts) {
   using namespace agentauthz;
-  pg::require_admin("set_session_contexts");
+  pg::require_admin("set_session_contexts", pg::kAdminsOnly);
   Oid role = PG_ARGISNULL(1) ? InvalidOid : PG_GETARG_OID(1);
   if (!PG_ARGISNULL(1) && role == InvalidOid)
     throw core::Error(core::ErrorKind::UndefinedName, "role with OID 0 does not exist");

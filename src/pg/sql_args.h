@@ -54,6 +54,9 @@ SPIPlanPtr kept_plan(SPIPlanPtr* slot, const char* query, int nargs, Oid* types)
 // Whether the current role is a superuser or has the privileges of one of
 // the named roles (a role that does not exist grants nothing).
 bool current_role_is_one_of(std::initializer_list<const char*> roles);
+// Refuses (42501, "permission denied for <function>", `hint`) unless the
+// current role is a superuser or has agentauthz_admin's privileges.
+void require_admin(const char* function, const char* hint);
 
 // Returns a set-returning function's rows, one text column each.
 Datum return_text_set(FunctionCallInfo fcinfo, const std::vector<std::string>& rows);

@@ -139,17 +139,6 @@ void init_key(ScanKeyData* key, AttrNumber attno, StrategyNumber strategy, RegPr
   key->sk_collation = C_COLLATION_OID;
 }
 
-void check_columns(Relation rel, const char* const* names, int count) {
-  TupleDesc desc = RelationGetDescr(rel);
-  for (int i = 0; i < count; ++i) {
-    if (desc->natts <= i || strcmp(NameStr(TupleDescAttr(desc, i)->attname), names[i]) != 0)
-      ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                      errmsg("agentauthz table \"%s\" does not have the expected columns",
-                             RelationGetRelationName(rel)),
-                      errhint("Reinstall the extension.")));
-  }
-}
-
 void agentauthz_process_utility(PlannedStmt* pstmt, const char* query_string, bool read_only_tree,
                                 ProcessUtilityContext context, ParamListInfo params,
                                 QueryEnvironment* query_env, DestReceiver* dest,
