@@ -2,7 +2,7 @@
 # Everything runs as root; PostgreSQL clusters run as the `postgres` OS user
 # (initdb refuses root) in a temporary directory, on a Unix socket there.
 
-PG_BIN=/usr/lib/postgresql/15/bin
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 log() { printf '\n==> %s\n' "$*" >&2; }

@@ -12,7 +12,7 @@
 #     the library loads is refused the extension.
 # Starts (and always stops) its own clusters; needs the extension installed.
 set -euo pipefail
-PG_BIN=/usr/lib/postgresql/15/bin
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 unset PGHOST PGPORT PGUSER PGDATABASE PGOPTIONS PGSERVICE
 STARTED=$(date +%s)
 

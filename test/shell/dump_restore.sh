@@ -3,7 +3,7 @@
 # every check as the original, and new model ids continue after the old.
 # Needs PGHOST/PGPORT/PGUSER of a running cluster with the extension installed.
 set -euo pipefail
-PG_BIN=/usr/lib/postgresql/15/bin
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 DUMP=$(mktemp /tmp/agentauthz-dump.XXXXXX)
 trap 'rm -f "$DUMP"' EXIT
 q() { "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }

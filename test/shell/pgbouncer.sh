@@ -10,7 +10,7 @@
 # passes on. Runs a real pgbouncer (Debian's) in front of the test cluster.
 # Needs PGHOST/PGPORT/PGUSER of a running cluster with the extension installed.
 set -euo pipefail
-PG_BIN=/usr/lib/postgresql/15/bin
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 PGBOUNCER=/usr/sbin/pgbouncer
 q() { "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 CHECKS=0

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# ALTER EXTENSION agentauthz UPDATE from 0.1: a database used under 0.1
-# (models, tuples, agents, delegations, protected and synced tables, audit
-# rows) is updated in place. Afterwards it has exactly the functions, grants,
-# triggers and policies a fresh 0.2 install has, nothing stored is lost or
-# changed, the old token still works, and the 0.1 holes are closed.
+# ALTER EXTENSION agentauthz UPDATE from each released version (0.1, 0.2): a
+# database used under it (models, tuples, agents, delegations, protected and
+# synced tables, audit rows) is updated in place. Afterwards it has exactly
+# the functions, grants, triggers and policies a fresh install of the
+# current version has, nothing stored is lost or changed, the old token
+# still works, and the 0.1 holes are closed.
 # Needs PGHOST/PGPORT/PGUSER of a running cluster with the extension installed.
 set -euo pipefail
-PG_BIN=/usr/lib/postgresql/15/bin
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 q() { "$PG_BIN/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 CHECKS=0
 FAILS=0
@@ -24,12 +25,16 @@ sqlstate() {
     sed -n 's/^NOTICE: *//p'
 }
 
+CURRENT=$(sed -n "s/^default_version = '\(.*\)'$/\1/p" "$(dirname "$0")/../../agentauthz.control")
+
+upgrade_from() {
+FROM=$1
 PGOPTIONS="-c client_min_messages=warning" q -d postgres \
   -c "DROP DATABASE IF EXISTS upgrade_old WITH (FORCE)" -c "DROP DATABASE IF EXISTS upgrade_new WITH (FORCE)" \
   -c "DROP ROLE IF EXISTS upgrade_bot" -c "DROP ROLE IF EXISTS upgrade_app"
 q -d postgres -c "CREATE DATABASE upgrade_old" -c "CREATE DATABASE upgrade_new" -c "CREATE ROLE upgrade_bot LOGIN"
 
-# The same application in both databases: 0.1 then updated, and 0.2 fresh.
+# The same application in both databases: $FROM then updated, and the current version fresh.
 setup_app() {
   q -d "$1" >/dev/null <<'SQL'
 SELECT agentauthz.write_model($$model
@@ -79,7 +84,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON docs, notes, assets TO upgrade_bot;
 DELETE FROM agentauthz.protected_tables WHERE tbl = 'notes'::regclass;
 SQL
 }
-q -d upgrade_old -c "CREATE EXTENSION agentauthz VERSION '0.1'"
+q -d upgrade_old -c "CREATE EXTENSION agentauthz VERSION '$FROM'"
 q -d upgrade_new -c "CREATE EXTENSION agentauthz"
 q -d postgres -c "CREATE ROLE upgrade_app LOGIN IN ROLE agentauthz_app"
 setup_app upgrade_old
@@ -114,7 +119,7 @@ before_stored=$(q -d upgrade_old -c "$stored")
 audit_rows=$(q -d upgrade_old -c "SELECT count(*) FROM agentauthz.audit_log")
 
 q -d upgrade_old -c "ALTER EXTENSION agentauthz UPDATE"
-expect "version after the update" "0.2" "$(q -d upgrade_old -c "SELECT extversion FROM pg_extension WHERE extname = 'agentauthz'")"
+expect "version after the update" "$CURRENT" "$(q -d upgrade_old -c "SELECT extversion FROM pg_extension WHERE extname = 'agentauthz'")"
 expect "nothing stored lost or changed" "$before_stored" "$(q -d upgrade_old -c "$stored")"
 expect "audit rows kept" "$audit_rows" "$(q -d upgrade_old -c "SELECT count(*) FROM agentauthz.audit_log")"
 expect "audit chain verifies" "t" "$(q -d upgrade_old -c "SELECT ok FROM agentauthz.verify_audit()")"
@@ -185,6 +190,11 @@ expect "dropped, the protected tables stay closed to the agent (the unrecorded o
   "$(q -d upgrade_old -U upgrade_bot -c "SELECT count(*) FROM docs" -c "SELECT count(*) FROM notes" \
        -c "SELECT count(*) FROM assets" | paste -sd'|')"
 
-q -d postgres -c "DROP DATABASE upgrade_old WITH (FORCE)" -c "DROP DATABASE upgrade_new WITH (FORCE)"
-echo "upgrade 0.1 -> 0.2: $((CHECKS - FAILS)) checks passed, $FAILS failed"
+q -d postgres -c "DROP DATABASE upgrade_old WITH (FORCE)" -c "DROP DATABASE upgrade_new WITH (FORCE)" \
+  -c "DROP ROLE upgrade_app"
+}
+
+upgrade_from 0.1
+upgrade_from 0.2
+echo "upgrade 0.1 and 0.2 -> $CURRENT: $((CHECKS - FAILS)) checks passed, $FAILS failed"
 ((FAILS == 0))
