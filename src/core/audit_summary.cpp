@@ -19,6 +19,7 @@ AuditSummary::Entry& AuditSummary::find_or_add(int32_t relation_key, int32_t typ
   created.relation.assign(relation);
   created.object_type.assign(object_type);
   last_ = entries_.size() - 1;
+  bytes_ += sizeof(Entry) + relation.size() + object_type.size();
   return created;
 }
 
@@ -26,6 +27,7 @@ std::vector<AuditSummary::Entry> AuditSummary::take() {
   std::vector<Entry> out = std::move(entries_);
   entries_.clear();
   last_ = 0;
+  bytes_ = 0;
   return out;
 }
 

@@ -42,16 +42,18 @@ class AuditSummary {
   }
   // Counts one decision; `id` is kept when the sample has room.
   void add(Entry& entry, bool allowed, std::string_view id) {
-    if (allowed) {
-      ++entry.allowed;
-      if (entry.allowed_sample.size() < sample_size_) entry.allowed_sample.emplace_back(id);
-    } else {
-      ++entry.denied;
-      if (entry.denied_sample.size() < sample_size_) entry.denied_sample.emplace_back(id);
+    std::vector<std::string>& sample = allowed ? entry.allowed_sample : entry.denied_sample;
+    ++(allowed ? entry.allowed : entry.denied);
+    if (sample.size() < sample_size_) {
+      sample.emplace_back(id);
+      bytes_ += sizeof(std::string) + id.size();
     }
   }
 
   bool empty() const { return entries_.empty(); }
+  // About how much memory the entries hold: a statement deciding on many
+  // distinct (relation, type) names hands its summary over in parts.
+  size_t bytes() const { return bytes_; }
   // Hands over the entries and starts afresh.
   std::vector<Entry> take();
 
@@ -61,6 +63,7 @@ class AuditSummary {
 
   size_t sample_size_;
   size_t last_ = 0;  // the entry used last: an RLS scan asks one pair over and over
+  size_t bytes_ = 0;
   std::vector<Entry> entries_;
 };
 

@@ -7,6 +7,7 @@
 
 #include "core/audit_record.h"
 #include "core/audit_summary.h"
+#include "core/error.h"
 #include "core/tuple_key.h"
 #include "pg/audit_log_writer.h"
 #include "pg/audit_queue.h"
@@ -22,14 +23,22 @@ namespace agentauthz::pg::audit {
 int level_setting = kSummary;
 int sample_size_setting = 10;
 int queue_wait_setting = 1000;
+int buffer_kb_setting = 64;
 
 namespace {
 
 // Records of the current statement are handed over once this many bytes
-// have gathered, so an `all` scan over many rows needs bounded memory.
-constexpr size_t kHandOverBytes = 256u << 10;
+// have gathered (agentauthz.audit_buffer_size), so a statement deciding on
+// any number of rows needs bounded memory.
+size_t buffer_bytes() { return static_cast<size_t>(buffer_kb_setting) * 1024; }
+// Without the queue, a transaction holds its records until it commits: at
+// most this many buffers' worth, then its statement fails.
+constexpr size_t kTransactionBuffers = 64;
 // How long an aborting transaction may wait for room in the queue.
 constexpr long kAbortWaitMs = 200;
+// At `summary`, repeated listings of one (relation, type) in a statement
+// share a row; at most this many pairs are kept before rows are handed over.
+constexpr size_t kMaxListings = 64;
 
 struct StatementKey {
   LocalTransactionId transaction = InvalidLocalTransactionId;
@@ -45,10 +54,16 @@ core::AuditRecord statement_fields;  // what every record of the statement share
 core::AuditSummary summary(10);
 audit_queue::Batch pending;     // encoded, not yet handed over
 audit_queue::Batch in_transaction;  // to be written at this transaction's commit
-long wait_budget_ms = 1000;  // what the current statement may still wait for the queue
 bool writing = false;           // appending to the log runs statements of its own
 bool told_about_fallback = false;
-int64_t dropped_unreported = 0;  // told to the client once per statement
+
+// At `summary`, an allowed set listed again and again in one statement (a
+// set policy's function called per row) is one row, counting the calls.
+struct Listing {
+  int64_t calls = 0;
+  core::AuditRecord record;
+};
+std::vector<Listing> listings;
 
 // At `summary`, the act_for tokens refused in the current statement: one
 // row for the agent however many a loop refuses (each caught error starts
@@ -85,8 +100,25 @@ void tell_about_fallback() {
   });
 }
 
-// Sends `pending` where records go now.
-void hand_over(long* wait_ms) {
+using audit_queue::Failure;
+
+[[noreturn]] void refuse_unbuffered_transaction() {
+  pg_guard([] {
+    ereport(ERROR, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+                    errmsg("agentauthz cannot hold more audit records for this transaction"),
+                    errdetail("Without agentauthz in shared_preload_libraries a transaction's records are written "
+                              "when it commits, and it may hold %zu kB of them; decisions that cannot be "
+                              "recorded are not made.",
+                              kTransactionBuffers * buffer_bytes() / 1024),
+                    errhint("Commit more often, raise agentauthz.audit_buffer_size, or preload the library.")));
+  });
+  throw core::Error(core::ErrorKind::Internal, "unreachable");
+}
+
+// Sends `pending` where records go now. On the queue, a statement whose
+// records find no room fails (Raise) rather than going on unrecorded; an
+// aborting transaction (Return) puts what finds no room in the server log.
+void hand_over(Failure on_failure) {
   if (pending.records == 0) return;
   bool standby = false;
   pg_guard([&] { standby = RecoveryInProgress(); });
@@ -96,15 +128,23 @@ void hand_over(long* wait_ms) {
     return;
   }
   if (audit_queue::available()) {
-    int64_t dropped = 0;
-    audit_queue::Outcome outcome = audit_queue::enqueue(pending, wait_ms, &dropped);
-    dropped_unreported += dropped;
-    if (outcome == audit_queue::Outcome::Queued) return;
-  } else {
-    tell_about_fallback();
+    long patience = on_failure == Failure::Raise ? queue_wait_setting
+                                                 : std::min<long>(queue_wait_setting, kAbortWaitMs);
+    if (audit_queue::enqueue(pending, on_failure, patience)) return;
+    log_audit_records(pending.decode(), "the audit queue had no room");
+    pending.clear();
+    return;
   }
+  tell_about_fallback();
   in_transaction.append(pending);
   pending.clear();
+  if (on_failure == Failure::Raise && in_transaction.bytes.size() > kTransactionBuffers * buffer_bytes())
+    refuse_unbuffered_transaction();
+}
+
+// Hands over what has gathered once it reaches the buffer's size.
+void hand_over_when_full() {
+  if (pending.bytes.size() >= buffer_bytes()) hand_over(Failure::Raise);
 }
 
 core::AuditRecord summary_record(core::AuditSummary::Entry& entry) {
@@ -119,19 +159,6 @@ core::AuditRecord summary_record(core::AuditSummary::Entry& entry) {
   return record;
 }
 
-// Tells the client, once, how many of its records a full queue cost.
-void report_drops() {
-  if (dropped_unreported == 0) return;
-  long long dropped = static_cast<long long>(dropped_unreported);
-  dropped_unreported = 0;
-  pg_guard([&] {
-    ereport(WARNING, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-                      errmsg("agentauthz dropped %lld audit records: the audit queue stayed full", dropped),
-                      errdetail("The audit log records the number dropped; agentauthz.audit_stats() counts them."),
-                      errhint("Raise agentauthz.audit_queue_size or agentauthz.audit_queue_wait.")));
-  });
-}
-
 // The refused tokens' row joins what is to be handed over.
 void take_refused_tokens() {
   if (refused_tokens.count == 0) return;
@@ -140,12 +167,25 @@ void take_refused_tokens() {
   refused_tokens = RefusedTokens();
 }
 
+// The statement's summaries and listings so far become records to hand
+// over (a long statement's in parts: each part counts the decisions since
+// the last). Both are bounded, so `pending` stays within a few buffers.
+void take_summaries() {
+  for (Listing& listing : listings) {
+    if (listing.calls > 1)
+      listing.record.detail = "listed " + std::to_string(listing.calls) + " times in the statement";
+    pending.add(listing.record);
+  }
+  listings.clear();
+  for (core::AuditSummary::Entry& entry : summary.take()) pending.add(summary_record(entry));
+}
+
 // Ends the statement's gathering: summaries become records, and all of it
 // is handed over.
-void end_statement(long* wait_ms) {
-  for (core::AuditSummary::Entry& entry : summary.take()) pending.add(summary_record(entry));
+void end_statement(Failure on_failure) {
   have_statement = false;
-  hand_over(wait_ms);
+  take_summaries();
+  hand_over(on_failure);
 }
 
 // Who ran which statement, and when: time, role, pid, query id and hash.
@@ -184,10 +224,9 @@ void begin_statement(const ActiveActor& actor) {
   key.transaction = MyProc->lxid;
   key.actor_epoch = active_actor_epoch();
   if (have_statement && key == current_key) return;
-  if (have_statement) end_statement(&wait_budget_ms);
+  if (have_statement) end_statement(Failure::Raise);
   pg_guard([] { register_exit_hook(); });
   current_key = key;
-  wait_budget_ms = queue_wait_setting;
   summary = core::AuditSummary(static_cast<size_t>(sample_size_setting));
   core::AuditRecord& f = statement_fields;
   f = core::AuditRecord();
@@ -222,7 +261,7 @@ void note_check_record(std::string_view relation, std::string_view object_type, 
   record.decision = allowed ? "allowed" : "denied";
   if (!detail.empty()) record.detail.assign(detail);
   pending.add(record);
-  if (pending.bytes.size() >= kHandOverBytes) hand_over(&wait_budget_ms);
+  hand_over_when_full();
 }
 
 // Where a transaction's own records end up when it finishes.
@@ -278,6 +317,10 @@ void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_
   if (level_setting == kDenied && allowed) return;
   begin_statement(actor);
   if (level_setting == kSummary) {
+    if (summary.bytes() >= buffer_bytes()) {
+      take_summaries();
+      hand_over_when_full();
+    }
     core::AuditSummary::Entry& entry = summary.entry(relation_key, type_key, relation, object_type);
     summary.add(entry, allowed, summary.wants_sample(entry, allowed) ? id : std::string_view());
     return;
@@ -295,6 +338,10 @@ void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_
     length = snprintf(text, sizeof text, "%lld", static_cast<long long>(id));
   } else {
     begin_statement(actor);
+    if (summary.bytes() >= buffer_bytes()) {
+      take_summaries();
+      hand_over_when_full();
+    }
     core::AuditSummary::Entry& entry = summary.entry(relation_key, type_key, relation, object_type);
     if (summary.wants_sample(entry, allowed))
       length = snprintf(text, sizeof text, "%lld", static_cast<long long>(id));
@@ -336,6 +383,18 @@ void note_listing(const ActiveActor& actor, std::string_view relation, std::stri
                   const std::vector<std::string>& ids) {
   if (level_setting < kSummary) return;
   begin_statement(actor);
+  if (level_setting == kSummary) {
+    for (Listing& listing : listings) {
+      if (listing.record.relation == relation && listing.record.object_type == object_type) {
+        ++listing.calls;
+        return;
+      }
+    }
+    if (listings.size() >= kMaxListings) {
+      take_summaries();
+      hand_over_when_full();
+    }
+  }
   core::AuditRecord record = statement_fields;
   record.kind = core::AuditKind::Listing;
   record.relation.assign(relation);
@@ -343,7 +402,12 @@ void note_listing(const ActiveActor& actor, std::string_view relation, std::stri
   record.allowed_count = static_cast<int64_t>(ids.size());
   for (size_t i = 0; i < ids.size() && i < static_cast<size_t>(sample_size_setting); ++i)
     record.allowed_sample.push_back(ids[i]);
+  if (level_setting == kSummary) {
+    listings.push_back(Listing{1, std::move(record)});
+    return;
+  }
   pending.add(record);
+  hand_over_when_full();
 }
 
 void note_refused_token(std::string_view agent, int64_t delegation_id, std::string_view reason) {
@@ -382,13 +446,13 @@ void note_refused_token(std::string_view agent, int64_t delegation_id, std::stri
   record.decision = "denied";
   record.detail.assign(reason);
   pending.add(record);
-  if (pending.bytes.size() >= kHandOverBytes) hand_over(&wait_budget_ms);
+  hand_over_when_full();
 }
 
 bool flush_and_wait(long timeout_ms) {
   take_refused_tokens();
-  if (have_statement) end_statement(&wait_budget_ms);
-  hand_over(&wait_budget_ms);
+  if (have_statement) end_statement(Failure::Raise);
+  hand_over(Failure::Raise);
   if (!audit_queue::available()) return true;
   return audit_queue::wait_written(timeout_ms);
 }
@@ -409,33 +473,27 @@ void statement_finished() {
   take_refused_tokens();
   if (!have_statement && pending.records == 0) return;
   if (have_statement)
-    end_statement(&wait_budget_ms);
+    end_statement(Failure::Raise);
   else
-    hand_over(&wait_budget_ms);
-  report_drops();
-  wait_budget_ms = queue_wait_setting;
+    hand_over(Failure::Raise);
 }
 
 void transaction_finished(bool committing, bool exiting) {
   if (writing) return;
-  // An abort waits briefly at most: it cannot be interrupted.
-  long short_wait = exiting ? 0 : std::min<long>(wait_budget_ms, committing ? wait_budget_ms : kAbortWaitMs);
-  long* wait_ms = committing ? &wait_budget_ms : &short_wait;
+  // An abort waits briefly at most (it cannot be interrupted), and what
+  // finds no room goes to the server log.
+  Failure on_failure = committing ? Failure::Raise : Failure::Return;
   take_refused_tokens();
-  if (have_statement) end_statement(wait_ms);
-  if (pending.records) hand_over(wait_ms);
-  if (committing) report_drops();
+  if (have_statement) end_statement(on_failure);
+  if (pending.records) hand_over(on_failure);
   write_in_transaction(committing);
-  wait_budget_ms = queue_wait_setting;
 }
 
 void transaction_preparing() {
   if (writing) return;
   take_refused_tokens();
-  if (have_statement) end_statement(&wait_budget_ms);
-  if (pending.records) hand_over(&wait_budget_ms);
-  report_drops();
-  wait_budget_ms = queue_wait_setting;
+  if (have_statement) end_statement(Failure::Raise);
+  if (pending.records) hand_over(Failure::Raise);
   bool holds_chain = false;
   pg_guard([&] { holds_chain = chain_locked_in_transaction(); });
   if (in_transaction.records > 0 || holds_chain)
@@ -460,6 +518,7 @@ void transaction_aborted(bool exiting) noexcept {
   if (failed) {
     pending.clear();
     in_transaction.clear();
+    listings.clear();
     refused_tokens = RefusedTokens();
     have_statement = false;
     elog(LOG, "agentauthz could not hand over the audit records of an aborted transaction");

@@ -18,7 +18,8 @@ enum Level : int { kOff = 0, kDenied = 1, kSummary = 2, kAll = 3 };
 
 extern int level_setting;        // agentauthz.audit
 extern int sample_size_setting;  // agentauthz.audit_sample_size
-extern int queue_wait_setting;   // agentauthz.audit_queue_wait (ms per statement)
+extern int queue_wait_setting;   // agentauthz.audit_queue_wait (ms without the writer's progress)
+extern int buffer_kb_setting;    // agentauthz.audit_buffer_size (kB a backend gathers before handing over)
 
 inline bool recording() { return level_setting != kOff; }
 

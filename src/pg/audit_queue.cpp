@@ -1,5 +1,6 @@
 #include "pg/audit_queue.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/error.h"
@@ -8,14 +9,15 @@
 #include "pg/settings.h"
 
 extern "C" {
+#include "miscadmin.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "storage/condition_variable.h"
 #include "port/atomics.h"
 #include "storage/latch.h"
 #include "storage/lwlock.h"
+#include "storage/proc.h"
 #include "storage/shmem.h"
-#include "utils/syscache.h"
 #include "utils/wait_event.h"
 }
 
@@ -24,18 +26,17 @@ namespace agentauthz::pg::audit_queue {
 namespace {
 
 constexpr const char* kTranche = "agentauthz_audit";
-// A worker registered but not attached after this long is presumed lost.
-constexpr long kStartTimeoutMs = 10000;
-constexpr uint32 kFrameHeader = 4;
+constexpr uint32 kFrameHeader = 8;  // length, owner
 // Backends wake the writer once the queue is this fraction full (1/4).
 constexpr uint64 kWakeFraction = 4;
+// How often a waiting backend looks again (the writer also signals).
+constexpr long kNapMs = 50;
 
-enum WorkerState : int { kNoWorker = 0, kStarting = 1, kRunning = 2 };
+enum WorkerState : int { kNoWorker = 0, kRunning = 2 };
 
 struct Slot {
   Oid database;
   int state;
-  TimestampTz starting_since;
   int worker_pid;
   Latch* worker_latch;
   uint64 head;  // bytes ever queued
@@ -47,31 +48,46 @@ struct Slot {
   ConditionVariable progress;  // broadcast whenever tail moves
 };
 
+// A writer process: its latch while it waits for a ring, the ring it serves.
+struct Writer {
+  int pid;
+  Latch* latch;
+  int slot;  // -1: free
+};
+
 // Writer transactions are remembered by xid modulo this, newest winning.
 constexpr uint32 kWriterXids = 4096;
 
 struct Shared {
   int slots;
+  int writers;
+  int owners;  // entries of the per-backend byte counts
+  uint32 next_claim;  // where writers start looking, so that no ring starves
   uint64 ring_size;
   pg_atomic_uint32 writer_xids[kWriterXids];
 };
 
 Shared* shared = nullptr;
 Slot* slot_array = nullptr;
+Writer* writer_array = nullptr;
+pg_atomic_uint64* owner_bytes = nullptr;  // bytes each backend (PGPROC number) has queued, not yet written
 char* rings = nullptr;
-LWLockPadded* locks = nullptr;  // one per slot, then one to claim slots
+LWLockPadded* locks = nullptr;  // one per slot, then one to claim slots and writers
 int my_slot = -1;
 
 shmem_request_hook_type previous_request_hook = nullptr;
 shmem_startup_hook_type previous_startup_hook = nullptr;
 
 uint64 ring_bytes() { return static_cast<uint64>(audit_queue_kb_setting) * 1024; }
+int owner_count() { return MaxBackends + NUM_AUXILIARY_PROCS; }
 
 Size slot_array_offset() { return MAXALIGN(sizeof(Shared)); }
-Size rings_offset(int slots) { return slot_array_offset() + MAXALIGN(sizeof(Slot) * slots); }
-Size shared_size() {
-  return rings_offset(audit_databases_setting) + ring_bytes() * static_cast<uint64>(audit_databases_setting);
+Size writer_array_offset() { return slot_array_offset() + MAXALIGN(sizeof(Slot) * audit_databases_setting); }
+Size owner_bytes_offset() { return writer_array_offset() + MAXALIGN(sizeof(Writer) * audit_writers_setting); }
+Size rings_offset() {
+  return owner_bytes_offset() + MAXALIGN(sizeof(pg_atomic_uint64) * static_cast<Size>(owner_count()));
 }
+Size shared_size() { return rings_offset() + ring_bytes() * static_cast<uint64>(audit_databases_setting); }
 
 void request_shmem() {
   if (previous_request_hook) previous_request_hook();
@@ -86,9 +102,14 @@ void startup_shmem() {
   char* base = static_cast<char*>(ShmemInitStruct("agentauthz audit queue", shared_size(), &found));
   shared = reinterpret_cast<Shared*>(base);
   slot_array = reinterpret_cast<Slot*>(base + slot_array_offset());
-  rings = base + rings_offset(audit_databases_setting);
+  writer_array = reinterpret_cast<Writer*>(base + writer_array_offset());
+  owner_bytes = reinterpret_cast<pg_atomic_uint64*>(base + owner_bytes_offset());
+  rings = base + rings_offset();
   if (!found) {
     shared->slots = audit_databases_setting;
+    shared->writers = audit_writers_setting;
+    shared->owners = owner_count();
+    shared->next_claim = 0;
     shared->ring_size = ring_bytes();
     for (pg_atomic_uint32& xid : shared->writer_xids) pg_atomic_init_u32(&xid, InvalidTransactionId);
     for (int i = 0; i < shared->slots; ++i) {
@@ -97,9 +118,31 @@ void startup_shmem() {
       s->database = InvalidOid;
       ConditionVariableInit(&s->progress);
     }
+    for (int i = 0; i < shared->writers; ++i) writer_array[i] = Writer{0, nullptr, -1};
+    for (int i = 0; i < shared->owners; ++i) pg_atomic_init_u64(&owner_bytes[i], 0);
   }
   locks = GetNamedLWLockTranche(kTranche);
   LWLockRelease(AddinShmemInitLock);
+}
+
+// The writers are static background workers: registered with the
+// postmaster at start, they hold their places whatever else runs (parallel
+// queries, other extensions' workers), and are started again after each
+// exit (a writer leaves its database when the ring is quiet).
+void register_writers() {
+  for (int i = 0; i < audit_writers_setting; ++i) {
+    BackgroundWorker worker;
+    memset(&worker, 0, sizeof worker);
+    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    worker.bgw_restart_time = 1;
+    snprintf(worker.bgw_library_name, BGW_MAXLEN, "agentauthz");
+    snprintf(worker.bgw_function_name, BGW_MAXLEN, "agentauthz_audit_worker_main");
+    snprintf(worker.bgw_name, BGW_MAXLEN, "agentauthz audit writer %d", i + 1);
+    snprintf(worker.bgw_type, BGW_MAXLEN, "agentauthz audit writer");
+    worker.bgw_main_arg = Int32GetDatum(i);
+    RegisterBackgroundWorker(&worker);
+  }
 }
 
 LWLock* slot_lock(int slot) { return &locks[slot].lock; }
@@ -122,44 +165,55 @@ void ring_read(int slot, uint64 position, char* out, size_t length) {
   memcpy(out + first, ring, length - first);
 }
 
-// Whether a database still exists (a slot of a dropped one can be reused).
-bool database_exists(Oid database) {
-  return SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(database));
+struct FrameHeader {
+  uint32 length;
+  int32 owner;
+};
+
+FrameHeader read_header(const char* bytes) {
+  FrameHeader header;
+  memcpy(&header.length, bytes, sizeof header.length);
+  memcpy(&header.owner, bytes + sizeof header.length, sizeof header.owner);
+  return header;
 }
 
-// Whether a slot can be handed to another database: nothing queued, no
-// writer. Its counters start again from zero.
+// Credits the backends whose framed records `bytes` holds: they are written
+// (or discarded) and count against nobody's share any more.
+void credit_owners(const char* bytes, size_t size) {
+  for (size_t at = 0; at + kFrameHeader <= size;) {
+    FrameHeader header = read_header(bytes + at);
+    uint64 framed = kFrameHeader + header.length;
+    if (header.owner >= 0 && header.owner < shared->owners)
+      pg_atomic_fetch_sub_u64(&owner_bytes[header.owner], framed);
+    at += framed;
+  }
+}
+
+int my_owner() {
+  return MyProc != nullptr && MyProc->pgprocno >= 0 && MyProc->pgprocno < shared->owners ? MyProc->pgprocno : -1;
+}
+
 // Under the slot's lock: nothing queued, and every drop reported.
 bool drained(const Slot* s) { return s->head == s->tail && s->dropped == s->dropped_reported; }
 
-bool idle_slot(int slot) {
-  Slot* s = &slot_array[slot];
-  LWLockAcquire(slot_lock(slot), LW_SHARED);
-  bool idle = drained(s) && s->state == kNoWorker;
-  LWLockRelease(slot_lock(slot));
-  return idle;
-}
-
 // The slot serving the current database, claimed if need be (a free one,
-// else an idle one, a dropped database's first); -1 if every slot is busy
-// serving another database.
+// else one that is drained and has no writer); -1 if every slot is busy
+// serving another database. A drained slot of a dropped database is reused
+// the same way.
 int find_slot() {
   if (my_slot >= 0 && slot_array[my_slot].database == MyDatabaseId) return my_slot;
   my_slot = -1;
   LWLockAcquire(claim_lock(), LW_EXCLUSIVE);
-  int free_slot = -1, dropped_db_slot = -1, idle = -1;
+  int chosen = -1;
   for (int i = 0; i < shared->slots && my_slot < 0; ++i) {
-    Oid database = slot_array[i].database;
-    if (database == MyDatabaseId) {
-      my_slot = i;
-    } else if (database == InvalidOid) {
-      if (free_slot < 0) free_slot = i;
-    } else if (dropped_db_slot < 0 && idle_slot(i)) {
-      if (!database_exists(database)) dropped_db_slot = i;
-      else if (idle < 0) idle = i;
-    }
+    Slot* s = &slot_array[i];
+    LWLockAcquire(slot_lock(i), LW_SHARED);
+    Oid database = s->database;
+    bool reusable = database == InvalidOid || (drained(s) && s->state == kNoWorker);
+    LWLockRelease(slot_lock(i));
+    if (database == MyDatabaseId) my_slot = i;
+    else if (reusable && (chosen < 0 || database == InvalidOid)) chosen = i;
   }
-  int chosen = free_slot >= 0 ? free_slot : dropped_db_slot >= 0 ? dropped_db_slot : idle;
   if (my_slot < 0 && chosen >= 0) {
     Slot* s = &slot_array[chosen];
     LWLockAcquire(slot_lock(chosen), LW_EXCLUSIVE);
@@ -176,128 +230,116 @@ int find_slot() {
   return my_slot;
 }
 
-bool start_worker(int slot) {
-  BackgroundWorker worker;
-  memset(&worker, 0, sizeof worker);
-  worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
-  worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-  worker.bgw_restart_time = BGW_NEVER_RESTART;  // the next record starts a new one
-  snprintf(worker.bgw_library_name, BGW_MAXLEN, "agentauthz");
-  snprintf(worker.bgw_function_name, BGW_MAXLEN, "agentauthz_audit_worker_main");
-  snprintf(worker.bgw_name, BGW_MAXLEN, "agentauthz audit writer for database %u", MyDatabaseId);
-  snprintf(worker.bgw_type, BGW_MAXLEN, "agentauthz audit writer");
-  worker.bgw_main_arg = Int32GetDatum(slot);
-  worker.bgw_notify_pid = 0;
-  BackgroundWorkerHandle* handle = nullptr;
-  return RegisterDynamicBackgroundWorker(&worker, &handle);
-}
-
-// Under the slot's lock: whether this caller should start a worker.
-bool claim_worker_start(Slot* s) {
-  bool lost = s->state == kStarting &&
-              TimestampDifferenceExceeds(s->starting_since, GetCurrentTimestamp(), kStartTimeoutMs);
-  if (s->state != kNoWorker && !lost) return false;
-  s->state = kStarting;
-  s->starting_since = GetCurrentTimestamp();
-  return true;
+// Wakes the free writers: one of them claims the ring that has none.
+void wake_free_writers() {
+  LWLockAcquire(claim_lock(), LW_SHARED);
+  for (int i = 0; i < shared->writers; ++i)
+    if (writer_array[i].slot < 0 && writer_array[i].latch != nullptr) SetLatch(writer_array[i].latch);
+  LWLockRelease(claim_lock());
 }
 
 struct EnqueueState {
   const char* bytes;
   size_t size;
-  size_t offset;
-  long* wait_ms;
+  size_t offset;  // what is queued so far
   int64 records_left;
-  int64 dropped;
-  bool no_slot;
 };
 
-// Copies as many whole records as fit; returns whether a worker must be started.
-bool copy_records(int slot, EnqueueState* st, Latch** latch, bool* lost_slot) {
+enum class CopyResult { Progress, Blocked, TooLarge, LostSlot };
+
+// Copies as many whole records as fit in the ring and in this backend's
+// share of it; says whom to wake.
+CopyResult copy_records(int slot, EnqueueState* st, Latch** writer_latch, bool* needs_writer,
+                        uint64* tail) {
   Slot* s = &slot_array[slot];
+  int owner = my_owner();
+  uint64 share = shared->ring_size * static_cast<uint64>(audit_backend_share_setting) / 100;
   LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
   if (s->database != MyDatabaseId) {  // handed to another database meanwhile
     LWLockRelease(slot_lock(slot));
-    *lost_slot = true;
-    *latch = nullptr;
-    return false;
+    return CopyResult::LostSlot;
   }
   uint64 room = shared->ring_size - (s->head - s->tail);
+  uint64 mine = owner >= 0 ? pg_atomic_read_u64(&owner_bytes[owner]) : 0;
   while (st->offset < st->size) {
-    uint32 length;
-    memcpy(&length, st->bytes + st->offset, sizeof length);
-    size_t framed = kFrameHeader + length;
-    if (framed > shared->ring_size) {  // can never fit: counted, not waited for
-      s->dropped++;
-      st->dropped++;
-    } else if (framed > room) {
-      break;
-    } else {
-      ring_write(slot, s->head, st->bytes + st->offset, framed);
-      s->head += framed;
-      s->enqueued++;
-      room -= framed;
+    FrameHeader header = read_header(st->bytes + st->offset);
+    uint64 framed = kFrameHeader + header.length;
+    if (framed > shared->ring_size) {  // can never fit
+      LWLockRelease(slot_lock(slot));
+      return CopyResult::TooLarge;
     }
+    // A backend with nothing queued may always queue one record that fits.
+    if (framed > room || (mine > 0 && mine + framed > share)) break;
+    ring_write(slot, s->head, st->bytes + st->offset, framed);
+    s->head += framed;
+    s->enqueued++;
+    room -= framed;
+    mine += framed;
+    if (owner >= 0) pg_atomic_fetch_add_u64(&owner_bytes[owner], framed);
     st->offset += framed;
     st->records_left--;
   }
-  bool start = claim_worker_start(s);
   // The writer polls every few milliseconds; it is woken only when the
-  // queue fills up (a wakeup per statement would cost both sides more).
+  // queue fills up or a backend waits (a wakeup per statement would cost
+  // both sides more).
   bool filling = (s->head - s->tail) * kWakeFraction >= shared->ring_size;
-  *latch = filling || st->offset < st->size ? s->worker_latch : nullptr;
+  *writer_latch = filling || st->offset < st->size ? s->worker_latch : nullptr;
+  *needs_writer = s->state == kNoWorker && s->head != s->tail;
+  *tail = s->tail;
   LWLockRelease(slot_lock(slot));
-  return start;
+  return st->offset < st->size ? CopyResult::Blocked : CopyResult::Progress;
 }
 
-void enqueue_in_postgres(EnqueueState* st) {
-  int slot = find_slot();
-  if (slot < 0) {
-    st->no_slot = true;
-    return;
-  }
-  Slot* s = &slot_array[slot];
+[[noreturn]] void refuse_statement(long waited_ms) {
+  ereport(ERROR,
+          (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+           errmsg("agentauthz cannot record this statement's decisions: the audit writer made no progress "
+                  "for %ld ms",
+                  waited_ms),
+           errdetail("Decisions that cannot be recorded are not made: the statement fails instead."),
+           errhint("An audit writer must be running (agentauthz in shared_preload_libraries, "
+                   "max_worker_processes covering agentauthz.audit_writers); agentauthz.audit_queue_size, "
+                   "agentauthz.audit_databases and agentauthz.audit_queue_wait bound the queue.")));
+}
+
+// Queues st's records, waiting while the writer makes progress; false when
+// it made none for `patience` ms (or a record can never fit).
+bool enqueue_in_postgres(EnqueueState* st, long patience) {
+  TimestampTz last_progress = GetCurrentTimestamp();
+  uint64 last_tail = 0;
+  bool have_tail = false;
   for (;;) {
-    Latch* latch = nullptr;
-    bool lost_slot = false;
-    bool start = copy_records(slot, st, &latch, &lost_slot);
-    if (lost_slot) {
-      slot = find_slot();
-      if (slot < 0) {
-        st->no_slot = true;
-        return;
-      }
-      s = &slot_array[slot];
-      continue;
-    }
-    if (start) {
-      if (!start_worker(slot)) {
-        LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
-        s->state = kNoWorker;
-        LWLockRelease(slot_lock(slot));
-        ereport(WARNING, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-                          errmsg("agentauthz could not start its audit writer"),
-                          errhint("Raise max_worker_processes; records wait in the queue meanwhile.")));
+    int slot = find_slot();
+    CopyResult result = CopyResult::Blocked;
+    Slot* s = slot >= 0 ? &slot_array[slot] : nullptr;
+    if (s != nullptr) {
+      Latch* writer_latch = nullptr;
+      bool needs_writer = false;
+      uint64 tail = 0;
+      size_t offset_before = st->offset;
+      result = copy_records(slot, st, &writer_latch, &needs_writer, &tail);
+      if (result == CopyResult::LostSlot) continue;
+      if (result == CopyResult::TooLarge) return false;
+      if (needs_writer) wake_free_writers();
+      if (writer_latch) SetLatch(writer_latch);
+      if (result == CopyResult::Progress) return true;
+      if (st->offset != offset_before || !have_tail || tail != last_tail) {
+        last_progress = GetCurrentTimestamp();
+        last_tail = tail;
+        have_tail = true;
       }
     }
-    if (latch) SetLatch(latch);
-    if (st->offset >= st->size) return;
-    if (*st->wait_ms <= 0) {
-      LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
-      s->dropped += st->records_left;
-      LWLockRelease(slot_lock(slot));
-      st->dropped += st->records_left;
-      st->records_left = 0;
-      st->offset = st->size;
-      return;
+    TimestampTz now = GetCurrentTimestamp();
+    if (TimestampDifferenceExceeds(last_progress, now, static_cast<int>(patience))) return false;
+    if (s != nullptr) {
+      ConditionVariablePrepareToSleep(&s->progress);
+      ConditionVariableTimedSleep(&s->progress, kNapMs, PG_WAIT_EXTENSION);
+      ConditionVariableCancelSleep();
+    } else {  // every ring serves another database: wait for one to drain
+      (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kNapMs, PG_WAIT_EXTENSION);
+      ResetLatch(MyLatch);
+      CHECK_FOR_INTERRUPTS();
     }
-    long nap = std::min<long>(*st->wait_ms, 50);
-    TimestampTz before = GetCurrentTimestamp();
-    ConditionVariablePrepareToSleep(&s->progress);
-    ConditionVariableTimedSleep(&s->progress, nap, PG_WAIT_EXTENSION);
-    ConditionVariableCancelSleep();
-    long waited = static_cast<long>((GetCurrentTimestamp() - before) / 1000);
-    *st->wait_ms -= std::max<long>(waited, 1);
   }
 }
 
@@ -308,7 +350,9 @@ void Batch::add(const core::AuditRecord& record) {
   bytes.append(kFrameHeader, '\0');
   core::encode_audit_record(record, &bytes);
   uint32 length = static_cast<uint32>(bytes.size() - frame - kFrameHeader);
+  int32 owner = MyProc != nullptr ? MyProc->pgprocno : -1;
   memcpy(&bytes[frame], &length, sizeof length);
+  memcpy(&bytes[frame + sizeof length], &owner, sizeof owner);
   ++records;
 }
 
@@ -316,13 +360,14 @@ std::vector<core::AuditRecord> Batch::decode() const {
   std::vector<core::AuditRecord> out;
   size_t at = 0;
   while (at + kFrameHeader <= bytes.size()) {
-    uint32 length;
-    memcpy(&length, bytes.data() + at, sizeof length);
+    FrameHeader header = read_header(bytes.data() + at);
     at += kFrameHeader;
     out.emplace_back();
-    if (core::decode_audit_record(std::string_view(bytes).substr(at, length), &out.back()) != length)
+    if (header.length > bytes.size() - at ||
+        core::decode_audit_record(std::string_view(bytes).substr(at, header.length), &out.back()) !=
+            header.length)
       throw core::Error(core::ErrorKind::Internal, "a malformed record in the audit queue");
-    at += length;
+    at += header.length;
   }
   return out;
 }
@@ -332,26 +377,30 @@ void register_hooks() {
   shmem_request_hook = request_shmem;
   previous_startup_hook = shmem_startup_hook;
   shmem_startup_hook = startup_shmem;
+  register_writers();
 }
 
 bool available() { return shared != nullptr; }
 
-Outcome enqueue(Batch& batch, long* wait_ms, int64_t* dropped) {
-  EnqueueState st{batch.bytes.data(), batch.bytes.size(), 0, wait_ms, batch.records, 0, false};
+bool enqueue(Batch& batch, Failure on_failure, long patience_ms) {
+  EnqueueState st{batch.bytes.data(), batch.bytes.size(), 0, batch.records};
+  bool queued = false;
+  long patience = patience_ms;
   try {
-    pg_guard([&] { enqueue_in_postgres(&st); });
+    pg_guard([&] {
+      queued = enqueue_in_postgres(&st, patience);
+      if (!queued && on_failure == Failure::Raise) refuse_statement(patience);
+    });
   } catch (...) {
-    // Cancelled while waiting for room: what is already queued (or
-    // dropped) must not be handed over a second time.
+    // Refused, or cancelled while waiting for room: what is already queued
+    // must not be handed over a second time.
     batch.bytes.erase(0, st.offset);
     batch.records = st.records_left;
-    *dropped = st.dropped;
     throw;
   }
-  *dropped = st.dropped;
-  if (st.no_slot) return Outcome::NoSlot;
-  batch.clear();
-  return Outcome::Queued;
+  batch.bytes.erase(0, st.offset);
+  batch.records = st.records_left;
+  return queued;
 }
 
 bool wait_written(long timeout_ms) {
@@ -365,7 +414,9 @@ bool wait_written(long timeout_ms) {
     Slot* s = &slot_array[slot];
     LWLockAcquire(slot_lock(slot), LW_SHARED);
     uint64 target = s->head;
+    bool needs_writer = s->state == kNoWorker && s->head != s->tail;
     LWLockRelease(slot_lock(slot));
+    if (needs_writer) wake_free_writers();
     TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), timeout_ms);
     ConditionVariablePrepareToSleep(&s->progress);
     for (;;) {
@@ -375,7 +426,7 @@ bool wait_written(long timeout_ms) {
       LWLockRelease(slot_lock(slot));
       if (done || GetCurrentTimestamp() >= deadline) break;
       if (latch) SetLatch(latch);
-      ConditionVariableTimedSleep(&s->progress, 50, PG_WAIT_EXTENSION);
+      ConditionVariableTimedSleep(&s->progress, kNapMs, PG_WAIT_EXTENSION);
     }
     ConditionVariableCancelSleep();
   });
@@ -415,28 +466,86 @@ bool is_writer_transaction(TransactionId xid) {
          pg_atomic_read_u32(&shared->writer_xids[xid % kWriterXids]) == xid;
 }
 
-// The worker's side runs in plain PostgreSQL frames (audit_worker.cpp).
+// The writer's side runs in plain PostgreSQL frames (audit_worker.cpp).
 
-Oid worker_attach(int slot) {
-  Slot* s = &slot_array[slot];
-  LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
-  Oid database = s->database;
-  if (s->state == kRunning && s->worker_pid != MyProcPid) {
-    database = InvalidOid;  // another writer already serves it
-  } else if (database != InvalidOid) {
-    s->state = kRunning;
-    s->worker_pid = MyProcPid;
-    s->worker_latch = MyLatch;
+int writer_claim(int writer) {
+  if (writer < 0 || writer >= shared->writers) return -1;
+  LWLockAcquire(claim_lock(), LW_EXCLUSIVE);
+  Writer* w = &writer_array[writer];
+  w->pid = MyProcPid;
+  w->latch = MyLatch;
+  w->slot = -1;
+  uint32 start = shared->next_claim++;
+  for (int n = 0; n < shared->slots && w->slot < 0; ++n) {
+    int i = static_cast<int>((start + static_cast<uint32>(n)) % static_cast<uint32>(shared->slots));
+    Slot* s = &slot_array[i];
+    LWLockAcquire(slot_lock(i), LW_EXCLUSIVE);
+    if (s->database != InvalidOid && s->state == kNoWorker && !drained(s)) {
+      s->state = kRunning;
+      s->worker_pid = MyProcPid;
+      s->worker_latch = MyLatch;
+      w->slot = i;
+    }
+    LWLockRelease(slot_lock(i));
   }
+  LWLockRelease(claim_lock());
+  return w->slot;
+}
+
+Oid slot_database(int slot) {
+  LWLockAcquire(slot_lock(slot), LW_SHARED);
+  Oid database = slot_array[slot].database;
   LWLockRelease(slot_lock(slot));
   return database;
+}
+
+void writer_detach(int writer, bool connected) {
+  if (!available() || writer < 0 || writer >= shared->writers) return;
+  LWLockAcquire(claim_lock(), LW_EXCLUSIVE);
+  Writer* w = &writer_array[writer];
+  int slot = w->pid == MyProcPid ? w->slot : -1;
+  if (w->pid == MyProcPid) *w = Writer{0, nullptr, -1};
+  LWLockRelease(claim_lock());
+  if (slot < 0) return;
+  Slot* s = &slot_array[slot];
+  if (!connected) {
+    worker_release(slot);
+    return;
+  }
+  LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
+  if (s->worker_pid == MyProcPid) {
+    s->state = kNoWorker;
+    s->worker_pid = 0;
+    s->worker_latch = nullptr;
+  }
+  bool waiting = !drained(s);
+  LWLockRelease(slot_lock(slot));
+  ConditionVariableBroadcast(&s->progress);
+  if (waiting) wake_free_writers();
+}
+
+bool others_waiting(int slot) {
+  bool free_writer = false;
+  LWLockAcquire(claim_lock(), LW_SHARED);
+  for (int i = 0; i < shared->writers; ++i) free_writer |= writer_array[i].pid != 0 && writer_array[i].slot < 0;
+  LWLockRelease(claim_lock());
+  if (free_writer) return false;
+  bool waiting = false;
+  for (int i = 0; i < shared->slots && !waiting; ++i) {
+    if (i == slot) continue;
+    Slot* s = &slot_array[i];
+    LWLockAcquire(slot_lock(i), LW_SHARED);
+    waiting = s->database != InvalidOid && s->state == kNoWorker && !drained(s);
+    LWLockRelease(slot_lock(i));
+  }
+  return waiting;
 }
 
 void worker_peek(int slot, size_t max_bytes, Batch* out, int64_t* dropped_unreported) {
   Slot* s = &slot_array[slot];
   out->clear();
   // Measures the whole frames to take under the lock, allocates without it
-  // (an allocation may fail), then copies under it again. Only this worker
+  // (an allocation may fail), then copies under it again. Only this writer
   // moves the tail, and backends write only past the head, so the frames
   // measured stay where they are.
   LWLockAcquire(slot_lock(slot), LW_SHARED);
@@ -444,9 +553,9 @@ void worker_peek(int slot, size_t max_bytes, Batch* out, int64_t* dropped_unrepo
   uint64 position = tail;
   int64_t records = 0;
   while (position < s->head && position - tail < max_bytes) {
-    uint32 length;
-    ring_read(slot, position, reinterpret_cast<char*>(&length), sizeof length);
-    position += kFrameHeader + length;
+    char header[kFrameHeader];
+    ring_read(slot, position, header, kFrameHeader);
+    position += kFrameHeader + read_header(header).length;
     ++records;
   }
   *dropped_unreported = s->dropped - s->dropped_reported;
@@ -458,12 +567,13 @@ void worker_peek(int slot, size_t max_bytes, Batch* out, int64_t* dropped_unrepo
   out->records = records;
 }
 
-void worker_consume(int slot, size_t bytes, int64_t records, int64_t dropped_reported) {
+void worker_consume(int slot, const Batch& written, int64_t dropped_reported) {
   Slot* s = &slot_array[slot];
   LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
-  s->tail += bytes;
-  s->written += records;
+  s->tail += written.bytes.size();
+  s->written += written.records;
   s->dropped_reported += dropped_reported;
+  credit_owners(written.bytes.data(), written.bytes.size());
   LWLockRelease(slot_lock(slot));
   ConditionVariableBroadcast(&s->progress);
 }
@@ -485,26 +595,25 @@ void worker_release(int slot) {
   Slot* s = &slot_array[slot];
   LWLockAcquire(claim_lock(), LW_EXCLUSIVE);
   LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
+  // What is discarded counts against nobody's share any more.
+  for (uint64 position = s->tail; position < s->head;) {
+    char header[kFrameHeader];
+    ring_read(slot, position, header, kFrameHeader);
+    FrameHeader frame = read_header(header);
+    uint64 framed = kFrameHeader + frame.length;
+    if (frame.owner >= 0 && frame.owner < shared->owners) pg_atomic_fetch_sub_u64(&owner_bytes[frame.owner], framed);
+    position += framed;
+  }
   s->dropped += s->enqueued - s->written;
   s->tail = s->head;
   s->state = kNoWorker;
   s->worker_pid = 0;
   s->worker_latch = nullptr;
   s->database = InvalidOid;
+  for (int i = 0; i < shared->writers; ++i)
+    if (writer_array[i].slot == slot) writer_array[i].slot = -1;
   LWLockRelease(slot_lock(slot));
   LWLockRelease(claim_lock());
-  ConditionVariableBroadcast(&s->progress);
-}
-
-void worker_detach(int slot) {
-  Slot* s = &slot_array[slot];
-  LWLockAcquire(slot_lock(slot), LW_EXCLUSIVE);
-  if (s->worker_pid == MyProcPid) {
-    s->state = kNoWorker;
-    s->worker_pid = 0;
-    s->worker_latch = nullptr;
-  }
-  LWLockRelease(slot_lock(slot));
   ConditionVariableBroadcast(&s->progress);
 }
 

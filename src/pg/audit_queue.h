@@ -1,8 +1,15 @@
 // The shared-memory audit queue: one ring of encoded records per database,
-// each drained by a background worker connected to that database (see
-// audit_worker.cpp), so records reach agentauthz.audit_log whatever the
-// statement's own transaction does. Present only when the library is in
-// shared_preload_libraries.
+// each drained by one of the audit writers (background workers registered
+// when the library is preloaded, so that no other process can take their
+// places; see audit_worker.cpp), so records reach agentauthz.audit_log
+// whatever the statement's own transaction does. Present only when the
+// library is in shared_preload_libraries.
+//
+// A backend never drops a record: when the ring has no room for it, it
+// waits while the writer makes progress, and its statement fails when the
+// writer makes none for agentauthz.audit_queue_wait. One backend may hold
+// at most agentauthz.audit_backend_share percent of a ring, so that one
+// actor cannot crowd out the records of others.
 #pragma once
 
 #include <cstdint>
@@ -14,16 +21,18 @@
 
 namespace agentauthz::pg::audit_queue {
 
-// Installs the shared-memory hooks; from _PG_init while preloading.
+// Installs the shared-memory hooks and registers the writers; from _PG_init
+// while preloading.
 void register_hooks();
 // Whether the queue exists in this server.
 bool available();
 
-// Framed records: each a 4-byte length followed by its canonical bytes.
+// Framed records: each a 4-byte length and the 4-byte number of the backend
+// (PGPROC) that queued it, followed by its canonical bytes.
 struct Batch {
   std::string bytes;
   int64_t records = 0;
-  // Appends a record, encoded in place.
+  // Appends a record, encoded in place, owned by this backend.
   void add(const core::AuditRecord& record);
   void append(const Batch& other) { bytes.append(other.bytes), records += other.records; }
   void clear() { bytes.clear(), records = 0; }
@@ -31,14 +40,16 @@ struct Batch {
   std::vector<core::AuditRecord> decode() const;
 };
 
-enum class Outcome { Queued, NoSlot };
+enum class Failure { Raise, Return };
 // Moves `batch` into the current database's ring, waiting for room while
-// `*wait_ms` lasts (the time waited is subtracted). Records that still find
-// no room are dropped and counted (*dropped); the worker writes a
-// `dropped` row for them. NoSlot: every ring serves another database or no
-// worker can be started; the caller writes the records itself.
-Outcome enqueue(Batch& batch, long* wait_ms, int64_t* dropped);
-// Waits until the worker has written every record queued for the current
+// the writer makes progress. When the writer makes none for `patience_ms`
+// (or every ring serves another database for that long, or a record is
+// larger than a ring), what is left stays in `batch` and: Raise, the
+// statement fails (53400); Return, false is returned (the caller keeps the
+// records elsewhere). A cancel or termination while waiting raises as
+// usual, with what was queued removed from `batch`.
+bool enqueue(Batch& batch, Failure on_failure, long patience_ms);
+// Waits until the writer has written every record queued for the current
 // database so far; false after timeout_ms.
 bool wait_written(long timeout_ms);
 
@@ -61,24 +72,32 @@ void note_writer_transaction(TransactionId xid);
 // Whether `xid` is one noted recently (false for older ones, forgotten).
 bool is_writer_transaction(TransactionId xid);
 
-// Worker side ---------------------------------------------------------------
+// Writer side ---------------------------------------------------------------
 
-// The worker for slot `slot` has started: records its pid and latch.
-// Returns the database to connect to (InvalidOid: the slot was released).
-Oid worker_attach(int slot);
+// Writer `writer` is up and not connected to a database: records its latch,
+// and returns a ring that has records and no writer, now its own (-1: none;
+// wait on the latch and ask again).
+int writer_claim(int writer);
+// The database a claimed ring serves.
+Oid slot_database(int slot);
+// The writer process is leaving: its ring (if any) is writerless again, or
+// released when `connected` is false (its database could not be entered:
+// it was dropped).
+void writer_detach(int writer, bool connected);
+// Whether another ring waits for a writer that none is free to serve: a
+// writer that has served its ring for long leaves to let it be served.
+bool others_waiting(int slot);
 // Copies up to `max_bytes` of whole framed records from the ring, without
 // consuming them; sets *dropped_unreported to the drops not yet written to
 // the log.
 void worker_peek(int slot, size_t max_bytes, Batch* out, int64_t* dropped_unreported);
 // Consumes what worker_peek returned once it is committed.
-void worker_consume(int slot, size_t bytes, int64_t records, int64_t dropped_reported);
-// Called when the worker finds its queue empty: true means it may exit (the
-// slot now has no worker; the next record starts another).
+void worker_consume(int slot, const Batch& written, int64_t dropped_reported);
+// Called when the writer finds its ring empty: true means it may leave (the
+// ring now has no writer; the next record wakes a free one).
 bool worker_may_exit(int slot);
-// Discards everything queued (the extension is gone from the database) and
-// frees the slot.
+// Discards everything queued (the extension is gone from the database,
+// counted as dropped) and frees the ring.
 void worker_release(int slot);
-// Marks the slot workerless (the worker is exiting).
-void worker_detach(int slot);
 
 }  // namespace agentauthz::pg::audit_queue

@@ -1,8 +1,11 @@
-// The audit writer: a background worker per database that drains its ring
-// of the shared queue into agentauthz.audit_log, in transactions of its own,
-// so records outlive the transactions that produced them. It is started by
-// the first record queued and exits after a quiet spell, so that it never
-// holds a database open for long (DROP DATABASE waits for it).
+// The audit writer: a background worker, registered when the library is
+// preloaded, that waits unconnected until a database's ring of the shared
+// queue has records, connects to it and drains the ring into
+// agentauthz.audit_log, in transactions of its own, so records outlive the
+// transactions that produced them. After a quiet spell (or after serving
+// long while another database waits) it exits and the postmaster starts it
+// again, unconnected: it never holds a database open for long (DROP
+// DATABASE waits for it), and a process can enter only one database.
 #include <string>
 #include <vector>
 
@@ -31,6 +34,10 @@ namespace {
 
 constexpr size_t kBatchBytes = 1u << 20;
 constexpr long kIdleExitMs = 2000;
+// A writer serving one database this long leaves when another waits.
+constexpr long kTurnMs = 5000;
+// An unconnected writer also looks for work this often (a wakeup may be missed).
+constexpr long kClaimPollMs = 1000;
 constexpr long kRetryMs = 1000;
 // How often the writer looks at its queue: backends do not wake it for
 // every record, only when the queue fills (audit_queue.cpp).
@@ -48,7 +55,10 @@ void handle_sigterm(SIGNAL_ARGS) {
   errno = saved_errno;
 }
 
-void detach_at_exit(int, Datum slot) { audit_queue::worker_detach(DatumGetInt32(slot)); }
+int my_writer = -1;
+bool connected = false;
+
+void detach_at_exit(int, Datum) { audit_queue::writer_detach(my_writer, connected); }
 
 core::AuditRecord dropped_record(int64_t count) {
   core::AuditRecord record;
@@ -101,7 +111,7 @@ BatchResult write_batch(int slot) {
     CommitTransactionCommand();
     pgstat_report_activity(STATE_IDLE, nullptr);
   });
-  audit_queue::worker_consume(slot, batch.bytes.size(), batch.records, dropped);
+  audit_queue::worker_consume(slot, batch, dropped);
   return BatchResult::Written;
 }
 
@@ -112,6 +122,7 @@ void report_failure(const char* message) {
 
 void run(int slot) {
   TimestampTz quiet_since = GetCurrentTimestamp();
+  TimestampTz serving_since = quiet_since;
   for (;;) {
     ResetLatch(MyLatch);
     if (ConfigReloadPending) {
@@ -141,6 +152,9 @@ void run(int slot) {
     }
     TimestampTz now = GetCurrentTimestamp();
     if (result == BatchResult::Written) quiet_since = now;
+    if (TimestampDifferenceExceeds(serving_since, now, static_cast<int>(kTurnMs)) &&
+        audit_queue::others_waiting(slot))
+      return;  // its ring is served again by the next free writer
     long quiet_limit = shutdown_requested ? kShutdownGraceMs : kIdleExitMs;
     if (result == BatchResult::Idle && TimestampDifferenceExceeds(quiet_since, now, static_cast<int>(quiet_limit)) &&
         audit_queue::worker_may_exit(slot))
@@ -156,21 +170,37 @@ void run(int slot) {
 
 void agentauthz_audit_worker_main(Datum argument) {
   using namespace agentauthz::pg;
-  int slot = DatumGetInt32(argument);
+  my_writer = DatumGetInt32(argument);
   pqsignal(SIGTERM, handle_sigterm);
   pqsignal(SIGHUP, SignalHandlerForConfigReload);
   BackgroundWorkerUnblockSignals();
-  Oid database = audit_queue::worker_attach(slot);
-  if (!OidIsValid(database)) proc_exit(0);
-  before_shmem_exit(detach_at_exit, Int32GetDatum(slot));
+  before_shmem_exit(detach_at_exit, 0);
+  pgstat_report_appname("agentauthz audit writer");
+  // Unconnected until a ring needs its writer.
+  int slot = -1;
+  while (slot < 0) {
+    if (shutdown_requested) proc_exit(1);
+    slot = audit_queue::writer_claim(my_writer);
+    if (slot >= 0) break;
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kClaimPollMs, PG_WAIT_EXTENSION);
+    ResetLatch(MyLatch);
+    if (ConfigReloadPending) {
+      ConfigReloadPending = false;
+      ProcessConfigFile(PGC_SIGHUP);
+    }
+  }
+  Oid database = audit_queue::slot_database(slot);
+  if (!OidIsValid(database)) proc_exit(1);  // released meanwhile
+  // A database dropped meanwhile ends this process (FATAL): the exit
+  // callback then releases its ring.
   BackgroundWorkerInitializeConnectionByOid(database, InvalidOid, 0);
+  connected = true;
   // A lock held elsewhere on the log (a transaction that will not end soon)
   // must not hold the writer forever: it gives up, retries, and can stop.
   SetConfigOption("lock_timeout", "1s", PGC_SUSET, PGC_S_OVERRIDE);
-  pgstat_report_appname("agentauthz audit writer");
   // Nothing C++ may escape into PostgreSQL's worker code: a failure outside
   // a batch (run() handles those) ends the worker, reported after the
-  // catch block; the next record starts another.
+  // catch block; the postmaster starts it again.
   static char failure[512];
   failure[0] = '\0';
   try {
@@ -180,9 +210,8 @@ void agentauthz_audit_worker_main(Datum argument) {
   } catch (...) {
     strlcpy(failure, "an unknown error", sizeof failure);
   }
-  if (failure[0] != '\0') {
-    elog(LOG, "agentauthz audit writer stopped: %s", failure);
-    proc_exit(1);
-  }
-  proc_exit(0);
+  if (failure[0] != '\0') elog(LOG, "agentauthz audit writer stopped: %s", failure);
+  // Exit code 1: the postmaster starts the writer again, unconnected (0
+  // would unregister it for good).
+  proc_exit(1);
 }

@@ -26,6 +26,8 @@ int max_delegation_depth_setting = 3;
 bool session_contexts_setting = true;
 int audit_queue_kb_setting = 1024;
 int audit_databases_setting = 8;
+int audit_writers_setting = 2;
+int audit_backend_share_setting = 25;
 
 namespace {
 
@@ -47,6 +49,18 @@ void define_queue_settings() {
       "agentauthz.audit_databases",
       "How many databases can have an audit queue (and a writer) at once.",
       nullptr, &audit_databases_setting, 8, 1, 64, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable(
+      "agentauthz.audit_writers",
+      "How many audit writers (background workers) the server keeps for the audit queues.",
+      "They are registered at server start, so no other process can take their places; each serves one "
+      "database at a time. max_worker_processes must cover them.",
+      &audit_writers_setting, 2, 1, 64, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable(
+      "agentauthz.audit_backend_share",
+      "The percentage of its database's audit queue one backend may fill.",
+      "A backend with more queued waits for the writer, so that one actor cannot crowd out the records of "
+      "others.",
+      &audit_backend_share_setting, 25, 1, 100, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
 }
 
 }  // namespace
@@ -81,9 +95,16 @@ void define_settings() {
       nullptr, &audit::sample_size_setting, 10, 0, 1000, PGC_SUSET, 0, nullptr, nullptr, nullptr);
   DefineCustomIntVariable(
       "agentauthz.audit_queue_wait",
-      "How long a statement may wait in all for room in a full audit queue before records are dropped and counted.",
-      nullptr, &audit::queue_wait_setting, 1000, 0, 600000, PGC_SUSET, GUC_UNIT_MS, nullptr, nullptr,
-      nullptr);
+      "How long a statement waits for the audit writer to make room in a full audit queue before it fails.",
+      "The statement waits as long as the writer makes progress; it fails (53400) after this long without "
+      "any: decisions that cannot be recorded are not made.",
+      &audit::queue_wait_setting, 1000, 0, 600000, PGC_SUSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable(
+      "agentauthz.audit_buffer_size",
+      "How many audit records a backend gathers before it hands them over.",
+      "Bounds a statement's audit memory whatever it decides on; without the preloaded library a transaction "
+      "may hold 64 times this much until it commits.",
+      &audit::buffer_kb_setting, 64, 8, 16 * 1024, PGC_SUSET, GUC_UNIT_KB, nullptr, nullptr, nullptr);
   // The queue's shape is fixed at server start: only a preloaded library
   // may define it (PostgreSQL refuses postmaster settings later).
   if (process_shared_preload_libraries_in_progress) define_queue_settings();

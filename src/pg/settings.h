@@ -8,6 +8,8 @@ extern int max_delegation_depth_setting;  // agentauthz.max_delegation_depth
 extern bool session_contexts_setting;     // agentauthz.session_contexts
 extern int audit_queue_kb_setting;        // agentauthz.audit_queue_size (postmaster)
 extern int audit_databases_setting;       // agentauthz.audit_databases (postmaster)
+extern int audit_writers_setting;         // agentauthz.audit_writers (postmaster)
+extern int audit_backend_share_setting;   // agentauthz.audit_backend_share (percent of a ring, sighup)
 
 void define_settings();
 // Raises 42501 when a superuser-only agentauthz.* setting was named, before
