@@ -9,8 +9,10 @@
 #     records reach the server log as parseable JSON;
 #  3. without shared_preload_libraries records are written at the agent's
 #     COMMIT, and those of a rolled-back or read-only transaction go to the
-#     server log instead; an agent naming superuser-only settings before
-#     the library loads is refused the extension.
+#     server log instead; an agent's PREPARE TRANSACTION is refused (the
+#     records it held go to the server log); a transaction holding more
+#     than its bound of records fails; an agent naming superuser-only
+#     settings before the library loads is refused the extension.
 # Starts (and always stops) its own clusters; needs the extension installed.
 set -euo pipefail
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -195,7 +197,7 @@ fi
 ###########################################################################
 # 3. Without the library preloaded: records in the caller's transaction.
 ###########################################################################
-new_cluster 0
+new_cluster 0 max_prepared_transactions=5
 F_DIR=$DIR
 F_PORT=$PORT
 echo "cluster without shared_preload_libraries on port $F_PORT"
@@ -264,6 +266,35 @@ no_preload_checks() {
     pass "no preload: verify_audit() ok: ${verdict#ok }"
   else
     fail "no preload: verify_audit() failed: $verdict"
+  fi
+
+  # PREPARE TRANSACTION: a prepared transaction would hold the chain's head
+  # until it is resolved (every agent's COMMIT waiting), and ROLLBACK
+  # PREPARED would erase its records. It is refused; the records of the
+  # aborted transaction go to the server log, and nothing stays prepared.
+  status=0
+  out=$(qf -U shell_bot -c "BEGIN" -c "SELECT agentauthz.act_for('$ftoken') IS NOT NULL" \
+        -c "SET enable_seqscan = off" -c "SELECT count(*) FROM docs WHERE id = 55" \
+        -c "PREPARE TRANSACTION 'agent_reads'" 2>"$F_DIR/prepare.err") || status=$?
+  prepared=$(qf -U postgres -c "SELECT count(*) FROM pg_prepared_xacts")
+  if [[ "$prepared" == 0 ]] && grep -q "ERROR: .*PREPARE" "$F_DIR/prepare.err"; then
+    pass "no preload: the agent's PREPARE TRANSACTION after a read is refused; nothing is prepared"
+  else
+    fail "no preload: PREPARE after a read: $prepared prepared, $(one_line "$out") $(head -c 300 "$F_DIR/prepare.err")"
+  fi
+  prepared_read() { audit_json "$F_DIR/server.log" 2>/dev/null | grep -q '^summary|agent:shell|user:anne|1|0|55|$'; }
+  if wait_for 10 prepared_read; then
+    pass "no preload: the read of the refused prepared transaction is in the server log"
+  else
+    fail "no preload: no server-log record of the read (id 55) of the refused prepared transaction"
+  fi
+  started=$(date +%s%N)
+  qf -U shell_bot -c "SELECT agentauthz.act_for('$ftoken', false) IS NOT NULL" -c "SELECT count(*) FROM docs" >/dev/null
+  elapsed_ms=$((($(date +%s%N) - started) / 1000000))
+  if ((elapsed_ms < 5000)); then
+    pass "no preload: another agent transaction commits its records at once (${elapsed_ms} ms)"
+  else
+    fail "no preload: another agent transaction took ${elapsed_ms} ms to commit"
   fi
 
   # A transaction holds its records until it commits, within bounds: past
