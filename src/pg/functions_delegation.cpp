@@ -23,24 +23,23 @@ namespace agentauthz::pg {
 
 namespace {
 
-constexpr size_t kMaxPurposeBytes = 1000;
-// A delegation's whole tree (its sub-delegations, theirs, ...) holds this
-// many links at most: an agent cannot grow the table without bound (links
-// are never deleted).
-constexpr int64 kMaxTreeLinks = 1000;
-
-// How many links the tree of `root_id` holds below the root. Concurrent
-// sub-delegations in one tree take turns on a lock of the tree's own (not
-// a row lock on the root: an agent idling in its transaction would hold off
-// the root's revocation), and count under the latest snapshot, so a
-// REPEATABLE READ transaction sees the links others committed while it
-// waited, and its own.
-int64 count_tree_links(int64 root_id) {
-  int64 count = 0;
+// Takes the lock of the tree below `root_id`, for the rest of the
+// transaction. Concurrent sub-delegations in one tree take turns on it (not
+// on a row lock on the root: an agent idling in its transaction would hold
+// off the root's revocation).
+void lock_tree(int64 root_id) {
   pg_guard([&] {
     LockDatabaseObject(catalog().delegations, static_cast<Oid>(root_id & 0xffffffff),
                        static_cast<uint16>((root_id >> 32) & 0xffff), ExclusiveLock);
   });
+}
+
+// How many links the tree of `root_id` holds below the root, counted under
+// the latest snapshot (call it holding the tree's lock), so a REPEATABLE
+// READ transaction sees the links others committed while it waited, and
+// its own.
+int64 count_tree_links(int64 root_id) {
+  int64 count = 0;
   SqlScope scope(Rights::Owner);
   with_spi([&] {
     Oid types[1] = {INT8OID};
@@ -87,9 +86,13 @@ std::vector<std::string> checked_scopes(const std::vector<std::string>& texts) {
 }
 
 void check_purpose(std::string_view purpose) {
-  if (purpose.empty() || purpose.size() > kMaxPurposeBytes)
-    throw core::Error(core::ErrorKind::InvalidArgument,
-                      "a delegation's purpose must be 1 to 1000 bytes of text");
+  if (purpose.empty())
+    throw core::Error(core::ErrorKind::InvalidArgument, "a delegation's purpose must not be empty");
+  if (purpose.size() > static_cast<size_t>(max_delegation_purpose_bytes_setting))
+    throw core::Error(core::ErrorKind::LimitExceeded,
+                      "a delegation's purpose of " + std::to_string(purpose.size()) +
+                          " bytes is longer than agentauthz.max_delegation_purpose_bytes (" +
+                          std::to_string(max_delegation_purpose_bytes_setting) + ")");
 }
 
 // Returns the agent subject, checked: `type:id`, not a wildcard.
@@ -99,7 +102,16 @@ std::string checked_agent(std::string_view agent) {
   return std::string(agent);
 }
 
+// Returns the scope entries of a scopes argument, refusing more than
+// agentauthz.max_delegation_scopes before copying any.
 std::vector<std::string> text_array(ArrayType* array) {
+  int given = 0;
+  pg_guard([&] { given = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array)); });
+  if (given > max_delegation_scopes_setting)
+    throw core::Error(core::ErrorKind::LimitExceeded,
+                      "a delegation of " + std::to_string(given) +
+                          " scope entries has more than agentauthz.max_delegation_scopes (" +
+                          std::to_string(max_delegation_scopes_setting) + ")");
   std::vector<std::string> out;
   pg_guard([&] {
     Datum* elements;
@@ -115,7 +127,7 @@ std::vector<std::string> text_array(ArrayType* array) {
       ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                       errmsg("scopes must be a one-dimensional array")));
   });
-  if (out.size() != static_cast<size_t>(ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array))))
+  if (out.size() != static_cast<size_t>(given))
     throw core::Error(core::ErrorKind::InvalidArgument, "scopes must not contain NULL");
   return out;
 }
@@ -217,10 +229,13 @@ std::string run_subdelegate(std::string_view agent, const std::vector<std::strin
                       "delegation chain would exceed agentauthz.max_delegation_depth (" +
                           std::to_string(max_delegation_depth_setting) + ")");
   const DelegationRow& root = actor.links.front();
-  if (count_tree_links(root.id) >= kMaxTreeLinks)
+  lock_tree(root.id);
+  if (count_tree_links(root.id) >= max_delegation_tree_links_setting)
     throw core::Error(core::ErrorKind::LimitExceeded,
                       "delegation " + std::to_string(root.id) + " has been handed on " +
-                          std::to_string(kMaxTreeLinks) + " times, the most one delegation's sub-delegations may be");
+                          std::to_string(max_delegation_tree_links_setting) +
+                          " times, the most agentauthz.max_delegation_tree_links allows",
+                      "Revoked and expired links count too.");
   d.parent_id = parent.id;
   d.principal = parent.principal;
   d.agent = checked_agent(agent);
