@@ -34,6 +34,33 @@ void lock_tree(int64 root_id) {
   });
 }
 
+// Locks the parent link's row against deletion, as a foreign key's check
+// would (FOR KEY SHARE: revocations do not wait for it), under the latest
+// snapshot. purge_delegations() removes links that ended; a parent it
+// removed after this statement validated the chain is gone here, and one it
+// removes later waits for this transaction and then finds the new child.
+void lock_parent(int64 parent_id) {
+  bool found = false;
+  SqlScope scope(Rights::Owner);
+  with_spi([&] {
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(parent_id)};
+    SPIPlanPtr plan = SPI_prepare(
+        "SELECT 1 FROM agentauthz.delegations d WHERE d.id OPERATOR(pg_catalog.=) $1 FOR KEY SHARE",
+        1, types);
+    if (plan == nullptr)
+      elog(ERROR, "could not plan locking a delegation: %s", SPI_result_code_string(SPI_result));
+    int rc = SPI_execute_snapshot(plan, values, nullptr, GetLatestSnapshot(), InvalidSnapshot,
+                                  false, false, 1);
+    if (rc != SPI_OK_SELECT)
+      elog(ERROR, "could not lock a delegation: %s", SPI_result_code_string(rc));
+    found = SPI_processed == 1;
+  });
+  if (!found)
+    throw core::Error(core::ErrorKind::Unauthorized,
+                      "delegation " + std::to_string(parent_id) + " does not exist");
+}
+
 // How many links the tree of `root_id` holds below the root, counted under
 // the latest snapshot (call it holding the tree's lock), so a REPEATABLE
 // READ transaction sees the links others committed while it waited, and
@@ -230,12 +257,13 @@ std::string run_subdelegate(std::string_view agent, const std::vector<std::strin
                           std::to_string(max_delegation_depth_setting) + ")");
   const DelegationRow& root = actor.links.front();
   lock_tree(root.id);
+  lock_parent(parent.id);
   if (count_tree_links(root.id) >= max_delegation_tree_links_setting)
     throw core::Error(core::ErrorKind::LimitExceeded,
                       "delegation " + std::to_string(root.id) + " has been handed on " +
                           std::to_string(max_delegation_tree_links_setting) +
                           " times, the most agentauthz.max_delegation_tree_links allows",
-                      "Revoked and expired links count too.");
+                      "Links that ended count until purge_delegations() removes them.");
   d.parent_id = parent.id;
   d.principal = parent.principal;
   d.agent = checked_agent(agent);

@@ -26,6 +26,7 @@ int max_delegation_depth_setting = 3;
 int max_delegation_scopes_setting = 100;
 int max_delegation_purpose_bytes_setting = 1000;
 int max_delegation_tree_links_setting = 1000;
+int delegation_retention_setting = 90 * 24 * 60;
 bool session_contexts_setting = true;
 int audit_queue_kb_setting = 1024;
 int audit_databases_setting = 8;
@@ -68,9 +69,14 @@ void define_delegation_settings() {
   DefineCustomIntVariable(
       "agentauthz.max_delegation_tree_links",
       "Maximum number of links below one delegation (its sub-delegations, theirs, ...).",
-      "Revoked and expired links count too.",
+      "Ended links count until purge_delegations() removes them.",
       &max_delegation_tree_links_setting, 1000, 1, 1000000, PGC_SUSET, 0, nullptr, nullptr,
       nullptr);
+  DefineCustomIntVariable(
+      "agentauthz.delegation_retention",
+      "How long purge_delegations() keeps links after they expired or were revoked, by default.",
+      nullptr, &delegation_retention_setting, 90 * 24 * 60, 0, INT_MAX, PGC_SUSET, GUC_UNIT_MIN,
+      nullptr, nullptr, nullptr);
 }
 
 }  // namespace
