@@ -191,7 +191,8 @@ CREATE SEQUENCE agentauthz.delegations_id_seq;
 CREATE TABLE agentauthz.delegations (
     id           bigint PRIMARY KEY DEFAULT nextval('agentauthz.delegations_id_seq'),
     -- No foreign key: pg_dump cannot order a self-referencing table's rows.
-    -- Links are never deleted, and a chain whose parent is missing is invalid.
+    -- A chain whose parent is missing is invalid. Links are deleted only by
+    -- purge_delegations(), once ended, whole subtrees at a time.
     parent_id    bigint,
     principal    text COLLATE "C" NOT NULL,
     agent        text COLLATE "C" NOT NULL,
@@ -208,7 +209,7 @@ CREATE TABLE agentauthz.delegations (
 ALTER SEQUENCE agentauthz.delegations_id_seq OWNED BY agentauthz.delegations.id;
 CREATE INDEX delegations_parent_idx ON agentauthz.delegations (parent_id);
 COMMENT ON TABLE agentauthz.delegations IS
-  'Delegations from principals to agents; each row a link of a chain (parent_id).';
+  'Delegations from principals to agents; each row a link of a chain (parent_id). Links that ended are removed by purge_delegations(), whole subtrees at a time.';
 
 SELECT pg_catalog.pg_extension_config_dump('agentauthz.agents', '');
 SELECT pg_catalog.pg_extension_config_dump('agentauthz.delegations', '');
@@ -253,6 +254,15 @@ CREATE FUNCTION agentauthz.revoke_delegation(delegation_id bigint) RETURNS bigin
     AS 'MODULE_PATHNAME', 'agentauthz_revoke_delegation';
 COMMENT ON FUNCTION agentauthz.revoke_delegation(bigint) IS
   'Revokes a delegation and every link below it; returns how many links were revoked.';
+
+-- Links that ended go after a retention period (agentauthz.delegation_retention,
+-- the default cut-off): the links under one delegation count against
+-- agentauthz.max_delegation_tree_links until then.
+CREATE FUNCTION agentauthz.purge_delegations(ended_before timestamptz DEFAULT NULL) RETURNS bigint
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'agentauthz_purge_delegations';
+COMMENT ON FUNCTION agentauthz.purge_delegations(timestamptz) IS
+  'Removes the delegation links that expired or were revoked before ended_before (default: now less agentauthz.delegation_retention), whole subtrees only; returns how many.';
 
 CREATE FUNCTION agentauthz.act_for(token text, "local" boolean DEFAULT true) RETURNS jsonb
     LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
@@ -1058,6 +1068,7 @@ GRANT SELECT ON agentauthz.audit_log, agentauthz.audit_chain, agentauthz.audit_d
     TO agentauthz_auditor;
 GRANT EXECUTE ON FUNCTION agentauthz.verify_audit(), agentauthz.audit_stats() TO agentauthz_auditor;
 GRANT EXECUTE ON FUNCTION agentauthz.purge_audit(timestamptz),
+                          agentauthz.purge_delegations(timestamptz),
                           agentauthz.set_audit_level(text, regrole),
                           agentauthz.set_session_contexts(boolean, regrole)
     TO agentauthz_admin;

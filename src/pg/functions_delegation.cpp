@@ -23,24 +23,50 @@ namespace agentauthz::pg {
 
 namespace {
 
-constexpr size_t kMaxPurposeBytes = 1000;
-// A delegation's whole tree (its sub-delegations, theirs, ...) holds this
-// many links at most: an agent cannot grow the table without bound (links
-// are never deleted).
-constexpr int64 kMaxTreeLinks = 1000;
-
-// How many links the tree of `root_id` holds below the root. Concurrent
-// sub-delegations in one tree take turns on a lock of the tree's own (not
-// a row lock on the root: an agent idling in its transaction would hold off
-// the root's revocation), and count under the latest snapshot, so a
-// REPEATABLE READ transaction sees the links others committed while it
-// waited, and its own.
-int64 count_tree_links(int64 root_id) {
-  int64 count = 0;
+// Takes the lock of the tree below `root_id`, for the rest of the
+// transaction. Concurrent sub-delegations in one tree take turns on it (not
+// on a row lock on the root: an agent idling in its transaction would hold
+// off the root's revocation).
+void lock_tree(int64 root_id) {
   pg_guard([&] {
     LockDatabaseObject(catalog().delegations, static_cast<Oid>(root_id & 0xffffffff),
                        static_cast<uint16>((root_id >> 32) & 0xffff), ExclusiveLock);
   });
+}
+
+// Locks the parent link's row against deletion, as a foreign key's check
+// would (FOR KEY SHARE: revocations do not wait for it), under the latest
+// snapshot. purge_delegations() removes links that ended; a parent it
+// removed after this statement validated the chain is gone here, and one it
+// removes later waits for this transaction and then finds the new child.
+void lock_parent(int64 parent_id) {
+  bool found = false;
+  SqlScope scope(Rights::Owner);
+  with_spi([&] {
+    Oid types[1] = {INT8OID};
+    Datum values[1] = {Int64GetDatum(parent_id)};
+    SPIPlanPtr plan = SPI_prepare(
+        "SELECT 1 FROM agentauthz.delegations d WHERE d.id OPERATOR(pg_catalog.=) $1 FOR KEY SHARE",
+        1, types);
+    if (plan == nullptr)
+      elog(ERROR, "could not plan locking a delegation: %s", SPI_result_code_string(SPI_result));
+    int rc = SPI_execute_snapshot(plan, values, nullptr, GetLatestSnapshot(), InvalidSnapshot,
+                                  false, false, 1);
+    if (rc != SPI_OK_SELECT)
+      elog(ERROR, "could not lock a delegation: %s", SPI_result_code_string(rc));
+    found = SPI_processed == 1;
+  });
+  if (!found)
+    throw core::Error(core::ErrorKind::Unauthorized,
+                      "delegation " + std::to_string(parent_id) + " does not exist");
+}
+
+// How many links the tree of `root_id` holds below the root, counted under
+// the latest snapshot (call it holding the tree's lock), so a REPEATABLE
+// READ transaction sees the links others committed while it waited, and
+// its own.
+int64 count_tree_links(int64 root_id) {
+  int64 count = 0;
   SqlScope scope(Rights::Owner);
   with_spi([&] {
     Oid types[1] = {INT8OID};
@@ -87,9 +113,13 @@ std::vector<std::string> checked_scopes(const std::vector<std::string>& texts) {
 }
 
 void check_purpose(std::string_view purpose) {
-  if (purpose.empty() || purpose.size() > kMaxPurposeBytes)
-    throw core::Error(core::ErrorKind::InvalidArgument,
-                      "a delegation's purpose must be 1 to 1000 bytes of text");
+  if (purpose.empty())
+    throw core::Error(core::ErrorKind::InvalidArgument, "a delegation's purpose must not be empty");
+  if (purpose.size() > static_cast<size_t>(max_delegation_purpose_bytes_setting))
+    throw core::Error(core::ErrorKind::LimitExceeded,
+                      "a delegation's purpose of " + std::to_string(purpose.size()) +
+                          " bytes is longer than agentauthz.max_delegation_purpose_bytes (" +
+                          std::to_string(max_delegation_purpose_bytes_setting) + ")");
 }
 
 // Returns the agent subject, checked: `type:id`, not a wildcard.
@@ -99,7 +129,16 @@ std::string checked_agent(std::string_view agent) {
   return std::string(agent);
 }
 
+// Returns the scope entries of a scopes argument, refusing more than
+// agentauthz.max_delegation_scopes before copying any.
 std::vector<std::string> text_array(ArrayType* array) {
+  int given = 0;
+  pg_guard([&] { given = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array)); });
+  if (given > max_delegation_scopes_setting)
+    throw core::Error(core::ErrorKind::LimitExceeded,
+                      "a delegation of " + std::to_string(given) +
+                          " scope entries has more than agentauthz.max_delegation_scopes (" +
+                          std::to_string(max_delegation_scopes_setting) + ")");
   std::vector<std::string> out;
   pg_guard([&] {
     Datum* elements;
@@ -115,7 +154,7 @@ std::vector<std::string> text_array(ArrayType* array) {
       ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
                       errmsg("scopes must be a one-dimensional array")));
   });
-  if (out.size() != static_cast<size_t>(ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array))))
+  if (out.size() != static_cast<size_t>(given))
     throw core::Error(core::ErrorKind::InvalidArgument, "scopes must not contain NULL");
   return out;
 }
@@ -217,10 +256,14 @@ std::string run_subdelegate(std::string_view agent, const std::vector<std::strin
                       "delegation chain would exceed agentauthz.max_delegation_depth (" +
                           std::to_string(max_delegation_depth_setting) + ")");
   const DelegationRow& root = actor.links.front();
-  if (count_tree_links(root.id) >= kMaxTreeLinks)
+  lock_tree(root.id);
+  lock_parent(parent.id);
+  if (count_tree_links(root.id) >= max_delegation_tree_links_setting)
     throw core::Error(core::ErrorKind::LimitExceeded,
                       "delegation " + std::to_string(root.id) + " has been handed on " +
-                          std::to_string(kMaxTreeLinks) + " times, the most one delegation's sub-delegations may be");
+                          std::to_string(max_delegation_tree_links_setting) +
+                          " times, the most agentauthz.max_delegation_tree_links allows",
+                      "Links that ended count until purge_delegations() removes them.");
   d.parent_id = parent.id;
   d.principal = parent.principal;
   d.agent = checked_agent(agent);

@@ -23,6 +23,10 @@ namespace agentauthz::pg {
 
 int max_depth_setting = 25;
 int max_delegation_depth_setting = 3;
+int max_delegation_scopes_setting = 100;
+int max_delegation_purpose_bytes_setting = 1000;
+int max_delegation_tree_links_setting = 1000;
+int delegation_retention_setting = 90 * 24 * 60;
 bool session_contexts_setting = true;
 int audit_queue_kb_setting = 1024;
 int audit_databases_setting = 8;
@@ -63,6 +67,32 @@ void define_queue_settings() {
       &audit_backend_share_setting, 25, 1, 100, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
 }
 
+// What one delegation link may hold, and how many links one delegation may
+// have below it: whoever holds a token can call subdelegate(), so these
+// bound what a token lets its holder store. Superuser-only, so that an
+// agent cannot raise them for itself.
+void define_delegation_settings() {
+  DefineCustomIntVariable("agentauthz.max_delegation_scopes",
+                          "Maximum number of scope entries in one delegation link.", nullptr,
+                          &max_delegation_scopes_setting, 100, 1, 100000, PGC_SUSET, 0, nullptr,
+                          nullptr, nullptr);
+  DefineCustomIntVariable("agentauthz.max_delegation_purpose_bytes",
+                          "Maximum length of a delegation's purpose, in bytes.", nullptr,
+                          &max_delegation_purpose_bytes_setting, 1000, 1, 1024 * 1024, PGC_SUSET,
+                          GUC_UNIT_BYTE, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable(
+      "agentauthz.max_delegation_tree_links",
+      "Maximum number of links below one delegation (its sub-delegations, theirs, ...).",
+      "Ended links count until purge_delegations() removes them.",
+      &max_delegation_tree_links_setting, 1000, 1, 1000000, PGC_SUSET, 0, nullptr, nullptr,
+      nullptr);
+  DefineCustomIntVariable(
+      "agentauthz.delegation_retention",
+      "How long purge_delegations() keeps links after they expired or were revoked, by default.",
+      nullptr, &delegation_retention_setting, 90 * 24 * 60, 0, INT_MAX, PGC_SUSET, GUC_UNIT_MIN,
+      nullptr, nullptr, nullptr);
+}
+
 }  // namespace
 
 void define_settings() {
@@ -75,6 +105,7 @@ void define_settings() {
       "agentauthz.max_delegation_depth",
       "Maximum number of links in a delegation chain (a delegation and its sub-delegations).",
       nullptr, &max_delegation_depth_setting, 3, 1, 16, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  define_delegation_settings();
   DefineCustomBoolVariable(
       "agentauthz.session_contexts",
       "Whether act_for() and set_subject() may set a context for the whole session (local => false).",

@@ -21,9 +21,16 @@ namespace agentauthz::pg {
 namespace {
 
 // The settings only a superuser (or a role granted SET on them) may set.
-const char* const kRestricted[] = {"agentauthz.max_depth",         "agentauthz.max_delegation_depth",
-                                   "agentauthz.audit",             "agentauthz.audit_sample_size",
-                                   "agentauthz.audit_queue_wait",  "agentauthz.session_contexts"};
+const char* const kRestricted[] = {"agentauthz.max_depth",
+                                   "agentauthz.max_delegation_depth",
+                                   "agentauthz.max_delegation_scopes",
+                                   "agentauthz.max_delegation_purpose_bytes",
+                                   "agentauthz.max_delegation_tree_links",
+                                   "agentauthz.delegation_retention",
+                                   "agentauthz.audit",
+                                   "agentauthz.audit_sample_size",
+                                   "agentauthz.audit_queue_wait",
+                                   "agentauthz.session_contexts"};
 
 // Setting names compare without regard to case, as PostgreSQL compares them
 // (a client may name AGENTAUTHZ.AUDIT).

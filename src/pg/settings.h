@@ -5,6 +5,11 @@ namespace agentauthz::pg {
 
 extern int max_depth_setting;             // agentauthz.max_depth
 extern int max_delegation_depth_setting;  // agentauthz.max_delegation_depth
+// Bounds of what one delegation may hold, and how long ended links are kept.
+extern int max_delegation_scopes_setting;         // agentauthz.max_delegation_scopes
+extern int max_delegation_purpose_bytes_setting;  // agentauthz.max_delegation_purpose_bytes
+extern int max_delegation_tree_links_setting;     // agentauthz.max_delegation_tree_links
+extern int delegation_retention_setting;          // agentauthz.delegation_retention (minutes)
 extern bool session_contexts_setting;     // agentauthz.session_contexts
 extern int audit_queue_kb_setting;        // agentauthz.audit_queue_size (postmaster)
 extern int audit_databases_setting;       // agentauthz.audit_databases (postmaster)

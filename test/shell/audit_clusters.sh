@@ -347,6 +347,13 @@ no_preload_checks() {
   else
     fail "no preload: after the agent's SET: '$out'"
   fi
+  out=$({ PGOPTIONS="-c agentauthz.max_delegation_scopes=100000" qf -U shell_bot -c "$settings" 2>&1 || true; } |
+        first_error)
+  if [[ "$out" == 'ERROR:  permission denied to set parameter "agentauthz.max_delegation_scopes"' ]]; then
+    pass "no preload: so is an agent raising a delegation limit in PGOPTIONS"
+  else
+    fail "no preload: with a delegation limit raised in PGOPTIONS the agent got '$out'"
+  fi
   out=$(qf -U shell_bot -c "$settings" 2>&1 | grep -v '^NOTICE\|^DETAIL\|^HINT' | paste -sd' ')
   if [[ "$out" == "all off" ]]; then
     pass "no preload: without them, the agent runs at its role's stored level and settings"
