@@ -20,24 +20,14 @@ namespace agentauthz::pg {
 
 namespace {
 
-// The settings only a superuser (or a role granted SET on them) may set.
-const char* const kRestricted[] = {"agentauthz.max_depth",
-                                   "agentauthz.max_delegation_depth",
-                                   "agentauthz.max_delegation_scopes",
-                                   "agentauthz.max_delegation_purpose_bytes",
-                                   "agentauthz.max_delegation_tree_links",
-                                   "agentauthz.delegation_retention",
-                                   "agentauthz.audit",
-                                   "agentauthz.audit_sample_size",
-                                   "agentauthz.audit_queue_wait",
-                                   "agentauthz.session_contexts"};
-
-// Setting names compare without regard to case, as PostgreSQL compares them
-// (a client may name AGENTAUTHZ.AUDIT).
+// Every agentauthz.* setting is superuser-only or stricter (set in the
+// server's configuration), so every name under the prefix is restricted: a
+// setting added later cannot be forgotten here. Names compare without
+// regard to case, as PostgreSQL compares them (a client may name
+// AGENTAUTHZ.AUDIT).
 bool restricted(const char* name) {
-  for (const char* candidate : kRestricted)
-    if (pg_strcasecmp(candidate, name) == 0) return true;
-  return false;
+  static constexpr char kPrefix[] = "agentauthz.";
+  return pg_strncasecmp(name, kPrefix, sizeof kPrefix - 1) == 0;
 }
 
 // Whether `role` may set `name` (as PostgreSQL will judge it at definition).
