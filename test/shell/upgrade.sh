@@ -59,17 +59,20 @@ type note
 type asset
   relations
     define owner: [user]
+    define owner_user: [user]
     define editor: owner
     define viewer: [user] or owner$$);
 CREATE TABLE docs (id bigint PRIMARY KEY, folder_id bigint, title text);
 CREATE TABLE notes (id text PRIMARY KEY, body text, tenant text);
-CREATE TABLE assets (id uuid PRIMARY KEY, label text);
-INSERT INTO assets VALUES ('0f5a1c2e-1111-4c3b-9a7e-000000000001', 'laptop');
+CREATE TABLE assets (id uuid PRIMARY KEY, label text, custodian text);
+INSERT INTO assets VALUES ('0f5a1c2e-1111-4c3b-9a7e-000000000001', 'laptop', 'anne');
 INSERT INTO docs VALUES (1, 10, 'plan'), (2, 10, 'budget'), (3, 20, 'diary');
 INSERT INTO notes VALUES ('n-1', 'first', 'a'), ('n-2', 'second', 'a'), ('n-3', 'third', 'b');
 ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_a ON notes FOR SELECT USING (tenant = 'a');
 SELECT agentauthz.sync_tuples('docs', 'document', 'id', 'parent', 'folder', 'folder_id');
+-- A relation with '_': 0.1 and 0.2 named its triggers otherwise than 0.3.
+SELECT agentauthz.sync_tuples('assets', 'asset', 'id', 'owner_user', 'user', 'custodian');
 SELECT agentauthz.write_tuple('folder:10', 'editor', 'user:anne');
 SELECT agentauthz.write_tuple('note:n-1', 'owner', 'user:anne');
 SELECT agentauthz.write_tuple('note:n-3', 'owner', 'user:anne');
@@ -126,6 +129,13 @@ expect "audit chain verifies" "t" "$(q -d upgrade_old -c "SELECT ok FROM agentau
 expect "the agent reads what it read before" "$before_reads" "$(agent_reads)"
 expect "a revoked token stays refused" "28000" \
   "$(sqlstate upgrade_old upgrade_bot "PERFORM agentauthz.act_for('$revoked')")"
+
+# Sync registrations keep working under the names the old version gave
+# them; syncing one again gives it this version's name.
+expect "an old-named sync registration keeps its tuples in step" "user:bob" \
+  "$(q -d upgrade_old -c "UPDATE assets SET custodian = 'bob'" \
+      -c "SELECT string_agg(subject, ',') FROM agentauthz.tuples WHERE relation = 'owner_user'")"
+q -d upgrade_old -c "SELECT agentauthz.sync_tuples('assets', 'asset', 'id', 'owner_user', 'user', 'custodian')" >/dev/null
 
 # The catalog of the updated extension is that of a fresh install.
 shape="SELECT string_agg(x, E'\n' ORDER BY x) FROM (
