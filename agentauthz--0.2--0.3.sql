@@ -202,3 +202,48 @@ BEGIN
   END LOOP;
 END
 $$;
+
+-- Agent registrations (issue 10, item 7): register_agent() refuses
+-- privileged roles and never replaces a mapping; unregister_agent()
+-- removes one; create_agent_role() says what its caller needs.
+COMMENT ON FUNCTION agentauthz.register_agent(text, regrole) IS
+  'Maps a PostgreSQL role to an agent subject (agent:name); the role then acts as that agent. Refuses privileged roles and roles mapped to another agent; the same mapping again changes nothing.';
+
+CREATE FUNCTION agentauthz.unregister_agent(role regrole) RETURNS boolean
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'agentauthz_unregister_agent';
+COMMENT ON FUNCTION agentauthz.unregister_agent(regrole) IS
+  'Removes a role''s agent mapping (its sessions act for the agent no more); returns whether there was one.';
+REVOKE ALL ON FUNCTION agentauthz.unregister_agent(regrole) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION agentauthz.unregister_agent(regrole) TO agentauthz_admin;
+
+CREATE OR REPLACE FUNCTION agentauthz.create_agent_role(name text, agent text, password text DEFAULT NULL,
+                                             tables regclass[] DEFAULT '{}') RETURNS regrole
+    LANGUAGE plpgsql
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+  t regclass;
+  made regrole;
+BEGIN
+  PERFORM agentauthz._require(ARRAY['name', 'agent', 'tables'],
+                              ARRAY[name IS NOT NULL, agent IS NOT NULL, tables IS NOT NULL]);
+  -- The role is created as the caller, who needs the right to.
+  IF NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user
+                    AND (r.rolcreaterole OR r.rolsuper)) THEN
+    RAISE EXCEPTION 'create_agent_role() needs CREATEROLE' USING ERRCODE = 'insufficient_privilege',
+      HINT = 'Grant the admin CREATEROLE, or have a role with it create the agent''s role and call register_agent().';
+  END IF;
+  EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT%s',
+                 name, CASE WHEN password IS NULL THEN '' ELSE format(' PASSWORD %L', password) END);
+  -- By name as created, whatever it needs quoting for.
+  SELECT r.oid::regrole INTO made FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) create_agent_role.name;
+  PERFORM agentauthz.register_agent(agent, made);
+  FOREACH t IN ARRAY tables LOOP
+    EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s', t, made);
+  END LOOP;
+  RETURN made;
+END
+$$;
+COMMENT ON FUNCTION agentauthz.create_agent_role(text, text, text, regclass[]) IS
+  'Creates a login role for an agent (the caller needs CREATEROLE): no superuser, CREATEDB, CREATEROLE, replication or BYPASSRLS; registered as the agent; optionally granted DML on protected tables (rows stay filtered by row-level security).';

@@ -232,7 +232,13 @@ CREATE FUNCTION agentauthz.register_agent(agent text, role regrole) RETURNS void
     LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'agentauthz_register_agent';
 COMMENT ON FUNCTION agentauthz.register_agent(text, regrole) IS
-  'Maps a PostgreSQL role to an agent subject (agent:name); the role then acts as that agent.';
+  'Maps a PostgreSQL role to an agent subject (agent:name); the role then acts as that agent. Refuses privileged roles and roles mapped to another agent; the same mapping again changes nothing.';
+
+CREATE FUNCTION agentauthz.unregister_agent(role regrole) RETURNS boolean
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'agentauthz_unregister_agent';
+COMMENT ON FUNCTION agentauthz.unregister_agent(regrole) IS
+  'Removes a role''s agent mapping (its sessions act for the agent no more); returns whether there was one.';
 
 CREATE FUNCTION agentauthz.delegate(principal text, agent text, scopes text[],
                                     expires_at timestamptz, purpose text) RETURNS text
@@ -680,6 +686,12 @@ DECLARE
 BEGIN
   PERFORM agentauthz._require(ARRAY['name', 'agent', 'tables'],
                               ARRAY[name IS NOT NULL, agent IS NOT NULL, tables IS NOT NULL]);
+  -- The role is created as the caller, who needs the right to.
+  IF NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user
+                    AND (r.rolcreaterole OR r.rolsuper)) THEN
+    RAISE EXCEPTION 'create_agent_role() needs CREATEROLE' USING ERRCODE = 'insufficient_privilege',
+      HINT = 'Grant the admin CREATEROLE, or have a role with it create the agent''s role and call register_agent().';
+  END IF;
   EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT%s',
                  name, CASE WHEN password IS NULL THEN '' ELSE format(' PASSWORD %L', password) END);
   -- By name as created, whatever it needs quoting for.
@@ -692,7 +704,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION agentauthz.create_agent_role(text, text, text, regclass[]) IS
-  'Creates a login role for an agent: no superuser, CREATEDB, CREATEROLE, replication or BYPASSRLS; registered as the agent; optionally granted DML on protected tables (rows stay filtered by row-level security).';
+  'Creates a login role for an agent (the caller needs CREATEROLE): no superuser, CREATEDB, CREATEROLE, replication or BYPASSRLS; registered as the agent; optionally granted DML on protected tables (rows stay filtered by row-level security).';
 
 -- Tuples derived from application rows ----------------------------------------
 
@@ -1074,7 +1086,8 @@ GRANT EXECUTE ON FUNCTION agentauthz.check(text, text, text),
                           agentauthz.list_subjects(text, text, text, jsonb),
                           agentauthz.explain(text, text, text)
     TO agentauthz_admin, agentauthz_app;
-GRANT EXECUTE ON FUNCTION agentauthz.register_agent(text, regrole) TO agentauthz_admin;
+GRANT EXECUTE ON FUNCTION agentauthz.register_agent(text, regrole), agentauthz.unregister_agent(regrole)
+    TO agentauthz_admin;
 GRANT EXECUTE ON FUNCTION agentauthz.delegate(text, text, text[], timestamptz, text),
                           agentauthz.revoke_delegation(bigint),
                           agentauthz.set_subject(text, boolean)

@@ -92,6 +92,9 @@ q -d upgrade_new -c "CREATE EXTENSION agentauthz"
 q -d postgres -c "CREATE ROLE upgrade_app LOGIN IN ROLE agentauthz_app"
 setup_app upgrade_old
 setup_app upgrade_new
+# A registration the old versions allowed and 0.3 refuses (written directly:
+# this library refuses it): an application role as an agent.
+q -d upgrade_old -c "INSERT INTO agentauthz.agents (agent, role_name) VALUES ('agent:app', 'upgrade_app')"
 token=$(q -d upgrade_old -c "SELECT agentauthz.delegate('user:anne', 'agent:upgrade', '{viewer@folder:10,viewer@note:*,viewer@asset:*}',
                                                        now() + interval '1 day', 'survive the update')")
 revoked=$(q -d upgrade_old -c "SELECT agentauthz.delegate('user:anne', 'agent:upgrade', '{viewer@folder:10}',
@@ -136,6 +139,9 @@ expect "an old-named sync registration keeps its tuples in step" "user:bob" \
   "$(q -d upgrade_old -c "UPDATE assets SET custodian = 'bob'" \
       -c "SELECT string_agg(subject, ',') FROM agentauthz.tuples WHERE relation = 'owner_user'")"
 q -d upgrade_old -c "SELECT agentauthz.sync_tuples('assets', 'asset', 'id', 'owner_user', 'user', 'custodian')" >/dev/null
+# A registration 0.3 would refuse is kept, but the role does not act as an agent.
+expect "a privileged role registered before does not act as its agent" "false" \
+  "$(q -d upgrade_old -U upgrade_app -c "SELECT agentauthz.current_actor() ->> 'valid'")"
 
 # The catalog of the updated extension is that of a fresh install.
 shape="SELECT string_agg(x, E'\n' ORDER BY x) FROM (
