@@ -247,3 +247,61 @@ END
 $$;
 COMMENT ON FUNCTION agentauthz.create_agent_role(text, text, text, regclass[]) IS
   'Creates a login role for an agent (the caller needs CREATEROLE): no superuser, CREATEDB, CREATEROLE, replication or BYPASSRLS; registered as the agent; optionally granted DML on protected tables (rows stay filtered by row-level security).';
+
+-- The audit views name the person's delegation and purpose first, then
+-- the chain and the acting link (issue 10, item 11); the log's purpose is
+-- the root link's from now on (rows written before keep theirs).
+DROP VIEW agentauthz.audit_decisions;
+DROP VIEW agentauthz.audit_by_delegation;
+
+-- One row per decision known by object: every check row, and the sampled
+-- ids of summary and listing rows (complete = false: a sample). Under a
+-- delegation, the person's link comes first -- delegation_id is the chain's
+-- root and purpose the root's, which no sub-delegation an agent writes
+-- can relabel -- then the whole chain and the link the agent acted under.
+-- (Subscripts by array_lower/array_upper: no lower bound is assumed.)
+CREATE VIEW agentauthz.audit_decisions AS
+  SELECT l.id AS log_id, l.logged_at, l.actor, l.principal,
+         l.delegation_chain[array_lower(l.delegation_chain, 1)] AS delegation_id, l.purpose,
+         l.delegation_chain, l.delegation_chain[array_upper(l.delegation_chain, 1)] AS acting_delegation_id,
+         l.db_role, l.kind, l.relation, l.object_type, l.object_id, l.decision, true AS complete
+    FROM agentauthz.audit_log l
+   WHERE l.kind = 'check'
+  UNION ALL
+  SELECT l.id, l.logged_at, l.actor, l.principal,
+         l.delegation_chain[array_lower(l.delegation_chain, 1)], l.purpose,
+         l.delegation_chain, l.delegation_chain[array_upper(l.delegation_chain, 1)],
+         l.db_role, l.kind, l.relation, l.object_type, s.id, 'allowed', false
+    FROM agentauthz.audit_log l CROSS JOIN LATERAL unnest(l.allowed_sample) AS s(id)
+   WHERE l.kind IN ('summary', 'listing')
+  UNION ALL
+  SELECT l.id, l.logged_at, l.actor, l.principal,
+         l.delegation_chain[array_lower(l.delegation_chain, 1)], l.purpose,
+         l.delegation_chain, l.delegation_chain[array_upper(l.delegation_chain, 1)],
+         l.db_role, l.kind, l.relation, l.object_type, s.id, 'denied', false
+    FROM agentauthz.audit_log l CROSS JOIN LATERAL unnest(l.denied_sample) AS s(id)
+   WHERE l.kind = 'summary';
+COMMENT ON VIEW agentauthz.audit_decisions IS
+  'Decisions by object: check rows in full, summary and listing rows by their sampled ids (complete = false). delegation_id and purpose are the person''s (the chain''s root); delegation_chain and acting_delegation_id name the links down to the one the agent acted under.';
+
+-- Per agent, principal and delegation (the person's, then the chain to the
+-- acting link), per day: how much was allowed and refused, in how many
+-- statements.
+CREATE VIEW agentauthz.audit_by_delegation AS
+  SELECT l.actor, l.principal,
+         l.delegation_chain[array_lower(l.delegation_chain, 1)] AS delegation_id, l.purpose,
+         l.delegation_chain, l.delegation_chain[array_upper(l.delegation_chain, 1)] AS acting_delegation_id,
+         date_trunc('day', l.logged_at) AS day,
+         count(DISTINCT (l.backend_pid, l.logged_at)) AS statements,
+         sum(CASE WHEN l.kind = 'check' THEN (l.decision = 'allowed')::int ELSE l.allowed_count END) AS allowed,
+         sum(CASE WHEN l.kind = 'check' THEN (l.decision = 'denied')::int ELSE l.denied_count END) AS denied,
+         min(l.logged_at) AS first_seen, max(l.logged_at) AS last_seen,
+         -- who acted: an application acting as a subject (set_subject) is
+         -- told apart from the agent it may name
+         l.db_role
+    FROM agentauthz.audit_log l
+   WHERE l.kind IN ('check', 'summary')
+   GROUP BY 1, 2, 3, 4, 5, 6, 7, l.db_role;
+COMMENT ON VIEW agentauthz.audit_by_delegation IS
+  'Allowed and denied decisions per agent, principal, delegation (the person''s delegation_id and purpose, then the chain and the acting link), day and database role.';
+GRANT SELECT ON agentauthz.audit_decisions, agentauthz.audit_by_delegation TO agentauthz_auditor;

@@ -1013,33 +1013,42 @@ COMMENT ON FUNCTION agentauthz.set_session_contexts(boolean, regrole) IS
   'Sets agentauthz.session_contexts for this database, or for one role in it (NULL removes the setting): off for roles that connect through a transaction pool, whose contexts must last one transaction.';
 
 -- One row per decision known by object: every check row, and the sampled
--- ids of summary and listing rows (complete = false: a sample).
+-- ids of summary and listing rows (complete = false: a sample). Under a
+-- delegation, the person's link comes first -- delegation_id is the chain's
+-- root and purpose the root's, which no sub-delegation an agent writes
+-- can relabel -- then the whole chain and the link the agent acted under.
+-- (Subscripts by array_lower/array_upper: no lower bound is assumed.)
 CREATE VIEW agentauthz.audit_decisions AS
   SELECT l.id AS log_id, l.logged_at, l.actor, l.principal,
-         l.delegation_chain[cardinality(l.delegation_chain)] AS delegation_id, l.purpose, l.db_role,
-         l.kind, l.relation, l.object_type, l.object_id, l.decision, true AS complete
+         l.delegation_chain[array_lower(l.delegation_chain, 1)] AS delegation_id, l.purpose,
+         l.delegation_chain, l.delegation_chain[array_upper(l.delegation_chain, 1)] AS acting_delegation_id,
+         l.db_role, l.kind, l.relation, l.object_type, l.object_id, l.decision, true AS complete
     FROM agentauthz.audit_log l
    WHERE l.kind = 'check'
   UNION ALL
   SELECT l.id, l.logged_at, l.actor, l.principal,
-         l.delegation_chain[cardinality(l.delegation_chain)], l.purpose, l.db_role,
-         l.kind, l.relation, l.object_type, s.id, 'allowed', false
+         l.delegation_chain[array_lower(l.delegation_chain, 1)], l.purpose,
+         l.delegation_chain, l.delegation_chain[array_upper(l.delegation_chain, 1)],
+         l.db_role, l.kind, l.relation, l.object_type, s.id, 'allowed', false
     FROM agentauthz.audit_log l CROSS JOIN LATERAL unnest(l.allowed_sample) AS s(id)
    WHERE l.kind IN ('summary', 'listing')
   UNION ALL
   SELECT l.id, l.logged_at, l.actor, l.principal,
-         l.delegation_chain[cardinality(l.delegation_chain)], l.purpose, l.db_role,
-         l.kind, l.relation, l.object_type, s.id, 'denied', false
+         l.delegation_chain[array_lower(l.delegation_chain, 1)], l.purpose,
+         l.delegation_chain, l.delegation_chain[array_upper(l.delegation_chain, 1)],
+         l.db_role, l.kind, l.relation, l.object_type, s.id, 'denied', false
     FROM agentauthz.audit_log l CROSS JOIN LATERAL unnest(l.denied_sample) AS s(id)
    WHERE l.kind = 'summary';
 COMMENT ON VIEW agentauthz.audit_decisions IS
-  'Decisions by object: check rows in full, summary and listing rows by their sampled ids (complete = false).';
+  'Decisions by object: check rows in full, summary and listing rows by their sampled ids (complete = false). delegation_id and purpose are the person''s (the chain''s root); delegation_chain and acting_delegation_id name the links down to the one the agent acted under.';
 
--- Per agent, principal and delegation, per day: how much was allowed and
--- refused, in how many statements.
+-- Per agent, principal and delegation (the person's, then the chain to the
+-- acting link), per day: how much was allowed and refused, in how many
+-- statements.
 CREATE VIEW agentauthz.audit_by_delegation AS
   SELECT l.actor, l.principal,
-         l.delegation_chain[cardinality(l.delegation_chain)] AS delegation_id, l.purpose,
+         l.delegation_chain[array_lower(l.delegation_chain, 1)] AS delegation_id, l.purpose,
+         l.delegation_chain, l.delegation_chain[array_upper(l.delegation_chain, 1)] AS acting_delegation_id,
          date_trunc('day', l.logged_at) AS day,
          count(DISTINCT (l.backend_pid, l.logged_at)) AS statements,
          sum(CASE WHEN l.kind = 'check' THEN (l.decision = 'allowed')::int ELSE l.allowed_count END) AS allowed,
@@ -1050,9 +1059,9 @@ CREATE VIEW agentauthz.audit_by_delegation AS
          l.db_role
     FROM agentauthz.audit_log l
    WHERE l.kind IN ('check', 'summary')
-   GROUP BY 1, 2, 3, 4, 5, l.db_role;
+   GROUP BY 1, 2, 3, 4, 5, 6, 7, l.db_role;
 COMMENT ON VIEW agentauthz.audit_by_delegation IS
-  'Allowed and denied decisions per agent, principal, delegation, day and database role.';
+  'Allowed and denied decisions per agent, principal, delegation (the person''s delegation_id and purpose, then the chain and the acting link), day and database role.';
 
 -- Privileges -----------------------------------------------------------------
 
