@@ -233,7 +233,13 @@ CREATE FUNCTION agentauthz.register_agent(agent text, role regrole) RETURNS void
     LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'agentauthz_register_agent';
 COMMENT ON FUNCTION agentauthz.register_agent(text, regrole) IS
-  'Maps a PostgreSQL role to an agent subject (agent:name); the role then acts as that agent.';
+  'Maps a PostgreSQL role to an agent subject (agent:name); the role then acts as that agent. Refuses privileged roles and roles mapped to another agent; the same mapping again changes nothing.';
+
+CREATE FUNCTION agentauthz.unregister_agent(role regrole) RETURNS boolean
+    LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
+    AS 'MODULE_PATHNAME', 'agentauthz_unregister_agent';
+COMMENT ON FUNCTION agentauthz.unregister_agent(regrole) IS
+  'Removes a role''s agent mapping (its sessions act for the agent no more); returns whether there was one.';
 
 CREATE FUNCTION agentauthz.delegate(principal text, agent text, scopes text[],
                                     expires_at timestamptz, purpose text) RETURNS text
@@ -455,7 +461,9 @@ CREATE FUNCTION agentauthz._key(key_column name, key_type regtype) RETURNS text
               THEN pg_catalog.format('(%I)::integer', key_column) ELSE pg_catalog.format('%I', key_column) END
 $$;
 
--- Drops the named policies of a table, where they still exist.
+-- Drops the named policies of a table, where they still exist -- only
+-- names protect() gives its policies, never another policy of the table
+-- (DROP POLICY itself needs the table's owner).
 CREATE FUNCTION agentauthz._drop_policies(tbl regclass, policies name[]) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
@@ -464,7 +472,8 @@ DECLARE
   existing name;
 BEGIN
   FOR existing IN SELECT p.polname FROM pg_policy p
-                   WHERE p.polrelid OPERATOR(pg_catalog.=) tbl AND p.polname OPERATOR(pg_catalog.=) ANY (policies) LOOP
+                   WHERE p.polrelid OPERATOR(pg_catalog.=) tbl AND p.polname OPERATOR(pg_catalog.=) ANY (policies)
+                     AND p.polname OPERATOR(pg_catalog.=) ANY (agentauthz._policy_names()) LOOP
     EXECUTE format('DROP POLICY %I ON %s', existing, tbl);
   END LOOP;
 END
@@ -687,6 +696,12 @@ DECLARE
 BEGIN
   PERFORM agentauthz._require(ARRAY['name', 'agent', 'tables'],
                               ARRAY[name IS NOT NULL, agent IS NOT NULL, tables IS NOT NULL]);
+  -- The role is created as the caller, who needs the right to.
+  IF NOT EXISTS (SELECT FROM pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) current_user
+                    AND (r.rolcreaterole OR r.rolsuper)) THEN
+    RAISE EXCEPTION 'create_agent_role() needs CREATEROLE' USING ERRCODE = 'insufficient_privilege',
+      HINT = 'Grant the admin CREATEROLE, or have a role with it create the agent''s role and call register_agent().';
+  END IF;
   EXECUTE format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT%s',
                  name, CASE WHEN password IS NULL THEN '' ELSE format(' PASSWORD %L', password) END);
   -- By name as created, whatever it needs quoting for.
@@ -699,7 +714,7 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION agentauthz.create_agent_role(text, text, text, regclass[]) IS
-  'Creates a login role for an agent: no superuser, CREATEDB, CREATEROLE, replication or BYPASSRLS; registered as the agent; optionally granted DML on protected tables (rows stay filtered by row-level security).';
+  'Creates a login role for an agent (the caller needs CREATEROLE): no superuser, CREATEDB, CREATEROLE, replication or BYPASSRLS; registered as the agent; optionally granted DML on protected tables (rows stay filtered by row-level security).';
 
 -- Tuples derived from application rows ----------------------------------------
 
@@ -748,16 +763,79 @@ CREATE FUNCTION agentauthz._forget_sync(tbl regclass, relation text, subject_col
     LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'agentauthz_forget_sync';
 
--- Drops the triggers sync_tuples() made, where they still exist.
-CREATE FUNCTION agentauthz._drop_sync_triggers(tbl regclass, trigger_name name) RETURNS void
+-- The name of the triggers of one registration: unique per (relation,
+-- subject_column), so two registrations of a table never share one (their
+-- tbl is the trigger's own table). Readable where that cannot be
+-- ambiguous -- `agentauthz_sync_<relation>_<column>` when the relation has
+-- no '_', the column does not end in '_truncate' and the name leaves room
+-- for the truncate trigger's suffix -- and otherwise `agentauthz_sync_`
+-- followed by the MD5 of the length-prefixed key, which has no '_' after
+-- the prefix, so the two forms never meet.
+CREATE FUNCTION agentauthz._sync_trigger_name(relation text, subject_column name) RETURNS name
+    LANGUAGE sql IMMUTABLE STRICT
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+  SELECT CASE WHEN pg_catalog.strpos(relation, '_') OPERATOR(pg_catalog.=) 0
+               AND pg_catalog.octet_length('agentauthz_sync_' OPERATOR(pg_catalog.||) relation
+                                           OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) subject_column::text)
+                   OPERATOR(pg_catalog.<=) 54
+               AND subject_column::text NOT LIKE '%\_truncate'
+              THEN 'agentauthz_sync_' OPERATOR(pg_catalog.||) relation OPERATOR(pg_catalog.||) '_'
+                   OPERATOR(pg_catalog.||) subject_column::text
+              ELSE 'agentauthz_sync_' OPERATOR(pg_catalog.||)
+                   pg_catalog.md5(pg_catalog.octet_length(relation)::text OPERATOR(pg_catalog.||) ':'
+                                  OPERATOR(pg_catalog.||) relation OPERATOR(pg_catalog.||) ':'
+                                  OPERATOR(pg_catalog.||) subject_column::text)
+         END::pg_catalog.name
+$$;
+
+-- The arguments a trigger passes to its function (pg_trigger.tgargs ends
+-- each with a zero byte).
+CREATE FUNCTION agentauthz._trigger_args(args bytea) RETURNS text[]
+    LANGUAGE plpgsql STABLE STRICT
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+DECLARE
+  found text[] := '{}';
+  cut integer;
+BEGIN
+  LOOP
+    cut := position('\x00'::bytea IN args);
+    EXIT WHEN cut OPERATOR(pg_catalog.=) 0;
+    found := found || convert_from(substr(args, 1, cut OPERATOR(pg_catalog.-) 1), current_setting('server_encoding'));
+    args := substr(args, cut OPERATOR(pg_catalog.+) 1);
+  END LOOP;
+  RETURN found;
+END
+$$;
+
+-- The triggers on a table that call the sync functions for one
+-- registration (relation, subject_column), whatever their names: those
+-- this version made, and those an earlier version named otherwise.
+CREATE FUNCTION agentauthz._sync_triggers(tbl regclass, relation text, subject_column name) RETURNS SETOF name
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+    AS $$
+  SELECT t.tgname FROM pg_catalog.pg_trigger t
+   WHERE t.tgrelid OPERATOR(pg_catalog.=) tbl
+     AND t.tgfoid OPERATOR(pg_catalog.=) ANY (ARRAY['agentauthz._sync_row()'::pg_catalog.regprocedure,
+                                                    'agentauthz._sync_truncate()'::pg_catalog.regprocedure]::pg_catalog.oid[])
+     AND t.tgnargs OPERATOR(pg_catalog.=) 6
+     AND (agentauthz._trigger_args(t.tgargs))[3] OPERATOR(pg_catalog.=) relation
+     AND (agentauthz._trigger_args(t.tgargs))[5] OPERATOR(pg_catalog.=) subject_column::pg_catalog.text
+$$;
+
+-- Drops the triggers sync_tuples() made for one registration, where they
+-- still exist: only sync triggers of that key, never another trigger that
+-- happens to share a name (DROP TRIGGER itself needs the table's owner).
+CREATE FUNCTION agentauthz._drop_sync_triggers(tbl regclass, relation text, subject_column name) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
 DECLARE
   existing name;
 BEGIN
-  FOR existing IN SELECT t.tgname FROM pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) tbl
-                     AND t.tgname OPERATOR(pg_catalog.=) ANY (ARRAY[trigger_name, left(trigger_name || '_truncate', 63)]::name[]) LOOP
+  FOR existing IN SELECT agentauthz._sync_triggers(tbl, relation, subject_column) LOOP
     EXECUTE format('DROP TRIGGER %I ON %s', existing, tbl);
   END LOOP;
 END
@@ -771,6 +849,8 @@ CREATE FUNCTION agentauthz.sync_tuples(tbl regclass, object_type text, id_column
     AS $$
 DECLARE
   trigger_name name;
+  truncate_name name;
+  clash name;
   args text;
   written bigint;
   written_bad boolean;
@@ -779,22 +859,33 @@ BEGIN
     ARRAY['tbl', 'object_type', 'id_column', 'relation', 'subject_type', 'subject_column'],
     ARRAY[tbl IS NOT NULL, object_type IS NOT NULL, id_column IS NOT NULL, relation IS NOT NULL,
           subject_type IS NOT NULL, subject_column IS NOT NULL]);
-  -- The truncate trigger's name adds _truncate: both fit in 63 bytes.
-  trigger_name := 'agentauthz_sync_' || relation || '_' || subject_column;
-  IF octet_length(trigger_name) > 54 THEN
-    trigger_name := 'agentauthz_sync_' || md5(relation || ':' || subject_column);
-  END IF;
+  trigger_name := agentauthz._sync_trigger_name(relation, subject_column);
+  truncate_name := left(trigger_name || '_truncate', 63);
   -- Checks the caller owns the table, and that both columns exist and hold
   -- integer, uuid or text keys; the triggers check this record each time.
   PERFORM agentauthz._record_sync(tbl, object_type, id_column, relation, subject_type, subject_column,
                                   subject_relation, trigger_name);
+  -- A trigger of that name that is not this registration's (the
+  -- application's own, or another registration's) is never replaced.
+  SELECT t.tgname INTO clash FROM pg_trigger t
+   WHERE t.tgrelid OPERATOR(pg_catalog.=) tbl
+     AND t.tgname OPERATOR(pg_catalog.=) ANY (ARRAY[trigger_name, truncate_name])
+     AND t.tgname OPERATOR(pg_catalog.<>) ALL (ARRAY(SELECT agentauthz._sync_triggers(tbl, relation, subject_column)))
+   LIMIT 1;
+  IF clash IS NOT NULL THEN
+    RAISE EXCEPTION 'trigger "%" on % already exists and is not this registration''s', clash, tbl
+      USING ERRCODE = 'duplicate_object',
+            HINT = format('sync_tuples(..., %L, ..., %L) names its triggers %s and %s; rename or drop that trigger.',
+                          relation, subject_column, trigger_name, truncate_name);
+  END IF;
   args := format('%L, %L, %L, %L, %L, %L', object_type, id_column, relation, subject_type, subject_column,
                  coalesce(subject_relation, ''));
-  PERFORM agentauthz._drop_sync_triggers(tbl, trigger_name);
+  -- This registration's triggers, under this name or an earlier version's.
+  PERFORM agentauthz._drop_sync_triggers(tbl, relation, subject_column);
   EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OF %I, %I OR DELETE ON %s FOR EACH ROW '
                  'EXECUTE FUNCTION agentauthz._sync_row(%s)', trigger_name, id_column, subject_column, tbl, args);
   EXECUTE format('CREATE TRIGGER %I AFTER TRUNCATE ON %s FOR EACH STATEMENT '
-                 'EXECUTE FUNCTION agentauthz._sync_truncate(%s)', left(trigger_name || '_truncate', 63), tbl, args);
+                 'EXECUTE FUNCTION agentauthz._sync_truncate(%s)', truncate_name, tbl, args);
   -- Tuples for the rows already there, as the caller (admins may write
   -- tuples); the keys print as the triggers spell them, and must be plain
   -- ids as the triggers require (no wildcard, no userset).
@@ -822,16 +913,13 @@ CREATE FUNCTION agentauthz.unsync_tuples(tbl regclass, relation text, subject_co
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
     AS $$
-DECLARE
-  trigger_name name;
 BEGIN
   PERFORM agentauthz._require(ARRAY['tbl', 'relation', 'subject_column'],
                               ARRAY[tbl IS NOT NULL, relation IS NOT NULL, subject_column IS NOT NULL]);
-  trigger_name := agentauthz._forget_sync(tbl, relation, subject_column);
-  IF trigger_name IS NULL THEN
+  IF agentauthz._forget_sync(tbl, relation, subject_column) IS NULL THEN
     RETURN false;
   END IF;
-  PERFORM agentauthz._drop_sync_triggers(tbl, trigger_name);
+  PERFORM agentauthz._drop_sync_triggers(tbl, relation, subject_column);
   RETURN true;
 END
 $$;
@@ -935,33 +1023,42 @@ COMMENT ON FUNCTION agentauthz.set_session_contexts(boolean, regrole) IS
   'Sets agentauthz.session_contexts for this database, or for one role in it (NULL removes the setting): off for roles that connect through a transaction pool, whose contexts must last one transaction.';
 
 -- One row per decision known by object: every check row, and the sampled
--- ids of summary and listing rows (complete = false: a sample).
+-- ids of summary and listing rows (complete = false: a sample). Under a
+-- delegation, the person's link comes first -- delegation_id is the chain's
+-- root and purpose the root's, which no sub-delegation an agent writes
+-- can relabel -- then the whole chain and the link the agent acted under.
+-- (Subscripts by array_lower/array_upper: no lower bound is assumed.)
 CREATE VIEW agentauthz.audit_decisions AS
   SELECT l.id AS log_id, l.logged_at, l.actor, l.principal,
-         l.delegation_chain[cardinality(l.delegation_chain)] AS delegation_id, l.purpose, l.db_role,
-         l.kind, l.relation, l.object_type, l.object_id, l.decision, true AS complete
+         l.delegation_chain[array_lower(l.delegation_chain, 1)] AS delegation_id, l.purpose,
+         l.delegation_chain, l.delegation_chain[array_upper(l.delegation_chain, 1)] AS acting_delegation_id,
+         l.db_role, l.kind, l.relation, l.object_type, l.object_id, l.decision, true AS complete
     FROM agentauthz.audit_log l
    WHERE l.kind = 'check'
   UNION ALL
   SELECT l.id, l.logged_at, l.actor, l.principal,
-         l.delegation_chain[cardinality(l.delegation_chain)], l.purpose, l.db_role,
-         l.kind, l.relation, l.object_type, s.id, 'allowed', false
+         l.delegation_chain[array_lower(l.delegation_chain, 1)], l.purpose,
+         l.delegation_chain, l.delegation_chain[array_upper(l.delegation_chain, 1)],
+         l.db_role, l.kind, l.relation, l.object_type, s.id, 'allowed', false
     FROM agentauthz.audit_log l CROSS JOIN LATERAL unnest(l.allowed_sample) AS s(id)
    WHERE l.kind IN ('summary', 'listing')
   UNION ALL
   SELECT l.id, l.logged_at, l.actor, l.principal,
-         l.delegation_chain[cardinality(l.delegation_chain)], l.purpose, l.db_role,
-         l.kind, l.relation, l.object_type, s.id, 'denied', false
+         l.delegation_chain[array_lower(l.delegation_chain, 1)], l.purpose,
+         l.delegation_chain, l.delegation_chain[array_upper(l.delegation_chain, 1)],
+         l.db_role, l.kind, l.relation, l.object_type, s.id, 'denied', false
     FROM agentauthz.audit_log l CROSS JOIN LATERAL unnest(l.denied_sample) AS s(id)
    WHERE l.kind = 'summary';
 COMMENT ON VIEW agentauthz.audit_decisions IS
-  'Decisions by object: check rows in full, summary and listing rows by their sampled ids (complete = false).';
+  'Decisions by object: check rows in full, summary and listing rows by their sampled ids (complete = false). delegation_id and purpose are the person''s (the chain''s root); delegation_chain and acting_delegation_id name the links down to the one the agent acted under.';
 
--- Per agent, principal and delegation, per day: how much was allowed and
--- refused, in how many statements.
+-- Per agent, principal and delegation (the person's, then the chain to the
+-- acting link), per day: how much was allowed and refused, in how many
+-- statements.
 CREATE VIEW agentauthz.audit_by_delegation AS
   SELECT l.actor, l.principal,
-         l.delegation_chain[cardinality(l.delegation_chain)] AS delegation_id, l.purpose,
+         l.delegation_chain[array_lower(l.delegation_chain, 1)] AS delegation_id, l.purpose,
+         l.delegation_chain, l.delegation_chain[array_upper(l.delegation_chain, 1)] AS acting_delegation_id,
          date_trunc('day', l.logged_at) AS day,
          count(DISTINCT (l.backend_pid, l.logged_at)) AS statements,
          sum(CASE WHEN l.kind = 'check' THEN (l.decision = 'allowed')::int ELSE l.allowed_count END) AS allowed,
@@ -972,9 +1069,9 @@ CREATE VIEW agentauthz.audit_by_delegation AS
          l.db_role
     FROM agentauthz.audit_log l
    WHERE l.kind IN ('check', 'summary')
-   GROUP BY 1, 2, 3, 4, 5, l.db_role;
+   GROUP BY 1, 2, 3, 4, 5, 6, 7, l.db_role;
 COMMENT ON VIEW agentauthz.audit_by_delegation IS
-  'Allowed and denied decisions per agent, principal, delegation, day and database role.';
+  'Allowed and denied decisions per agent, principal, delegation (the person''s delegation_id and purpose, then the chain and the acting link), day and database role.';
 
 -- Privileges -----------------------------------------------------------------
 
@@ -1008,7 +1105,8 @@ GRANT EXECUTE ON FUNCTION agentauthz.check(text, text, text),
                           agentauthz.list_subjects(text, text, text, jsonb),
                           agentauthz.explain(text, text, text)
     TO agentauthz_admin, agentauthz_app;
-GRANT EXECUTE ON FUNCTION agentauthz.register_agent(text, regrole) TO agentauthz_admin;
+GRANT EXECUTE ON FUNCTION agentauthz.register_agent(text, regrole), agentauthz.unregister_agent(regrole)
+    TO agentauthz_admin;
 GRANT EXECUTE ON FUNCTION agentauthz.delegate(text, text, text[], timestamptz, text),
                           agentauthz.revoke_delegation(bigint),
                           agentauthz.set_subject(text, boolean)
@@ -1031,7 +1129,10 @@ GRANT EXECUTE ON FUNCTION agentauthz.protect(regclass, text, name, text, text, t
                           agentauthz._forget_protection(regclass),
                           agentauthz._record_sync(regclass, text, name, text, text, name, text, name),
                           agentauthz._forget_sync(regclass, text, name),
-                          agentauthz._drop_sync_triggers(regclass, name),
+                          agentauthz._sync_trigger_name(text, name),
+                          agentauthz._trigger_args(bytea),
+                          agentauthz._sync_triggers(regclass, text, name),
+                          agentauthz._drop_sync_triggers(regclass, text, name),
                           agentauthz._sync_row(),
                           agentauthz._sync_truncate()
     TO agentauthz_admin;

@@ -123,6 +123,11 @@ SELECT regress.try($$SELECT agentauthz._record_sync('sec_elsewhere', 'team', 'ob
                                                     NULL, 'x')$$) AS register_unowned;
 SELECT regress.try($$SELECT agentauthz._record_protection('sec_elsewhere', 'team', 'object', 'row', '{}', true,
                                                           false, NULL)$$) AS protect_unowned;
+-- sync_tuples() again replaces only its own triggers: the stray one
+-- under its name is refused until the owner drops it.
+SELECT regress.try($$SELECT agentauthz.sync_tuples('sec_docs', 'document', 'id', 'parent', 'folder', 'folder_id')$$)
+  AS stray_under_the_name;
+DROP TRIGGER agentauthz_sync_parent_folder_id ON sec_docs;
 SELECT agentauthz.sync_tuples('sec_docs', 'document', 'id', 'parent', 'folder', 'folder_id') AS written_again;
 RESET ROLE;
 SELECT count(*) AS tuples_naming_mallory FROM agentauthz.tuples WHERE subject LIKE '%mallory%';

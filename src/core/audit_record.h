@@ -32,7 +32,7 @@ struct AuditRecord {
   std::string actor;          // the agent, or the subject set by an application
   std::string principal;      // whom the agent acted for (delegations)
   std::vector<int64_t> delegation_chain;  // link ids, root first
-  std::string purpose;        // the delegation's purpose (its last link)
+  std::string purpose;        // the delegation's purpose (its root link's, the person's)
   int64_t query_id = 0;       // PostgreSQL's query identifier, 0 when not computed
   std::string query_hash;     // hex SHA-256 of the statement text
   std::string relation;

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/scope.h"
+#include "pg/agent_roles.h"
 #include "pg/catalog.h"
 #include "pg/engine.h"
 #include "pg/guard.h"
@@ -29,11 +30,13 @@ struct CacheKey {
   uint64_t view = 0;
   uint64_t context_generation = 0;
   uint64_t actor_tables = 0;
+  uint64_t role_privileges = 0;
   Oid role = InvalidOid;
   int64_t model_id = -1;
   bool operator==(const CacheKey& o) const {
     return view == o.view && context_generation == o.context_generation &&
-           actor_tables == o.actor_tables && role == o.role && model_id == o.model_id;
+           actor_tables == o.actor_tables && role_privileges == o.role_privileges && role == o.role &&
+           model_id == o.model_id;
   }
 };
 
@@ -79,6 +82,13 @@ std::string role_name(Oid role) {
   return name ? std::string(name) : std::string();
 }
 
+// Why the agent role `role` does not act as its agent now, or "": a role
+// granted privileges after its registration (agent_roles.h) fails closed.
+std::string refusal_of_privileged(Oid role) {
+  std::string reason = privileged_role_reason(role);
+  return reason.empty() ? reason : reason + ", so it does not act as an agent";
+}
+
 // Decides the actor afresh at `now`.
 ActiveActor compute(TimestampTz now) {
   ActiveActor actor;
@@ -102,7 +112,8 @@ ActiveActor compute(TimestampTz now) {
     actor.kind = ActorContext::Kind::Agent;
     actor.implicit = true;
     actor.subject = actor.agent = agent;
-    actor.valid = true;
+    actor.reason = refusal_of_privileged(role);
+    actor.valid = actor.reason.empty();
     return actor;
   }
   if (context.role != role) {
@@ -124,6 +135,8 @@ ActiveActor compute(TimestampTz now) {
     actor.reason = "the current role no longer acts as " + context.subject;
     return actor;
   }
+  actor.reason = refusal_of_privileged(role);
+  if (!actor.reason.empty()) return actor;
   std::string failure;
   try {
     actor.links = read_chain(context.chain.back(), now);
@@ -269,6 +282,7 @@ const ActiveActor& active_actor() {
   key.view = view_epoch();
   key.context_generation = context_generation();
   key.actor_tables = actor_tables_generation();
+  key.role_privileges = role_privileges_generation();
   key.role = GetUserId();
   key.model_id = Engine::get().model_id();
   if (cached_valid && key == cached_key) return cached;

@@ -244,7 +244,9 @@ void begin_statement(const ActiveActor& actor) {
       f.actor = actor.agent;
       f.principal = actor.subject;
       for (const DelegationRow& link : actor.links) f.delegation_chain.push_back(link.id);
-      if (!actor.links.empty()) f.purpose = actor.links.back().purpose;
+      // The person's purpose (the root link's): a sub-delegation's purpose
+      // is the agent's own words, and must not relabel what it reads.
+      if (!actor.links.empty()) f.purpose = actor.links.front().purpose;
       break;
   }
   if (!actor.valid) f.detail = actor.reason.empty() ? "no actor context" : actor.reason;

@@ -10,6 +10,7 @@
 #include "core/tuple_key.h"
 #include "pg/active_actor.h"
 #include "pg/actor_queries.h"
+#include "pg/agent_roles.h"
 #include "pg/audit.h"
 #include "pg/engine.h"
 #include "pg/guard.h"
@@ -140,6 +141,12 @@ std::string run_act_for(std::string_view token_text, bool local) {
                       "delegation token was issued to " + leaf.agent + ", not to the current role",
                       agent.empty() ? "the current role is not registered as an agent"
                                     : "the current role acts as " + agent);
+  // Registered, but privileged since (or before 0.3): it would not be held
+  // to the delegation.
+  std::string privileged = privileged_role_reason(GetUserId());
+  if (!privileged.empty())
+    throw core::Error(core::ErrorKind::Forbidden, "a privileged role cannot act as an agent: " + privileged,
+                      "An agent's role must be held to its delegations; revoke that privilege.");
   check_session_context_allowed(local, "act_for");
   TimestampTz now = 0;
   pg_guard([&] { now = GetCurrentTimestamp(); });

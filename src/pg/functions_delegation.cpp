@@ -8,6 +8,7 @@
 #include "core/token.h"
 #include "core/tuple_key.h"
 #include "pg/active_actor.h"
+#include "pg/agent_roles.h"
 #include "pg/catalog.h"
 #include "pg/engine.h"
 #include "pg/guard.h"
@@ -298,25 +299,77 @@ int64 run_revoke(int64 id) {
   return revoked;
 }
 
-// Maps a role to an agent, with the owner's rights (admins may not write
-// agentauthz.agents directly).
-void run_register_agent(std::string_view agent, Oid role) {
-  std::string subject = checked_agent(agent);
+// Inserts the mapping of `role_text` to `subject` with the owner's rights
+// (admins may not write agentauthz.agents directly), unless the role has
+// one; returns the agent it already had, or "" when the row was inserted.
+std::string insert_mapping(const std::string& subject, const std::string& role_text) {
+  std::string existing;
   SqlScope scope(Rights::Owner);
   with_spi([&] {
-    const char* name = GetUserNameFromId(role, false);
     Oid types[3] = {TEXTOID, NAMEOID, NAMEOID};
     NameData role_name, creator;
-    namestrcpy(&role_name, name);
+    namestrcpy(&role_name, role_text.c_str());
     namestrcpy(&creator, GetUserNameFromId(scope.caller(), false));
     Datum values[3] = {text_datum(subject), NameGetDatum(&role_name), NameGetDatum(&creator)};
     int rc = SPI_execute_with_args(
         "INSERT INTO agentauthz.agents (agent, role_name, created_by) VALUES ($1, $2, $3) "
-        "ON CONFLICT (role_name) DO UPDATE SET agent = EXCLUDED.agent, created_at = EXCLUDED.created_at, "
-        "created_by = EXCLUDED.created_by",
+        "ON CONFLICT (role_name) DO NOTHING",
         3, types, values, nullptr, false, 0);
     if (rc != SPI_OK_INSERT) elog(ERROR, "could not register the agent: %s", SPI_result_code_string(rc));
+    if (SPI_processed == 1) return;
+    // Mapped already (committed before, or by the transaction waited for).
+    rc = SPI_execute_with_args("SELECT a.agent FROM agentauthz.agents a WHERE a.role_name OPERATOR(pg_catalog.=) $1",
+                               1, types + 1, values + 1, nullptr, false, 1);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the agent: %s", SPI_result_code_string(rc));
+    if (SPI_processed == 1) {
+      char* value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+      existing = value ? value : "";
+    }
   });
+  return existing;
+}
+
+// Maps a role to an agent. A privileged role is refused (42501); so is a
+// role mapped to another agent: a mapping changes only by
+// unregister_agent() first, never by a register_agent() that replaces it.
+// The same mapping again changes nothing.
+void run_register_agent(std::string_view agent, Oid role) {
+  std::string subject = checked_agent(agent);
+  std::string role_text;
+  pg_guard([&] { role_text = GetUserNameFromId(role, false); });
+  std::string privileged = privileged_role_reason(role);
+  if (!privileged.empty())
+    throw core::Error(core::ErrorKind::Forbidden,
+                      "role " + role_text + " cannot be registered as an agent: " + privileged,
+                      "An agent's role must be held to its delegations: no SUPERUSER, CREATEROLE, BYPASSRLS or "
+                      "REPLICATION, no predefined role with server-wide powers, not the database's owner, none of "
+                      "agentauthz's roles -- also through membership. create_agent_role() makes such a role.");
+  std::string existing = insert_mapping(subject, role_text);
+  if (existing.empty() || existing == subject) return;
+  std::string quoted;
+  pg_guard([&] { quoted = quote_literal_cstr(quote_identifier(role_text.c_str())); });
+  throw core::Error(core::ErrorKind::Forbidden, "role " + role_text + " is already registered as " + existing,
+                    "A registration is never replaced: call agentauthz.unregister_agent(" + quoted + ") first (" +
+                        existing + "'s sessions and tokens stop working for the role), then register it again.");
+}
+
+// Removes a role's mapping, with the owner's rights; whether there was one.
+bool run_unregister_agent(Oid role) {
+  bool removed = false;
+  std::string role_text;
+  pg_guard([&] { role_text = GetUserNameFromId(role, false); });
+  SqlScope scope(Rights::Owner);
+  with_spi([&] {
+    Oid types[1] = {NAMEOID};
+    NameData role_name;
+    namestrcpy(&role_name, role_text.c_str());
+    Datum values[1] = {NameGetDatum(&role_name)};
+    int rc = SPI_execute_with_args("DELETE FROM agentauthz.agents a WHERE a.role_name OPERATOR(pg_catalog.=) $1",
+                                   1, types, values, nullptr, false, 0);
+    if (rc != SPI_OK_DELETE) elog(ERROR, "could not unregister the agent: %s", SPI_result_code_string(rc));
+    removed = SPI_processed > 0;
+  });
+  return removed;
 }
 
 }  // namespace
@@ -331,6 +384,11 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_register_agent) {
   Oid role = PG_GETARG_OID(1);
   agentauthz::pg::run_register_agent(agent, role);
   PG_RETURN_VOID();
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_unregister_agent) {
+  agentauthz::pg::require_arguments(fcinfo, {"role"});
+  PG_RETURN_BOOL(agentauthz::pg::run_unregister_agent(PG_GETARG_OID(0)));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_delegate) {

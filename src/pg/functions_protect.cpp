@@ -242,10 +242,11 @@ namespace agentauthz::pg {
 namespace {
 
 // The registration `trigger` fires for, read with the owner's rights and
-// kept for the rest of the transaction. Raises an ERROR when there is none,
-// or when the trigger's arguments are not exactly what was registered:
-// the trigger function writes tuples with the owner's rights, so it acts
-// only as sync_tuples() set it up.
+// kept for the rest of the transaction. The registration is found by the
+// key the trigger's arguments name (relation, subject_column); the trigger
+// must carry the name it recorded and exactly its arguments. Raises an
+// ERROR otherwise: the trigger function writes tuples with the owner's
+// rights, so it acts only as sync_tuples() set it up.
 SyncRegistration registration_for(TriggerData* trigger, bool truncate) {
   static Oid cached_trigger = InvalidOid;
   static LocalTransactionId cached_transaction = InvalidLocalTransactionId;
@@ -259,22 +260,27 @@ SyncRegistration registration_for(TriggerData* trigger, bool truncate) {
   Oid relid = RelationGetRelid(trigger->tg_relation);
   std::string table;
   pg_guard([&] { table = RelationGetRelationName(trigger->tg_relation); });
+  std::vector<std::string> arguments;
+  for (int i = 0; i < t->tgnargs; ++i) arguments.emplace_back(t->tgargs[i]);
   std::vector<std::string> row;
-  {
+  std::string registered_name;
+  if (arguments.size() == 6) {
     SqlScope scope(Rights::Owner);
     with_spi([&] {
-      Oid types[3] = {REGCLASSOID, TEXTOID, BOOLOID};
+      Oid types[4] = {REGCLASSOID, TEXTOID, TEXTOID, BOOLOID};
       // The row trigger has the registered name; the truncate trigger that
       // name followed by _truncate (cut to 63 bytes).
       SPIPlanPtr plan = kept_plan(&read_sync_plan,
                                   "SELECT s.object_type, s.id_column::pg_catalog.text, s.relation, s.subject_type, "
-                                  "s.subject_column::pg_catalog.text, s.subject_relation "
-                                  "FROM agentauthz.synced_columns s WHERE s.tbl OPERATOR(pg_catalog.=) $1 "
-                                  "AND CASE WHEN $3 THEN pg_catalog.left(s.trigger_name::pg_catalog.text "
+                                  "s.subject_column::pg_catalog.text, s.subject_relation, "
+                                  "CASE WHEN $4 THEN pg_catalog.left(s.trigger_name::pg_catalog.text "
                                   "OPERATOR(pg_catalog.||) '_truncate', 63) ELSE s.trigger_name::pg_catalog.text END "
-                                  "OPERATOR(pg_catalog.=) $2",
-                                  3, types);
-      Datum values[3] = {ObjectIdGetDatum(relid), CStringGetTextDatum(t->tgname), BoolGetDatum(truncate)};
+                                  "FROM agentauthz.synced_columns s WHERE s.tbl OPERATOR(pg_catalog.=) $1 "
+                                  "AND s.relation OPERATOR(pg_catalog.=) $2 "
+                                  "AND s.subject_column::pg_catalog.text OPERATOR(pg_catalog.=) $3",
+                                  4, types);
+      Datum values[4] = {ObjectIdGetDatum(relid), CStringGetTextDatum(t->tgargs[2]),
+                         CStringGetTextDatum(t->tgargs[4]), BoolGetDatum(truncate)};
       int rc = SPI_execute_plan(plan, values, nullptr, true, 1);
       if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the sync registration: %s", SPI_result_code_string(rc));
       if (SPI_processed == 1) {
@@ -282,20 +288,20 @@ SyncRegistration registration_for(TriggerData* trigger, bool truncate) {
           char* value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column);
           row.emplace_back(value ? value : "");
         }
+        char* name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 7);
+        registered_name = name ? name : "";
       }
     });
   }
-  std::vector<std::string> arguments;
-  for (int i = 0; i < t->tgnargs; ++i) arguments.emplace_back(t->tgargs[i]);
   if (row.empty())
     throw core::Error(core::ErrorKind::Forbidden,
                       "trigger \"" + std::string(t->tgname) + "\" on " + table + " is not a sync_tuples() trigger",
                       "agentauthz._sync_row and _sync_truncate write tuples only for what sync_tuples() registered.");
-  if (arguments != row)
+  if (arguments != row || registered_name != t->tgname)
     throw core::Error(core::ErrorKind::Forbidden,
                       "trigger \"" + std::string(t->tgname) + "\" on " + table +
                           " does not match its sync_tuples() registration",
-                      "Run sync_tuples() again to make the trigger anew.");
+                      "Drop it, and run sync_tuples() again to make the registration's triggers anew.");
   cached = SyncRegistration{row[0], row[1], row[2], row[3], row[4], row[5]};
   if (truncate) return cached;
   cached_trigger = t->tgoid;

@@ -1,6 +1,7 @@
 // Library initialisation: settings, callbacks and hooks.
 #include "pg/active_actor.h"
 #include "pg/actor_context.h"
+#include "pg/agent_roles.h"
 #include "pg/audit.h"
 #include "pg/audit_queue.h"
 #include "pg/catalog.h"
@@ -153,6 +154,7 @@ void _PG_init(void) {
   agentauthz::pg::register_scan_lifecycle();
   agentauthz::pg::register_context_callbacks();
   agentauthz::pg::register_agent_prepare_check();
+  agentauthz::pg::register_role_privileges_callbacks();
   agentauthz::pg::register_lock_prepare_check();
   agentauthz::pg::audit::register_hooks();
   if (process_shared_preload_libraries_in_progress) {

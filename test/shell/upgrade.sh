@@ -59,17 +59,20 @@ type note
 type asset
   relations
     define owner: [user]
+    define owner_user: [user]
     define editor: owner
     define viewer: [user] or owner$$);
 CREATE TABLE docs (id bigint PRIMARY KEY, folder_id bigint, title text);
 CREATE TABLE notes (id text PRIMARY KEY, body text, tenant text);
-CREATE TABLE assets (id uuid PRIMARY KEY, label text);
-INSERT INTO assets VALUES ('0f5a1c2e-1111-4c3b-9a7e-000000000001', 'laptop');
+CREATE TABLE assets (id uuid PRIMARY KEY, label text, custodian text);
+INSERT INTO assets VALUES ('0f5a1c2e-1111-4c3b-9a7e-000000000001', 'laptop', 'anne');
 INSERT INTO docs VALUES (1, 10, 'plan'), (2, 10, 'budget'), (3, 20, 'diary');
 INSERT INTO notes VALUES ('n-1', 'first', 'a'), ('n-2', 'second', 'a'), ('n-3', 'third', 'b');
 ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_a ON notes FOR SELECT USING (tenant = 'a');
 SELECT agentauthz.sync_tuples('docs', 'document', 'id', 'parent', 'folder', 'folder_id');
+-- A relation with '_': 0.1 and 0.2 named its triggers otherwise than 0.3.
+SELECT agentauthz.sync_tuples('assets', 'asset', 'id', 'owner_user', 'user', 'custodian');
 SELECT agentauthz.write_tuple('folder:10', 'editor', 'user:anne');
 SELECT agentauthz.write_tuple('note:n-1', 'owner', 'user:anne');
 SELECT agentauthz.write_tuple('note:n-3', 'owner', 'user:anne');
@@ -89,6 +92,9 @@ q -d upgrade_new -c "CREATE EXTENSION agentauthz"
 q -d postgres -c "CREATE ROLE upgrade_app LOGIN IN ROLE agentauthz_app"
 setup_app upgrade_old
 setup_app upgrade_new
+# A registration the old versions allowed and 0.3 refuses (written directly:
+# this library refuses it): an application role as an agent.
+q -d upgrade_old -c "INSERT INTO agentauthz.agents (agent, role_name) VALUES ('agent:app', 'upgrade_app')"
 token=$(q -d upgrade_old -c "SELECT agentauthz.delegate('user:anne', 'agent:upgrade', '{viewer@folder:10,viewer@note:*,viewer@asset:*}',
                                                        now() + interval '1 day', 'survive the update')")
 revoked=$(q -d upgrade_old -c "SELECT agentauthz.delegate('user:anne', 'agent:upgrade', '{viewer@folder:10}',
@@ -126,6 +132,16 @@ expect "audit chain verifies" "t" "$(q -d upgrade_old -c "SELECT ok FROM agentau
 expect "the agent reads what it read before" "$before_reads" "$(agent_reads)"
 expect "a revoked token stays refused" "28000" \
   "$(sqlstate upgrade_old upgrade_bot "PERFORM agentauthz.act_for('$revoked')")"
+
+# Sync registrations keep working under the names the old version gave
+# them; syncing one again gives it this version's name.
+expect "an old-named sync registration keeps its tuples in step" "user:bob" \
+  "$(q -d upgrade_old -c "UPDATE assets SET custodian = 'bob'" \
+      -c "SELECT string_agg(subject, ',') FROM agentauthz.tuples WHERE relation = 'owner_user'")"
+q -d upgrade_old -c "SELECT agentauthz.sync_tuples('assets', 'asset', 'id', 'owner_user', 'user', 'custodian')" >/dev/null
+# A registration 0.3 would refuse is kept, but the role does not act as an agent.
+expect "a privileged role registered before does not act as its agent" "false" \
+  "$(q -d upgrade_old -U upgrade_app -c "SELECT agentauthz.current_actor() ->> 'valid'")"
 
 # The catalog of the updated extension is that of a fresh install.
 shape="SELECT string_agg(x, E'\n' ORDER BY x) FROM (

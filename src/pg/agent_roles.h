@@ -1,0 +1,29 @@
+// Which roles may stand for an agent. An agent is held to what its
+// delegation allows by row-level security and the extension's grants; a
+// role that bypasses them (SUPERUSER, BYPASSRLS), can make roles or
+// replicate (CREATEROLE, REPLICATION), holds server-wide powers (the
+// predefined pg_* roles listed in agent_roles.cpp, the database's owner),
+// or is one of the extension's own roles (admin, app, auditor) -- itself or
+// through any membership, inherited or not -- would not be. Such a role is
+// never registered as an agent, and never acts as one: a registration can
+// be outlived by a later ALTER ROLE or GRANT.
+#pragma once
+
+#include <string>
+
+#include "pg/pg_headers.h"
+
+namespace agentauthz::pg {
+
+// Why `role` may not act as an agent, or "" when it may. Kept per role
+// until pg_authid, pg_auth_members or pg_database change (syscache
+// callbacks); this session's own changes are seen at its next command.
+std::string privileged_role_reason(Oid role);
+// Changes whenever what privileged_role_reason() decides may have
+// changed (cache keys of the actor).
+uint64 role_privileges_generation();
+
+// Registers the syscache callbacks; called once from _PG_init.
+void register_role_privileges_callbacks();
+
+}  // namespace agentauthz::pg
