@@ -5,6 +5,9 @@
 //   act_for('aaz1.42.kJ3...')  ->  act_for('aaz1.42.[redacted]')
 // The match is deliberately loose -- a truncated, misspelt or run-together
 // token is hidden too -- since what it costs is a marker in a log line.
+// A token spelt as the byte values of a node dump (debug_print_parse and
+// the like: `97 97 122 49 46 ...`, lines wrapped anywhere) loses everything
+// after its `aaz1.` up to the end of the value.
 // Nothing here allocates or throws, so an error-reporting hook may use it.
 #pragma once
 

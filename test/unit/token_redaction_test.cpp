@@ -2,6 +2,7 @@
 // case, truncation or neighbours; text without one is left exactly as is.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <string>
 
 #include "core/token.h"
@@ -58,6 +59,61 @@ TEST(TokenRedaction, HidesMalformedAndTruncatedTokens) {
   EXPECT_EQ(redact_tokens("aaz1.7.aaz1.8." + secret), "aaz1.7.[redacted]");
   EXPECT_EQ(redact_tokens("aaaz1.7." + secret + "'"), "aaaz1.7.[redacted]'");
   EXPECT_EQ(redact_tokens("$1 = '" + token + "'"), "$1 = 'aaz1.7.[redacted]'");
+}
+
+// The byte values a node dump prints for a constant (debug_print_parse):
+// "<length> [ <header bytes> 97 97 122 49 46 ... ]"; pretty-printed, its
+// lines are cut at a fixed width (`width`, 0 for none), inside numbers too,
+// and go on indented.
+std::string as_node_dump(const std::string& text, size_t width) {
+  std::string flat = ":constvalue " + std::to_string(text.size() + 4) + " [ -96 0 0 0";
+  for (char c : text) flat += " " + std::to_string(static_cast<int>(static_cast<signed char>(c)));
+  flat += " ]";
+  if (width == 0) return flat;
+  const std::string indent = "      ";
+  std::string out = indent;
+  for (size_t i = 0; i < flat.size(); ++i) {
+    if (i > 0 && i % width == 0) out += "\n" + indent;
+    out += flat[i];
+  }
+  return out;
+}
+
+// Undoes as_node_dump's wrapping.
+std::string unwrapped(const std::string& dump) {
+  std::string out;
+  for (size_t i = 6; i < dump.size(); ++i) {
+    if (dump[i] == '\n') {
+      i += 6;
+      continue;
+    }
+    out += dump[i];
+  }
+  return out;
+}
+
+TEST(TokenRedaction, HidesTokensSpeltAsNodeDumpBytes) {
+  std::string token = a_token(42);
+  for (size_t width : {0, 7, 20, 33, 50, 78}) {
+    std::string dump = as_node_dump("'" + token + "'", width);
+    ASSERT_TRUE(holds_token(dump)) << dump;
+    std::string redacted = redact_tokens(dump);
+    EXPECT_FALSE(holds_token(redacted)) << redacted;
+    EXPECT_EQ(redact_tokens(redacted), redacted);
+    // The prefix's bytes (97 97 122 49 46: "aaz1.") stay; what follows up
+    // to the end of the value goes.
+    std::string flat = width == 0 ? redacted : unwrapped(redacted);
+    EXPECT_EQ(flat.substr(0, 27), ":constvalue 57 [ -96 0 0 0 ");
+    EXPECT_NE(flat.find("97 122 49 46 [redacted] ]"), std::string::npos) << redacted;
+  }
+  // Other numbers are left alone: bytes of other text, a longer number, a
+  // prefix without anything after it.
+  for (std::string text : {as_node_dump("'hello'", 0), as_node_dump("'hello'", 9),
+                           std::string("[ 197 97 122 49 46 52 46 107 ]"),
+                           std::string("[ 97 97 122 49 46 ]"), std::string("97 97 122 49 460 52")}) {
+    EXPECT_FALSE(holds_token(text)) << text;
+    EXPECT_EQ(redact_tokens(text), text);
+  }
 }
 
 TEST(TokenRedaction, LengthAndOffsetAgreeWithTheText) {
