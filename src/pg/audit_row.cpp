@@ -63,7 +63,8 @@ bool read_array(HeapTuple row, TupleDesc desc, int column, ArrayType** out) {
   *out = nullptr;
   if (isnull) return true;
   ArrayType* array = DatumGetArrayTypeP(value);
-  if (ARR_NDIM(array) != 1 || ARR_LBOUND(array)[0] != 1 || array_contains_nulls(array)) return false;
+  if (ARR_NDIM(array) != 1 || ARR_LBOUND(array)[0] != 1 || array_contains_nulls(array))
+    return false;
   *out = array;
   return true;
 }
@@ -90,7 +91,8 @@ bool read_int64s(HeapTuple row, TupleDesc desc, int column, std::vector<int64_t>
   if (array == nullptr) return true;
   Datum* elements;
   int count;
-  deconstruct_array(array, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elements, nullptr, &count);
+  deconstruct_array(array, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &elements, nullptr,
+                    &count);
   for (int i = 0; i < count; ++i) out->push_back(DatumGetInt64(elements[i]));
   return true;
 }
@@ -104,17 +106,18 @@ bool read_hash(HeapTuple row, TupleDesc desc, int column, ChainHash* out) {
 }  // namespace
 
 void check_audit_row_types(TupleDesc desc) {
-  static const Oid expected[] = {INT8OID, TIMESTAMPTZOID, TEXTOID, NAMEOID, INT4OID, TEXTOID, TEXTOID,
-                                 INT8ARRAYOID, TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-                                 TEXTOID, INT8OID, INT8OID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID,
-                                 BYTEAOID, BYTEAOID};
+  static const Oid expected[] = {
+      INT8OID, TIMESTAMPTZOID, TEXTOID,      NAMEOID, INT4OID,  TEXTOID, TEXTOID, INT8ARRAYOID,
+      TEXTOID, INT8OID,        TEXTOID,      TEXTOID, TEXTOID,  TEXTOID, TEXTOID, INT8OID,
+      INT8OID, TEXTARRAYOID,   TEXTARRAYOID, TEXTOID, BYTEAOID, BYTEAOID};
   bool as_created = desc->natts == lengthof(expected);
   for (int i = 0; as_created && i < desc->natts; ++i)
     as_created = TupleDescAttr(desc, i)->atttypid == expected[i];
   if (!as_created)
-    ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED),
-                    errmsg("agentauthz.audit_log's columns do not have the types the extension created"),
-                    errdetail("A column's type was altered, so its rows cannot be verified.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_DATA_CORRUPTED),
+             errmsg("agentauthz.audit_log's columns do not have the types the extension created"),
+             errdetail("A column's type was altered, so its rows cannot be verified.")));
 }
 
 // Reads every column; the first one in a form the writer never stores is
@@ -127,7 +130,8 @@ void read_audit_row(HeapTuple row, TupleDesc desc, StoredRow* out) {
   };
   expect(required_int64(row, desc, 1, &r.id), "id");
   expect(required_int64(row, desc, 2, &r.logged_at), "logged_at");
-  out->kind_ok = read_text(row, desc, 3, &out->kind_name, true) && core::parse_audit_kind(out->kind_name, &r.kind);
+  out->kind_ok = read_text(row, desc, 3, &out->kind_name, true) &&
+                 core::parse_audit_kind(out->kind_name, &r.kind);
   expect(read_name(row, desc, 4, &r.db_role), "db_role");
   expect(required_int32(row, desc, 5, &r.backend_pid), "backend_pid");
   expect(read_text(row, desc, 6, &r.actor), "actor");

@@ -21,8 +21,8 @@ struct StoredRow {
   core::AuditRecord record;
   ChainHash prev{};
   ChainHash hash{};
-  bool hashes_ok = true;         // both hashes present and 32 bytes
-  bool kind_ok = true;           // a kind the extension knows
+  bool hashes_ok = true;             // both hashes present and 32 bytes
+  bool kind_ok = true;               // a kind the extension knows
   const char* odd_column = nullptr;  // the first column in a form the writer never stores
   std::string kind_name;             // the kind as stored
 };

@@ -82,7 +82,8 @@ void redact_statement(ErrorData* edata) {
 
 void hide_tokens_in_activity() {
   volatile PgBackendStatus* entry = MyBEEntry;
-  if (entry == nullptr || !pgstat_track_activities || entry->st_changecount == activity_seen) return;
+  if (entry == nullptr || !pgstat_track_activities || entry->st_changecount == activity_seen)
+    return;
   // This backend is the entry's only writer: it reads its own text freely.
   const char* raw = const_cast<const char*>(entry->st_activity_raw);
   std::string_view text(raw, strnlen(raw, pgstat_track_activity_query_size));
@@ -124,9 +125,11 @@ static void agentauthz_hide_tokens_in_log(ErrorData* edata) {
 // as a hook runs: after parse analysis, and for a prepared statement's
 // Bind/Execute (which report its text again) when it starts or resumes.
 
-static void agentauthz_hide_tokens_after_analysis(ParseState* pstate, Query* query, JumbleState* jstate) {
+static void agentauthz_hide_tokens_after_analysis(ParseState* pstate, Query* query,
+                                                  JumbleState* jstate) {
   agentauthz::pg::hide_tokens_in_activity();
-  if (agentauthz::pg::prev_post_parse_analyze) agentauthz::pg::prev_post_parse_analyze(pstate, query, jstate);
+  if (agentauthz::pg::prev_post_parse_analyze)
+    agentauthz::pg::prev_post_parse_analyze(pstate, query, jstate);
 }
 
 static void agentauthz_hide_tokens_at_start(QueryDesc* query, int eflags) {
@@ -152,10 +155,11 @@ static void agentauthz_hide_tokens_at_utility(PlannedStmt* pstmt, const char* qu
                                               DestReceiver* dest, QueryCompletion* qc) {
   agentauthz::pg::hide_tokens_in_activity();
   if (agentauthz::pg::prev_process_utility)
-    agentauthz::pg::prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env,
-                                         dest, qc);
+    agentauthz::pg::prev_process_utility(pstmt, query_string, read_only_tree, context, params,
+                                         query_env, dest, qc);
   else
-    standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+    standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest,
+                            qc);
 }
 
 }  // extern "C"
@@ -163,8 +167,8 @@ static void agentauthz_hide_tokens_at_utility(PlannedStmt* pstmt, const char* qu
 namespace agentauthz::pg {
 
 void register_token_hiding() {
-  statement_copy_context =
-      AllocSetContextCreate(TopMemoryContext, "agentauthz redacted statement", ALLOCSET_SMALL_SIZES);
+  statement_copy_context = AllocSetContextCreate(TopMemoryContext, "agentauthz redacted statement",
+                                                 ALLOCSET_SMALL_SIZES);
   prev_emit_log = emit_log_hook;
   emit_log_hook = agentauthz_hide_tokens_in_log;
   prev_post_parse_analyze = post_parse_analyze_hook;

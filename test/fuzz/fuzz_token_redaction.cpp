@@ -30,9 +30,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t cut = first_secret_offset(input);
   if (holds_token(input) != (cut != std::string_view::npos)) fail("offset disagrees");
   if (cut == std::string_view::npos && redacted != input) fail("text without a token changed");
-  if (cut != std::string_view::npos && holds_token(input.substr(0, cut))) fail("cut keeps a secret");
+  if (cut != std::string_view::npos && holds_token(input.substr(0, cut)))
+    fail("cut keeps a secret");
   // Every well-formed token the input spells is gone.
-  for (size_t at = input.find("aaz1."); at != std::string_view::npos; at = input.find("aaz1.", at + 1)) {
+  for (size_t at = input.find("aaz1."); at != std::string_view::npos;
+       at = input.find("aaz1.", at + 1)) {
     for (size_t length = 49; length <= 69 && at + length <= input.size(); ++length) {
       std::string_view candidate = input.substr(at, length);
       if (parse_token(candidate) && redacted.find(candidate) != std::string::npos)

@@ -17,7 +17,9 @@ std::string a_token(int64_t id) {
   return format_token(id, secret);
 }
 
-std::string secret_of(const std::string& token) { return token.substr(token.rfind('.') + 1); }
+std::string secret_of(const std::string& token) {
+  return token.substr(token.rfind('.') + 1);
+}
 
 TEST(TokenRedaction, HidesTheSecretKeepsTheId) {
   std::string token = a_token(42);
@@ -27,8 +29,8 @@ TEST(TokenRedaction, HidesTheSecretKeepsTheId) {
 }
 
 TEST(TokenRedaction, LeavesOtherTextAlone) {
-  for (std::string text : {"", "SELECT 1", "aaz1.", "aaz1.42.", "aaz", "aaz1", "baz1.x", "aaz2.1.abc",
-                           "aaz1 .1.abc", "'aaz1.'", "name: aaz1.\nnext"}) {
+  for (std::string text : {"", "SELECT 1", "aaz1.", "aaz1.42.", "aaz", "aaz1", "baz1.x",
+                           "aaz2.1.abc", "aaz1 .1.abc", "'aaz1.'", "name: aaz1.\nnext"}) {
     EXPECT_FALSE(holds_token(text)) << text;
     EXPECT_EQ(redact_tokens(text), text);
     EXPECT_EQ(first_secret_offset(text), std::string_view::npos) << text;
@@ -39,8 +41,9 @@ TEST(TokenRedaction, HidesEveryTokenOfAText) {
   std::string first = a_token(1), second = a_token(9223372036854775807LL);
   std::string text = "act_for('" + first + "'); act_for('" + second + "'); -- " + first;
   std::string redacted = redact_tokens(text);
-  EXPECT_EQ(redacted, "act_for('aaz1.1.[redacted]'); act_for('aaz1.9223372036854775807.[redacted]'); "
-                      "-- aaz1.1.[redacted]");
+  EXPECT_EQ(redacted,
+            "act_for('aaz1.1.[redacted]'); act_for('aaz1.9223372036854775807.[redacted]'); "
+            "-- aaz1.1.[redacted]");
   EXPECT_EQ(redacted.find(secret_of(first)), std::string::npos);
   EXPECT_EQ(redacted.find(secret_of(second)), std::string::npos);
 }
@@ -108,9 +111,10 @@ TEST(TokenRedaction, HidesTokensSpeltAsNodeDumpBytes) {
   }
   // Other numbers are left alone: bytes of other text, a longer number, a
   // prefix without anything after it.
-  for (std::string text : {as_node_dump("'hello'", 0), as_node_dump("'hello'", 9),
-                           std::string("[ 197 97 122 49 46 52 46 107 ]"),
-                           std::string("[ 97 97 122 49 46 ]"), std::string("97 97 122 49 460 52")}) {
+  for (std::string text :
+       {as_node_dump("'hello'", 0), as_node_dump("'hello'", 9),
+        std::string("[ 197 97 122 49 46 52 46 107 ]"), std::string("[ 97 97 122 49 46 ]"),
+        std::string("97 97 122 49 460 52")}) {
     EXPECT_FALSE(holds_token(text)) << text;
     EXPECT_EQ(redact_tokens(text), text);
   }
