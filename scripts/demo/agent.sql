@@ -1,7 +1,11 @@
 -- What every agent runs: plain SQL, as anyone would type it in psql. The
--- token is the agent's own; nothing else differs between agents.
-\set ECHO queries
+-- token is the agent's own; nothing else differs between agents. psql 15
+-- cannot send it as a bind parameter (\bind is psql 16's), so :'token'
+-- puts it in the statement as a literal: the preloaded library keeps it
+-- out of the server log and pg_stat_activity, and it is not echoed here.
+\echo 'SELECT agentauthz.act_for(:''token'', local => false) ->> ''purpose'' AS acting_for;'
 SELECT agentauthz.act_for(:'token', local => false) ->> 'purpose' AS acting_for;
+\set ECHO queries
 SELECT name, owner, pipeline FROM crm_accounts ORDER BY id;
 SELECT employee, salary FROM hr_records ORDER BY id;
 SELECT name FROM repositories ORDER BY id;

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "pg/audit_row.h"
 #include "pg/guard.h"
 #include "pg/privileged.h"
 #include "pg/sql_args.h"
@@ -10,91 +11,6 @@
 namespace agentauthz::pg {
 
 namespace {
-
-std::string text_column(HeapTuple row, TupleDesc desc, int column) {
-  bool isnull;
-  Datum value = SPI_getbinval(row, desc, column, &isnull);
-  if (isnull) return std::string();
-  text* t = DatumGetTextPP(value);
-  return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-}
-
-std::vector<std::string> texts_column(HeapTuple row, TupleDesc desc, int column) {
-  std::vector<std::string> out;
-  bool isnull;
-  Datum value = SPI_getbinval(row, desc, column, &isnull);
-  if (isnull) return out;
-  Datum* elements;
-  bool* nulls;
-  int count;
-  deconstruct_array(DatumGetArrayTypeP(value), TEXTOID, -1, false, TYPALIGN_INT, &elements, &nulls, &count);
-  for (int i = 0; i < count; ++i) {
-    if (nulls[i]) {
-      out.emplace_back();
-      continue;
-    }
-    text* t = DatumGetTextPP(elements[i]);
-    out.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
-  }
-  return out;
-}
-
-// One row read back: its record, its stored hashes, whether they were
-// well formed.
-struct StoredRow {
-  core::AuditRecord record;
-  ChainHash prev{};
-  ChainHash hash{};
-  bool hashes_ok = true;
-  bool kind_ok = true;
-};
-
-// Converts an SPI row; the PostgreSQL calls it makes are guarded by the
-// caller. Strings are built between calls, never across one.
-void read_row(HeapTuple row, TupleDesc desc, StoredRow* out) {
-  core::AuditRecord& r = out->record;
-  bool isnull;
-  r.id = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
-  r.logged_at = DatumGetTimestampTz(SPI_getbinval(row, desc, 2, &isnull));
-  out->kind_ok = core::parse_audit_kind(text_column(row, desc, 3), &r.kind);
-  Datum role = SPI_getbinval(row, desc, 4, &isnull);
-  r.db_role = isnull ? std::string() : std::string(NameStr(*DatumGetName(role)));
-  Datum pid = SPI_getbinval(row, desc, 5, &isnull);
-  r.backend_pid = isnull ? 0 : DatumGetInt32(pid);
-  r.actor = text_column(row, desc, 6);
-  r.principal = text_column(row, desc, 7);
-  r.delegation_chain.clear();
-  Datum chain = SPI_getbinval(row, desc, 8, &isnull);
-  if (!isnull) {
-    Datum* links;
-    bool* nulls;
-    int count;
-    deconstruct_array(DatumGetArrayTypeP(chain), INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE, &links,
-                      &nulls, &count);
-    for (int i = 0; i < count; ++i) r.delegation_chain.push_back(nulls[i] ? 0 : DatumGetInt64(links[i]));
-  }
-  r.purpose = text_column(row, desc, 9);
-  Datum query_id = SPI_getbinval(row, desc, 10, &isnull);
-  r.query_id = isnull ? 0 : DatumGetInt64(query_id);
-  r.query_hash = text_column(row, desc, 11);
-  r.relation = text_column(row, desc, 12);
-  r.object_type = text_column(row, desc, 13);
-  r.object_id = text_column(row, desc, 14);
-  r.decision = text_column(row, desc, 15);
-  Datum allowed = SPI_getbinval(row, desc, 16, &isnull);
-  r.allowed_count = isnull ? 0 : DatumGetInt64(allowed);
-  Datum denied = SPI_getbinval(row, desc, 17, &isnull);
-  r.denied_count = isnull ? 0 : DatumGetInt64(denied);
-  r.allowed_sample = texts_column(row, desc, 18);
-  r.denied_sample = texts_column(row, desc, 19);
-  r.detail = text_column(row, desc, 20);
-  bool good_prev = false, good_hash = false;
-  Datum prev = SPI_getbinval(row, desc, 21, &isnull);
-  if (!isnull) good_prev = hash_from_bytea(prev, &out->prev);
-  Datum hash = SPI_getbinval(row, desc, 22, &isnull);
-  if (!isnull) good_hash = hash_from_bytea(hash, &out->hash);
-  out->hashes_ok = good_prev && good_hash;
-}
 
 constexpr const char* kRowsQuery =
     "SELECT id, logged_at, kind, db_role, backend_pid, actor, principal, delegation_chain, purpose, "
@@ -122,10 +38,11 @@ ChainVerdict walk(int64 from_id, const ChainHash& from_hash, int64 to_id, bool r
     pg_guard([&] {
       SPI_cursor_fetch(cursor, true, 1000);
       fetched = SPI_processed;
+      if (fetched > 0) check_audit_row_types(SPI_tuptable->tupdesc);
     });
     if (fetched == 0) break;
     for (uint64 i = 0; i < fetched && verdict.ok; ++i) {
-      pg_guard([&] { read_row(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, &stored); });
+      pg_guard([&] { read_audit_row(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, &stored); });
       int64 id = stored.record.id;
       if (id != expected_id) {
         verdict = {false, verdict.rows_checked, expected_id,
@@ -133,6 +50,10 @@ ChainVerdict walk(int64 from_id, const ChainHash& from_hash, int64 to_id, bool r
                        (id > expected_id ? " is missing (deleted)" : " is out of order")};
       } else if (!stored.hashes_ok || !stored.kind_ok) {
         verdict = {false, verdict.rows_checked, id, "row " + std::to_string(id) + " has a malformed kind or hash"};
+      } else if (stored.odd_column != nullptr) {
+        verdict = {false, verdict.rows_checked, id,
+                   "row " + std::to_string(id) + " was edited: its " + stored.odd_column +
+                       " is stored in a form the extension never writes"};
       } else if (stored.prev != previous) {
         verdict = {false, verdict.rows_checked, id,
                    "row " + std::to_string(id) +

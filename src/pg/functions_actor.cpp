@@ -16,6 +16,7 @@
 #include "pg/guard.h"
 #include "pg/settings.h"
 #include "pg/sql_args.h"
+#include "pg/token_hiding.h"
 
 namespace agentauthz::pg {
 
@@ -235,6 +236,9 @@ using agentauthz::pg::jsonb_datum;
 using agentauthz::pg::text_arg;
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_act_for) {
+  // The statement presenting a token leaves pg_stat_activity before anything
+  // can fail, also when it is the one that loaded the library (no hook ran).
+  agentauthz::pg::pg_guard([] { agentauthz::pg::hide_tokens_in_activity(); });
   agentauthz::pg::require_arguments(fcinfo, {"token", "local"});
   std::string_view token = text_arg(fcinfo, 0);
   bool local = PG_GETARG_BOOL(1);

@@ -9,6 +9,7 @@
 #include "pg/guard.h"
 #include "pg/settings.h"
 #include "pg/statements.h"
+#include "pg/token_hiding.h"
 #include "pg/tuple_scans.h"
 
 extern "C" {
@@ -148,6 +149,8 @@ void define_settings() {
 
 void _PG_init(void) {
   if (!process_shared_preload_libraries_in_progress) agentauthz::pg::refuse_unprivileged_placeholders();
+  // First, so that whatever is logged from here on has its tokens hidden.
+  agentauthz::pg::register_token_hiding();
   agentauthz::pg::define_settings();
   agentauthz::pg::register_statement_hooks();
   agentauthz::pg::register_catalog_callbacks();
