@@ -23,7 +23,8 @@ namespace {
 // The settings only a superuser (or a role granted SET on them) may set.
 const char* const kRestricted[] = {"agentauthz.max_depth",         "agentauthz.max_delegation_depth",
                                    "agentauthz.audit",             "agentauthz.audit_sample_size",
-                                   "agentauthz.audit_queue_wait",  "agentauthz.session_contexts"};
+                                   "agentauthz.audit_queue_wait",  "agentauthz.session_contexts",
+                                   "agentauthz.engine_cache_size"};
 
 // Setting names compare without regard to case, as PostgreSQL compares them
 // (a client may name AGENTAUTHZ.AUDIT).

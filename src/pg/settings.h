@@ -6,6 +6,7 @@ namespace agentauthz::pg {
 extern int max_depth_setting;             // agentauthz.max_depth
 extern int max_delegation_depth_setting;  // agentauthz.max_delegation_depth
 extern bool session_contexts_setting;     // agentauthz.session_contexts
+extern int engine_cache_mb_setting;       // agentauthz.engine_cache_size
 extern int audit_queue_kb_setting;        // agentauthz.audit_queue_size (postmaster)
 extern int audit_databases_setting;       // agentauthz.audit_databases (postmaster)
 
