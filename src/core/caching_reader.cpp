@@ -15,8 +15,6 @@ void build_key(std::string* key, char kind, std::initializer_list<std::string_vi
   }
 }
 
-constexpr size_t kEntryOverhead = 96;
-
 // Appends `parts` to `data` as one item of an entry.
 template <typename Entry>
 void append_item(Entry* entry, std::initializer_list<std::string_view> parts) {
@@ -28,7 +26,7 @@ void append_item(Entry* entry, std::initializer_list<std::string_view> parts) {
 
 void CachingReader::clear() {
   index_.clear();
-  entries_.clear();
+  std::vector<Entry>().swap(entries_);  // clear() alone keeps the capacity
   bytes_ = 0;
 }
 
@@ -52,8 +50,8 @@ const CachingReader::Entry& CachingReader::cached(Usable&& usable, Fill&& fill, 
     fresh.data.clear();
     fresh.ends.clear();
   }
-  if (bytes_ > max_bytes_) clear();
-  bytes_ += kEntryOverhead + fresh.key.size() + fresh.data.size() + fresh.ends.size() * 4;
+  if (bytes() > max_bytes_) clear();
+  bytes_ += fresh.key.capacity() + fresh.data.capacity() + fresh.ends.capacity() * sizeof(uint32_t);
   entries_.push_back(std::move(fresh));
   index_.set(hash, static_cast<uint32_t>(entries_.size()));
   return entries_.back();

@@ -29,9 +29,13 @@ class CachingReader : public TupleReader {
   void read_objects(const SubjectKey& subject, std::string_view relation,
                     std::string_view object_type, ObjectVisitor visit) override;
 
-  // Forgets everything cached.
+  // Forgets everything cached, and frees what it took.
   void clear();
-  size_t bytes() const { return bytes_; }
+  // The memory held: the entries' strings and lists as allocated, the
+  // entries themselves and the index.
+  size_t bytes() const { return bytes_ + entries_.capacity() * sizeof(Entry) + index_.bytes(); }
+  // Sets the size at which the cache starts over (checked before each new entry).
+  void set_max_bytes(size_t max_bytes) { max_bytes_ = max_bytes; }
   uint64_t hits() const { return hits_; }
   uint64_t misses() const { return misses_; }
 
@@ -62,7 +66,7 @@ class CachingReader : public TupleReader {
 
   TupleReader& inner_;
   size_t max_bytes_;
-  size_t bytes_ = 0;
+  size_t bytes_ = 0;  // held by the entries' members
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
   std::string key_;  // scratch, reused to build lookup keys

@@ -17,8 +17,17 @@ constexpr size_t kMaxProofNodes = 5000;
 constexpr size_t kFewSubjects = 64;
 // Objects with at most this many tuples are read whole, once per statement.
 constexpr size_t kSmallObject = 64;
-// Resolved tuples kept per statement before the object cache starts over.
-constexpr size_t kMaxStoredTuples = 4u << 20;
+
+// Empties `v`, and frees its memory when it grew large (clear() alone
+// keeps the capacity).
+template <typename Vector>
+void release(Vector* v) {
+  constexpr size_t kKeepBytes = 1u << 20;
+  if (v->capacity() * sizeof((*v)[0]) > kKeepBytes)
+    Vector().swap(*v);
+  else
+    v->clear();
+}
 
 }  // namespace
 
@@ -57,16 +66,45 @@ Evaluator::Evaluator(std::shared_ptr<const Model> model, TupleReader& reader, In
 
 void Evaluator::clear_memo() {
   clear_results();
-  objects_.clear();
-  object_entries_.clear();
-  stored_.clear();
+  clear_objects();
 }
 
 void Evaluator::clear_results() {
   memo_.clear();
   scope_memo_.clear();
+  clear_memberships();
+}
+
+void Evaluator::clear_objects() {
+  objects_.clear();
+  release(&object_entries_);
+  release(&stored_);
+}
+
+void Evaluator::clear_memberships() {
   membership_index_.clear();
-  memberships_.clear();
+  release(&memberships_);
+  membership_bytes_ = 0;
+}
+
+size_t Evaluator::object_bytes() const {
+  return objects_.bytes() + object_entries_.capacity() * sizeof(ObjectTuples) +
+         stored_.capacity() * sizeof(StoredTuple);
+}
+
+size_t Evaluator::bytes() const {
+  return memo_.bytes() + object_bytes() + membership_index_.bytes() +
+         memberships_.capacity() * sizeof(Membership) + membership_bytes_ + scope_memo_.bytes() +
+         scope_seen_.bytes() + provisional_.bytes() + provisional_keys_.capacity() * sizeof(MemoKey) +
+         path_.capacity() * sizeof(MemoKey);
+}
+
+void Evaluator::bound_caches() {
+  size_t limit = options_.max_cache_bytes;
+  if (memo_.bytes() > limit) memo_.clear();
+  if (object_bytes() > limit) clear_objects();
+  if (membership_index_.bytes() + membership_bytes_ > limit) clear_memberships();
+  if (scope_memo_.bytes() > limit) scope_memo_.clear();
 }
 
 const Evaluator::ObjectTuples* Evaluator::object_tuples(const Object& object) {
@@ -75,11 +113,10 @@ const Evaluator::ObjectTuples* Evaluator::object_tuples(const Object& object) {
     const ObjectTuples& entry = object_entries_[*index - 1];
     return entry.complete ? &entry : nullptr;
   }
-  if (stored_.size() > kMaxStoredTuples) {
-    objects_.clear();
-    object_entries_.clear();
-    stored_.clear();
-  }
+  // One check may read many objects (a long list of groups): the cache
+  // also starts over within it. Safe here: callers use what this returns
+  // before reading another object.
+  if (object_bytes() > options_.max_cache_bytes) clear_objects();
   const Model& model = *model_;
   ObjectTuples entry;
   entry.begin = static_cast<uint32_t>(stored_.size());
@@ -147,7 +184,7 @@ bool Evaluator::explain(const Subject& subject, RelationId relation, const Objec
 
 Evaluator::Outcome Evaluator::top_level(const Subject& subject, RelationId relation,
                                         const Object& object, Proof* proof) {
-  if (memo_.size() > options_.max_memo_entries) memo_.clear();
+  bound_caches();
   reachability_ = false;
   path_.clear();
   provisional_.clear();

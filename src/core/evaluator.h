@@ -4,6 +4,7 @@
 // wildcards, type-restriction filtering, cycle detection and a depth limit.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -21,7 +22,10 @@ namespace agentauthz::core {
 
 struct EvalOptions {
   int max_depth = 25;                    // dispatches (userset, tuple-to-userset hops) per path
-  size_t max_memo_entries = 4u << 20;    // check results kept across checks
+  // Each cache kept across checks (check results, objects' tuples, users'
+  // memberships, scope results) starts over, at the start of a check, once
+  // it holds more than this.
+  size_t max_cache_bytes = 64u << 20;
   std::function<bool()> interrupted;     // polled; true aborts with Error(Cancelled)
 };
 
@@ -53,9 +57,11 @@ class Evaluator {
   // granted (the actor's allowed set under row-level security, where rows
   // written by agents decide how deep a check goes).
   enum class BeyondDepth { Raise, Omit };
-  // Appends the ids of objects of the relation's type that `subject` has it on.
-  void list_objects(const Subject& subject, RelationId relation, std::vector<Symbol>* ids,
-                    BeyondDepth beyond = BeyondDepth::Raise);
+  // Appends the ids of objects of the relation's type that `subject` has it
+  // on. Returns false, the list incomplete, when reaching them would visit
+  // more than `max_nodes` (object, relation) nodes.
+  bool list_objects(const Subject& subject, RelationId relation, std::vector<Symbol>* ids,
+                    BeyondDepth beyond = BeyondDepth::Raise, size_t max_nodes = SIZE_MAX);
   // Appends the subjects matching `filter` (type, optional relation) that
   // have `relation` on `object`; `type:*` stands for a wildcard grant.
   void list_subjects(const Object& object, RelationId relation, const Subject& filter,
@@ -79,6 +85,8 @@ class Evaluator {
   size_t memo_size() const { return memo_.size(); }
   // Tuples remembered across calls (resolved object tuples).
   size_t cached_tuples() const { return stored_.size(); }
+  // The memory its caches hold, as allocated.
+  size_t bytes() const;
 
   std::string format(const Object& object) const;
   std::string format(const Subject& subject) const;
@@ -168,6 +176,12 @@ class Evaluator {
     bool complete = false;
   };
   const Membership* membership(const Subject& subject, RelationId relation);
+  void clear_objects();
+  void clear_memberships();
+  size_t object_bytes() const;
+  // Starts each cache over that outgrew options_.max_cache_bytes; called
+  // where no check is under way (nothing refers into them).
+  void bound_caches();
 
   std::shared_ptr<const Model> model_;
   TupleReader& reader_;
@@ -183,6 +197,7 @@ class Evaluator {
   std::vector<StoredTuple> stored_;
   FlatMap<MemoKey, uint32_t, MemoKeyHash> membership_index_;  // -> memberships_ + 1
   std::vector<Membership> memberships_;
+  size_t membership_bytes_ = 0;  // held by memberships_' sets
   std::vector<std::vector<char>> relevant_cache_;  // per target relation
   FlatMap<MemoKey, uint8_t, MemoKeyHash> scope_memo_;   // (scope, object, relation) -> allowed
   FlatMap<MemoKey, uint8_t, MemoKeyHash> scope_seen_;   // nodes visited by one scope walk

@@ -164,12 +164,13 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
   return within_budget;
 }
 
-void Evaluator::list_objects(const Subject& subject, RelationId target, std::vector<Symbol>* ids,
-                             BeyondDepth beyond) {
+bool Evaluator::list_objects(const Subject& subject, RelationId target, std::vector<Symbol>* ids,
+                             BeyondDepth beyond, size_t max_nodes) {
   const RelationInfo& goal = model_->relation(target);
   std::vector<Symbol> candidates;
   bool raise = beyond == BeyondDepth::Raise;
-  expand_reverse(subject, target, SIZE_MAX, raise, [&](Symbol id, int) { candidates.push_back(id); });
+  if (!expand_reverse(subject, target, max_nodes, raise, [&](Symbol id, int) { candidates.push_back(id); }))
+    return false;
   for (Symbol id : candidates) {
     if (goal.monotone) {
       ids->push_back(id);
@@ -183,6 +184,7 @@ void Evaluator::list_objects(const Subject& subject, RelationId target, std::vec
     }
     if (granted) ids->push_back(id);
   }
+  return true;
 }
 
 const Evaluator::Membership* Evaluator::membership(const Subject& subject, RelationId relation) {
@@ -195,6 +197,7 @@ const Evaluator::Membership* Evaluator::membership(const Subject& subject, Relat
   fresh.complete = expand_reverse(subject, relation, kMembershipNodes, false, [&](Symbol id, int depth) {
     fresh.members.insert(id, static_cast<uint16_t>(depth));
   });
+  membership_bytes_ += fresh.members.bytes();
   memberships_.push_back(std::move(fresh));
   membership_index_.set(key, static_cast<uint32_t>(memberships_.size()));
   return memberships_.back().complete ? &memberships_.back() : nullptr;

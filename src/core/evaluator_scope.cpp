@@ -35,6 +35,7 @@ bool Evaluator::scope_allows(const ResolvedScope& scope, uint32_t scope_key, Rel
   Subject marker{0x7ffe, scope_key, -1};
   MemoKey key = memo_key(marker, object, relation);
   if (const uint8_t* known = scope_memo_.find(key)) return *known == kTrue;
+  bound_caches();  // no check is under way
   scope_seen_.clear();
   // Reachability needs each node once: a walk that meets a node again
   // (a cycle, or another path to it) has nothing new to find there.

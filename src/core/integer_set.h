@@ -27,7 +27,9 @@ class IntegerSet {
     return sparse_.find(id) != nullptr;
   }
   size_t size() const { return size_; }
-  size_t bytes() const { return bits_.size() * sizeof(uint64_t) + sparse_.bytes(); }
+  size_t bytes() const { return bits_.capacity() * sizeof(uint64_t) + sparse_.bytes(); }
+  // Empties the set and frees its memory.
+  void clear() { *this = IntegerSet(); }
 
  private:
   struct Hash {

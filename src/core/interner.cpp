@@ -72,12 +72,20 @@ bool Interner::find(std::string_view text, Symbol* out) const {
   return true;
 }
 
+size_t Interner::bytes() const {
+  return arena_bytes_ + chunks_.capacity() * sizeof(chunks_[0]) +
+         texts_.capacity() * sizeof(std::string_view) + hashes_.capacity() * sizeof(uint32_t) +
+         slots_.capacity() * sizeof(uint32_t);
+}
+
 void Interner::clear() {
-  chunks_.clear();
+  // Swapped with empty vectors: clear() alone would keep their capacity.
+  std::vector<std::unique_ptr<char[]>>().swap(chunks_);
   chunk_used_ = chunk_size_ = arena_bytes_ = 0;
-  texts_.clear();
-  hashes_.clear();
-  slots_.assign(kInitialSlots, 0);
+  std::vector<std::string_view>().swap(texts_);
+  std::vector<uint32_t>().swap(hashes_);
+  std::vector<uint32_t>(kInitialSlots, 0).swap(slots_);
+  ++generation_;
   intern("*");
 }
 

@@ -27,9 +27,12 @@ class Interner {
   // Returns the text of a symbol; valid until clear().
   std::string_view text(Symbol symbol) const { return texts_[symbol]; }
   size_t size() const { return texts_.size(); }
-  size_t bytes() const { return arena_bytes_ + texts_.size() * 24 + slots_.size() * 4; }
-  // Forgets every symbol but the wildcard.
+  // The memory held: the strings' arena and every table, as allocated.
+  size_t bytes() const;
+  // Forgets every symbol but the wildcard, and frees what they took.
   void clear();
+  // Changes on every clear(): symbols obtained before are void.
+  uint64_t generation() const { return generation_; }
 
  private:
   std::string_view store(std::string_view text);
@@ -44,6 +47,7 @@ class Interner {
   std::vector<std::string_view> texts_;
   std::vector<uint32_t> hashes_;  // per symbol
   std::vector<uint32_t> slots_;   // open addressing: symbol + 1, 0 when empty
+  uint64_t generation_ = 0;
 };
 
 }  // namespace agentauthz::core

@@ -43,6 +43,7 @@ struct CacheKey {
 bool cached_valid = false;
 CacheKey cached_key;
 ActiveActor cached;
+uint64_t scopes_symbols = 0;  // the interner generation cached.scopes were resolved in
 uint64_t epoch = 0;
 uint64_t checked_at_statement = 0;  // statement_serial() when last decided
 TimestampTz decided_at = 0;         // the clock when last decided
@@ -87,6 +88,18 @@ std::string role_name(Oid role) {
 std::string refusal_of_privileged(Oid role) {
   std::string reason = privileged_role_reason(role);
   return reason.empty() ? reason : reason + ", so it does not act as an agent";
+}
+
+// Resolves the scopes of the actor's links against the active model.
+void resolve_scopes(ActiveActor* actor) {
+  Engine& engine = Engine::get();
+  actor->scopes.clear();
+  if (engine.model_id() < 0) return;
+  for (const DelegationRow& link : actor->links) {
+    std::vector<core::ScopeEntry> entries;
+    for (const std::string& text : link.scopes) entries.push_back(core::parse_scope_entry(text));
+    actor->scopes.push_back(core::resolve_scope(entries, engine.model(), engine.interner()));
+  }
 }
 
 // Decides the actor afresh at `now`.
@@ -153,14 +166,7 @@ ActiveActor compute(TimestampTz now) {
   }
   for (const DelegationRow& link : actor.links) actor.valid_until = std::min(actor.valid_until, link.expires_at);
   actor.subject = actor.links.front().principal;
-  Engine& engine = Engine::get();
-  if (engine.model_id() >= 0) {
-    for (const DelegationRow& link : actor.links) {
-      std::vector<core::ScopeEntry> entries;
-      for (const std::string& text : link.scopes) entries.push_back(core::parse_scope_entry(text));
-      actor.scopes.push_back(core::resolve_scope(entries, engine.model(), engine.interner()));
-    }
-  }
+  resolve_scopes(&actor);
   actor.valid = true;
   return actor;
 }
@@ -285,10 +291,20 @@ const ActiveActor& active_actor() {
   key.role_privileges = role_privileges_generation();
   key.role = GetUserId();
   key.model_id = Engine::get().model_id();
-  if (cached_valid && key == cached_key) return cached;
+  uint64_t symbols = Engine::get().interner().generation();
+  if (cached_valid && key == cached_key) {
+    // The engine started its caches over: the same actor, its scopes
+    // named again in the new interned ids.
+    if (scopes_symbols != symbols) {
+      if (cached.valid) resolve_scopes(&cached);
+      scopes_symbols = symbols;
+    }
+    return cached;
+  }
   cached_valid = false;
   ++epoch;
   cached = compute(decided_at);
+  scopes_symbols = Engine::get().interner().generation();
   cached_key = key;
   cached_valid = true;
   arm_expiry_timer(cached.valid ? cached.valid_until : DT_NOEND);

@@ -4,7 +4,6 @@
 #include <cstdio>
 
 #include "core/error.h"
-#include "core/flat_map.h"
 #include "core/integer_set.h"
 #include "core/tuple_key.h"
 #include "pg/active_actor.h"
@@ -23,12 +22,10 @@ namespace {
 // scan -- the actor's allowed set is computed once and each further row is
 // a hash lookup.
 constexpr uint32_t kChecksBeforeAllowedSet = 512;
-// An allowed set larger than this is not kept; rows are checked one by one.
-constexpr size_t kMaxAllowedSet = 2u << 20;
-
-struct SymbolHash {
-  size_t operator()(uint32_t key) const { return static_cast<size_t>(core::mix64(key)); }
-};
+// Listing an allowed set visits at most one node per this many bytes of
+// agentauthz.engine_cache_size (what the walk holds, and the ids it
+// interns); a larger set is not listed, and rows are checked one by one.
+constexpr size_t kListingBytesPerNode = 96;
 
 struct AllowedSet {
   core::TypeId type = -1;
@@ -37,14 +34,59 @@ struct AllowedSet {
   uint64 statement = 0;
   bool built = false;
   bool unusable = false;  // too large, or too deep to list
-  core::FlatMap<uint32_t, uint8_t, SymbolHash> ids;
+  core::IntegerSet ids;   // interned ids
   // The ids that are integers in canonical decimal form: an integer key
   // column is looked up without formatting or interning its value.
   core::IntegerSet integer_ids;
 };
 
-std::vector<AllowedSet> allowed_sets;
-uint64_t allowed_sets_epoch = 0;
+// The current actor's allowed sets, counted in the engine's memory. When
+// the engine starts over, the ids go (they are interned ids) but what was
+// learnt stays: a set found too large is not listed again.
+class AllowedSets final : public SymbolHolder {
+ public:
+  size_t bytes() const override { return bytes_; }
+  void drop() override {
+    for (AllowedSet& set : sets_) {
+      set.ids.clear();
+      set.integer_ids.clear();
+      set.built = false;
+    }
+    bytes_ = 0;
+  }
+
+  // Returns the set of (type, relation) for the current actor.
+  AllowedSet& find(core::TypeId type, core::RelationId relation) {
+    if (!attached_) {
+      Engine::get().attach(this);
+      attached_ = true;
+    }
+    if (epoch_ != active_actor_epoch()) {
+      sets_.clear();
+      bytes_ = 0;
+      epoch_ = active_actor_epoch();
+    }
+    for (AllowedSet& set : sets_)
+      if (set.type == type && set.relation == relation) return set;
+    sets_.emplace_back();
+    sets_.back().type = type;
+    sets_.back().relation = relation;
+    return sets_.back();
+  }
+  // Counts the sets' memory again after one was built or emptied.
+  void recount() {
+    bytes_ = 0;
+    for (const AllowedSet& set : sets_) bytes_ += set.ids.bytes() + set.integer_ids.bytes();
+  }
+
+ private:
+  std::vector<AllowedSet> sets_;
+  uint64_t epoch_ = 0;
+  size_t bytes_ = 0;
+  bool attached_ = false;
+};
+
+AllowedSets allowed_sets;
 
 // Resolves the subject checks are made for; false when the active model no
 // longer defines its type (nothing is granted then).
@@ -69,14 +111,15 @@ bool within_scopes(const ActiveActor& actor, core::Evaluator& evaluator, core::R
 }
 
 // Lists the allowed objects: the subject's, then those every scope reaches.
-std::vector<core::Symbol> list_allowed(const ActiveActor& actor, core::Evaluator& evaluator,
-                                       core::RelationId relation, core::TypeId type) {
-  std::vector<core::Symbol> ids;
+// Returns false when that would visit more than `max_nodes` nodes.
+bool list_allowed(const ActiveActor& actor, core::Evaluator& evaluator, core::RelationId relation,
+                  core::TypeId type, std::vector<core::Symbol>* out, size_t max_nodes = SIZE_MAX) {
+  std::vector<core::Symbol>& ids = *out;
   core::RequestResolver resolve = evaluator.resolver();
   core::Subject who;
-  if (!actor.valid || !actor_subject(actor, resolve, &who)) return ids;
+  if (!actor.valid || !actor_subject(actor, resolve, &who)) return true;
   // Too deep is not allowed, as for a single check (actor_decides).
-  evaluator.list_objects(who, relation, &ids, core::Evaluator::BeyondDepth::Omit);
+  if (!evaluator.list_objects(who, relation, &ids, core::Evaluator::BeyondDepth::Omit, max_nodes)) return false;
   if (!actor.scopes.empty()) {
     ids.erase(std::remove_if(ids.begin(), ids.end(),
                              [&](core::Symbol id) {
@@ -85,7 +128,7 @@ std::vector<core::Symbol> list_allowed(const ActiveActor& actor, core::Evaluator
                              }),
               ids.end());
   }
-  return ids;
+  return true;
 }
 
 // Parses `text` when it is how an integer prints: an optional minus sign,
@@ -134,16 +177,44 @@ const ResolvedTarget& resolve_target(Engine& engine, std::string_view relation, 
 }
 
 AllowedSet& allowed_set_for(core::TypeId type, core::RelationId relation) {
-  if (allowed_sets_epoch != active_actor_epoch()) {
-    allowed_sets.clear();
-    allowed_sets_epoch = active_actor_epoch();
+  return allowed_sets.find(type, relation);
+}
+
+// Lists the actor's allowed set into `set`; false when it is too large to
+// keep within agentauthz.engine_cache_size.
+bool build_allowed_set(const ActiveActor& actor, core::Evaluator& evaluator, AllowedSet* set) {
+  Engine& engine = Engine::get();
+  std::vector<core::Symbol> ids;
+  if (!list_allowed(actor, evaluator, set->relation, set->type, &ids,
+                    Engine::cache_limit() / kListingBytesPerNode))
+    return false;
+  const core::Interner& interner = engine.interner();
+  std::vector<int64_t> symbols, numbers;
+  symbols.reserve(ids.size());
+  for (core::Symbol id : ids) {
+    symbols.push_back(id);
+    int64_t number = 0;
+    if (parse_canonical_integer(interner.text(id), &number)) numbers.push_back(number);
   }
-  for (AllowedSet& set : allowed_sets)
-    if (set.type == type && set.relation == relation) return set;
-  allowed_sets.emplace_back();
-  allowed_sets.back().type = type;
-  allowed_sets.back().relation = relation;
-  return allowed_sets.back();
+  set->ids.assign(symbols);
+  set->integer_ids.assign(numbers);
+  allowed_sets.recount();
+  // The set (and the ids it interned) must fit with room for nothing else,
+  // or the engine would start over -- and list it again -- at the next row.
+  if (engine.cache_bytes() > Engine::cache_limit()) engine.clear_lookups();
+  return engine.cache_bytes() <= Engine::cache_limit();
+}
+
+// Answers from the allowed set of (type, relation) when it is built,
+// without interning `id`: an id not interned is in no set.
+bool answer_from_built_set(const ActiveActor& actor, core::TypeId type, core::RelationId relation,
+                           std::string_view id, bool* allowed) {
+  if (!actor.valid) return false;
+  AllowedSet& set = allowed_set_for(type, relation);
+  if (!set.built) return false;
+  core::Symbol symbol = 0;
+  *allowed = Engine::get().interner().find(id, &symbol) && set.ids.contains(symbol);
+  return true;
 }
 
 // Answers from the statement's allowed set once the same question has been
@@ -160,29 +231,22 @@ bool answer_from_allowed_set(const ActiveActor& actor, core::Evaluator& evaluato
       set.checks = 0;
     }
     if (++set.checks < kChecksBeforeAllowedSet) return false;
-    std::vector<core::Symbol> ids;
+    bool built = false;
     try {
-      ids = list_allowed(actor, evaluator, relation, object.type);
+      built = build_allowed_set(actor, evaluator, &set);
     } catch (const core::Error& error) {
       if (error.kind() != core::ErrorKind::DepthExceeded) throw;
+    }
+    if (!built) {
       set.unusable = true;
+      set.ids.clear();
+      set.integer_ids.clear();
+      allowed_sets.recount();
       return false;
     }
-    if (ids.size() > kMaxAllowedSet) {
-      set.unusable = true;
-      return false;
-    }
-    const core::Interner& interner = Engine::get().interner();
-    std::vector<int64_t> numbers;
-    for (core::Symbol id : ids) {
-      set.ids.insert(id, 1);
-      int64_t number = 0;
-      if (parse_canonical_integer(interner.text(id), &number)) numbers.push_back(number);
-    }
-    set.integer_ids.assign(numbers);
     set.built = true;
   }
-  *allowed = set.ids.find(object.id) != nullptr;
+  *allowed = set.ids.contains(object.id);
   return true;
 }
 
@@ -217,8 +281,12 @@ constexpr const char* kUnnamed = "the key names no object of a type the model de
 // the decision on record.
 bool decide_and_record(const ActiveActor& actor, core::RelationId relation, core::TypeId type,
                        std::string_view relation_name, std::string_view type_name, std::string_view id) {
-  core::Object target{type, Engine::get().interner().intern(id)};
-  Decision decision = actor_decides(actor, relation, target);
+  Decision decision = Decision::Denied;
+  bool allowed = false;
+  if (answer_from_built_set(actor, type, relation, id, &allowed))
+    decision = allowed ? Decision::Allowed : Decision::Denied;
+  else
+    decision = actor_decides(actor, relation, core::Object{type, Engine::get().interner().intern(id)});
   if (audit::recording()) {
     if (decision == Decision::TooDeep)
       audit::note_refusal(actor, relation, type, relation_name, type_name, id, kTooDeep);
@@ -363,9 +431,11 @@ std::vector<std::string> actor_allowed_ids(std::string_view relation, std::strin
   core::RequestResolver resolve = evaluator.resolver();
   core::TypeId type = resolve.type(object_type);
   core::RelationId rel = resolve.relation(type, relation);
+  std::vector<core::Symbol> symbols;
+  list_allowed(actor, evaluator, rel, type, &symbols);
   std::vector<std::string> ids;
-  for (core::Symbol id : list_allowed(actor, evaluator, rel, type))
-    ids.emplace_back(engine.interner().text(id));
+  ids.reserve(symbols.size());
+  for (core::Symbol id : symbols) ids.emplace_back(engine.interner().text(id));
   std::sort(ids.begin(), ids.end());
   if (audit::recording()) audit::note_listing(actor, relation, object_type, ids);
   return ids;

@@ -30,6 +30,7 @@ int max_delegation_purpose_bytes_setting = 1000;
 int max_delegation_tree_links_setting = 1000;
 int delegation_retention_setting = 90 * 24 * 60;
 bool session_contexts_setting = true;
+int engine_cache_mb_setting = 64;
 int audit_queue_kb_setting = 1024;
 int audit_databases_setting = 8;
 int audit_writers_setting = 2;
@@ -108,6 +109,14 @@ void define_settings() {
       "Maximum number of links in a delegation chain (a delegation and its sub-delegations).",
       nullptr, &max_delegation_depth_setting, 3, 1, 16, PGC_SUSET, 0, nullptr, nullptr, nullptr);
   define_delegation_settings();
+  // Superuser-only: a session that could raise it could grow its backend
+  // without bound again (or, lowered, make every check start from nothing).
+  DefineCustomIntVariable(
+      "agentauthz.engine_cache_size",
+      "Memory the engine's caches may hold in one backend.",
+      "Tuples read, interned ids, check results and allowed sets; a check that finds them above it starts them over, "
+      "also within a statement. A quarter of it is carried from one statement to the next.",
+      &engine_cache_mb_setting, 64, 1, 1024 * 1024, PGC_SUSET, GUC_UNIT_MB, nullptr, nullptr, nullptr);
   DefineCustomBoolVariable(
       "agentauthz.session_contexts",
       "Whether act_for() and set_subject() may set a context for the whole session (local => false).",

@@ -647,7 +647,7 @@ type document
 
 TEST(CheckMemo, MemoLimitBoundsTheMemoAndKeepsResultsRight) {
   EvalOptions options;
-  options.max_memo_entries = 4;
+  options.max_cache_bytes = 2048;  // the memo's smallest table is 64 slots (1.5 kB)
   EvalFixture f(kGroups, options);
   f.add({"document:1#viewer@group:a#member", "group:a#member@group:b#member",
          "group:b#member@user:anne"});
@@ -656,9 +656,40 @@ TEST(CheckMemo, MemoLimitBoundsTheMemoAndKeepsResultsRight) {
     for (int i = 0; i < 50; ++i) {
       EXPECT_FALSE(f.check("user:u" + std::to_string(i), "viewer", "document:1"));
       EXPECT_TRUE(f.check("user:anne", "viewer", "document:1"));
-      EXPECT_LE(f.evaluator().memo_size(), 4u + 4u);  // the limit plus one check's nodes
+      EXPECT_LE(f.evaluator().memo_size(), 32u + 4u);  // what 64 slots hold, plus one check's nodes
     }
   }
+}
+
+// However many distinct objects and subjects are checked, each cache kept
+// across checks starts over at the limit: the evaluator's memory stays
+// within a few times it (four caches, tables grown by doubling), and answers stay right.
+TEST(CheckMemo, CachesStayBoundedOverManyDistinctObjectsAndSubjects) {
+  EvalOptions options;
+  options.max_cache_bytes = 64 * 1024;
+  EvalFixture f(kParents, options);
+  std::vector<std::string> tuples;
+  for (int i = 0; i < 20000; ++i)
+    tuples.push_back("document:" + std::to_string(i) + "#parent@folder:f" + std::to_string(i % 100));
+  tuples.push_back("folder:f7#viewer@user:anne");
+  f.add_all(tuples);
+  size_t peak = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string document = "document:" + std::to_string(i);
+    EXPECT_EQ(f.check("user:anne", "viewer", document), i % 100 == 7) << document;
+    EXPECT_FALSE(f.check("user:u" + std::to_string(i), "viewer", document)) << document;
+    peak = std::max(peak, f.evaluator().bytes());
+  }
+  EXPECT_LT(peak, 4u * options.max_cache_bytes);
+  // Unbounded, the same checks leave far more behind.
+  EvalFixture unbounded(kParents);
+  unbounded.add_all(tuples);
+  for (int i = 0; i < 20000; ++i) {
+    std::string document = "document:" + std::to_string(i);
+    unbounded.check("user:anne", "viewer", document);
+    unbounded.check("user:u" + std::to_string(i), "viewer", document);
+  }
+  EXPECT_GT(unbounded.evaluator().bytes(), 10 * peak);
 }
 
 // ---- cost ---------------------------------------------------------------------
