@@ -423,7 +423,10 @@ void note_refused_token(std::string_view agent, int64_t delegation_id, std::stri
     // another agent starts a row of its own: none is filed under another's.
     Oid role = InvalidOid;
     pg_guard([&] { role = GetUserId(); });
-    if (refused_tokens.count > 0 && (refused_tokens.role != role || record.actor != agent)) take_refused_tokens();
+    if (refused_tokens.count > 0 && (refused_tokens.role != role || record.actor != agent)) {
+      take_refused_tokens();
+      hand_over_when_full();  // a loop switching roles makes a row per switch
+    }
     if (refused_tokens.count == 0) {
       refused_tokens.role = role;
       fill_statement_identity(&record);

@@ -17,9 +17,10 @@
 #   1M keys checked one by one (an agent sees them all) 133 MB (220 MB)
 #     the same with engine_cache_size 16MB              60 MB (181 MB)
 #   allowed_ids() 1M times, audit off                   21 MB (22 MB)
-#   allowed_ids() 1M times, audit summary or all        502 MB before the
-#     audit's own bound; provisional ceiling: 1.5x the audit-off figure
-#     plus 20 MB for that bound. AUDIT_CEILING=0 skips these two.
+#   allowed_ids() 1M times, audit summary / all         21 / 23 MB (502 MB)
+#   200,000 refused act_for calls switching roles, summary  21 MB (about
+#     300 bytes a refusal before: 333 MB for a million)
+#   AUDIT_CEILING=0 skips the audit cases.
 # Also: an agent naming agentauthz.engine_cache_size before the library
 # loads (no preload) is refused the extension.
 #
@@ -39,7 +40,8 @@ CEILING_INTEGER_KEYS=$((43 * 1024 * 3 / 2))
 CEILING_ALL_VISIBLE=$((133 * 1024 * 3 / 2))
 CEILING_ALL_VISIBLE_16MB=$((60 * 1024 * 3 / 2))
 CEILING_ALLOWED_IDS=$((21 * 1024 * 3 / 2))
-CEILING_ALLOWED_IDS_AUDIT=$(((21 + 20) * 1024 * 3 / 2))
+CEILING_ALLOWED_IDS_AUDIT=$((23 * 1024 * 3 / 2))
+CEILING_REFUSED_TOKENS=$((21 * 1024 * 3 / 2))
 
 PASSED=0
 FAILED=0
@@ -184,6 +186,28 @@ if [[ "$AUDIT_CEILING" != 0 ]]; then
     expect_within "allowed_ids() 1M times in one statement, audit $level" "$CEILING_ALLOWED_IDS_AUDIT" 1000000 "$BOB" \
       "SELECT count(agentauthz.allowed_ids('viewer', 'account')) FROM generate_series(1, 1000000)"
   done
+  # A refused token makes a row per statement and role: a loop switching
+  # roles makes a row per switch, handed over as they gather.
+  qm -c "ALTER ROLE memory_bot SET agentauthz.audit = summary" -c "CREATE ROLE memory_helper" \
+     -c "GRANT memory_helper TO memory_bot" >/dev/null
+  expect_within "200,000 refused act_for calls switching roles, audit summary" "$CEILING_REFUSED_TOKENS" 200000 "$BOB" \
+    'DO $$ BEGIN
+       FOR i IN 1..200000 LOOP
+         IF i % 2 = 0 THEN SET ROLE memory_helper; ELSE RESET ROLE; END IF;
+         BEGIN
+           PERFORM agentauthz.act_for($t$aaz1.1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA$t$);
+         EXCEPTION WHEN OTHERS THEN NULL;
+         END;
+       END LOOP;
+       RESET ROLE;
+     END $$; SELECT 200000'
+  written=$(qm -c "SELECT agentauthz.audit_flush(60000)" \
+               -c "SELECT count(*) FROM agentauthz.audit_log WHERE relation = 'act_for'" | tail -1)
+  if ((written >= 200000)); then
+    pass "the 200,000 refused-token rows of the role-switching loop are all in the log ($written)"
+  else
+    fail "the role-switching loop's refused-token rows in the log: $written (want 200000)"
+  fi
   qm -c "ALTER ROLE memory_bot SET agentauthz.audit = off"
 else
   echo "skipped: allowed_ids() with audit summary and all (AUDIT_CEILING=0)"
