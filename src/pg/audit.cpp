@@ -54,6 +54,10 @@ core::AuditRecord statement_fields;  // what every record of the statement share
 core::AuditSummary summary(10);
 audit_queue::Batch pending;     // encoded, not yet handed over
 audit_queue::Batch in_transaction;  // to be written at this transaction's commit
+// Written by this transaction at its pre-commit, kept until it has really
+// committed: a commit can still fail after (an ON COMMIT action, a
+// serialization failure), and the rows written go with it.
+audit_queue::Batch written_at_commit;
 bool writing = false;           // appending to the log runs statements of its own
 bool told_about_fallback = false;
 
@@ -297,6 +301,7 @@ void write_in_transaction(bool committing) {
     failure = std::current_exception();
   }
   writing = false;
+  if (!failure) written_at_commit.append(in_transaction);
   in_transaction.clear();
   if (failure) {
     // The commit fails with this error; the records must not vanish with
@@ -488,11 +493,18 @@ void transaction_finished(bool committing, bool exiting) {
   // An abort waits briefly at most (it cannot be interrupted), and what
   // finds no room goes to the server log.
   Failure on_failure = committing ? Failure::Raise : Failure::Return;
+  if (!committing && written_at_commit.records > 0) {
+    std::vector<core::AuditRecord> lost = written_at_commit.decode();
+    written_at_commit.clear();
+    log_audit_records(lost, "written, but the transaction failed at its commit");
+  }
   take_refused_tokens();
   if (have_statement) end_statement(on_failure);
   if (pending.records) hand_over(on_failure);
   write_in_transaction(committing);
 }
+
+void transaction_committed() noexcept { written_at_commit.clear(); }
 
 void transaction_preparing() {
   if (writing) return;
@@ -523,6 +535,7 @@ void transaction_aborted(bool exiting) noexcept {
   if (failed) {
     pending.clear();
     in_transaction.clear();
+    written_at_commit.clear();
     listings.clear();
     refused_tokens = RefusedTokens();
     have_statement = false;

@@ -64,6 +64,9 @@ void statement_finished();
 // The transaction is committing (records written in it, without the
 // queue, are written now) or aborting; or the backend is exiting.
 void transaction_finished(bool committing, bool exiting);
+// The transaction has committed: what it wrote to the log at its
+// pre-commit is kept (until then, an abort sends it to the server log).
+void transaction_committed() noexcept;
 // The transaction is being prepared: hands over its records to the queue;
 // refuses (an ERROR) when it would write the log itself or has locked the
 // chain's head (purge_audit): a prepared transaction would hold that lock

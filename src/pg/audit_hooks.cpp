@@ -24,6 +24,9 @@ void xact_callback(XactEvent event, void*) {
     case XACT_EVENT_PRE_COMMIT:
       call_guarded([](void*) { transaction_finished(true, false); }, nullptr);
       break;
+    case XACT_EVENT_COMMIT:
+      transaction_committed();
+      break;
     case XACT_EVENT_PRE_PREPARE:
       call_guarded([](void*) { transaction_preparing(); }, nullptr);
       break;

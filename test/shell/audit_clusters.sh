@@ -297,6 +297,21 @@ no_preload_checks() {
     fail "no preload: another agent transaction took ${elapsed_ms} ms to commit"
   fi
 
+  # A commit that fails after the records were written at its pre-commit
+  # (here an ON COMMIT action PostgreSQL runs later) takes the rows with
+  # it: the records then go to the server log.
+  status=0
+  qf -U shell_bot -c "CREATE TEMP TABLE a (id int PRIMARY KEY) ON COMMIT DELETE ROWS" -c "BEGIN" \
+    -c "SELECT agentauthz.act_for('$ftoken') IS NOT NULL" -c "SET LOCAL enable_seqscan = off" \
+    -c "SELECT count(*) FROM docs WHERE id = 66" -c "CREATE TEMP TABLE b (id int REFERENCES a)" -c "COMMIT" \
+    >/dev/null 2>"$F_DIR/late_commit.err" || status=$?
+  late_commit() { audit_json "$F_DIR/server.log" 2>/dev/null | grep -q '^summary|agent:shell|user:anne|1|0|66|$'; }
+  if [[ $status -ne 0 ]] && wait_for 10 late_commit; then
+    pass "no preload: a commit failing after the records were written leaves them in the server log"
+  else
+    fail "no preload: the failed commit (exit $status) left no server-log record of id 66: $(head -c 300 "$F_DIR/late_commit.err")"
+  fi
+
   # A transaction holds its records until it commits, within bounds: past
   # 64 buffers (8 kB each here) its statement fails rather than go on
   # unrecorded, and what it held reaches the server log.
