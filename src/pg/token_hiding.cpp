@@ -29,6 +29,11 @@ const char* statement_copy = nullptr;
 
 // st_changecount of this backend's activity entry when last looked at.
 int activity_seen = -1;
+// Where the redacted activity is written first: allocated once, so that
+// redacting it needs no memory (it also runs inside error reporting).
+char* activity_buffer = nullptr;
+size_t activity_capacity = 0;
+constexpr char kHiddenActivity[] = "<agentauthz: a statement holding a token>";
 
 // A redacted copy of `text` in `context`, or nullptr when out of memory.
 // Never raises an error.
@@ -80,7 +85,7 @@ void redact_statement(ErrorData* edata) {
 
 }  // namespace
 
-void hide_tokens_in_activity() {
+void hide_tokens_in_activity() noexcept {
   volatile PgBackendStatus* entry = MyBEEntry;
   if (entry == nullptr || !pgstat_track_activities || entry->st_changecount == activity_seen)
     return;
@@ -88,16 +93,16 @@ void hide_tokens_in_activity() {
   const char* raw = const_cast<const char*>(entry->st_activity_raw);
   std::string_view text(raw, strnlen(raw, pgstat_track_activity_query_size));
   if (core::holds_token(text)) {
-    char* redacted = static_cast<char*>(palloc(core::redacted_length(text) + 1));
-    size_t length = std::min<size_t>(core::write_redacted(text, redacted),
-                                     static_cast<size_t>(pgstat_track_activity_query_size - 1));
+    std::string_view shown(kHiddenActivity);
+    if (activity_buffer != nullptr && core::redacted_length(text) <= activity_capacity)
+      shown = std::string_view(activity_buffer, core::write_redacted(text, activity_buffer));
+    size_t length = std::min<size_t>(shown.size(), static_cast<size_t>(pgstat_track_activity_query_size - 1));
     // Readers copy the entry and retry while st_changecount moves
     // (backend_status.c): write it as pgstat_report_activity does.
     PGSTAT_BEGIN_WRITE_ACTIVITY(entry);
-    memcpy(const_cast<char*>(entry->st_activity_raw), redacted, length);
+    memcpy(const_cast<char*>(entry->st_activity_raw), shown.data(), length);
     entry->st_activity_raw[length] = '\0';
     PGSTAT_END_WRITE_ACTIVITY(entry);
-    pfree(redacted);
   }
   activity_seen = entry->st_changecount;
 }
@@ -118,6 +123,10 @@ static void agentauthz_hide_tokens_in_log(ErrorData* edata) {
   redact_field(edata, &edata->context);
   redact_field(edata, &edata->internalquery);
   agentauthz::pg::redact_statement(edata);
+  // A statement that fails before any other hook runs (in the raw parser,
+  // in an aborted transaction, in parse analysis) stays the session's
+  // activity while it is idle: redacted here too.
+  if (edata->elevel >= ERROR) agentauthz::pg::hide_tokens_in_activity();
   if (agentauthz::pg::prev_emit_log) agentauthz::pg::prev_emit_log(edata);
 }
 
@@ -169,6 +178,8 @@ namespace agentauthz::pg {
 void register_token_hiding() {
   statement_copy_context = AllocSetContextCreate(TopMemoryContext, "agentauthz redacted statement",
                                                  ALLOCSET_SMALL_SIZES);
+  activity_capacity = static_cast<size_t>(pgstat_track_activity_query_size);
+  activity_buffer = static_cast<char*>(MemoryContextAlloc(TopMemoryContext, activity_capacity));
   prev_emit_log = emit_log_hook;
   emit_log_hook = agentauthz_hide_tokens_in_log;
   prev_post_parse_analyze = post_parse_analyze_hook;

@@ -10,9 +10,9 @@
 namespace agentauthz::pg {
 
 // Replaces the secrets in this backend's reported activity (its entry in
-// pg_stat_activity); cheap when nothing changed since the last call. May
-// raise a PostgreSQL error (out of memory) before writing anything.
-void hide_tokens_in_activity();
+// pg_stat_activity); cheap when nothing changed since the last call. Needs
+// no memory and raises nothing (it runs inside error reporting too).
+void hide_tokens_in_activity() noexcept;
 
 // Installs the log hook and the hooks that hide tokens from
 // pg_stat_activity as each statement starts; called once from _PG_init.

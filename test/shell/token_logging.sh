@@ -8,7 +8,8 @@
 # statement that fails after act_for (division by zero), through PREPARE /
 # EXECUTE, as a bind parameter of the extended protocol (pgbench -M
 # extended), while a pg_monitor member reads pg_stat_activity.query of an
-# agent's session that is running and then idle. Afterwards no log file
+# agent's session that is running, idle, and idle after statements that
+# failed before any statement hook ran. Afterwards no log file
 # and no pg_stat_activity read holds any token's secret, and the redacted
 # form `aaz1.<id>.[redacted]` is there (so nothing passes by logging
 # nothing).
@@ -237,6 +238,40 @@ watch_idle() {
   wait "$idle" || true
 }
 
+# watch_failed LABEL ROLE TOKEN: statements presenting the token that fail
+# before any statement hook runs -- in an aborted transaction, on an
+# unknown function (parse analysis), on an unknown table -- stay the
+# session's query while it is idle; a pg_monitor member reads each.
+watch_failed() {
+  local label=$1 role=$2 token=$3 seen id app=failed-$2 n=0 statement
+  id=$(cut -d. -f2 <<<"$token")
+  rm -f "$DIR/failed.fifo"
+  mkfifo "$DIR/failed.fifo"
+  PGAPPNAME=$app "$PG_BIN/psql" -X -At -h "$DIR" -p "$PORT" -U "$role" -d tokens <"$DIR/failed.fifo" >/dev/null 2>&1 &
+  local failing=$!
+  FIFO_PIDS+=("$failing")
+  exec 4>"$DIR/failed.fifo"
+  echo "BEGIN; SELECT 1/0;" >&4
+  local markers=("aborted.*act_for" "act_fro" "no_such_table")
+  for statement in "SELECT agentauthz.act_for('$token');" "ROLLBACK; SELECT agentauthz.act_fro('$token');" \
+                   "SELECT agentauthz.act_for('$token') FROM no_such_table;"; do
+    echo "$statement" >&4
+    if wait_for 10 shows "application_name = '$app' AND state LIKE 'idle%'" "${markers[n]}"; then
+      n=$((n + 1))
+      seen=$(watch "application_name = '$app'")
+      echo "$seen" >>"$DIR/watched"
+      [[ "$seen" == *"aaz1.$id.[redacted]"* ]] &&
+        pass "$label: failed statement $n: pg_stat_activity shows the token redacted" ||
+        fail "$label: failed statement $n: pg_stat_activity shows: $seen"
+    else
+      n=$((n + 1))
+      fail "$label: failed statement $n never showed up in pg_stat_activity: $(watch "application_name = '$app'")"
+    fi
+  done
+  exec 4>&-
+  wait "$failing" || true
+}
+
 # check_logs LABEL [first-statements]: stops the cluster (the collector
 # flushes every destination), then reads every log file and what the
 # watcher read. With first-statements, TOKEN_C's secret must be in
@@ -336,6 +371,7 @@ touch "$DIR/watched"
 present_tokens preloaded
 watch_running preloaded
 watch_idle preloaded bot_a "$TOKEN_A"
+watch_failed preloaded bot_a "$TOKEN_A"
 check_logs preloaded
 
 ###########################################################################
