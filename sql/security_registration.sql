@@ -161,6 +161,31 @@ SELECT pg_temp.actor() AS registered_under_0_2;
 RESET ROLE;
 SELECT agentauthz.unregister_agent('reg_old_app') AS cleaned_up;
 
+-- A protected table's owner is not held to its policies (PostgreSQL exempts
+-- owners unless FORCE): a role holding the owner's rights, through any
+-- membership, is refused registration, and act_for when granted them later.
+SET client_min_messages = warning;
+DROP ROLE IF EXISTS reg_owner, reg_owner_member, reg_owner_later;
+RESET client_min_messages;
+CREATE ROLE reg_owner;
+CREATE TABLE reg_owned (id bigint PRIMARY KEY);
+ALTER TABLE reg_owned OWNER TO reg_owner;
+SELECT agentauthz.protect('reg_owned', 'document', 'id') IS NOT NULL AS protected;
+CREATE ROLE reg_owner_member IN ROLE reg_owner;
+SELECT regress.try($$SELECT agentauthz.register_agent('agent:owner-member', 'reg_owner_member')$$)
+  AS owner_member_registered;
+CREATE ROLE reg_owner_later;
+SELECT agentauthz.register_agent('agent:later', 'reg_owner_later');
+SELECT agentauthz.delegate('user:anne', 'agent:later', ARRAY['viewer@document:*'], now() + interval '1 hour',
+                           'owner later') AS later_token \gset
+GRANT reg_owner TO reg_owner_later;
+SET ROLE reg_owner_later;
+SELECT regress.try(format('SELECT agentauthz.act_for(%L)', :'later_token')) AS later_act_for;
+RESET ROLE;
+SELECT agentauthz.unregister_agent('reg_owner_later') AS cleaned_up;
+DROP TABLE reg_owned;
+DROP ROLE reg_owner_member, reg_owner_later, reg_owner;
+
 DROP TABLE reg_docs;
 DROP OWNED BY research_agent, "Research_Agent", """postgres""", reg_candidate, reg_plain_admin;
 DROP ROLE research_agent, "Research_Agent", """postgres""", reg_candidate, reg_boss, reg_middle, reg_dba,

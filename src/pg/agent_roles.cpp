@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "pg/guard.h"
+#include "pg/privileged.h"
 
 extern "C" {
 #include "catalog/pg_auth_members.h"
@@ -136,6 +137,29 @@ std::string privileged_role_reason(Oid role) {
   // catalogs) may have made the answer stale: keep it only if none was.
   if (cached_generation == generation) cached->emplace(role, reason);
   return reason;
+}
+
+std::string protected_owner_reason(Oid role) {
+  std::string table, owner;
+  SqlScope scope(Rights::Owner);
+  with_spi([&] {
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(role)};
+    int rc = SPI_execute_with_args(
+        "SELECT c.oid::pg_catalog.regclass::pg_catalog.text, pg_catalog.pg_get_userbyid(c.relowner) "
+        "FROM agentauthz.protected_tables p JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.tbl "
+        "WHERE pg_catalog.pg_has_role($1, c.relowner, 'MEMBER') ORDER BY 1 LIMIT 1",
+        1, types, values, nullptr, true, 1);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the protected tables: %s", SPI_result_code_string(rc));
+    if (SPI_processed == 0) return;
+    char* name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+    char* by = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+    table = name ? name : "";
+    owner = by ? by : "";
+  });
+  if (table.empty()) return std::string();
+  return "it holds the rights of " + owner + ", the owner of the protected table " + table +
+         " (row-level security does not apply to its owner)";
 }
 
 uint64 role_privileges_generation() { return generation; }

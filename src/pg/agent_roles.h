@@ -19,6 +19,11 @@ namespace agentauthz::pg {
 // until pg_authid, pg_auth_members or pg_database change (syscache
 // callbacks); this session's own changes are seen at its next command.
 std::string privileged_role_reason(Oid role);
+// Why `role` may not act as an agent because it holds the rights of the
+// owner of a table protect() protects (PostgreSQL applies no row-level
+// security to a table's owner), or "". Reads agentauthz.protected_tables
+// through SPI: for function calls (register_agent, act_for), not policies.
+std::string protected_owner_reason(Oid role);
 // Changes whenever what privileged_role_reason() decides may have
 // changed (cache keys of the actor).
 uint64 role_privileges_generation();

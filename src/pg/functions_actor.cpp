@@ -145,6 +145,7 @@ std::string run_act_for(std::string_view token_text, bool local) {
   // Registered, but privileged since (or before 0.3): it would not be held
   // to the delegation.
   std::string privileged = privileged_role_reason(GetUserId());
+  if (privileged.empty()) privileged = protected_owner_reason(GetUserId());
   if (!privileged.empty())
     throw core::Error(core::ErrorKind::Forbidden, "a privileged role cannot act as an agent: " + privileged,
                       "An agent's role must be held to its delegations; revoke that privilege.");

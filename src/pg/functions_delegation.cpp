@@ -338,12 +338,14 @@ void run_register_agent(std::string_view agent, Oid role) {
   std::string role_text;
   pg_guard([&] { role_text = GetUserNameFromId(role, false); });
   std::string privileged = privileged_role_reason(role);
+  if (privileged.empty()) privileged = protected_owner_reason(role);
   if (!privileged.empty())
     throw core::Error(core::ErrorKind::Forbidden,
                       "role " + role_text + " cannot be registered as an agent: " + privileged,
                       "An agent's role must be held to its delegations: no SUPERUSER, CREATEROLE, BYPASSRLS or "
                       "REPLICATION, no predefined role with server-wide powers, not the database's owner, none of "
-                      "agentauthz's roles -- also through membership. create_agent_role() makes such a role.");
+                      "agentauthz's roles, not the owner of a protected table -- also through membership. create_agent_role() "
+                      "makes such a role.");
   std::string existing = insert_mapping(subject, role_text);
   if (existing.empty() || existing == subject) return;
   std::string quoted;
