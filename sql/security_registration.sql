@@ -182,6 +182,14 @@ GRANT reg_owner TO reg_owner_later;
 SET ROLE reg_owner_later;
 SELECT regress.try(format('SELECT agentauthz.act_for(%L)', :'later_token')) AS later_act_for;
 RESET ROLE;
+-- Nor can such a table be protected (again): the owner is not held by
+-- row-level security, FORCE included, as the owner may turn it off.
+SELECT regress.try($$SELECT agentauthz.protect('reg_owned', 'document', 'id', force => true)$$) AS reprotected;
+CREATE TABLE reg_agent_owned (id bigint PRIMARY KEY);
+ALTER TABLE reg_agent_owned OWNER TO reg_owner_later;
+SELECT regress.try($$SELECT agentauthz.protect('reg_agent_owned', 'document', 'id')$$) AS agent_owned;
+SELECT count(*) AS recorded FROM agentauthz.protected_tables WHERE tbl = 'reg_agent_owned'::regclass;
+DROP TABLE reg_agent_owned;
 SELECT agentauthz.unregister_agent('reg_owner_later') AS cleaned_up;
 DROP TABLE reg_owned;
 DROP ROLE reg_owner_member, reg_owner_later, reg_owner;

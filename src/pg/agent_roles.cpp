@@ -162,6 +162,26 @@ std::string protected_owner_reason(Oid role) {
          " (row-level security does not apply to its owner)";
 }
 
+std::string agent_holding_owner_rights(Oid relid) {
+  std::string role;
+  SqlScope scope(Rights::Owner);
+  with_spi([&] {
+    Oid types[1] = {OIDOID};
+    Datum values[1] = {ObjectIdGetDatum(relid)};
+    int rc = SPI_execute_with_args(
+        "SELECT a.role_name::pg_catalog.text FROM agentauthz.agents a "
+        "JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) a.role_name "
+        "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) $1 "
+        "WHERE pg_catalog.pg_has_role(r.oid, c.relowner, 'MEMBER') ORDER BY 1 LIMIT 1",
+        1, types, values, nullptr, true, 1);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the agents: %s", SPI_result_code_string(rc));
+    if (SPI_processed == 0) return;
+    char* name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+    role = name ? name : "";
+  });
+  return role;
+}
+
 uint64 role_privileges_generation() { return generation; }
 
 void register_role_privileges_callbacks() {

@@ -24,6 +24,11 @@ std::string privileged_role_reason(Oid role);
 // security to a table's owner), or "". Reads agentauthz.protected_tables
 // through SPI: for function calls (register_agent, act_for), not policies.
 std::string protected_owner_reason(Oid role);
+// The registered agent role that holds the rights of `relid`'s owner
+// (itself or through membership), or "": such a table cannot be protected
+// from it (row-level security does not apply to an owner, FORCE included,
+// as the owner may turn it off).
+std::string agent_holding_owner_rights(Oid relid);
 // Changes whenever what privileged_role_reason() decides may have
 // changed (cache keys of the actor).
 uint64 role_privileges_generation();

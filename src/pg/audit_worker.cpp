@@ -143,6 +143,11 @@ void run(int slot) {
       AbortCurrentTransaction();
       report_failure(failure);
       if (shutdown_requested) return;  // what is left stays in the server log's care
+      // A database whose batches keep failing does not keep its writer from
+      // others that wait.
+      if (TimestampDifferenceExceeds(serving_since, GetCurrentTimestamp(), static_cast<int>(kTurnMs)) &&
+          audit_queue::others_waiting(slot))
+        return;
       (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kRetryMs, PG_WAIT_EXTENSION);
       continue;
     }

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/tuple_key.h"
 #include "pg/active_actor.h"
+#include "pg/agent_roles.h"
 #include "pg/catalog_rows.h"
 #include "pg/engine.h"
 #include "pg/guard.h"
@@ -124,6 +125,12 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_record_protection) {
   // parent_column (the 8th) may be NULL.
   Oid relid = PG_GETARG_OID(0);
   require_admin_owning(relid, "_record_protection");
+  std::string agent_owner = agent_holding_owner_rights(relid);
+  if (!agent_owner.empty())
+    throw agentauthz::core::Error(agentauthz::core::ErrorKind::Forbidden,
+                                  "the table's owner rights are held by the agent role " + agent_owner,
+                      "Row-level security does not hold a table's owner (FORCE included: the owner may turn it off); "
+                      "give the table to a role no agent is a member of.");
   SqlScope scope(Rights::Owner);
   with_spi([&] {
     Oid types[9] = {REGCLASSOID, TEXTOID, NAMEOID, TEXTOID, NAMEARRAYOID, BOOLOID, BOOLOID, NAMEOID, NAMEOID};
