@@ -139,47 +139,48 @@ std::string privileged_role_reason(Oid role) {
   return reason;
 }
 
-std::string protected_owner_reason(Oid role) {
-  std::string table, owner;
+namespace {
+
+// Runs `query` (one oid parameter) with the extension owner's rights and
+// returns the text columns of its first row, or an empty vector.
+std::vector<std::string> first_row(const char* query, Oid argument) {
+  std::vector<std::string> row;
   SqlScope scope(Rights::Owner);
   with_spi([&] {
     Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(role)};
-    int rc = SPI_execute_with_args(
-        "SELECT c.oid::pg_catalog.regclass::pg_catalog.text, pg_catalog.pg_get_userbyid(c.relowner) "
-        "FROM agentauthz.protected_tables p JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.tbl "
-        "WHERE pg_catalog.pg_has_role($1, c.relowner, 'MEMBER') ORDER BY 1 LIMIT 1",
-        1, types, values, nullptr, true, 1);
-    if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the protected tables: %s", SPI_result_code_string(rc));
+    Datum values[1] = {ObjectIdGetDatum(argument)};
+    int rc = SPI_execute_with_args(query, 1, types, values, nullptr, true, 1);
+    if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the extension's tables: %s", SPI_result_code_string(rc));
     if (SPI_processed == 0) return;
-    char* name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-    char* by = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
-    table = name ? name : "";
-    owner = by ? by : "";
+    for (int column = 1; column <= SPI_tuptable->tupdesc->natts; ++column) {
+      char* value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column);
+      row.emplace_back(value ? value : "");
+    }
   });
-  if (table.empty()) return std::string();
-  return "it holds the rights of " + owner + ", the owner of the protected table " + table +
+  return row;
+}
+
+}  // namespace
+
+std::string protected_owner_reason(Oid role) {
+  std::vector<std::string> row = first_row(
+      "SELECT c.oid::pg_catalog.regclass::pg_catalog.text, pg_catalog.pg_get_userbyid(c.relowner) "
+      "FROM agentauthz.protected_tables p JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.tbl "
+      "WHERE pg_catalog.pg_has_role($1, c.relowner, 'MEMBER') ORDER BY 1 LIMIT 1",
+      role);
+  if (row.empty()) return std::string();
+  return "it holds the rights of " + row[1] + ", the owner of the protected table " + row[0] +
          " (row-level security does not apply to its owner)";
 }
 
 std::string agent_holding_owner_rights(Oid relid) {
-  std::string role;
-  SqlScope scope(Rights::Owner);
-  with_spi([&] {
-    Oid types[1] = {OIDOID};
-    Datum values[1] = {ObjectIdGetDatum(relid)};
-    int rc = SPI_execute_with_args(
-        "SELECT a.role_name::pg_catalog.text FROM agentauthz.agents a "
-        "JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) a.role_name "
-        "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) $1 "
-        "WHERE pg_catalog.pg_has_role(r.oid, c.relowner, 'MEMBER') ORDER BY 1 LIMIT 1",
-        1, types, values, nullptr, true, 1);
-    if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the agents: %s", SPI_result_code_string(rc));
-    if (SPI_processed == 0) return;
-    char* name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-    role = name ? name : "";
-  });
-  return role;
+  std::vector<std::string> row = first_row(
+      "SELECT a.role_name::pg_catalog.text FROM agentauthz.agents a "
+      "JOIN pg_catalog.pg_roles r ON r.rolname OPERATOR(pg_catalog.=) a.role_name "
+      "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) $1 "
+      "WHERE pg_catalog.pg_has_role(r.oid, c.relowner, 'MEMBER') ORDER BY 1 LIMIT 1",
+      relid);
+  return row.empty() ? std::string() : row[0];
 }
 
 uint64 role_privileges_generation() { return generation; }

@@ -177,16 +177,17 @@ FrameHeader read_header(const char* bytes) {
   return header;
 }
 
-// Credits the backends whose framed records `bytes` holds: they are written
-// (or discarded) and count against nobody's share any more.
+// Credits the backend that queued a frame: written (or discarded), it
+// counts against nobody's share any more. Returns the frame's size.
+uint64 credit_owner(const FrameHeader& header) {
+  uint64 framed = kFrameHeader + header.length;
+  if (header.owner >= 0 && header.owner < shared->owners) pg_atomic_fetch_sub_u64(&owner_bytes[header.owner], framed);
+  return framed;
+}
+
+// Credits the backends whose framed records `bytes` holds.
 void credit_owners(const char* bytes, size_t size) {
-  for (size_t at = 0; at + kFrameHeader <= size;) {
-    FrameHeader header = read_header(bytes + at);
-    uint64 framed = kFrameHeader + header.length;
-    if (header.owner >= 0 && header.owner < shared->owners)
-      pg_atomic_fetch_sub_u64(&owner_bytes[header.owner], framed);
-    at += framed;
-  }
+  for (size_t at = 0; at + kFrameHeader <= size;) at += credit_owner(read_header(bytes + at));
 }
 
 int my_owner() {
@@ -599,10 +600,7 @@ void worker_release(int slot) {
   for (uint64 position = s->tail; position < s->head;) {
     char header[kFrameHeader];
     ring_read(slot, position, header, kFrameHeader);
-    FrameHeader frame = read_header(header);
-    uint64 framed = kFrameHeader + frame.length;
-    if (frame.owner >= 0 && frame.owner < shared->owners) pg_atomic_fetch_sub_u64(&owner_bytes[frame.owner], framed);
-    position += framed;
+    position += credit_owner(read_header(header));
   }
   s->dropped += s->enqueued - s->written;
   s->tail = s->head;
