@@ -48,8 +48,9 @@ struct World {
 
   World() {
     for (int g = 0; g < kGroups; ++g) {
-      if (g >= 4) reader.add("group:g" + std::to_string(g), "member",
-                             "group:g" + std::to_string(g / 4) + "#member");
+      if (g >= 4)
+        reader.add("group:g" + std::to_string(g), "member",
+                   "group:g" + std::to_string(g / 4) + "#member");
     }
     for (int u = 0; u < kUsers; ++u)
       reader.add("group:g" + std::to_string(kGroups / 2 + u % (kGroups / 2)), "member",
@@ -95,26 +96,36 @@ void run_checks(benchmark::State& state, Pick pick, bool expected) {
 }
 
 void BM_DirectGrant(benchmark::State& state) {
-  run_checks(state, [](int64_t i) {
-    int d = static_cast<int>((i * 7919) % kDocuments);
-    return std::make_pair("user:u" + std::to_string(d % kUsers), "document:d" + std::to_string(d));
-  }, true);
+  run_checks(
+      state,
+      [](int64_t i) {
+        int d = static_cast<int>((i * 7919) % kDocuments);
+        return std::make_pair("user:u" + std::to_string(d % kUsers),
+                              "document:d" + std::to_string(d));
+      },
+      true);
 }
 
 void BM_FolderInheritedGrant(benchmark::State& state) {
-  run_checks(state, [](int64_t i) {
-    int d = static_cast<int>((i * 7919) % kDocuments);
-    return std::make_pair("user:u" + std::to_string(d % kFolderRoots),
-                          "document:d" + std::to_string(d));
-  }, true);
+  run_checks(
+      state,
+      [](int64_t i) {
+        int d = static_cast<int>((i * 7919) % kDocuments);
+        return std::make_pair("user:u" + std::to_string(d % kFolderRoots),
+                              "document:d" + std::to_string(d));
+      },
+      true);
 }
 
 void BM_DeniedRequest(benchmark::State& state) {
-  run_checks(state, [](int64_t i) {
-    int d = static_cast<int>((i * 7919) % kDocuments);
-    return std::make_pair("user:outsider" + std::to_string(d % 97),
-                          "document:d" + std::to_string(d));
-  }, false);
+  run_checks(
+      state,
+      [](int64_t i) {
+        int d = static_cast<int>((i * 7919) % kDocuments);
+        return std::make_pair("user:outsider" + std::to_string(d % 97),
+                              "document:d" + std::to_string(d));
+      },
+      false);
 }
 
 }  // namespace

@@ -98,11 +98,16 @@ class Reader {
 
 std::string_view audit_kind_name(AuditKind kind) {
   switch (kind) {
-    case AuditKind::Check: return "check";
-    case AuditKind::Summary: return "summary";
-    case AuditKind::Listing: return "listing";
-    case AuditKind::Dropped: return "dropped";
-    case AuditKind::Purged: return "purged";
+    case AuditKind::Check:
+      return "check";
+    case AuditKind::Summary:
+      return "summary";
+    case AuditKind::Listing:
+      return "listing";
+    case AuditKind::Dropped:
+      return "dropped";
+    case AuditKind::Purged:
+      return "purged";
   }
   return "unknown";
 }
@@ -121,12 +126,11 @@ bool parse_audit_kind(std::string_view name, AuditKind* out) {
 bool AuditRecord::operator==(const AuditRecord& o) const {
   return id == o.id && logged_at == o.logged_at && kind == o.kind && db_role == o.db_role &&
          backend_pid == o.backend_pid && actor == o.actor && principal == o.principal &&
-         delegation_chain == o.delegation_chain && purpose == o.purpose &&
-         query_id == o.query_id && query_hash == o.query_hash && relation == o.relation &&
-         object_type == o.object_type && object_id == o.object_id && decision == o.decision &&
-         allowed_count == o.allowed_count && denied_count == o.denied_count &&
-         allowed_sample == o.allowed_sample && denied_sample == o.denied_sample &&
-         detail == o.detail;
+         delegation_chain == o.delegation_chain && purpose == o.purpose && query_id == o.query_id &&
+         query_hash == o.query_hash && relation == o.relation && object_type == o.object_type &&
+         object_id == o.object_id && decision == o.decision && allowed_count == o.allowed_count &&
+         denied_count == o.denied_count && allowed_sample == o.allowed_sample &&
+         denied_sample == o.denied_sample && detail == o.detail;
 }
 
 void encode_audit_record(const AuditRecord& r, std::string* out) {
@@ -159,7 +163,8 @@ size_t decode_audit_record(std::string_view bytes, AuditRecord* r) {
   uint8_t version = 0, kind = 0;
   if (!in.u8(&version) || version != kFormatVersion) return 0;
   if (!in.i64(&r->id) || !in.i64(&r->logged_at) || !in.u8(&kind)) return 0;
-  if (kind < static_cast<uint8_t>(AuditKind::Check) || kind > static_cast<uint8_t>(AuditKind::Purged))
+  if (kind < static_cast<uint8_t>(AuditKind::Check) ||
+      kind > static_cast<uint8_t>(AuditKind::Purged))
     return 0;
   r->kind = static_cast<AuditKind>(kind);
   bool ok = in.string(&r->db_role) && in.i32(&r->backend_pid) && in.string(&r->actor) &&

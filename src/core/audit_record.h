@@ -12,11 +12,11 @@
 namespace agentauthz::core {
 
 enum class AuditKind : uint8_t {
-  Check = 1,     // one decision on one object (levels denied and all)
-  Summary = 2,   // one statement's decisions on one (relation, type)
-  Listing = 3,   // an allowed set listed for a query (allowed_ids)
-  Dropped = 4,   // records lost to a full queue, counted
-  Purged = 5,    // rows removed by purge_audit; the chain is anchored at the cut
+  Check = 1,    // one decision on one object (levels denied and all)
+  Summary = 2,  // one statement's decisions on one (relation, type)
+  Listing = 3,  // an allowed set listed for a query (allowed_ids)
+  Dropped = 4,  // records lost to a full queue, counted
+  Purged = 5,   // rows removed by purge_audit; the chain is anchored at the cut
 };
 
 std::string_view audit_kind_name(AuditKind kind);
@@ -24,21 +24,21 @@ std::string_view audit_kind_name(AuditKind kind);
 bool parse_audit_kind(std::string_view name, AuditKind* out);
 
 struct AuditRecord {
-  int64_t id = 0;             // assigned by the writer: the position in the chain
-  int64_t logged_at = 0;      // PostgreSQL timestamp: microseconds since 2000-01-01 UTC
+  int64_t id = 0;         // assigned by the writer: the position in the chain
+  int64_t logged_at = 0;  // PostgreSQL timestamp: microseconds since 2000-01-01 UTC
   AuditKind kind = AuditKind::Check;
-  std::string db_role;        // the role that ran the statement
+  std::string db_role;  // the role that ran the statement
   int32_t backend_pid = 0;
-  std::string actor;          // the agent, or the subject set by an application
-  std::string principal;      // whom the agent acted for (delegations)
+  std::string actor;                      // the agent, or the subject set by an application
+  std::string principal;                  // whom the agent acted for (delegations)
   std::vector<int64_t> delegation_chain;  // link ids, root first
-  std::string purpose;        // the delegation's purpose (its root link's, the person's)
-  int64_t query_id = 0;       // PostgreSQL's query identifier, 0 when not computed
-  std::string query_hash;     // hex SHA-256 of the statement text
+  std::string purpose;     // the delegation's purpose (its root link's, the person's)
+  int64_t query_id = 0;    // PostgreSQL's query identifier, 0 when not computed
+  std::string query_hash;  // hex SHA-256 of the statement text
   std::string relation;
   std::string object_type;
-  std::string object_id;      // Check: the object; empty otherwise
-  std::string decision;       // Check: "allowed" or "denied"
+  std::string object_id;  // Check: the object; empty otherwise
+  std::string decision;   // Check: "allowed" or "denied"
   int64_t allowed_count = 0;
   int64_t denied_count = 0;
   std::vector<std::string> allowed_sample;

@@ -5,7 +5,8 @@
 namespace agentauthz::core {
 
 AuditSummary::Entry& AuditSummary::find_or_add(int32_t relation_key, int32_t type_key,
-                                               std::string_view relation, std::string_view object_type) {
+                                               std::string_view relation,
+                                               std::string_view object_type) {
   for (size_t i = 0; i < entries_.size(); ++i) {
     if (entries_[i].relation_key == relation_key && entries_[i].type_key == type_key) {
       last_ = i;

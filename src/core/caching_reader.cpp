@@ -72,19 +72,19 @@ bool CachingReader::read_object(const ObjectKey& object, size_t limit, TupleVisi
 void CachingReader::read_subjects(const ObjectKey& object, std::string_view relation,
                                   SubjectFilter filter, SubjectVisitor visit) {
   build_key(&key_, filter == SubjectFilter::All ? 's' : 'u', {object.type, object.id, relation});
-  const Entry& entry = cached(
-      [](const Entry& e) { return e.complete; },
-      [&](auto&& add) {
-        inner_.read_subjects(object, relation, filter, [&](const SubjectKey& subject) {
-          if (subject.is_userset())
-            add({subject.type, ":", subject.id, "#", subject.relation});
-          else
-            add({subject.type, ":", subject.id});
-          return true;
-        });
-        return true;
-      },
-      0);
+  const Entry& entry =
+      cached([](const Entry& e) { return e.complete; },
+             [&](auto&& add) {
+               inner_.read_subjects(object, relation, filter, [&](const SubjectKey& subject) {
+                 if (subject.is_userset())
+                   add({subject.type, ":", subject.id, "#", subject.relation});
+                 else
+                   add({subject.type, ":", subject.id});
+                 return true;
+               });
+               return true;
+             },
+             0);
   for (size_t i = 0; i < entry.ends.size(); ++i)
     if (!visit(split_subject(entry.at(i)))) return;
 }
@@ -93,18 +93,18 @@ bool CachingReader::read_few_subjects(const ObjectKey& object, std::string_view 
                                       size_t limit, SubjectVisitor visit) {
   // Shares its entries with read_subjects(All): a complete list answers both.
   build_key(&key_, 's', {object.type, object.id, relation});
-  const Entry& entry = cached(
-      [&](const Entry& e) { return e.complete || e.more_than >= limit; },
-      [&](auto&& add) {
-        return inner_.read_few_subjects(object, relation, limit, [&](const SubjectKey& subject) {
-          if (subject.is_userset())
-            add({subject.type, ":", subject.id, "#", subject.relation});
-          else
-            add({subject.type, ":", subject.id});
-          return true;
-        });
-      },
-      limit);
+  const Entry& entry = cached([&](const Entry& e) { return e.complete || e.more_than >= limit; },
+                              [&](auto&& add) {
+                                return inner_.read_few_subjects(
+                                    object, relation, limit, [&](const SubjectKey& subject) {
+                                      if (subject.is_userset())
+                                        add({subject.type, ":", subject.id, "#", subject.relation});
+                                      else
+                                        add({subject.type, ":", subject.id});
+                                      return true;
+                                    });
+                              },
+                              limit);
   if (!entry.complete || entry.ends.size() > limit) return false;
   for (size_t i = 0; i < entry.ends.size(); ++i)
     if (!visit(split_subject(entry.at(i)))) break;
@@ -114,16 +114,16 @@ bool CachingReader::read_few_subjects(const ObjectKey& object, std::string_view 
 void CachingReader::read_objects(const SubjectKey& subject, std::string_view relation,
                                  std::string_view object_type, ObjectVisitor visit) {
   build_key(&key_, 'o', {subject.type, subject.id, subject.relation, relation, object_type});
-  const Entry& entry = cached(
-      [](const Entry& e) { return e.complete; },
-      [&](auto&& add) {
-        inner_.read_objects(subject, relation, object_type, [&](const ObjectKey& object) {
-          add({object.type, ":", object.id});
-          return true;
-        });
-        return true;
-      },
-      0);
+  const Entry& entry =
+      cached([](const Entry& e) { return e.complete; },
+             [&](auto&& add) {
+               inner_.read_objects(subject, relation, object_type, [&](const ObjectKey& object) {
+                 add({object.type, ":", object.id});
+                 return true;
+               });
+               return true;
+             },
+             0);
   for (size_t i = 0; i < entry.ends.size(); ++i)
     if (!visit(split_object(entry.at(i)))) return;
 }

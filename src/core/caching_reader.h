@@ -63,13 +63,12 @@ class CachingReader : public TupleReader {
   template <typename Usable, typename Fill>
   const Entry& cached(Usable&& usable, Fill&& fill, size_t limit);
 
-
   TupleReader& inner_;
   size_t max_bytes_;
   size_t bytes_ = 0;  // held by the entries' members
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
-  std::string key_;  // scratch, reused to build lookup keys
+  std::string key_;                                  // scratch, reused to build lookup keys
   FlatMap<uint64_t, uint32_t, HashIdentity> index_;  // key hash -> entries_ index + 1
   std::vector<Entry> entries_;
 };

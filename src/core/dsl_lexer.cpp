@@ -10,14 +10,10 @@ namespace agentauthz::core {
 namespace {
 
 // Tells whether c is a blank inside a line (OpenFGA: space, tab, form feed).
-bool is_blank(char c) {
-  return c == ' ' || c == '\t' || c == '\f';
-}
+bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\f'; }
 
 // Tells whether c is a decimal digit.
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // Maps a word to its keyword kind, or Identifier when it is no keyword.
 TokenKind keyword_kind(std::string_view word) {

@@ -9,17 +9,17 @@
 namespace agentauthz::core {
 
 enum class ErrorKind {
-  InvalidModel,      // DSL syntax or semantic error (42601)
-  InvalidArgument,   // malformed object, subject, relation name (22023)
-  UndefinedName,     // unknown type or relation in a request (42704)
-  NotAllowed,        // the model does not allow this tuple or subject (22023)
-  DepthExceeded,     // resolution deeper than max_depth (54001)
-  Cancelled,         // the host asked evaluation to stop (57014)
-  NotReady,          // no model has been written yet (55000)
-  Unauthorized,      // an invalid, expired or revoked delegation token (28000)
-  Forbidden,         // the caller may not do this (42501)
-  LimitExceeded,     // a configured limit, e.g. delegation depth (54000)
-  Internal,          // a bug (XX000)
+  InvalidModel,     // DSL syntax or semantic error (42601)
+  InvalidArgument,  // malformed object, subject, relation name (22023)
+  UndefinedName,    // unknown type or relation in a request (42704)
+  NotAllowed,       // the model does not allow this tuple or subject (22023)
+  DepthExceeded,    // resolution deeper than max_depth (54001)
+  Cancelled,        // the host asked evaluation to stop (57014)
+  NotReady,         // no model has been written yet (55000)
+  Unauthorized,     // an invalid, expired or revoked delegation token (28000)
+  Forbidden,        // the caller may not do this (42501)
+  LimitExceeded,    // a configured limit, e.g. delegation depth (54000)
+  Internal,         // a bug (XX000)
 };
 
 class Error : public std::runtime_error {
@@ -39,10 +39,11 @@ class Error : public std::runtime_error {
 class ModelError : public Error {
  public:
   ModelError(int line, int column, const std::string& message)
-      : Error(ErrorKind::InvalidModel,
-              "invalid model at line " + std::to_string(line) + ", column " +
-                  std::to_string(column) + ": " + message),
-        line_(line), column_(column), reason_(message) {}
+      : Error(ErrorKind::InvalidModel, "invalid model at line " + std::to_string(line) +
+                                           ", column " + std::to_string(column) + ": " + message),
+        line_(line),
+        column_(column),
+        reason_(message) {}
 
   int line() const { return line_; }
   int column() const { return column_; }

@@ -62,7 +62,10 @@ size_t Evaluator::MemoKeyHash::operator()(const MemoKey& k) const {
 
 Evaluator::Evaluator(std::shared_ptr<const Model> model, TupleReader& reader, Interner& interner,
                      EvalOptions options)
-    : model_(std::move(model)), reader_(reader), interner_(interner), options_(std::move(options)) {}
+    : model_(std::move(model)),
+      reader_(reader),
+      interner_(interner),
+      options_(std::move(options)) {}
 
 void Evaluator::clear_memo() {
   clear_results();
@@ -95,8 +98,8 @@ size_t Evaluator::object_bytes() const {
 size_t Evaluator::bytes() const {
   return memo_.bytes() + object_bytes() + membership_index_.bytes() +
          memberships_.capacity() * sizeof(Membership) + membership_bytes_ + scope_memo_.bytes() +
-         scope_seen_.bytes() + provisional_.bytes() + provisional_keys_.capacity() * sizeof(MemoKey) +
-         path_.capacity() * sizeof(MemoKey);
+         scope_seen_.bytes() + provisional_.bytes() +
+         provisional_keys_.capacity() * sizeof(MemoKey) + path_.capacity() * sizeof(MemoKey);
 }
 
 void Evaluator::bound_caches() {
@@ -257,9 +260,11 @@ Evaluator::Outcome Evaluator::resolve(const Subject& subject, const Object& obje
   path_.pop_back();
   // A result is final when no cycle was met below it; in a union-only
   // search a grant is final too (a cut cycle only ever hides grants).
-  if (proof == nullptr && (cycles_ == cycles_before || (reachability_ && outcome == Outcome::True)) &&
+  if (proof == nullptr &&
+      (cycles_ == cycles_before || (reachability_ && outcome == Outcome::True)) &&
       (outcome == Outcome::True || outcome == Outcome::False)) {
-    memo_.set(key, Remembered{outcome == Outcome::True ? kTrue : kFalse, static_cast<uint16_t>(depth)});
+    memo_.set(key,
+              Remembered{outcome == Outcome::True ? kTrue : kFalse, static_cast<uint16_t>(depth)});
   } else if (reachability_ && (outcome == Outcome::False || outcome == Outcome::Cycle)) {
     // A union-only check is a graph search: a node found false need not be
     // searched again while this check runs, whatever path reaches it. This
@@ -287,7 +292,8 @@ Evaluator::Outcome Evaluator::search(const Subject& subject, const Object& objec
   reachability_ = false;
   // Each was found at this depth or deeper: this depth is a safe bound.
   if (outcome == Outcome::False || outcome == Outcome::Cycle)
-    for (const MemoKey& key : provisional_keys_) memo_.set(key, Remembered{kCycle, static_cast<uint16_t>(depth)});
+    for (const MemoKey& key : provisional_keys_)
+      memo_.set(key, Remembered{kCycle, static_cast<uint16_t>(depth)});
   provisional_.clear();
   provisional_keys_.clear();
   return outcome;
@@ -406,9 +412,9 @@ Evaluator::Outcome Evaluator::direct(const RelationInfo& relation, const Subject
       bool wildcard = std::string_view(granted_by) == "wildcard";
       step->rule = granted_by;
       step->allowed = true;
-      step->tuple = format(object) + "#" + relation.name + "@" +
-                    (wildcard ? format(Subject{subject.type, Interner::kWildcard, -1})
-                              : format(subject));
+      step->tuple =
+          format(object) + "#" + relation.name + "@" +
+          (wildcard ? format(Subject{subject.type, Interner::kWildcard, -1}) : format(subject));
     }
     return Outcome::True;
   }
@@ -463,8 +469,9 @@ const char* Evaluator::find_direct(const RelationInfo& relation, const Subject& 
   bool wildcard_allowed = !subject.wildcard() && model.allows(relation.id, subject.type, -1, true);
   ObjectKey key{model.type(object.type).name, interner_.text(object.id)};
   std::string_view subject_id = interner_.text(subject.id);
-  std::string_view subject_relation =
-      subject.userset() ? std::string_view(model.relation(subject.relation).name) : std::string_view();
+  std::string_view subject_relation = subject.userset()
+                                          ? std::string_view(model.relation(subject.relation).name)
+                                          : std::string_view();
 
   if (const ObjectTuples* tuples = object_tuples(object)) {
     const char* granted_by = nullptr;
@@ -498,17 +505,17 @@ const char* Evaluator::find_direct(const RelationInfo& relation, const Subject& 
 
   if (relation.allows_usersets || wildcard_allowed) {
     const char* granted_by = nullptr;
-    bool few = reader_.read_few_subjects(key, relation.name, kFewSubjects,
-                                         [&](const SubjectKey& stored) {
-      if (stored.type == subject_type.name) {
-        if (own_allowed && stored.id == subject_id && stored.relation == subject_relation)
-          granted_by = "direct";
-        else if (wildcard_allowed && stored.is_wildcard())
-          granted_by = "wildcard";
-      }
-      if (stored.is_userset()) note_userset(stored);
-      return granted_by == nullptr;
-    });
+    bool few =
+        reader_.read_few_subjects(key, relation.name, kFewSubjects, [&](const SubjectKey& stored) {
+          if (stored.type == subject_type.name) {
+            if (own_allowed && stored.id == subject_id && stored.relation == subject_relation)
+              granted_by = "direct";
+            else if (wildcard_allowed && stored.is_wildcard())
+              granted_by = "wildcard";
+          }
+          if (stored.is_userset()) note_userset(stored);
+          return granted_by == nullptr;
+        });
     if (few) {
       if (granted_by != nullptr) usersets->clear();
       return granted_by;
@@ -517,7 +524,8 @@ const char* Evaluator::find_direct(const RelationInfo& relation, const Subject& 
   }
 
   if (own_allowed && contains(object, relation, subject)) return "direct";
-  if (wildcard_allowed && contains(object, relation, Subject{subject.type, Interner::kWildcard, -1}))
+  if (wildcard_allowed &&
+      contains(object, relation, Subject{subject.type, Interner::kWildcard, -1}))
     return "wildcard";
   if (relation.allows_usersets)
     reader_.read_subjects(key, relation.name, SubjectFilter::UsersetsOnly,
@@ -550,21 +558,20 @@ void Evaluator::stored_parents(const RewriteNode& node, const Object& object,
     }
     return;
   }
-  reader_.read_subjects(
-      ObjectKey{model.type(object.type).name, interner_.text(object.id)}, tupleset.name,
-      SubjectFilter::All, [&](const SubjectKey& key) {
-        if (key.is_userset() || key.is_wildcard()) return true;
-        TypeId type = model.find_type(key.type);
-        if (type >= 0) note_parent(type, interner_.intern(key.id));
-        return true;
-      });
+  reader_.read_subjects(ObjectKey{model.type(object.type).name, interner_.text(object.id)},
+                        tupleset.name, SubjectFilter::All, [&](const SubjectKey& key) {
+                          if (key.is_userset() || key.is_wildcard()) return true;
+                          TypeId type = model.find_type(key.type);
+                          if (type >= 0) note_parent(type, interner_.intern(key.id));
+                          return true;
+                        });
 }
 
 // `relation from tupleset`: every parent named by a tupleset tuple, one
 // dispatch deeper; parents whose type lacks the relation are skipped.
-Evaluator::Outcome Evaluator::tuple_to_userset(const RewriteNode& node, const RelationInfo& relation,
-                                               const Subject& subject, const Object& object,
-                                               int depth, Proof* proof) {
+Evaluator::Outcome Evaluator::tuple_to_userset(const RewriteNode& node,
+                                               const RelationInfo& relation, const Subject& subject,
+                                               const Object& object, int depth, Proof* proof) {
   const Model& model = *model_;
   const RelationInfo& tupleset = model.relation(node.tupleset);
   Proof* step = add_child(proof);

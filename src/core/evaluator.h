@@ -21,21 +21,21 @@
 namespace agentauthz::core {
 
 struct EvalOptions {
-  int max_depth = 25;                    // dispatches (userset, tuple-to-userset hops) per path
+  int max_depth = 25;  // dispatches (userset, tuple-to-userset hops) per path
   // Each cache kept across checks (check results, objects' tuples, users'
   // memberships, scope results) starts over, at the start of a check, once
   // it holds more than this.
   size_t max_cache_bytes = 64u << 20;
-  std::function<bool()> interrupted;     // polled; true aborts with Error(Cancelled)
+  std::function<bool()> interrupted;  // polled; true aborts with Error(Cancelled)
 };
 
 // One node of an explanation: how (object, relation) was or was not reached.
 struct Proof {
-  std::string rule;      // direct, wildcard, self, computed, tuple_to_userset, userset, union, ...
+  std::string rule;  // direct, wildcard, self, computed, tuple_to_userset, userset, union, ...
   std::string object;
   std::string relation;
-  std::string tuple;     // the tuple the step used, if any
-  std::string note;      // cycle, depth limit, no tuple, ...
+  std::string tuple;  // the tuple the step used, if any
+  std::string note;   // cycle, depth limit, no tuple, ...
   bool allowed = false;
   std::vector<Proof> children;
 };
@@ -117,8 +117,8 @@ class Evaluator {
   struct StoredTuple {
     RelationId relation;
     TypeId type;
-    Symbol id;                   // Interner::kWildcard for `type:*`
-    RelationId subject_relation; // -1 unless a userset
+    Symbol id;                    // Interner::kWildcard for `type:*`
+    RelationId subject_relation;  // -1 unless a userset
   };
   // The tuples of one object: stored_[begin, begin + count), or unknown
   // when the object has more than a whole read takes.
@@ -147,7 +147,8 @@ class Evaluator {
   Outcome direct(const RelationInfo& relation, const Subject& subject, const Object& object,
                  int depth, Proof* proof);
   const char* find_direct(const RelationInfo& relation, const Subject& subject,
-                          const Object& object, std::vector<std::pair<Object, RelationId>>* usersets);
+                          const Object& object,
+                          std::vector<std::pair<Object, RelationId>>* usersets);
   void stored_usersets(const RelationInfo& relation, const Object& object,
                        std::vector<std::pair<Object, RelationId>>* usersets);
   bool reaches(const ResolvedScope& scope, const RewriteNode& node, const RelationInfo& relation,
@@ -188,20 +189,20 @@ class Evaluator {
   Interner& interner_;
   EvalOptions options_;
   FlatMap<MemoKey, Remembered, MemoKeyHash> memo_;  // final results, across checks
-  std::vector<MemoKey> path_;                     // nodes being resolved (cycle detection)
+  std::vector<MemoKey> path_;                       // nodes being resolved (cycle detection)
   uint64_t cycles_ = 0;
   uint32_t steps_ = 0;
-  size_t proof_nodes_ = 0;  // nodes in the explanation being built
+  size_t proof_nodes_ = 0;                             // nodes in the explanation being built
   FlatMap<uint64_t, uint32_t, IdentityHash> objects_;  // (type, id) -> object_entries_ + 1
   std::vector<ObjectTuples> object_entries_;
   std::vector<StoredTuple> stored_;
   FlatMap<MemoKey, uint32_t, MemoKeyHash> membership_index_;  // -> memberships_ + 1
   std::vector<Membership> memberships_;
-  size_t membership_bytes_ = 0;  // held by memberships_' sets
-  std::vector<std::vector<char>> relevant_cache_;  // per target relation
-  FlatMap<MemoKey, uint8_t, MemoKeyHash> scope_memo_;   // (scope, object, relation) -> allowed
-  FlatMap<MemoKey, uint8_t, MemoKeyHash> scope_seen_;   // nodes visited by one scope walk
-  bool reachability_ = false;  // the current check involves unions only
+  size_t membership_bytes_ = 0;                        // held by memberships_' sets
+  std::vector<std::vector<char>> relevant_cache_;      // per target relation
+  FlatMap<MemoKey, uint8_t, MemoKeyHash> scope_memo_;  // (scope, object, relation) -> allowed
+  FlatMap<MemoKey, uint8_t, MemoKeyHash> scope_seen_;  // nodes visited by one scope walk
+  bool reachability_ = false;                          // the current check involves unions only
   // Nodes found false so far by a union-only check (see resolve()), settled
   // when the check ends.
   FlatMap<MemoKey, uint8_t, MemoKeyHash> provisional_;

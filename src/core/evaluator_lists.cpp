@@ -153,8 +153,8 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
       const RelationInfo& tupleset = model.relation(ttu.tupleset);
       const RelationInfo& owner = model.relation(ttu.target);
       std::vector<Symbol> ids;
-      reader_.read_objects(SubjectKey{type_name, id, {}}, tupleset.name, model.type(owner.type).name,
-                           [&](const ObjectKey& object) {
+      reader_.read_objects(SubjectKey{type_name, id, {}}, tupleset.name,
+                           model.type(owner.type).name, [&](const ObjectKey& object) {
                              ids.push_back(interner_.intern(object.id));
                              return true;
                            });
@@ -169,7 +169,8 @@ bool Evaluator::list_objects(const Subject& subject, RelationId target, std::vec
   const RelationInfo& goal = model_->relation(target);
   std::vector<Symbol> candidates;
   bool raise = beyond == BeyondDepth::Raise;
-  if (!expand_reverse(subject, target, max_nodes, raise, [&](Symbol id, int) { candidates.push_back(id); }))
+  if (!expand_reverse(subject, target, max_nodes, raise,
+                      [&](Symbol id, int) { candidates.push_back(id); }))
     return false;
   for (Symbol id : candidates) {
     if (goal.monotone) {
@@ -194,9 +195,9 @@ const Evaluator::Membership* Evaluator::membership(const Subject& subject, Relat
     return known.complete ? &known : nullptr;
   }
   Membership fresh;
-  fresh.complete = expand_reverse(subject, relation, kMembershipNodes, false, [&](Symbol id, int depth) {
-    fresh.members.insert(id, static_cast<uint16_t>(depth));
-  });
+  fresh.complete = expand_reverse(
+      subject, relation, kMembershipNodes, false,
+      [&](Symbol id, int depth) { fresh.members.insert(id, static_cast<uint16_t>(depth)); });
   membership_bytes_ += fresh.members.bytes();
   memberships_.push_back(std::move(fresh));
   membership_index_.set(key, static_cast<uint32_t>(memberships_.size()));
@@ -255,7 +256,8 @@ void Evaluator::list_subjects(const Object& object, RelationId relation, const S
                 TypeId type = model.find_type(key.type);
                 if (type < 0 || !model.allows(tupleset.id, type, -1, false)) return true;
                 RelationId target = node.computed_by_type[type];
-                if (target >= 0) parents.push_back(Node{Object{type, self.interner_.intern(key.id)}, target});
+                if (target >= 0)
+                  parents.push_back(Node{Object{type, self.interner_.intern(key.id)}, target});
                 return true;
               });
           for (const Node& parent : parents) next(parent.object, parent.relation);
@@ -273,26 +275,26 @@ void Evaluator::list_subjects(const Object& object, RelationId relation, const S
 
     void direct(const RelationInfo& info, const Object& o) {
       std::vector<Node> usersets;
-      self.reader_.read_subjects(
-          ObjectKey{model.type(o.type).name, self.interner_.text(o.id)}, info.name,
-          SubjectFilter::All, [&](const SubjectKey& key) {
-            TypeId type = model.find_type(key.type);
-            if (type < 0) return true;
-            if (key.is_userset()) {
-              RelationId member = model.find_relation(type, key.relation);
-              if (member < 0 || !model.allows(info.id, type, member, false)) return true;
-              Object userset{type, self.interner_.intern(key.id)};
-              if (filter.type == type && filter.relation == member)
-                add(Subject{type, userset.id, member});
-              usersets.push_back(Node{userset, member});
-              return true;
-            }
-            bool wildcard = key.is_wildcard();
-            if (!model.allows(info.id, type, -1, wildcard)) return true;
-            if (filter.type == type && filter.relation < 0)
-              add(Subject{type, self.interner_.intern(key.id), -1});
-            return true;
-          });
+      self.reader_.read_subjects(ObjectKey{model.type(o.type).name, self.interner_.text(o.id)},
+                                 info.name, SubjectFilter::All, [&](const SubjectKey& key) {
+                                   TypeId type = model.find_type(key.type);
+                                   if (type < 0) return true;
+                                   if (key.is_userset()) {
+                                     RelationId member = model.find_relation(type, key.relation);
+                                     if (member < 0 || !model.allows(info.id, type, member, false))
+                                       return true;
+                                     Object userset{type, self.interner_.intern(key.id)};
+                                     if (filter.type == type && filter.relation == member)
+                                       add(Subject{type, userset.id, member});
+                                     usersets.push_back(Node{userset, member});
+                                     return true;
+                                   }
+                                   bool wildcard = key.is_wildcard();
+                                   if (!model.allows(info.id, type, -1, wildcard)) return true;
+                                   if (filter.type == type && filter.relation < 0)
+                                     add(Subject{type, self.interner_.intern(key.id), -1});
+                                   return true;
+                                 });
       for (const Node& userset : usersets) next(userset.object, userset.relation);
     }
   };

@@ -33,7 +33,9 @@ class IntegerSet {
 
  private:
   struct Hash {
-    size_t operator()(int64_t key) const { return static_cast<size_t>(mix64(static_cast<uint64_t>(key))); }
+    size_t operator()(int64_t key) const {
+      return static_cast<size_t>(mix64(static_cast<uint64_t>(key)));
+    }
   };
 
   bool dense_ = true;

@@ -17,8 +17,8 @@ bool MemoryReader::remove(std::string_view object, std::string_view relation,
 
 bool MemoryReader::contains(const ObjectKey& object, std::string_view relation,
                             const SubjectKey& subject) {
-  return forward_.count(Key(format_object(object.type, object.id), relation,
-                            format_subject(subject))) > 0;
+  return forward_.count(
+             Key(format_object(object.type, object.id), relation, format_subject(subject))) > 0;
 }
 
 void MemoryReader::read_subjects(const ObjectKey& object, std::string_view relation,

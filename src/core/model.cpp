@@ -60,7 +60,8 @@ std::shared_ptr<const Model> Model::compile(const ModelAst& ast) {
     info.name = type.name;
     for (const RelationAst& relation : type.relations) {
       RelationId rid = static_cast<RelationId>(model->relations_.size());
-      if (static_cast<size_t>(rid) >= kMaxRelations) inconsistent(relation.pos, "too many relations");
+      if (static_cast<size_t>(rid) >= kMaxRelations)
+        inconsistent(relation.pos, "too many relations");
       info.relations.push_back(rid);
       RelationInfo rel;
       rel.id = rid;
@@ -99,7 +100,8 @@ std::shared_ptr<const Model> Model::compile(const ModelAst& ast) {
             r.wildcard = d.wildcard;
             if (!d.relation.empty()) {
               r.relation = model.find_relation(r.type, d.relation);
-              if (r.relation < 0) inconsistent(d.pos, "undefined relation " + d.type + "#" + d.relation);
+              if (r.relation < 0)
+                inconsistent(d.pos, "undefined relation " + d.type + "#" + d.relation);
               relation.allows_usersets = true;
             }
             bool seen = false;
@@ -140,8 +142,10 @@ std::shared_ptr<const Model> Model::compile(const ModelAst& ast) {
   for (size_t t = 0; t < ast.types.size(); ++t) {
     const TypeAst& type = ast.types[t];
     for (const RelationAst& relation : type.relations) {
-      RelationInfo& info = model->relations_[model->find_relation(static_cast<TypeId>(t), relation.name)];
-      if (!relation.rewrite) inconsistent(relation.pos, "relation " + relation.name + " has no definition");
+      RelationInfo& info =
+          model->relations_[model->find_relation(static_cast<TypeId>(t), relation.name)];
+      if (!relation.rewrite)
+        inconsistent(relation.pos, "relation " + relation.name + " has no definition");
       Compiler compiler{*model, static_cast<TypeId>(t), info};
       info.rewrite = compiler.compile(*relation.rewrite);
     }

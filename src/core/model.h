@@ -27,11 +27,11 @@ struct TypeRestriction {
 
 struct RewriteNode {
   RewriteKind kind = RewriteKind::Direct;
-  RelationId relation = -1;              // Computed
-  RelationId tupleset = -1;              // TupleToUserset: relation on the same type
-  std::string computed_name;             // TupleToUserset: relation looked up on each parent
+  RelationId relation = -1;                  // Computed
+  RelationId tupleset = -1;                  // TupleToUserset: relation on the same type
+  std::string computed_name;                 // TupleToUserset: relation looked up on each parent
   std::vector<RelationId> computed_by_type;  // TupleToUserset: per parent type, or -1
-  std::vector<RewriteNode> children;     // Union, Intersection, Exclusion (base, subtract)
+  std::vector<RewriteNode> children;         // Union, Intersection, Exclusion (base, subtract)
 };
 
 struct RelationInfo {

@@ -17,8 +17,8 @@ struct SourcePos {
 // One entry of a direct type restriction: `user`, `user:*` or `group#member`.
 struct DirectTypeAst {
   std::string type;
-  std::string relation;  // empty unless `type#relation`
-  bool wildcard = false; // `type:*`
+  std::string relation;   // empty unless `type#relation`
+  bool wildcard = false;  // `type:*`
   SourcePos pos;
 };
 
@@ -33,10 +33,11 @@ enum class RewriteKind {
 
 struct RewriteAst {
   RewriteKind kind = RewriteKind::Direct;
-  std::vector<DirectTypeAst> direct_types;       // Direct
-  std::string relation;                          // Computed; TupleToUserset: the computed relation
-  std::string tupleset;                          // TupleToUserset: the `from` relation
-  std::vector<std::unique_ptr<RewriteAst>> children;  // Union/Intersection: >= 2; Exclusion: exactly 2
+  std::vector<DirectTypeAst> direct_types;  // Direct
+  std::string relation;                     // Computed; TupleToUserset: the computed relation
+  std::string tupleset;                     // TupleToUserset: the `from` relation
+  std::vector<std::unique_ptr<RewriteAst>>
+      children;  // Union/Intersection: >= 2; Exclusion: exactly 2
   SourcePos pos;
 };
 

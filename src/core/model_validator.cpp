@@ -14,9 +14,7 @@ namespace {
 
 // Tells whether name is one of the words OpenFGA reserves for its own
 // rewrite vocabulary.
-bool is_self_or_this(std::string_view name) {
-  return name == "self" || name == "this";
-}
+bool is_self_or_this(std::string_view name) { return name == "self" || name == "this"; }
 
 // Explains why name (of the given kind and length limit) is not a valid
 // name; the caller knows it is invalid.
@@ -37,9 +35,7 @@ std::string invalid_name_reason(std::string_view kind, std::string_view name,
 }
 
 // Formats the line of pos for "first defined at" notes.
-std::string line_of(SourcePos pos) {
-  return "line " + std::to_string(pos.line);
-}
+std::string line_of(SourcePos pos) { return "line " + std::to_string(pos.line); }
 
 }  // namespace
 

@@ -16,9 +16,7 @@ constexpr std::array<std::string_view, 6> kReservedWords = {
 };
 
 // Tells whether c is an ASCII letter.
-bool is_ascii_letter(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // Tells whether name is a non-reserved identifier of at most max_length bytes.
 bool is_valid_name(std::string_view name, std::size_t max_length) {
@@ -36,9 +34,7 @@ bool is_valid_name(std::string_view name, std::size_t max_length) {
 }  // namespace
 
 // Tells whether c may start an identifier: an ASCII letter or '_'.
-bool is_identifier_start(char c) {
-  return is_ascii_letter(c) || c == '_';
-}
+bool is_identifier_start(char c) { return is_ascii_letter(c) || c == '_'; }
 
 // Tells whether c may continue an identifier: letter, digit, '_' or '-'.
 bool is_identifier_char(char c) {
@@ -56,9 +52,7 @@ bool is_reserved_word(std::string_view word) {
 }
 
 // Tells whether name can name a type.
-bool is_valid_type_name(std::string_view name) {
-  return is_valid_name(name, kMaxTypeNameLength);
-}
+bool is_valid_type_name(std::string_view name) { return is_valid_name(name, kMaxTypeNameLength); }
 
 // Tells whether name can name a relation.
 bool is_valid_relation_name(std::string_view name) {

@@ -47,7 +47,8 @@ Subject RequestResolver::subject_filter(std::string_view text) const {
   size_t hash = text.find('#');
   Subject filter;
   filter.type = type(text.substr(0, hash));
-  if (hash != std::string_view::npos) filter.relation = relation(filter.type, text.substr(hash + 1));
+  if (hash != std::string_view::npos)
+    filter.relation = relation(filter.type, text.substr(hash + 1));
   return filter;
 }
 

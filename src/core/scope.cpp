@@ -8,9 +8,8 @@ namespace agentauthz::core {
 ScopeEntry parse_scope_entry(std::string_view text) {
   size_t at = text.find('@');
   if (at == std::string_view::npos)
-    throw Error(ErrorKind::InvalidArgument,
-                "invalid scope entry " + quote_for_message(text) +
-                    ": expected relation@type:id or relation@type:*");
+    throw Error(ErrorKind::InvalidArgument, "invalid scope entry " + quote_for_message(text) +
+                                                ": expected relation@type:id or relation@type:*");
   ScopeEntry entry;
   std::string_view relation = text.substr(0, at);
   std::string_view object = text.substr(at + 1);

@@ -6,9 +6,7 @@ namespace {
 
 constexpr std::string_view kPrefix = "aaz1.";
 
-bool is_digit(char c) {
-  return c >= '0' && c <= '9';
-}
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // base64url, and the dots a misspelt or run-together token may carry.
 bool is_secret_char(char c) {
@@ -16,13 +14,9 @@ bool is_secret_char(char c) {
          c == '.';
 }
 
-char lower(char c) {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-bool is_space(char c) {
-  return c == ' ' || c == '\n' || c == '\t' || c == '\r';
-}
+bool is_space(char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; }
 
 // The characters to hide of one token-shaped run: [begin, end).
 struct Secret {
@@ -135,13 +129,9 @@ bool holds_token(std::string_view text) noexcept {
   return next_secret(text, 0, &secret);
 }
 
-size_t redacted_length(std::string_view text) noexcept {
-  return redact(text, nullptr);
-}
+size_t redacted_length(std::string_view text) noexcept { return redact(text, nullptr); }
 
-size_t write_redacted(std::string_view text, char* out) noexcept {
-  return redact(text, out);
-}
+size_t write_redacted(std::string_view text, char* out) noexcept { return redact(text, out); }
 
 size_t first_secret_offset(std::string_view text) noexcept {
   Secret secret;

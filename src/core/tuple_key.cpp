@@ -9,9 +9,7 @@ namespace agentauthz::core {
 
 namespace {
 
-bool is_space_or_control(unsigned char c) {
-  return c <= 0x20 || c == 0x7f;
-}
+bool is_space_or_control(unsigned char c) { return c <= 0x20 || c == 0x7f; }
 
 // Returns whether a code point is whitespace, a C1 control or an invisible
 // formatting character (zero-width, bidirectional override): such
@@ -51,9 +49,8 @@ bool has_space_or_control(std::string_view text) {
 }
 
 [[noreturn]] void reject(std::string_view what, std::string_view text, std::string_view why) {
-  throw Error(ErrorKind::InvalidArgument,
-              "invalid " + std::string(what) + " " + quote_for_message(text) + ": " +
-                  std::string(why));
+  throw Error(ErrorKind::InvalidArgument, "invalid " + std::string(what) + " " +
+                                              quote_for_message(text) + ": " + std::string(why));
 }
 
 // Returns why a name (type or relation) is malformed, or nullptr.
@@ -119,7 +116,8 @@ std::string object_problem(std::string_view text, ObjectKey* key) {
   size_t colon = text.find(':');
   if (colon == std::string_view::npos) return "expected type:id";
   *key = ObjectKey{text.substr(0, colon), text.substr(colon + 1)};
-  if (const char* why = name_problem(key->type, kMaxTypeNameLength)) return std::string("the type ") + why;
+  if (const char* why = name_problem(key->type, kMaxTypeNameLength))
+    return std::string("the type ") + why;
   if (key->id == "*") return "an object cannot be a wildcard";
   if (const char* why = id_problem(key->id)) return why;
   return std::string();

@@ -34,8 +34,8 @@ class TupleReader {
   // when there are at most `limit`; returns false as soon as there are more
   // (the visitor may have seen some of them and must discard them). Lets
   // the evaluator read a short list once instead of probing it repeatedly.
-  virtual bool read_few_subjects(const ObjectKey& object, std::string_view relation,
-                                 size_t limit, SubjectVisitor visit) {
+  virtual bool read_few_subjects(const ObjectKey& object, std::string_view relation, size_t limit,
+                                 SubjectVisitor visit) {
     size_t count = 0;
     bool few = true;
     read_subjects(object, relation, SubjectFilter::All, [&](const SubjectKey& subject) {

@@ -36,9 +36,10 @@ ValidatedTuple validate_tuple(const Model& model, std::string_view object,
 
   tuple.object_type = model.find_type(tuple.object.type);
   if (tuple.object_type < 0)
-    throw Error(ErrorKind::UndefinedName,
-                "type " + quote_for_message(tuple.object.type) + " is not defined in the active model",
-                "tuple " + describe(object, relation, subject));
+    throw Error(
+        ErrorKind::UndefinedName,
+        "type " + quote_for_message(tuple.object.type) + " is not defined in the active model",
+        "tuple " + describe(object, relation, subject));
   tuple.relation = model.find_relation(tuple.object_type, relation);
   if (tuple.relation < 0)
     throw Error(ErrorKind::UndefinedName,
@@ -48,9 +49,10 @@ ValidatedTuple validate_tuple(const Model& model, std::string_view object,
 
   TypeId subject_type = model.find_type(tuple.subject.type);
   if (subject_type < 0)
-    throw Error(ErrorKind::UndefinedName,
-                "type " + quote_for_message(tuple.subject.type) + " is not defined in the active model",
-                "tuple " + describe(object, relation, subject));
+    throw Error(
+        ErrorKind::UndefinedName,
+        "type " + quote_for_message(tuple.subject.type) + " is not defined in the active model",
+        "tuple " + describe(object, relation, subject));
   RelationId subject_relation = -1;
   if (tuple.subject.is_userset()) {
     subject_relation = model.find_relation(subject_type, tuple.subject.relation);
@@ -71,9 +73,10 @@ ValidatedTuple validate_tuple(const Model& model, std::string_view object,
                                 " cannot be assigned directly"
                           : "relation " + info.name + " of type " + model.type(info.type).name +
                                 " allows " + restrictions(model, info) + ", not " + shape;
-    throw Error(ErrorKind::NotAllowed,
-                "tuple " + describe(object, relation, subject) + " is not allowed by the active model",
-                why);
+    throw Error(
+        ErrorKind::NotAllowed,
+        "tuple " + describe(object, relation, subject) + " is not allowed by the active model",
+        why);
   }
   return tuple;
 }

@@ -35,8 +35,8 @@ struct CacheKey {
   int64_t model_id = -1;
   bool operator==(const CacheKey& o) const {
     return view == o.view && context_generation == o.context_generation &&
-           actor_tables == o.actor_tables && role_privileges == o.role_privileges && role == o.role &&
-           model_id == o.model_id;
+           actor_tables == o.actor_tables && role_privileges == o.role_privileges &&
+           role == o.role && model_id == o.model_id;
   }
 };
 
@@ -164,7 +164,8 @@ ActiveActor compute(TimestampTz now) {
     actor.reason = "the delegation chain changed";
     return actor;
   }
-  for (const DelegationRow& link : actor.links) actor.valid_until = std::min(actor.valid_until, link.expires_at);
+  for (const DelegationRow& link : actor.links)
+    actor.valid_until = std::min(actor.valid_until, link.expires_at);
   actor.subject = actor.links.front().principal;
   resolve_scopes(&actor);
   actor.valid = true;
@@ -234,7 +235,8 @@ std::array<uint8, 32> sha256(const uint8* data, size_t length) {
 
 bool session_acts_for_agent() {
   const ActorContext& context = explicit_context();
-  if (context.kind == ActorContext::Kind::Delegation || context.kind == ActorContext::Kind::Agent) return true;
+  if (context.kind == ActorContext::Kind::Delegation || context.kind == ActorContext::Kind::Agent)
+    return true;
   // A subject set by a trusted application role, for that role.
   if (context.kind == ActorContext::Kind::Subject && context.role == GetUserId()) return false;
   return !agent_of_current_role().empty();
@@ -253,13 +255,17 @@ void refuse_agent_prepare(XactEvent event, void*) {
   if (!OidIsValid(get_extension_oid("agentauthz", true))) return;
   bool agent = false;
   call_guarded(
-      [](void* out) { *static_cast<bool*>(out) = session_acts_for_agent() || !agent_of_session().empty(); },
+      [](void* out) {
+        *static_cast<bool*>(out) = session_acts_for_agent() || !agent_of_session().empty();
+      },
       &agent);
   if (agent)
-    ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                    errmsg("cannot PREPARE a transaction of a session acting for an agent"),
-                    errdetail("A prepared transaction outlives the session; its locks would hold every reader "
-                              "of what it locked until it is finished.")));
+    ereport(
+        ERROR,
+        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+         errmsg("cannot PREPARE a transaction of a session acting for an agent"),
+         errdetail("A prepared transaction outlives the session; its locks would hold every reader "
+                   "of what it locked until it is finished.")));
 }
 
 }  // namespace

@@ -20,14 +20,14 @@ namespace agentauthz::pg {
 
 struct ActiveActor {
   ActorContext::Kind kind = ActorContext::Kind::None;
-  bool implicit = false;          // an agent role acting as itself, without act_for
-  bool valid = false;             // false: every check is denied
-  std::string reason;             // why not valid
-  std::string subject;            // who checks are made for: the subject, agent or principal
-  std::string agent;              // Agent, Delegation
-  std::vector<DelegationRow> links;           // Delegation: root first
-  std::vector<core::ResolvedScope> scopes;    // Delegation: per link (when a model exists)
-  TimestampTz valid_until = DT_NOEND;         // Delegation: the earliest expiry of its links
+  bool implicit = false;             // an agent role acting as itself, without act_for
+  bool valid = false;                // false: every check is denied
+  std::string reason;                // why not valid
+  std::string subject;               // who checks are made for: the subject, agent or principal
+  std::string agent;                 // Agent, Delegation
+  std::vector<DelegationRow> links;  // Delegation: root first
+  std::vector<core::ResolvedScope> scopes;  // Delegation: per link (when a model exists)
+  TimestampTz valid_until = DT_NOEND;       // Delegation: the earliest expiry of its links
   bool local = true;
 };
 

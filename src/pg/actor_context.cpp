@@ -31,8 +31,8 @@ struct Undo {
 static_assert(std::is_nothrow_move_assignable_v<ActorContext>);
 static_assert(std::is_nothrow_move_assignable_v<Pending>);
 
-ActorContext session_context;     // survives transactions
-Pending pending;                  // this transaction's changes
+ActorContext session_context;  // survives transactions
+Pending pending;               // this transaction's changes
 std::vector<Undo> undo_stack;
 uint64_t generation = 1;
 
@@ -55,10 +55,13 @@ void xact_callback(XactEvent event, void*) {
       // context it set could be neither kept nor undone at the right time.
       // Refused, as PostgreSQL refuses to prepare temporary objects.
       if (pending.session_changed)
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("cannot PREPARE a transaction that changed the agentauthz actor context of the session"),
-                        errhint("Use act_for() or set_subject() with local => true in a transaction that is "
-                                "prepared, or change the context outside it.")));
+        ereport(
+            ERROR,
+            (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+             errmsg("cannot PREPARE a transaction that changed the agentauthz actor context of the "
+                    "session"),
+             errhint("Use act_for() or set_subject() with local => true in a transaction that is "
+                     "prepared, or change the context outside it.")));
       break;
     case XACT_EVENT_COMMIT:
     case XACT_EVENT_PARALLEL_COMMIT:

@@ -16,9 +16,9 @@ namespace agentauthz::pg {
 struct ActorContext {
   enum class Kind { None, Subject, Agent, Delegation };
   Kind kind = Kind::None;
-  Oid role = InvalidOid;         // the role that set it; it holds for that role only
-  std::string subject;           // Subject: the subject; Agent, Delegation: the agent
-  std::vector<int64_t> chain;    // Delegation: the links, root first
+  Oid role = InvalidOid;       // the role that set it; it holds for that role only
+  std::string subject;         // Subject: the subject; Agent, Delegation: the agent
+  std::vector<int64_t> chain;  // Delegation: the links, root first
   bool local = true;
 };
 

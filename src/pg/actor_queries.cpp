@@ -30,7 +30,7 @@ constexpr size_t kListingBytesPerNode = 96;
 struct AllowedSet {
   core::TypeId type = -1;
   core::RelationId relation = -1;
-  uint32_t checks = 0;   // in the current statement
+  uint32_t checks = 0;  // in the current statement
   uint64 statement = 0;
   bool built = false;
   bool unusable = false;  // too large, or too deep to list
@@ -104,8 +104,8 @@ bool actor_subject(const ActiveActor& actor, core::RequestResolver& resolve, cor
 bool within_scopes(const ActiveActor& actor, core::Evaluator& evaluator, core::RelationId relation,
                    const core::Object& object) {
   for (size_t i = 0; i < actor.scopes.size(); ++i)
-    if (!evaluator.scope_allows(actor.scopes[i], static_cast<uint32_t>(actor.links[i].id),
-                                relation, object))
+    if (!evaluator.scope_allows(actor.scopes[i], static_cast<uint32_t>(actor.links[i].id), relation,
+                                object))
       return false;
   return true;
 }
@@ -119,14 +119,15 @@ bool list_allowed(const ActiveActor& actor, core::Evaluator& evaluator, core::Re
   core::Subject who;
   if (!actor.valid || !actor_subject(actor, resolve, &who)) return true;
   // Too deep is not allowed, as for a single check (actor_decides).
-  if (!evaluator.list_objects(who, relation, &ids, core::Evaluator::BeyondDepth::Omit, max_nodes)) return false;
+  if (!evaluator.list_objects(who, relation, &ids, core::Evaluator::BeyondDepth::Omit, max_nodes))
+    return false;
   if (!actor.scopes.empty()) {
-    ids.erase(std::remove_if(ids.begin(), ids.end(),
-                             [&](core::Symbol id) {
-                               return !within_scopes(actor, evaluator, relation,
-                                                     core::Object{type, id});
-                             }),
-              ids.end());
+    ids.erase(
+        std::remove_if(ids.begin(), ids.end(),
+                       [&](core::Symbol id) {
+                         return !within_scopes(actor, evaluator, relation, core::Object{type, id});
+                       }),
+        ids.end());
   }
   return true;
 }
@@ -163,8 +164,10 @@ struct ResolvedTarget {
 
 ResolvedTarget last_target;
 
-const ResolvedTarget& resolve_target(Engine& engine, std::string_view relation, std::string_view type) {
-  if (last_target.view == view_epoch() && last_target.relation == relation && last_target.type == type)
+const ResolvedTarget& resolve_target(Engine& engine, std::string_view relation,
+                                     std::string_view type) {
+  if (last_target.view == view_epoch() && last_target.relation == relation &&
+      last_target.type == type)
     return last_target;
   core::RequestResolver resolve = engine.evaluator().resolver();
   last_target.view = 0;  // until resolved: a name error leaves no entry
@@ -252,7 +255,8 @@ bool answer_from_allowed_set(const ActiveActor& actor, core::Evaluator& evaluato
 
 }  // namespace
 
-Decision actor_decides(const ActiveActor& actor, core::RelationId relation, const core::Object& object) {
+Decision actor_decides(const ActiveActor& actor, core::RelationId relation,
+                       const core::Object& object) {
   if (!actor.valid) return Decision::Denied;  // fail closed
   core::Evaluator& evaluator = Engine::get().evaluator();
   bool allowed = false;
@@ -275,40 +279,45 @@ Decision actor_decides(const ActiveActor& actor, core::RelationId relation, cons
 namespace {
 
 constexpr const char* kTooDeep = "the check exceeded agentauthz.max_depth, so it is not allowed";
-constexpr const char* kUnnamed = "the key names no object of a type the model defines, so it is never allowed";
+constexpr const char* kUnnamed =
+    "the key names no object of a type the model defines, so it is never allowed";
 
 // Decides (relation, type:id) for the actor, the names resolved, and puts
 // the decision on record.
 bool decide_and_record(const ActiveActor& actor, core::RelationId relation, core::TypeId type,
-                       std::string_view relation_name, std::string_view type_name, std::string_view id) {
+                       std::string_view relation_name, std::string_view type_name,
+                       std::string_view id) {
   Decision decision = Decision::Denied;
   bool allowed = false;
   if (answer_from_built_set(actor, type, relation, id, &allowed))
     decision = allowed ? Decision::Allowed : Decision::Denied;
   else
-    decision = actor_decides(actor, relation, core::Object{type, Engine::get().interner().intern(id)});
+    decision =
+        actor_decides(actor, relation, core::Object{type, Engine::get().interner().intern(id)});
   if (audit::recording()) {
     if (decision == Decision::TooDeep)
       audit::note_refusal(actor, relation, type, relation_name, type_name, id, kTooDeep);
     else
-      audit::note_decision(actor, relation, type, relation_name, type_name, id, decision == Decision::Allowed);
+      audit::note_decision(actor, relation, type, relation_name, type_name, id,
+                           decision == Decision::Allowed);
   }
   return decision == Decision::Allowed;
 }
 
 // A key that names no object: never allowed, and on record as refused.
 // The keys are the model's where it defines the names.
-bool deny_unnamed(const ActiveActor& actor, int32_t relation_key, int32_t type_key, std::string_view relation,
-                  std::string_view object_type, std::string_view id) {
-  if (audit::recording()) audit::note_refusal(actor, relation_key, type_key, relation, object_type, id, kUnnamed);
+bool deny_unnamed(const ActiveActor& actor, int32_t relation_key, int32_t type_key,
+                  std::string_view relation, std::string_view object_type, std::string_view id) {
+  if (audit::recording())
+    audit::note_refusal(actor, relation_key, type_key, relation, object_type, id, kUnnamed);
   return false;
 }
 
 // The same where the model may not define the names.
 bool deny_unnamed(const ActiveActor& actor, std::string_view relation, std::string_view object_type,
                   std::string_view id) {
-  return deny_unnamed(actor, audit::key_for_name(relation), audit::key_for_name(object_type), relation,
-                      object_type, id);
+  return deny_unnamed(actor, audit::key_for_name(relation), audit::key_for_name(object_type),
+                      relation, object_type, id);
 }
 
 // Spells `type:id` into `buffer` (kMaxObjectLength + 1 bytes); an empty
@@ -332,10 +341,12 @@ std::string_view spell_object(std::string_view object_type, std::string_view id,
 
 }  // namespace
 
-bool actor_check_new_object(std::string_view relation, std::string_view object_type, std::string_view id) {
+bool actor_check_new_object(std::string_view relation, std::string_view object_type,
+                            std::string_view id) {
   Engine& engine = Engine::get();
   engine.prepare();
-  resolve_target(engine, relation, object_type);  // the names are the policy's: wrong ones are errors
+  resolve_target(engine, relation,
+                 object_type);  // the names are the policy's: wrong ones are errors
   char buffer[core::kMaxObjectLength + 1];
   std::string_view object = spell_object(object_type, id, buffer);
   core::ObjectKey key;
@@ -353,7 +364,8 @@ bool actor_check_new_object(std::string_view relation, std::string_view object_t
 bool actor_check_new_object(std::string_view relation, std::string_view object_type, int64_t id) {
   char text[24];
   int length = snprintf(text, sizeof text, "%lld", static_cast<long long>(id));
-  return actor_check_new_object(relation, object_type, std::string_view(text, static_cast<size_t>(length)));
+  return actor_check_new_object(relation, object_type,
+                                std::string_view(text, static_cast<size_t>(length)));
 }
 
 bool actor_check(std::string_view relation, std::string_view object) {
@@ -366,8 +378,9 @@ bool actor_check(std::string_view relation, std::string_view object) {
   core::ObjectKey key;
   if (!core::try_parse_object(object, &key)) {
     size_t colon = object.find(':');
-    return deny_unnamed(actor, relation, object.substr(0, colon),
-                        colon == std::string_view::npos ? std::string_view() : object.substr(colon + 1));
+    return deny_unnamed(
+        actor, relation, object.substr(0, colon),
+        colon == std::string_view::npos ? std::string_view() : object.substr(colon + 1));
   }
   core::TypeId type = engine.model().find_type(key.type);
   if (type < 0) return deny_unnamed(actor, relation, key.type, key.id);
@@ -393,22 +406,24 @@ bool actor_check(std::string_view relation, std::string_view object_type, std::s
   return decide_and_record(actor, target.relation_id, target.type_id, relation, object_type, id);
 }
 
-bool actor_check(std::string_view relation, std::string_view object_type, int64_t id, MalformedKey malformed) {
+bool actor_check(std::string_view relation, std::string_view object_type, int64_t id,
+                 MalformedKey malformed) {
   Engine& engine = Engine::get();
   engine.prepare();
   const ActiveActor& actor = active_actor();
   const ResolvedTarget& target = resolve_target(engine, relation, object_type);
   if (!actor.valid) {  // fail closed
     if (audit::recording())
-      audit::note_decision(actor, target.relation_id, target.type_id, target.relation, target.type, id, false);
+      audit::note_decision(actor, target.relation_id, target.type_id, target.relation, target.type,
+                           id, false);
     return false;
   }
   AllowedSet& set = allowed_set_for(target.type_id, target.relation_id);
   if (set.built) {
     bool allowed = set.integer_ids.contains(id);
     if (audit::recording())
-      audit::note_decision(actor, target.relation_id, target.type_id, target.relation, target.type, id,
-                           allowed);
+      audit::note_decision(actor, target.relation_id, target.type_id, target.relation, target.type,
+                           id, allowed);
     return allowed;
   }
   // Before the allowed set exists: the object decided by its id's text,
@@ -420,10 +435,12 @@ bool actor_check(std::string_view relation, std::string_view object_type, int64_
     if (malformed == MalformedKey::Refuse) refuse_key(object_type, digits);
     return deny_unnamed(actor, target.relation_id, target.type_id, relation, object_type, digits);
   }
-  return decide_and_record(actor, target.relation_id, target.type_id, relation, object_type, digits);
+  return decide_and_record(actor, target.relation_id, target.type_id, relation, object_type,
+                           digits);
 }
 
-std::vector<std::string> actor_allowed_ids(std::string_view relation, std::string_view object_type) {
+std::vector<std::string> actor_allowed_ids(std::string_view relation,
+                                           std::string_view object_type) {
   Engine& engine = Engine::get();
   engine.prepare();
   const ActiveActor& actor = active_actor();

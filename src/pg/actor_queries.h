@@ -17,7 +17,8 @@ namespace agentauthz::pg {
 // scope; denied without a valid actor. TooDeep: the check exceeded
 // agentauthz.max_depth -- not allowed. Nothing is recorded.
 enum class Decision { Allowed, Denied, TooDeep };
-Decision actor_decides(const ActiveActor& actor, core::RelationId relation, const core::Object& object);
+Decision actor_decides(const ActiveActor& actor, core::RelationId relation,
+                       const core::Object& object);
 
 // Whether the current actor has `relation` on `object` (`type:id`), on
 // record. An object that names nothing the model defines (malformed, or of
@@ -33,12 +34,14 @@ bool actor_check(std::string_view relation, std::string_view object_type, std::s
                  MalformedKey malformed);
 // The same for an integer id: once the statement has an allowed set for
 // (relation, type), a lookup of the integer.
-bool actor_check(std::string_view relation, std::string_view object_type, int64_t id, MalformedKey malformed);
+bool actor_check(std::string_view relation, std::string_view object_type, int64_t id,
+                 MalformedKey malformed);
 // For a row inserted under a parent (whose policy checks the parent): true
 // when the row's object is new -- no stored tuple names it -- and otherwise
 // whether the actor has `relation` on it (taking an existing object into a
 // new parent is a move). A key that cannot name an object is an error.
-bool actor_check_new_object(std::string_view relation, std::string_view object_type, std::string_view id);
+bool actor_check_new_object(std::string_view relation, std::string_view object_type,
+                            std::string_view id);
 bool actor_check_new_object(std::string_view relation, std::string_view object_type, int64_t id);
 // The ids of the objects of `object_type` the current actor has
 // `relation` on, sorted.

@@ -28,11 +28,13 @@ constexpr Oid kServerWideRoles[] = {
     ROLE_PG_MONITOR,           ROLE_PG_READ_ALL_SETTINGS,  ROLE_PG_READ_ALL_STATS,
     ROLE_PG_STAT_SCAN_TABLES,  ROLE_PG_CHECKPOINT,         ROLE_PG_DATABASE_OWNER,
 };
-constexpr const char* kExtensionRoles[] = {"agentauthz_admin", "agentauthz_app", "agentauthz_auditor"};
+constexpr const char* kExtensionRoles[] = {"agentauthz_admin", "agentauthz_app",
+                                           "agentauthz_auditor"};
 
 uint64 generation = 1;
 uint64 cached_generation = 0;
-std::unordered_map<Oid, std::string>* cached = nullptr;  // role -> reason, valid for cached_generation
+std::unordered_map<Oid, std::string>* cached =
+    nullptr;  // role -> reason, valid for cached_generation
 
 // Must not allocate, read catalogs or raise errors.
 void privileges_changed(Datum, int, uint32) { generation++; }
@@ -70,7 +72,9 @@ std::vector<Oid> direct_memberships(Oid role) {
     CatCList* memberships = SearchSysCacheList1(AUTHMEMMEMROLE, ObjectIdGetDatum(role));
     roles.reserve(memberships->n_members);
     for (int i = 0; i < memberships->n_members; ++i)
-      roles.push_back(reinterpret_cast<Form_pg_auth_members>(GETSTRUCT(&memberships->members[i]->tuple))->roleid);
+      roles.push_back(
+          reinterpret_cast<Form_pg_auth_members>(GETSTRUCT(&memberships->members[i]->tuple))
+              ->roleid);
     ReleaseSysCacheList(memberships);
   });
   return roles;
@@ -90,8 +94,10 @@ Oid current_database_owner() {
 // What makes one role privileged by itself, as a phrase ("has SUPERUSER"),
 // or "". `listed` says it is one of the roles listed above.
 std::string own_privilege(Oid role, const RoleRow& row, Oid database_owner, bool* listed) {
-  *listed = std::find(std::begin(kServerWideRoles), std::end(kServerWideRoles), role) != std::end(kServerWideRoles);
-  for (const char* extension_role : kExtensionRoles) *listed = *listed || row.name == extension_role;
+  *listed = std::find(std::begin(kServerWideRoles), std::end(kServerWideRoles), role) !=
+            std::end(kServerWideRoles);
+  for (const char* extension_role : kExtensionRoles)
+    *listed = *listed || row.name == extension_role;
   if (row.superuser) return "has SUPERUSER";
   if (row.bypassrls) return "has BYPASSRLS";
   if (row.createrole) return "has CREATEROLE";
@@ -117,7 +123,8 @@ std::string compute_reason(Oid role) {
       return who + " is a member of " + row.name + (listed ? "" : ", which " + privilege);
     }
     for (Oid parent : direct_memberships(reached[i]))
-      if (std::find(reached.begin(), reached.end(), parent) == reached.end()) reached.push_back(parent);
+      if (std::find(reached.begin(), reached.end(), parent) == reached.end())
+        reached.push_back(parent);
   }
   return std::string();
 }
@@ -150,7 +157,8 @@ std::vector<std::string> first_row(const char* query, Oid argument) {
     Oid types[1] = {OIDOID};
     Datum values[1] = {ObjectIdGetDatum(argument)};
     int rc = SPI_execute_with_args(query, 1, types, values, nullptr, true, 1);
-    if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the extension's tables: %s", SPI_result_code_string(rc));
+    if (rc != SPI_OK_SELECT)
+      elog(ERROR, "could not read the extension's tables: %s", SPI_result_code_string(rc));
     if (SPI_processed == 0) return;
     for (int column = 1; column <= SPI_tuptable->tupdesc->natts; ++column) {
       char* value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column);
@@ -165,7 +173,8 @@ std::vector<std::string> first_row(const char* query, Oid argument) {
 std::string protected_owner_reason(Oid role) {
   std::vector<std::string> row = first_row(
       "SELECT c.oid::pg_catalog.regclass::pg_catalog.text, pg_catalog.pg_get_userbyid(c.relowner) "
-      "FROM agentauthz.protected_tables p JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) p.tbl "
+      "FROM agentauthz.protected_tables p JOIN pg_catalog.pg_class c ON c.oid "
+      "OPERATOR(pg_catalog.=) p.tbl "
       "WHERE pg_catalog.pg_has_role($1, c.relowner, 'MEMBER') ORDER BY 1 LIMIT 1",
       role);
   if (row.empty()) return std::string();

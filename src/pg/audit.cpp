@@ -52,13 +52,13 @@ StatementKey current_key;
 bool have_statement = false;
 core::AuditRecord statement_fields;  // what every record of the statement shares
 core::AuditSummary summary(10);
-audit_queue::Batch pending;     // encoded, not yet handed over
+audit_queue::Batch pending;         // encoded, not yet handed over
 audit_queue::Batch in_transaction;  // to be written at this transaction's commit
 // Written by this transaction at its pre-commit, kept until it has really
 // committed: a commit can still fail after (an ON COMMIT action, a
 // serialization failure), and the rows written go with it.
 audit_queue::Batch written_at_commit;
-bool writing = false;           // appending to the log runs statements of its own
+bool writing = false;  // appending to the log runs statements of its own
 bool told_about_fallback = false;
 
 // At `summary`, an allowed set listed again and again in one statement (a
@@ -80,7 +80,6 @@ struct RefusedTokens {
 };
 RefusedTokens refused_tokens;
 
-
 std::string hex(const uint8* bytes, size_t length) {
   static const char digits[] = "0123456789abcdef";
   std::string out;
@@ -96,11 +95,13 @@ void tell_about_fallback() {
   if (told_about_fallback) return;
   told_about_fallback = true;
   pg_guard([] {
-    ereport(NOTICE,
-            (errmsg("agentauthz audit records are written in the caller's transaction"),
-             errdetail("agentauthz is not in shared_preload_libraries, so there is no audit queue: "
-                       "records of a transaction that rolls back or is read-only go to the server log only."),
-             errhint("Add agentauthz to shared_preload_libraries and restart the server.")));
+    ereport(
+        NOTICE,
+        (errmsg("agentauthz audit records are written in the caller's transaction"),
+         errdetail(
+             "agentauthz is not in shared_preload_libraries, so there is no audit queue: "
+             "records of a transaction that rolls back or is read-only go to the server log only."),
+         errhint("Add agentauthz to shared_preload_libraries and restart the server.")));
   });
 }
 
@@ -108,13 +109,17 @@ using audit_queue::Failure;
 
 [[noreturn]] void refuse_unbuffered_transaction() {
   pg_guard([] {
-    ereport(ERROR, (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-                    errmsg("agentauthz cannot hold more audit records for this transaction"),
-                    errdetail("Without agentauthz in shared_preload_libraries a transaction's records are written "
-                              "when it commits, and it may hold %zu kB of them; decisions that cannot be "
-                              "recorded are not made.",
-                              kTransactionBuffers * buffer_bytes() / 1024),
-                    errhint("Commit more often, raise agentauthz.audit_buffer_size, or preload the library.")));
+    ereport(
+        ERROR,
+        (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+         errmsg("agentauthz cannot hold more audit records for this transaction"),
+         errdetail(
+             "Without agentauthz in shared_preload_libraries a transaction's records are written "
+             "when it commits, and it may hold %zu kB of them; decisions that cannot be "
+             "recorded are not made.",
+             kTransactionBuffers * buffer_bytes() / 1024),
+         errhint(
+             "Commit more often, raise agentauthz.audit_buffer_size, or preload the library.")));
   });
   throw core::Error(core::ErrorKind::Internal, "unreachable");
 }
@@ -142,7 +147,8 @@ void hand_over(Failure on_failure) {
   tell_about_fallback();
   in_transaction.append(pending);
   pending.clear();
-  if (on_failure == Failure::Raise && in_transaction.bytes.size() > kTransactionBuffers * buffer_bytes())
+  if (on_failure == Failure::Raise &&
+      in_transaction.bytes.size() > kTransactionBuffers * buffer_bytes())
     refuse_unbuffered_transaction();
 }
 
@@ -315,7 +321,6 @@ void write_in_transaction(bool committing) {
 
 }  // namespace agentauthz::pg::audit
 
-
 namespace agentauthz::pg::audit {
 
 void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_key,
@@ -367,8 +372,9 @@ std::string_view clipped(std::string_view text, size_t limit) {
   return text.substr(0, end);
 }
 
-void note_refusal(const ActiveActor& actor, int32_t relation_key, int32_t type_key, std::string_view relation,
-                  std::string_view object_type, std::string_view id, std::string_view reason) {
+void note_refusal(const ActiveActor& actor, int32_t relation_key, int32_t type_key,
+                  std::string_view relation, std::string_view object_type, std::string_view id,
+                  std::string_view reason) {
   relation = clipped(relation, core::kMaxRelationNameLength);
   object_type = clipped(object_type, core::kMaxTypeNameLength);
   id = clipped(id, core::kMaxObjectLength);
@@ -475,7 +481,6 @@ const char* destination() {
   return audit_queue::available() ? "queue" : "transaction";
 }
 
-
 void statement_finished() {
   // Records outside a statement's gathering (refused act_for tokens) are
   // handed over at the statement's end too.
@@ -515,12 +520,15 @@ void transaction_preparing() {
   pg_guard([&] { holds_chain = chain_locked_in_transaction(); });
   if (in_transaction.records > 0 || holds_chain)
     pg_guard([] {
-      ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                      errmsg("cannot PREPARE a transaction that writes the agentauthz audit log"),
-                      errdetail("A prepared transaction would keep the audit chain's head locked until it is "
-                                "finished, and every writer of the log would wait for it."),
-                      errhint("Purge the audit log outside prepared transactions; without agentauthz in "
-                              "shared_preload_libraries, do not prepare transactions that act for an agent.")));
+      ereport(
+          ERROR,
+          (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+           errmsg("cannot PREPARE a transaction that writes the agentauthz audit log"),
+           errdetail("A prepared transaction would keep the audit chain's head locked until it is "
+                     "finished, and every writer of the log would wait for it."),
+           errhint(
+               "Purge the audit log outside prepared transactions; without agentauthz in "
+               "shared_preload_libraries, do not prepare transactions that act for an agent.")));
     });
 }
 

@@ -19,7 +19,8 @@ enum Level : int { kOff = 0, kDenied = 1, kSummary = 2, kAll = 3 };
 extern int level_setting;        // agentauthz.audit
 extern int sample_size_setting;  // agentauthz.audit_sample_size
 extern int queue_wait_setting;   // agentauthz.audit_queue_wait (ms without the writer's progress)
-extern int buffer_kb_setting;    // agentauthz.audit_buffer_size (kB a backend gathers before handing over)
+extern int
+    buffer_kb_setting;  // agentauthz.audit_buffer_size (kB a backend gathers before handing over)
 
 inline bool recording() { return level_setting != kOff; }
 
@@ -35,8 +36,9 @@ void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_
 // decide): counted like any refusal at `summary`, a row of its own with the
 // reason at `denied` and `all`. Names and id are clipped to their limits.
 // Keys the model does not define are given by key_for_name().
-void note_refusal(const ActiveActor& actor, int32_t relation_key, int32_t type_key, std::string_view relation,
-                  std::string_view object_type, std::string_view id, std::string_view reason);
+void note_refusal(const ActiveActor& actor, int32_t relation_key, int32_t type_key,
+                  std::string_view relation, std::string_view object_type, std::string_view id,
+                  std::string_view reason);
 // A summary key for a name the model does not define (negative, so it
 // never meets a model's id).
 int32_t key_for_name(std::string_view name);

@@ -13,8 +13,10 @@ namespace agentauthz::pg {
 namespace {
 
 constexpr const char* kRowsQuery =
-    "SELECT id, logged_at, kind, db_role, backend_pid, actor, principal, delegation_chain, purpose, "
-    "query_id, query_hash, relation, object_type, object_id, decision, allowed_count, denied_count, "
+    "SELECT id, logged_at, kind, db_role, backend_pid, actor, principal, delegation_chain, "
+    "purpose, "
+    "query_id, query_hash, relation, object_type, object_id, decision, allowed_count, "
+    "denied_count, "
     "allowed_sample, denied_sample, detail, prev_hash, row_hash FROM agentauthz.audit_log "
     "WHERE id OPERATOR(pg_catalog.>) $1 AND id OPERATOR(pg_catalog.<=) $2 ORDER BY id";
 
@@ -29,7 +31,8 @@ ChainVerdict walk(int64 from_id, const ChainHash& from_hash, int64 to_id, bool r
   pg_guard([&] {
     Oid types[2] = {INT8OID, INT8OID};
     Datum values[2] = {Int64GetDatum(from_id), Int64GetDatum(to_id)};
-    cursor = SPI_cursor_open_with_args(nullptr, kRowsQuery, 2, types, values, nullptr, read_only, 0);
+    cursor =
+        SPI_cursor_open_with_args(nullptr, kRowsQuery, 2, types, values, nullptr, read_only, 0);
   });
   StoredRow stored;
   ChainHasher hasher;
@@ -49,7 +52,8 @@ ChainVerdict walk(int64 from_id, const ChainHash& from_hash, int64 to_id, bool r
                    "row " + std::to_string(expected_id) +
                        (id > expected_id ? " is missing (deleted)" : " is out of order")};
       } else if (!stored.hashes_ok || !stored.kind_ok) {
-        verdict = {false, verdict.rows_checked, id, "row " + std::to_string(id) + " has a malformed kind or hash"};
+        verdict = {false, verdict.rows_checked, id,
+                   "row " + std::to_string(id) + " has a malformed kind or hash"};
       } else if (stored.odd_column != nullptr) {
         verdict = {false, verdict.rows_checked, id,
                    "row " + std::to_string(id) + " was edited: its " + stored.odd_column +
@@ -57,7 +61,8 @@ ChainVerdict walk(int64 from_id, const ChainHash& from_hash, int64 to_id, bool r
       } else if (stored.prev != previous) {
         verdict = {false, verdict.rows_checked, id,
                    "row " + std::to_string(id) +
-                       " does not follow the row before it (a row was inserted, or the one before deleted)"};
+                       " does not follow the row before it (a row was inserted, or the one before "
+                       "deleted)"};
       } else if (hasher.next(previous, stored.record) != stored.hash) {
         verdict = {false, verdict.rows_checked, id,
                    "row " + std::to_string(id) + " was edited: its contents do not match its hash"};
@@ -101,9 +106,10 @@ ChainVerdict verify_audit_chain() {
     pg_guard([&] {
       Oid types[2] = {INT8OID, INT8OID};
       Datum values[2] = {Int64GetDatum(point.last_id), Int64GetDatum(point.anchor_id)};
-      SPI_execute_with_args("SELECT pg_catalog.min(id) FROM agentauthz.audit_log "
-                            "WHERE id OPERATOR(pg_catalog.>) $1 OR id OPERATOR(pg_catalog.<=) $2",
-                            2, types, values, nullptr, true, 1);
+      SPI_execute_with_args(
+          "SELECT pg_catalog.min(id) FROM agentauthz.audit_log "
+          "WHERE id OPERATOR(pg_catalog.>) $1 OR id OPERATOR(pg_catalog.<=) $2",
+          2, types, values, nullptr, true, 1);
       bool isnull;
       Datum found = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
       if (!isnull) beyond = DatumGetInt64(found);
@@ -112,8 +118,9 @@ ChainVerdict verify_audit_chain() {
       verdict = {false, verdict.rows_checked, beyond,
                  "row " + std::to_string(beyond) + " lies outside the chain (inserted)"};
   }
-  if (verdict.ok) verdict.detail = "the chain verifies from row " + std::to_string(point.anchor_id + 1) +
-                                   " to row " + std::to_string(point.last_id);
+  if (verdict.ok)
+    verdict.detail = "the chain verifies from row " + std::to_string(point.anchor_id + 1) +
+                     " to row " + std::to_string(point.last_id);
   pg_guard([] { SPI_finish(); });
   return verdict;
 }
@@ -134,9 +141,10 @@ int64_t purge_audit_before(TimestampTz before) {
       pg_guard([&] {
         Oid types[1] = {TIMESTAMPTZOID};
         Datum values[1] = {TimestampTzGetDatum(before)};
-        SPI_execute_with_args("SELECT pg_catalog.min(id) FROM agentauthz.audit_log "
-                              "WHERE logged_at OPERATOR(pg_catalog.>=) $1",
-                              1, types, values, nullptr, false, 1);
+        SPI_execute_with_args(
+            "SELECT pg_catalog.min(id) FROM agentauthz.audit_log "
+            "WHERE logged_at OPERATOR(pg_catalog.>=) $1",
+            1, types, values, nullptr, false, 1);
         bool isnull;
         Datum first_kept = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
         cut = isnull ? point.last_id : DatumGetInt64(first_kept) - 1;
@@ -155,14 +163,15 @@ int64_t purge_audit_before(TimestampTz before) {
       pg_guard([&] {
         Oid range_types[2] = {INT8OID, INT8OID};
         Datum range[2] = {Int64GetDatum(cut), Int64GetDatum(point.anchor_id)};
-        SPI_execute_with_args("DELETE FROM agentauthz.audit_log "
-                              "WHERE id OPERATOR(pg_catalog.<=) $1 AND id OPERATOR(pg_catalog.>) $2",
-                              2, range_types, range, nullptr, false, 0);
+        SPI_execute_with_args(
+            "DELETE FROM agentauthz.audit_log "
+            "WHERE id OPERATOR(pg_catalog.<=) $1 AND id OPERATOR(pg_catalog.>) $2",
+            2, range_types, range, nullptr, false, 0);
         removed = static_cast<int64>(SPI_processed);
         Oid anchor_types[2] = {INT8OID, BYTEAOID};
         Datum anchor[2] = {Int64GetDatum(cut), bytea_datum(cut_hash.data(), cut_hash.size())};
-        SPI_execute_with_args("UPDATE agentauthz.audit_chain SET anchor_id = $1, anchor_hash = $2", 2,
-                              anchor_types, anchor, nullptr, false, 0);
+        SPI_execute_with_args("UPDATE agentauthz.audit_chain SET anchor_id = $1, anchor_hash = $2",
+                              2, anchor_types, anchor, nullptr, false, 0);
       });
     }
     pg_guard([] { SPI_finish(); });

@@ -54,13 +54,13 @@ static void agentauthz_executor_run(QueryDesc* query, ScanDirection direction, u
   ++executor_depth;
   PG_TRY();
   {
-    if (prev_executor_run) prev_executor_run(query, direction, count, execute_once);
-    else standard_ExecutorRun(query, direction, count, execute_once);
+    if (prev_executor_run)
+      prev_executor_run(query, direction, count, execute_once);
+    else
+      standard_ExecutorRun(query, direction, count, execute_once);
   }
   PG_FINALLY();
-  {
-    --executor_depth;
-  }
+  { --executor_depth; }
   PG_END_TRY();
 }
 
@@ -69,39 +69,42 @@ static void agentauthz_executor_finish(QueryDesc* query) {
   ++executor_depth;
   PG_TRY();
   {
-    if (prev_executor_finish) prev_executor_finish(query);
-    else standard_ExecutorFinish(query);
+    if (prev_executor_finish)
+      prev_executor_finish(query);
+    else
+      standard_ExecutorFinish(query);
   }
   PG_FINALLY();
-  {
-    --executor_depth;
-  }
+  { --executor_depth; }
   PG_END_TRY();
 }
 
 static void agentauthz_executor_end(QueryDesc* query) {
   using namespace agentauthz::pg::audit;
-  if (prev_executor_end) prev_executor_end(query);
-  else standard_ExecutorEnd(query);
+  if (prev_executor_end)
+    prev_executor_end(query);
+  else
+    standard_ExecutorEnd(query);
   top_level_statement_ended();
 }
 
-static void agentauthz_audit_utility(PlannedStmt* pstmt, const char* query_string, bool read_only_tree,
-                                     ProcessUtilityContext context, ParamListInfo params,
-                                     QueryEnvironment* query_env, DestReceiver* dest, QueryCompletion* qc) {
+static void agentauthz_audit_utility(PlannedStmt* pstmt, const char* query_string,
+                                     bool read_only_tree, ProcessUtilityContext context,
+                                     ParamListInfo params, QueryEnvironment* query_env,
+                                     DestReceiver* dest, QueryCompletion* qc) {
   using namespace agentauthz::pg::audit;
   ++executor_depth;
   PG_TRY();
   {
     if (prev_process_utility)
-      prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+      prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env, dest,
+                           qc);
     else
-      standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+      standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest,
+                              qc);
   }
   PG_FINALLY();
-  {
-    --executor_depth;
-  }
+  { --executor_depth; }
   PG_END_TRY();
   top_level_statement_ended();
 }

@@ -29,8 +29,8 @@ void texts_or_null(const std::vector<std::string>& values, Datum* datum, bool* n
   if (values.empty()) return;
   Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * values.size()));
   for (size_t i = 0; i < values.size(); ++i) elements[i] = text_datum(values[i]);
-  *datum = PointerGetDatum(construct_array(elements, static_cast<int>(values.size()), TEXTOID, -1,
-                                           false, TYPALIGN_INT));
+  *datum = PointerGetDatum(
+      construct_array(elements, static_cast<int>(values.size()), TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 // The row's columns, in table order.
@@ -52,7 +52,8 @@ void row_values(const core::AuditRecord& r, const ChainHash& previous, const Cha
   nulls[7] = r.delegation_chain.empty();
   if (!nulls[7]) {
     Datum* links = static_cast<Datum*>(palloc(sizeof(Datum) * r.delegation_chain.size()));
-    for (size_t i = 0; i < r.delegation_chain.size(); ++i) links[i] = Int64GetDatum(r.delegation_chain[i]);
+    for (size_t i = 0; i < r.delegation_chain.size(); ++i)
+      links[i] = Int64GetDatum(r.delegation_chain[i]);
     values[7] = PointerGetDatum(construct_array(links, static_cast<int>(r.delegation_chain.size()),
                                                 INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
   }
@@ -76,8 +77,8 @@ void row_values(const core::AuditRecord& r, const ChainHash& previous, const Cha
 // Inserts the rows straight into the heap and its indexes, as COPY does:
 // the log has no triggers, defaults or checks to run, and a batch of
 // records costs one table open instead of an executor run per row.
-void insert_rows(const std::vector<core::AuditRecord>& records, const std::vector<ChainHash>& hashes,
-                 const ChainHash& first_previous) {
+void insert_rows(const std::vector<core::AuditRecord>& records,
+                 const std::vector<ChainHash>& hashes, const ChainHash& first_previous) {
   Oid schema = get_namespace_oid("agentauthz", false);
   Oid relid = get_relname_relid("audit_log", schema);
   if (!OidIsValid(relid)) elog(ERROR, "agentauthz.audit_log is missing");
@@ -92,8 +93,8 @@ void insert_rows(const std::vector<core::AuditRecord>& records, const std::vecto
   InitResultRelInfo(info, rel, 1, nullptr, 0);
   ExecOpenIndices(info, false);
   TupleTableSlot* slot = ExecInitExtraTupleSlot(estate, desc, &TTSOpsHeapTuple);
-  MemoryContext per_row = AllocSetContextCreate(CurrentMemoryContext, "agentauthz audit row",
-                                                ALLOCSET_DEFAULT_SIZES);
+  MemoryContext per_row =
+      AllocSetContextCreate(CurrentMemoryContext, "agentauthz audit row", ALLOCSET_DEFAULT_SIZES);
   Datum values[kColumns];
   bool nulls[kColumns];
   // One buffer kept pinned across the batch's rows, as COPY does.
@@ -121,11 +122,13 @@ void insert_rows(const std::vector<core::AuditRecord>& records, const std::vecto
 
 void write_head(int64 last_id, const ChainHash& last_hash) {
   Oid types[2] = {INT8OID, BYTEAOID};
-  SPIPlanPtr plan = kept_plan(&update_head_plan,
-                         "UPDATE agentauthz.audit_chain SET last_id = $1, last_hash = $2", 2, types);
+  SPIPlanPtr plan =
+      kept_plan(&update_head_plan, "UPDATE agentauthz.audit_chain SET last_id = $1, last_hash = $2",
+                2, types);
   Datum values[2] = {Int64GetDatum(last_id), bytea_datum(last_hash.data(), last_hash.size())};
   int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
-  if (rc != SPI_OK_UPDATE) elog(ERROR, "could not move the audit chain's head: %s", SPI_result_code_string(rc));
+  if (rc != SPI_OK_UPDATE)
+    elog(ERROR, "could not move the audit chain's head: %s", SPI_result_code_string(rc));
 }
 
 }  // namespace
@@ -144,7 +147,8 @@ ChainHash ChainHasher::next(const ChainHash& previous, const core::AuditRecord& 
   core::encode_audit_record(record, &bytes_);
   ChainHash hash;
   if (pg_cryptohash_init(context_) != 0 ||
-      pg_cryptohash_update(context_, reinterpret_cast<const uint8*>(bytes_.data()), bytes_.size()) != 0 ||
+      pg_cryptohash_update(context_, reinterpret_cast<const uint8*>(bytes_.data()),
+                           bytes_.size()) != 0 ||
       pg_cryptohash_final(context_, hash.data(), hash.size()) != 0)
     throw core::Error(core::ErrorKind::Internal, "could not compute SHA-256");
   return hash;
@@ -168,8 +172,10 @@ ChainPoint read_chain_point(bool lock) {
   ChainPoint point;
   if (lock) chain_locked_by = MyProc->lxid;
   pg_guard([&] {
-    const char* query = lock ? "SELECT anchor_id, anchor_hash, last_id, last_hash FROM agentauthz.audit_chain FOR UPDATE"
-                             : "SELECT anchor_id, anchor_hash, last_id, last_hash FROM agentauthz.audit_chain";
+    const char* query =
+        lock ? "SELECT anchor_id, anchor_hash, last_id, last_hash FROM agentauthz.audit_chain FOR "
+               "UPDATE"
+             : "SELECT anchor_id, anchor_hash, last_id, last_hash FROM agentauthz.audit_chain";
     int rc = SPI_execute(query, !lock, 2);
     if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the audit chain's head");
     if (SPI_processed == 0) return;
@@ -182,7 +188,8 @@ ChainPoint read_chain_point(bool lock) {
     point.last_id = DatumGetInt64(SPI_getbinval(row, desc, 3, &isnull));
     bool good_last = hash_from_bytea(SPI_getbinval(row, desc, 4, &isnull), &point.last_hash);
     if (!good_anchor || !good_last)
-      ereport(ERROR, (errcode(ERRCODE_DATA_CORRUPTED), errmsg("the audit chain's head is malformed")));
+      ereport(ERROR,
+              (errcode(ERRCODE_DATA_CORRUPTED), errmsg("the audit chain's head is malformed")));
   });
   return point;
 }
@@ -195,8 +202,9 @@ void append_to_audit_log(std::vector<core::AuditRecord>& records) {
   pg_guard([&] {
     if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "SPI_connect failed");
     // A missing head is a fresh chain.
-    SPI_execute("INSERT INTO agentauthz.audit_chain (singleton) VALUES (true) ON CONFLICT DO NOTHING",
-                false, 0);
+    SPI_execute(
+        "INSERT INTO agentauthz.audit_chain (singleton) VALUES (true) ON CONFLICT DO NOTHING",
+        false, 0);
   });
   ChainPoint head = read_chain_point(true);
   int64 last_id = head.last_id;
@@ -221,8 +229,8 @@ void log_audit_records(const std::vector<core::AuditRecord>& records, const char
   for (const core::AuditRecord& record : records) {
     std::string json = core::audit_record_json(record, why);
     pg_guard([&] {
-      ereport(LOG, (errmsg("agentauthz audit: %s", json.c_str()),
-                    errhidestmt(true), errhidecontext(true)));
+      ereport(LOG, (errmsg("agentauthz audit: %s", json.c_str()), errhidestmt(true),
+                    errhidecontext(true)));
     });
   }
 }

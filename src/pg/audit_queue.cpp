@@ -11,9 +11,9 @@
 extern "C" {
 #include "miscadmin.h"
 #include "pgstat.h"
+#include "port/atomics.h"
 #include "postmaster/bgworker.h"
 #include "storage/condition_variable.h"
-#include "port/atomics.h"
 #include "storage/latch.h"
 #include "storage/lwlock.h"
 #include "storage/proc.h"
@@ -61,7 +61,7 @@ constexpr uint32 kWriterXids = 4096;
 struct Shared {
   int slots;
   int writers;
-  int owners;  // entries of the per-backend byte counts
+  int owners;         // entries of the per-backend byte counts
   uint32 next_claim;  // where writers start looking, so that no ring starves
   uint64 ring_size;
   pg_atomic_uint32 writer_xids[kWriterXids];
@@ -70,7 +70,8 @@ struct Shared {
 Shared* shared = nullptr;
 Slot* slot_array = nullptr;
 Writer* writer_array = nullptr;
-pg_atomic_uint64* owner_bytes = nullptr;  // bytes each backend (PGPROC number) has queued, not yet written
+pg_atomic_uint64* owner_bytes =
+    nullptr;  // bytes each backend (PGPROC number) has queued, not yet written
 char* rings = nullptr;
 LWLockPadded* locks = nullptr;  // one per slot, then one to claim slots and writers
 int my_slot = -1;
@@ -82,12 +83,19 @@ uint64 ring_bytes() { return static_cast<uint64>(audit_queue_kb_setting) * 1024;
 int owner_count() { return MaxBackends + NUM_AUXILIARY_PROCS; }
 
 Size slot_array_offset() { return MAXALIGN(sizeof(Shared)); }
-Size writer_array_offset() { return slot_array_offset() + MAXALIGN(sizeof(Slot) * audit_databases_setting); }
-Size owner_bytes_offset() { return writer_array_offset() + MAXALIGN(sizeof(Writer) * audit_writers_setting); }
-Size rings_offset() {
-  return owner_bytes_offset() + MAXALIGN(sizeof(pg_atomic_uint64) * static_cast<Size>(owner_count()));
+Size writer_array_offset() {
+  return slot_array_offset() + MAXALIGN(sizeof(Slot) * audit_databases_setting);
 }
-Size shared_size() { return rings_offset() + ring_bytes() * static_cast<uint64>(audit_databases_setting); }
+Size owner_bytes_offset() {
+  return writer_array_offset() + MAXALIGN(sizeof(Writer) * audit_writers_setting);
+}
+Size rings_offset() {
+  return owner_bytes_offset() +
+         MAXALIGN(sizeof(pg_atomic_uint64) * static_cast<Size>(owner_count()));
+}
+Size shared_size() {
+  return rings_offset() + ring_bytes() * static_cast<uint64>(audit_databases_setting);
+}
 
 void request_shmem() {
   if (previous_request_hook) previous_request_hook();
@@ -111,7 +119,8 @@ void startup_shmem() {
     shared->owners = owner_count();
     shared->next_claim = 0;
     shared->ring_size = ring_bytes();
-    for (pg_atomic_uint32& xid : shared->writer_xids) pg_atomic_init_u32(&xid, InvalidTransactionId);
+    for (pg_atomic_uint32& xid : shared->writer_xids)
+      pg_atomic_init_u32(&xid, InvalidTransactionId);
     for (int i = 0; i < shared->slots; ++i) {
       Slot* s = &slot_array[i];
       memset(s, 0, sizeof(Slot));
@@ -181,7 +190,8 @@ FrameHeader read_header(const char* bytes) {
 // counts against nobody's share any more. Returns the frame's size.
 uint64 credit_owner(const FrameHeader& header) {
   uint64 framed = kFrameHeader + header.length;
-  if (header.owner >= 0 && header.owner < shared->owners) pg_atomic_fetch_sub_u64(&owner_bytes[header.owner], framed);
+  if (header.owner >= 0 && header.owner < shared->owners)
+    pg_atomic_fetch_sub_u64(&owner_bytes[header.owner], framed);
   return framed;
 }
 
@@ -191,7 +201,9 @@ void credit_owners(const char* bytes, size_t size) {
 }
 
 int my_owner() {
-  return MyProc != nullptr && MyProc->pgprocno >= 0 && MyProc->pgprocno < shared->owners ? MyProc->pgprocno : -1;
+  return MyProc != nullptr && MyProc->pgprocno >= 0 && MyProc->pgprocno < shared->owners
+             ? MyProc->pgprocno
+             : -1;
 }
 
 // Under the slot's lock: nothing queued, and every drop reported.
@@ -212,8 +224,10 @@ int find_slot() {
     Oid database = s->database;
     bool reusable = database == InvalidOid || (drained(s) && s->state == kNoWorker);
     LWLockRelease(slot_lock(i));
-    if (database == MyDatabaseId) my_slot = i;
-    else if (reusable && (chosen < 0 || database == InvalidOid)) chosen = i;
+    if (database == MyDatabaseId)
+      my_slot = i;
+    else if (reusable && (chosen < 0 || database == InvalidOid))
+      chosen = i;
   }
   if (my_slot < 0 && chosen >= 0) {
     Slot* s = &slot_array[chosen];
@@ -235,7 +249,8 @@ int find_slot() {
 void wake_free_writers() {
   LWLockAcquire(claim_lock(), LW_SHARED);
   for (int i = 0; i < shared->writers; ++i)
-    if (writer_array[i].slot < 0 && writer_array[i].latch != nullptr) SetLatch(writer_array[i].latch);
+    if (writer_array[i].slot < 0 && writer_array[i].latch != nullptr)
+      SetLatch(writer_array[i].latch);
   LWLockRelease(claim_lock());
 }
 
@@ -292,15 +307,18 @@ CopyResult copy_records(int slot, EnqueueState* st, Latch** writer_latch, bool* 
 }
 
 [[noreturn]] void refuse_statement(long waited_ms) {
-  ereport(ERROR,
-          (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
-           errmsg("agentauthz cannot record this statement's decisions: the audit writer made no progress "
-                  "for %ld ms",
-                  waited_ms),
-           errdetail("Decisions that cannot be recorded are not made: the statement fails instead."),
-           errhint("An audit writer must be running (agentauthz in shared_preload_libraries, "
-                   "max_worker_processes covering agentauthz.audit_writers); agentauthz.audit_queue_size, "
-                   "agentauthz.audit_databases and agentauthz.audit_queue_wait bound the queue.")));
+  ereport(
+      ERROR,
+      (errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+       errmsg(
+           "agentauthz cannot record this statement's decisions: the audit writer made no progress "
+           "for %ld ms",
+           waited_ms),
+       errdetail("Decisions that cannot be recorded are not made: the statement fails instead."),
+       errhint(
+           "An audit writer must be running (agentauthz in shared_preload_libraries, "
+           "max_worker_processes covering agentauthz.audit_writers); agentauthz.audit_queue_size, "
+           "agentauthz.audit_databases and agentauthz.audit_queue_wait bound the queue.")));
 }
 
 // Queues st's records, waiting while the writer makes progress; false when
@@ -337,7 +355,8 @@ bool enqueue_in_postgres(EnqueueState* st, long patience) {
       ConditionVariableTimedSleep(&s->progress, kNapMs, PG_WAIT_EXTENSION);
       ConditionVariableCancelSleep();
     } else {  // every ring serves another database: wait for one to drain
-      (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kNapMs, PG_WAIT_EXTENSION);
+      (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kNapMs,
+                      PG_WAIT_EXTENSION);
       ResetLatch(MyLatch);
       CHECK_FOR_INTERRUPTS();
     }
@@ -528,7 +547,8 @@ void writer_detach(int writer, bool connected) {
 bool others_waiting(int slot) {
   bool free_writer = false;
   LWLockAcquire(claim_lock(), LW_SHARED);
-  for (int i = 0; i < shared->writers; ++i) free_writer |= writer_array[i].pid != 0 && writer_array[i].slot < 0;
+  for (int i = 0; i < shared->writers; ++i)
+    free_writer |= writer_array[i].pid != 0 && writer_array[i].slot < 0;
   LWLockRelease(claim_lock());
   if (free_writer) return false;
   bool waiting = false;

@@ -18,11 +18,11 @@
 extern "C" {
 #include "catalog/pg_extension_d.h"
 #include "commands/extension.h"
-#include "storage/lmgr.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "postmaster/interrupt.h"
 #include "storage/latch.h"
+#include "storage/lmgr.h"
 #include "utils/wait_event.h"
 
 PGDLLEXPORT void agentauthz_audit_worker_main(Datum argument);
@@ -116,8 +116,9 @@ BatchResult write_batch(int slot) {
 }
 
 void report_failure(const char* message) {
-  ereport(WARNING, (errmsg("agentauthz audit writer could not write to agentauthz.audit_log: %s", message),
-                    errhint("The records stay queued and are retried.")));
+  ereport(WARNING,
+          (errmsg("agentauthz audit writer could not write to agentauthz.audit_log: %s", message),
+           errhint("The records stay queued and are retried.")));
 }
 
 void run(int slot) {
@@ -145,10 +146,12 @@ void run(int slot) {
       if (shutdown_requested) return;  // what is left stays in the server log's care
       // A database whose batches keep failing does not keep its writer from
       // others that wait.
-      if (TimestampDifferenceExceeds(serving_since, GetCurrentTimestamp(), static_cast<int>(kTurnMs)) &&
+      if (TimestampDifferenceExceeds(serving_since, GetCurrentTimestamp(),
+                                     static_cast<int>(kTurnMs)) &&
           audit_queue::others_waiting(slot))
         return;
-      (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kRetryMs, PG_WAIT_EXTENSION);
+      (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kRetryMs,
+                      PG_WAIT_EXTENSION);
       continue;
     }
     if (result == BatchResult::ExtensionGone) {
@@ -161,11 +164,13 @@ void run(int slot) {
         audit_queue::others_waiting(slot))
       return;  // its ring is served again by the next free writer
     long quiet_limit = shutdown_requested ? kShutdownGraceMs : kIdleExitMs;
-    if (result == BatchResult::Idle && TimestampDifferenceExceeds(quiet_since, now, static_cast<int>(quiet_limit)) &&
+    if (result == BatchResult::Idle &&
+        TimestampDifferenceExceeds(quiet_since, now, static_cast<int>(quiet_limit)) &&
         audit_queue::worker_may_exit(slot))
       return;
     // Let records gather between batches; a filling queue wakes the writer.
-    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kPollMs, PG_WAIT_EXTENSION);
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kPollMs,
+                    PG_WAIT_EXTENSION);
   }
 }
 
@@ -187,7 +192,8 @@ void agentauthz_audit_worker_main(Datum argument) {
     if (shutdown_requested) proc_exit(1);
     slot = audit_queue::writer_claim(my_writer);
     if (slot >= 0) break;
-    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kClaimPollMs, PG_WAIT_EXTENSION);
+    (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, kClaimPollMs,
+                    PG_WAIT_EXTENSION);
     ResetLatch(MyLatch);
     if (ConfigReloadPending) {
       ConfigReloadPending = false;

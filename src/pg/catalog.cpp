@@ -17,9 +17,10 @@ uint64 actor_gen = 1;
 Oid lookup_relation(const char* name, Oid schema) {
   Oid relid = get_relname_relid(name, schema);
   if (!OidIsValid(relid))
-    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-                    errmsg("agentauthz relation \"%s\" is missing", name),
-                    errhint("Run CREATE EXTENSION agentauthz or ALTER EXTENSION agentauthz UPDATE.")));
+    ereport(ERROR,
+            (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+             errmsg("agentauthz relation \"%s\" is missing", name),
+             errhint("Run CREATE EXTENSION agentauthz or ALTER EXTENSION agentauthz UPDATE.")));
   return relid;
 }
 
@@ -32,8 +33,9 @@ Oid lookup_extension_owner() {
               CStringGetDatum("agentauthz"));
   SysScanDesc scan = systable_beginscan(rel, ExtensionNameIndexId, true, nullptr, 1, &key);
   HeapTuple tuple = systable_getnext(scan);
-  Oid owner = HeapTupleIsValid(tuple) ? reinterpret_cast<Form_pg_extension>(GETSTRUCT(tuple))->extowner
-                                      : InvalidOid;
+  Oid owner = HeapTupleIsValid(tuple)
+                  ? reinterpret_cast<Form_pg_extension>(GETSTRUCT(tuple))->extowner
+                  : InvalidOid;
   systable_endscan(scan);
   table_close(rel, AccessShareLock);
   if (!OidIsValid(owner))
@@ -54,8 +56,9 @@ void relcache_callback(Datum, Oid relid) {
     actor_gen++;
     cached_valid = false;
   }
-  if (everything || relid == cached.tuples || relid == cached.models || relid == cached.tuples_pkey ||
-      relid == cached.tuples_subject || relid == cached.tuples_usersets || relid == cached.models_pkey) {
+  if (everything || relid == cached.tuples || relid == cached.models ||
+      relid == cached.tuples_pkey || relid == cached.tuples_subject ||
+      relid == cached.tuples_usersets || relid == cached.models_pkey) {
     tuples_gen++;
     generation++;
     cached_valid = false;

@@ -11,17 +11,17 @@ namespace agentauthz::pg {
 struct Catalog {
   Oid schema = InvalidOid;
   Oid tuples = InvalidOid;
-  Oid tuples_pkey = InvalidOid;        // (object, relation, subject)
-  Oid tuples_subject = InvalidOid;     // (subject, relation, object)
-  Oid tuples_usersets = InvalidOid;    // (object, relation, subject) WHERE subject is a userset
+  Oid tuples_pkey = InvalidOid;      // (object, relation, subject)
+  Oid tuples_subject = InvalidOid;   // (subject, relation, object)
+  Oid tuples_usersets = InvalidOid;  // (object, relation, subject) WHERE subject is a userset
   Oid models = InvalidOid;
-  Oid models_pkey = InvalidOid;        // (id)
+  Oid models_pkey = InvalidOid;  // (id)
   Oid agents = InvalidOid;
-  Oid agents_pkey = InvalidOid;        // (role_name)
+  Oid agents_pkey = InvalidOid;  // (role_name)
   Oid delegations = InvalidOid;
-  Oid delegations_pkey = InvalidOid;   // (id)
-  Oid extension_owner = InvalidOid;    // whose rights privileged code runs with
-  uint64 generation = 0;               // bumped on every invalidation
+  Oid delegations_pkey = InvalidOid;  // (id)
+  Oid extension_owner = InvalidOid;   // whose rights privileged code runs with
+  uint64 generation = 0;              // bumped on every invalidation
 };
 
 // Returns the catalog, looking it up if needed; raises an ERROR when the

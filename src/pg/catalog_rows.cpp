@@ -43,8 +43,8 @@ void copy_delegation(HeapTuple tuple, TupleDesc desc, DelegationRow* row) {
 bool read_delegation_row(int64 id, DelegationRow* row) {
   const Catalog& cat = catalog();
   Relation rel = table_open(cat.delegations, AccessShareLock);
-  static const char* const columns[] = {"id",         "parent_id", "principal",   "agent",
-                                        "scopes",     "purpose",   "expires_at",  "depth",
+  static const char* const columns[] = {"id",          "parent_id",  "principal",  "agent",
+                                        "scopes",      "purpose",    "expires_at", "depth",
                                         "secret_hash", "created_at", "created_by", "revoked_at"};
   check_columns(rel, columns, 12);
   ScanKeyData key;
@@ -118,9 +118,11 @@ bool latest_tuples_name(std::string_view object) {
   ScanKeyData as_subject[1];
   ScanKeyInit(&as_subject[0], 3, BTEqualStrategyNumber, F_TEXTEQ, PointerGetDatum(exact));
   ScanKeyData as_userset[2];
-  ScanKeyInit(&as_userset[0], 3, BTGreaterEqualStrategyNumber, F_TEXT_GE, PointerGetDatum(userset_low));
+  ScanKeyInit(&as_userset[0], 3, BTGreaterEqualStrategyNumber, F_TEXT_GE,
+              PointerGetDatum(userset_low));
   ScanKeyInit(&as_userset[1], 3, BTLessStrategyNumber, F_TEXT_LT, PointerGetDatum(userset_high));
-  bool found = any_tuple(rel, cat.tuples_pkey, as_object, 1) || any_tuple(rel, cat.tuples_subject, as_subject, 1) ||
+  bool found = any_tuple(rel, cat.tuples_pkey, as_object, 1) ||
+               any_tuple(rel, cat.tuples_subject, as_subject, 1) ||
                any_tuple(rel, cat.tuples_subject, as_userset, 2);
   table_close(rel, AccessShareLock);
   return found;

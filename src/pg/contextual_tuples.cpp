@@ -33,7 +33,8 @@ bool string_member(JsonbContainer* container, const char* name, std::string_view
 
 }  // namespace
 
-std::unique_ptr<core::MemoryReader> parse_contextual_tuples(Jsonb* tuples, const core::Model& model) {
+std::unique_ptr<core::MemoryReader> parse_contextual_tuples(Jsonb* tuples,
+                                                            const core::Model& model) {
   std::vector<RawTuple> raw;
   const char* problem = nullptr;
   int bad_index = -1;
@@ -58,7 +59,8 @@ std::unique_ptr<core::MemoryReader> parse_contextual_tuples(Jsonb* tuples, const
                 (string_member(object, "subject", &tuple.subject) ||
                  string_member(object, "user", &tuple.subject));
       if (!ok) {
-        problem = "each contextual tuple needs string members \"object\", \"relation\" and \"subject\"";
+        problem =
+            "each contextual tuple needs string members \"object\", \"relation\" and \"subject\"";
         bad_index = static_cast<int>(i);
         return;
       }
@@ -84,7 +86,8 @@ std::unique_ptr<core::MemoryReader> parse_contextual_tuples(Jsonb* tuples, const
 
 bool LayeredReader::contains(const core::ObjectKey& object, std::string_view relation,
                              const core::SubjectKey& subject) {
-  return contextual_.contains(object, relation, subject) || stored_.contains(object, relation, subject);
+  return contextual_.contains(object, relation, subject) ||
+         stored_.contains(object, relation, subject);
 }
 
 void LayeredReader::read_subjects(const core::ObjectKey& object, std::string_view relation,

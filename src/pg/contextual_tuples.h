@@ -14,7 +14,8 @@ namespace agentauthz::pg {
 // Parses and validates a jsonb array of {"object","relation","subject"}
 // objects ("user" is accepted for "subject", as in OpenFGA); throws
 // core::Error when malformed or not allowed by the model.
-std::unique_ptr<core::MemoryReader> parse_contextual_tuples(Jsonb* tuples, const core::Model& model);
+std::unique_ptr<core::MemoryReader> parse_contextual_tuples(Jsonb* tuples,
+                                                            const core::Model& model);
 
 // Reads stored tuples and contextual tuples as one store.
 class LayeredReader : public core::TupleReader {

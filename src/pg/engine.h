@@ -73,7 +73,8 @@ class Engine {
   // Drops every cache and interned id (and the holders' state); the model
   // and evaluator stay. Between calls only: nothing may hold a symbol.
   void start_over();
-  std::shared_ptr<const core::Model> compiled(uint32_t models_relid, int64_t id, std::string_view dsl);
+  std::shared_ptr<const core::Model> compiled(uint32_t models_relid, int64_t id,
+                                              std::string_view dsl);
 
   PgTupleReader store_;
   core::CachingReader cache_;

@@ -114,12 +114,14 @@ void check_session_context_allowed(bool local, const char* function) {
     const char* name = GetUserNameFromId(GetUserId(), true);
     if (name) role = name;
   });
-  throw core::Error(core::ErrorKind::Forbidden,
-                    std::string(function) + "(local => false) is refused for role " + role +
-                        ": its connections may be shared by several clients",
-                    std::string("agentauthz.session_contexts is off for this role, so a context lasts one "
-                                "transaction: call ") + function + "(..., local => true) inside each transaction (BEGIN; SELECT agentauthz." +
-                        function + "(...); ...; COMMIT).");
+  throw core::Error(
+      core::ErrorKind::Forbidden,
+      std::string(function) + "(local => false) is refused for role " + role +
+          ": its connections may be shared by several clients",
+      std::string("agentauthz.session_contexts is off for this role, so a context lasts one "
+                  "transaction: call ") +
+          function + "(..., local => true) inside each transaction (BEGIN; SELECT agentauthz." +
+          function + "(...); ...; COMMIT).");
 }
 
 std::string run_act_for(std::string_view token_text, bool local) {
@@ -147,7 +149,8 @@ std::string run_act_for(std::string_view token_text, bool local) {
   std::string privileged = privileged_role_reason(GetUserId());
   if (privileged.empty()) privileged = protected_owner_reason(GetUserId());
   if (!privileged.empty())
-    throw core::Error(core::ErrorKind::Forbidden, "a privileged role cannot act as an agent: " + privileged,
+    throw core::Error(core::ErrorKind::Forbidden,
+                      "a privileged role cannot act as an agent: " + privileged,
                       "An agent's role must be held to its delegations; revoke that privilege.");
   check_session_context_allowed(local, "act_for");
   TimestampTz now = 0;
@@ -214,7 +217,8 @@ std::string run_explain_actor(std::string_view relation, std::string_view object
     core::Proof proof;
     bool granted = evaluator.explain(who, rel, target, &proof);
     out.append(",\"subject_check\":");
-    out.append(core::explain_to_json(granted, actor.subject, std::string(relation), std::string(object), proof));
+    out.append(core::explain_to_json(granted, actor.subject, std::string(relation),
+                                     std::string(object), proof));
   } else if (actor.valid) {
     out.append(",\"proof\":\"withheld\",\"detail\":");
     core::append_json_string(&out, "an agent is told the decision only, as check() would tell it");
@@ -223,8 +227,8 @@ std::string run_explain_actor(std::string_view relation, std::string_view object
   // Asking is deciding: the answer is on record like a check's.
   if (audit::recording()) {
     size_t colon = object.find(':');
-    audit::note_decision(actor, rel, target.type, relation, object.substr(0, colon), object.substr(colon + 1),
-                         allowed);
+    audit::note_decision(actor, rel, target.type, relation, object.substr(0, colon),
+                         object.substr(colon + 1), allowed);
   }
   return out;
 }
@@ -303,7 +307,8 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_text) {
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
   std::string_view id = text_arg(fcinfo, 2);
-  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, id, agentauthz::pg::MalformedKey::Deny));
+  PG_RETURN_BOOL(
+      agentauthz::pg::actor_check(relation, type, id, agentauthz::pg::MalformedKey::Deny));
 }
 
 // check_new_id(): what WITH CHECK calls for a row being written. A key that
@@ -313,14 +318,16 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_text) {
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
   std::string_view id = text_arg(fcinfo, 2);
-  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, id, agentauthz::pg::MalformedKey::Refuse));
+  PG_RETURN_BOOL(
+      agentauthz::pg::actor_check(relation, type, id, agentauthz::pg::MalformedKey::Refuse));
 }
 
 // check_new_object(relation, object_type, id): what WITH CHECK calls for a
 // row inserted under a parent -- true for a new object, the relation on it
 // for one that already exists (actor_queries.h).
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_object_text) {
-  PG_RETURN_BOOL(agentauthz::pg::actor_check_new_object(text_arg(fcinfo, 0), text_arg(fcinfo, 1), text_arg(fcinfo, 2)));
+  PG_RETURN_BOOL(agentauthz::pg::actor_check_new_object(text_arg(fcinfo, 0), text_arg(fcinfo, 1),
+                                                        text_arg(fcinfo, 2)));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_object_int8) {
@@ -336,7 +343,8 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_object_int4) {
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_object_uuid) {
   char id[36];
   std::string_view spelled = agentauthz::pg::uuid_text(PG_GETARG_UUID_P(2), id);
-  PG_RETURN_BOOL(agentauthz::pg::actor_check_new_object(text_arg(fcinfo, 0), text_arg(fcinfo, 1), spelled));
+  PG_RETURN_BOOL(
+      agentauthz::pg::actor_check_new_object(text_arg(fcinfo, 0), text_arg(fcinfo, 1), spelled));
 }
 
 // actor_valid(): whether the current actor context holds now. A `set`
@@ -350,28 +358,32 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_actor_valid) {
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_int8) {
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
-  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, static_cast<int64_t>(PG_GETARG_INT64(2)),
+  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type,
+                                             static_cast<int64_t>(PG_GETARG_INT64(2)),
                                              agentauthz::pg::MalformedKey::Deny));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_int8) {
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
-  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, static_cast<int64_t>(PG_GETARG_INT64(2)),
+  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type,
+                                             static_cast<int64_t>(PG_GETARG_INT64(2)),
                                              agentauthz::pg::MalformedKey::Refuse));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_int4) {
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
-  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, static_cast<int64_t>(PG_GETARG_INT32(2)),
+  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type,
+                                             static_cast<int64_t>(PG_GETARG_INT32(2)),
                                              agentauthz::pg::MalformedKey::Deny));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_int4) {
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
-  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, static_cast<int64_t>(PG_GETARG_INT32(2)),
+  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type,
+                                             static_cast<int64_t>(PG_GETARG_INT32(2)),
                                              agentauthz::pg::MalformedKey::Refuse));
 }
 
@@ -380,7 +392,8 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_uuid) {
   std::string_view type = text_arg(fcinfo, 1);
   char id[36];
   std::string_view spelled = agentauthz::pg::uuid_text(PG_GETARG_UUID_P(2), id);
-  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, spelled, agentauthz::pg::MalformedKey::Deny));
+  PG_RETURN_BOOL(
+      agentauthz::pg::actor_check(relation, type, spelled, agentauthz::pg::MalformedKey::Deny));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_uuid) {
@@ -388,7 +401,8 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_uuid) {
   std::string_view type = text_arg(fcinfo, 1);
   char id[36];
   std::string_view spelled = agentauthz::pg::uuid_text(PG_GETARG_UUID_P(2), id);
-  PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type, spelled, agentauthz::pg::MalformedKey::Refuse));
+  PG_RETURN_BOOL(
+      agentauthz::pg::actor_check(relation, type, spelled, agentauthz::pg::MalformedKey::Refuse));
 }
 
 namespace agentauthz::pg {
@@ -411,8 +425,8 @@ Datum allowed_array(FunctionCallInfo fcinfo, Oid element_type) {
         char* end = nullptr;
         errno = 0;
         long long value = strtoll(id.c_str(), &end, 10);
-        bool canonical = errno == 0 && end && *end == '\0' && !id.empty() &&
-                         std::to_string(value) == id;
+        bool canonical =
+            errno == 0 && end && *end == '\0' && !id.empty() && std::to_string(value) == id;
         if (canonical) elements[count++] = Int64GetDatum(value);
       } else {
         bool canonical = id.size() == 36;
@@ -422,14 +436,16 @@ Datum allowed_array(FunctionCallInfo fcinfo, Oid element_type) {
                           ? c == '-'
                           : ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
         }
-        if (canonical) elements[count++] = DirectFunctionCall1(uuid_in, CStringGetDatum(id.c_str()));
+        if (canonical)
+          elements[count++] = DirectFunctionCall1(uuid_in, CStringGetDatum(id.c_str()));
       }
     }
     int16 length;
     bool by_value;
     char align;
     get_typlenbyvalalign(element_type, &length, &by_value, &align);
-    result = PointerGetDatum(construct_array(elements, count, element_type, length, by_value, align));
+    result =
+        PointerGetDatum(construct_array(elements, count, element_type, length, by_value, align));
   });
   return result;
 }

@@ -72,9 +72,10 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_audit_stats) {
     for (const audit_queue::SlotStats& s : slots) {
       char* name = get_database_name(s.database);
       if (name == nullptr) continue;  // a dropped database's queue, reused when needed
-      Datum values[7] = {CStringGetTextDatum(name), Int32GetDatum(s.worker_pid),
+      Datum values[7] = {CStringGetTextDatum(name),     Int32GetDatum(s.worker_pid),
                          Int64GetDatum(s.queued_bytes), Int64GetDatum(s.capacity_bytes),
-                         Int64GetDatum(s.enqueued), Int64GetDatum(s.written), Int64GetDatum(s.dropped)};
+                         Int64GetDatum(s.enqueued),     Int64GetDatum(s.written),
+                         Int64GetDatum(s.dropped)};
       bool nulls[7] = {false, s.worker_pid == 0, false, false, false, false, false};
       tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
     }

@@ -75,12 +75,17 @@ int64 count_tree_links(int64 root_id) {
     SPIPlanPtr plan = SPI_prepare(
         "WITH RECURSIVE below AS ("
         "  SELECT d.id FROM agentauthz.delegations d WHERE d.parent_id OPERATOR(pg_catalog.=) $1"
-        "  UNION ALL SELECT d.id FROM agentauthz.delegations d JOIN below b ON d.parent_id OPERATOR(pg_catalog.=) b.id) "
+        "  UNION ALL SELECT d.id FROM agentauthz.delegations d JOIN below b ON d.parent_id "
+        "OPERATOR(pg_catalog.=) b.id) "
         "SELECT pg_catalog.count(*) FROM below",
         1, types);
-    if (plan == nullptr) elog(ERROR, "could not plan counting sub-delegations: %s", SPI_result_code_string(SPI_result));
-    int rc = SPI_execute_snapshot(plan, values, nullptr, GetLatestSnapshot(), InvalidSnapshot, false, false, 1);
-    if (rc != SPI_OK_SELECT) elog(ERROR, "could not count sub-delegations: %s", SPI_result_code_string(rc));
+    if (plan == nullptr)
+      elog(ERROR, "could not plan counting sub-delegations: %s",
+           SPI_result_code_string(SPI_result));
+    int rc = SPI_execute_snapshot(plan, values, nullptr, GetLatestSnapshot(), InvalidSnapshot,
+                                  false, false, 1);
+    if (rc != SPI_OK_SELECT)
+      elog(ERROR, "could not count sub-delegations: %s", SPI_result_code_string(rc));
     bool isnull;
     count = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
   });
@@ -99,10 +104,10 @@ std::vector<std::string> checked_scopes(const std::vector<std::string>& texts) {
     core::ScopeEntry entry = core::parse_scope_entry(text);
     core::TypeId type = model.find_type(entry.type);
     if (type < 0)
-      throw core::Error(core::ErrorKind::UndefinedName,
-                        "type " + core::quote_for_message(entry.type) +
-                            " is not defined in the active model",
-                        "scope " + text);
+      throw core::Error(
+          core::ErrorKind::UndefinedName,
+          "type " + core::quote_for_message(entry.type) + " is not defined in the active model",
+          "scope " + text);
     if (model.find_relation(type, entry.relation) < 0)
       throw core::Error(core::ErrorKind::UndefinedName,
                         "relation " + core::quote_for_message(entry.relation) +
@@ -165,8 +170,8 @@ Datum text_array_datum(const std::vector<std::string>& values) {
   pg_guard([&] {
     Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * (values.size() + 1)));
     for (size_t i = 0; i < values.size(); ++i) elements[i] = text_datum(values[i]);
-    result = PointerGetDatum(construct_array(elements, static_cast<int>(values.size()), TEXTOID,
-                                             -1, false, TYPALIGN_INT));
+    result = PointerGetDatum(construct_array(elements, static_cast<int>(values.size()), TEXTOID, -1,
+                                             false, TYPALIGN_INT));
   });
   return result;
 }
@@ -195,13 +200,15 @@ std::string store_delegation(const NewDelegation& d) {
   int64 id = 0;
   SqlScope scope(Rights::Owner);
   with_spi([&] {
-    Oid types[9] = {INT8OID, TEXTOID, TEXTOID, TEXTARRAYOID, TEXTOID, TIMESTAMPTZOID, INT4OID,
-                    BYTEAOID, NAMEOID};
+    Oid types[9] = {INT8OID,        TEXTOID, TEXTOID,  TEXTARRAYOID, TEXTOID,
+                    TIMESTAMPTZOID, INT4OID, BYTEAOID, NAMEOID};
     NameData creator;
     namestrcpy(&creator, GetUserNameFromId(scope.caller(), false));
-    Datum values[9] = {Int64GetDatum(d.parent_id), text_datum(d.principal), text_datum(d.agent),
-                       scopes, text_datum(d.purpose), TimestampTzGetDatum(d.expires_at),
-                       Int32GetDatum(d.depth), bytea_datum(hash.data(), hash.size()), NameGetDatum(&creator)};
+    Datum values[9] = {Int64GetDatum(d.parent_id), text_datum(d.principal),
+                       text_datum(d.agent),        scopes,
+                       text_datum(d.purpose),      TimestampTzGetDatum(d.expires_at),
+                       Int32GetDatum(d.depth),     bytea_datum(hash.data(), hash.size()),
+                       NameGetDatum(&creator)};
     char nulls[9] = {d.parent_id == 0 ? 'n' : ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
     int rc = SPI_execute_with_args(
         "INSERT INTO agentauthz.delegations (parent_id, principal, agent, scopes, purpose, "
@@ -220,7 +227,8 @@ TimestampTz checked_expiry(TimestampTz expires_at) {
   TimestampTz now = 0;
   pg_guard([&] { now = GetCurrentTimestamp(); });
   if (expires_at <= now)
-    throw core::Error(core::ErrorKind::InvalidArgument, "a delegation's expires_at must be in the future");
+    throw core::Error(core::ErrorKind::InvalidArgument,
+                      "a delegation's expires_at must be in the future");
   return expires_at;
 }
 
@@ -247,10 +255,9 @@ std::string run_subdelegate(std::string_view agent, const std::vector<std::strin
   d.scopes = checked_scopes(scopes);
   const ActiveActor& actor = active_actor();
   if (actor.kind != ActorContext::Kind::Delegation || !actor.valid)
-    throw core::Error(core::ErrorKind::Forbidden,
-                      "subdelegate() needs an active delegation",
-                      actor.reason.empty() ? "call act_for() with a delegation token first"
-                                           : actor.reason);
+    throw core::Error(
+        core::ErrorKind::Forbidden, "subdelegate() needs an active delegation",
+        actor.reason.empty() ? "call act_for() with a delegation token first" : actor.reason);
   const DelegationRow& parent = actor.links.back();
   if (static_cast<int>(actor.links.size()) >= max_delegation_depth_setting)
     throw core::Error(core::ErrorKind::LimitExceeded,
@@ -289,7 +296,8 @@ int64 run_revoke(int64 id) {
     int rc = SPI_execute_with_args(
         "WITH RECURSIVE below AS ("
         "  SELECT d.id FROM agentauthz.delegations d WHERE d.id OPERATOR(pg_catalog.=) $1"
-        "  UNION SELECT d.id FROM agentauthz.delegations d JOIN below b ON d.parent_id OPERATOR(pg_catalog.=) b.id) "
+        "  UNION SELECT d.id FROM agentauthz.delegations d JOIN below b ON d.parent_id "
+        "OPERATOR(pg_catalog.=) b.id) "
         "UPDATE agentauthz.delegations d SET revoked_at = pg_catalog.now(), revoked_by = $2 "
         "FROM below WHERE d.id OPERATOR(pg_catalog.=) below.id AND d.revoked_at IS NULL",
         2, types, values, nullptr, false, 0);
@@ -315,12 +323,15 @@ std::string insert_mapping(const std::string& subject, const std::string& role_t
         "INSERT INTO agentauthz.agents (agent, role_name, created_by) VALUES ($1, $2, $3) "
         "ON CONFLICT (role_name) DO NOTHING",
         3, types, values, nullptr, false, 0);
-    if (rc != SPI_OK_INSERT) elog(ERROR, "could not register the agent: %s", SPI_result_code_string(rc));
+    if (rc != SPI_OK_INSERT)
+      elog(ERROR, "could not register the agent: %s", SPI_result_code_string(rc));
     if (SPI_processed == 1) return;
     // Mapped already (committed before, or by the transaction waited for).
-    rc = SPI_execute_with_args("SELECT a.agent FROM agentauthz.agents a WHERE a.role_name OPERATOR(pg_catalog.=) $1",
-                               1, types + 1, values + 1, nullptr, false, 1);
-    if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the agent: %s", SPI_result_code_string(rc));
+    rc = SPI_execute_with_args(
+        "SELECT a.agent FROM agentauthz.agents a WHERE a.role_name OPERATOR(pg_catalog.=) $1", 1,
+        types + 1, values + 1, nullptr, false, 1);
+    if (rc != SPI_OK_SELECT)
+      elog(ERROR, "could not read the agent: %s", SPI_result_code_string(rc));
     if (SPI_processed == 1) {
       char* value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
       existing = value ? value : "";
@@ -340,19 +351,23 @@ void run_register_agent(std::string_view agent, Oid role) {
   std::string privileged = privileged_role_reason(role);
   if (privileged.empty()) privileged = protected_owner_reason(role);
   if (!privileged.empty())
-    throw core::Error(core::ErrorKind::Forbidden,
-                      "role " + role_text + " cannot be registered as an agent: " + privileged,
-                      "An agent's role must be held to its delegations: no SUPERUSER, CREATEROLE, BYPASSRLS or "
-                      "REPLICATION, no predefined role with server-wide powers, not the database's owner, none of "
-                      "agentauthz's roles, not the owner of a protected table -- also through membership. create_agent_role() "
-                      "makes such a role.");
+    throw core::Error(
+        core::ErrorKind::Forbidden,
+        "role " + role_text + " cannot be registered as an agent: " + privileged,
+        "An agent's role must be held to its delegations: no SUPERUSER, CREATEROLE, BYPASSRLS or "
+        "REPLICATION, no predefined role with server-wide powers, not the database's owner, none "
+        "of "
+        "agentauthz's roles, not the owner of a protected table -- also through membership. "
+        "create_agent_role() "
+        "makes such a role.");
   std::string existing = insert_mapping(subject, role_text);
   if (existing.empty() || existing == subject) return;
   std::string quoted;
   pg_guard([&] { quoted = quote_literal_cstr(quote_identifier(role_text.c_str())); });
-  throw core::Error(core::ErrorKind::Forbidden, "role " + role_text + " is already registered as " + existing,
-                    "A registration is never replaced: call agentauthz.unregister_agent(" + quoted + ") first (" +
-                        existing + "'s sessions and tokens stop working for the role), then register it again.");
+  throw core::Error(
+      core::ErrorKind::Forbidden, "role " + role_text + " is already registered as " + existing,
+      "A registration is never replaced: call agentauthz.unregister_agent(" + quoted + ") first (" +
+          existing + "'s sessions and tokens stop working for the role), then register it again.");
 }
 
 // Removes a role's mapping, with the owner's rights; whether there was one.
@@ -366,9 +381,11 @@ bool run_unregister_agent(Oid role) {
     NameData role_name;
     namestrcpy(&role_name, role_text.c_str());
     Datum values[1] = {NameGetDatum(&role_name)};
-    int rc = SPI_execute_with_args("DELETE FROM agentauthz.agents a WHERE a.role_name OPERATOR(pg_catalog.=) $1",
-                                   1, types, values, nullptr, false, 0);
-    if (rc != SPI_OK_DELETE) elog(ERROR, "could not unregister the agent: %s", SPI_result_code_string(rc));
+    int rc = SPI_execute_with_args(
+        "DELETE FROM agentauthz.agents a WHERE a.role_name OPERATOR(pg_catalog.=) $1", 1, types,
+        values, nullptr, false, 0);
+    if (rc != SPI_OK_DELETE)
+      elog(ERROR, "could not unregister the agent: %s", SPI_result_code_string(rc));
     removed = SPI_processed > 0;
   });
   return removed;
@@ -394,7 +411,8 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_unregister_agent) {
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_delegate) {
-  agentauthz::pg::require_arguments(fcinfo, {"principal", "agent", "scopes", "expires_at", "purpose"});
+  agentauthz::pg::require_arguments(fcinfo,
+                                    {"principal", "agent", "scopes", "expires_at", "purpose"});
   std::string_view principal = text_arg(fcinfo, 0);
   std::string_view agent = text_arg(fcinfo, 1);
   ArrayType* scopes = PG_GETARG_ARRAYTYPE_P(2);

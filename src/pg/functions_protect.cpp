@@ -43,23 +43,25 @@ void require_admin_owning(Oid relid, const char* function) {
   pg_guard([&] {
     HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
     if (!HeapTupleIsValid(tuple))
-      ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE), errmsg("relation with OID %u does not exist", relid)));
+      ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
+                      errmsg("relation with OID %u does not exist", relid)));
     Form_pg_class form = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
     owner = has_privs_of_role(GetUserId(), form->relowner);
     name = form->relname;  // copied before the cache entry is released
     ReleaseSysCache(tuple);
   });
   if (!owner)
-    throw core::Error(core::ErrorKind::Forbidden, std::string("must be owner of table ") + NameStr(name),
-                      std::string(function) + " changes what the table's policies or triggers rely on.");
+    throw core::Error(
+        core::ErrorKind::Forbidden, std::string("must be owner of table ") + NameStr(name),
+        std::string(function) + " changes what the table's policies or triggers rely on.");
 }
 
 // The column types whose values name objects without calling anything a
 // user can define: integers, uuid, text and varchar, or domains over them.
 bool supported_key_type(Oid type) {
   Oid base = getBaseType(type);
-  return base == INT2OID || base == INT4OID || base == INT8OID || base == UUIDOID || base == TEXTOID ||
-         base == VARCHAROID;
+  return base == INT2OID || base == INT4OID || base == INT8OID || base == UUIDOID ||
+         base == TEXTOID || base == VARCHAROID;
 }
 
 // The attribute number of `column` in `desc`, its type checked; raises an
@@ -70,12 +72,13 @@ AttrNumber key_column(TupleDesc desc, const char* table, const char* column) {
     if (attribute->attisdropped || strcmp(NameStr(attribute->attname), column) != 0) continue;
     if (!supported_key_type(attribute->atttypid))
       ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
-                      errmsg("column \"%s\" of %s has type %s, which sync_tuples does not support", column, table,
-                             format_type_be(attribute->atttypid)),
+                      errmsg("column \"%s\" of %s has type %s, which sync_tuples does not support",
+                             column, table, format_type_be(attribute->atttypid)),
                       errhint("Use an integer, bigint, uuid or text column.")));
     return attribute->attnum;
   }
-  ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN), errmsg("column \"%s\" of %s does not exist", column, table)));
+  ereport(ERROR, (errcode(ERRCODE_UNDEFINED_COLUMN),
+                  errmsg("column \"%s\" of %s does not exist", column, table)));
   return InvalidAttrNumber;
 }
 
@@ -121,36 +124,45 @@ using agentauthz::pg::text_arg;
 // made (parent_column may be NULL).
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_record_protection) {
   using namespace agentauthz::pg;
-  require_arguments(fcinfo, {"tbl", "object_type", "id_column", "strategy", "policies", "enabled_rls", "forced_rls"});
+  require_arguments(fcinfo, {"tbl", "object_type", "id_column", "strategy", "policies",
+                             "enabled_rls", "forced_rls"});
   // parent_column (the 8th) may be NULL.
   Oid relid = PG_GETARG_OID(0);
   require_admin_owning(relid, "_record_protection");
   std::string agent_owner = agent_holding_owner_rights(relid);
   if (!agent_owner.empty())
-    throw agentauthz::core::Error(agentauthz::core::ErrorKind::Forbidden,
-                                  "the table's owner rights are held by the agent role " + agent_owner,
-                      "Row-level security does not hold a table's owner (FORCE included: the owner may turn it off); "
-                      "give the table to a role no agent is a member of.");
+    throw agentauthz::core::Error(
+        agentauthz::core::ErrorKind::Forbidden,
+        "the table's owner rights are held by the agent role " + agent_owner,
+        "Row-level security does not hold a table's owner (FORCE included: the owner may turn it "
+        "off); "
+        "give the table to a role no agent is a member of.");
   SqlScope scope(Rights::Owner);
   with_spi([&] {
-    Oid types[9] = {REGCLASSOID, TEXTOID, NAMEOID, TEXTOID, NAMEARRAYOID, BOOLOID, BOOLOID, NAMEOID, NAMEOID};
+    Oid types[9] = {REGCLASSOID, TEXTOID, NAMEOID, TEXTOID, NAMEARRAYOID,
+                    BOOLOID,     BOOLOID, NAMEOID, NAMEOID};
     NameData by;
     namestrcpy(&by, GetUserNameFromId(scope.caller(), false));
-    Datum values[9] = {PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2), PG_GETARG_DATUM(3),
-                       PG_GETARG_DATUM(4), PG_GETARG_DATUM(5), PG_GETARG_DATUM(6), NameGetDatum(&by),
-                       PG_ARGISNULL(7) ? (Datum)0 : PG_GETARG_DATUM(7)};
+    Datum values[9] = {
+        PG_GETARG_DATUM(0), PG_GETARG_DATUM(1), PG_GETARG_DATUM(2),
+        PG_GETARG_DATUM(3), PG_GETARG_DATUM(4), PG_GETARG_DATUM(5),
+        PG_GETARG_DATUM(6), NameGetDatum(&by),  PG_ARGISNULL(7) ? (Datum)0 : PG_GETARG_DATUM(7)};
     char nulls[9] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', PG_ARGISNULL(7) ? 'n' : ' '};
     int rc = SPI_execute_with_args(
         "INSERT INTO agentauthz.protected_tables AS p "
-        "(tbl, object_type, id_column, strategy, policies, enabled_rls, forced_rls, protected_by, parent_column) "
+        "(tbl, object_type, id_column, strategy, policies, enabled_rls, forced_rls, protected_by, "
+        "parent_column) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
         "ON CONFLICT ON CONSTRAINT protected_tables_pkey DO UPDATE "
-        "SET object_type = EXCLUDED.object_type, id_column = EXCLUDED.id_column, strategy = EXCLUDED.strategy, "
-        "policies = EXCLUDED.policies, enabled_rls = EXCLUDED.enabled_rls, forced_rls = EXCLUDED.forced_rls, "
+        "SET object_type = EXCLUDED.object_type, id_column = EXCLUDED.id_column, strategy = "
+        "EXCLUDED.strategy, "
+        "policies = EXCLUDED.policies, enabled_rls = EXCLUDED.enabled_rls, forced_rls = "
+        "EXCLUDED.forced_rls, "
         "protected_at = pg_catalog.now(), protected_by = EXCLUDED.protected_by, "
         "parent_column = EXCLUDED.parent_column",
         9, types, values, nulls, false, 0);
-    if (rc != SPI_OK_INSERT) elog(ERROR, "could not record the protection: %s", SPI_result_code_string(rc));
+    if (rc != SPI_OK_INSERT)
+      elog(ERROR, "could not record the protection: %s", SPI_result_code_string(rc));
   });
   PG_RETURN_VOID();
 }
@@ -165,9 +177,11 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_forget_protection) {
   with_spi([&] {
     Oid types[1] = {REGCLASSOID};
     Datum values[1] = {ObjectIdGetDatum(relid)};
-    int rc = SPI_execute_with_args("DELETE FROM agentauthz.protected_tables p WHERE p.tbl OPERATOR(pg_catalog.=) $1",
-                                   1, types, values, nullptr, false, 0);
-    if (rc != SPI_OK_DELETE) elog(ERROR, "could not forget the protection: %s", SPI_result_code_string(rc));
+    int rc = SPI_execute_with_args(
+        "DELETE FROM agentauthz.protected_tables p WHERE p.tbl OPERATOR(pg_catalog.=) $1", 1, types,
+        values, nullptr, false, 0);
+    if (rc != SPI_OK_DELETE)
+      elog(ERROR, "could not forget the protection: %s", SPI_result_code_string(rc));
   });
   PG_RETURN_VOID();
 }
@@ -177,7 +191,8 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_forget_protection) {
 // which its triggers check every time they fire.
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_record_sync) {
   using namespace agentauthz::pg;
-  require_arguments(fcinfo, {"tbl", "object_type", "id_column", "relation", "subject_type", "subject_column"});
+  require_arguments(
+      fcinfo, {"tbl", "object_type", "id_column", "relation", "subject_type", "subject_column"});
   Oid relid = PG_GETARG_OID(0);
   require_admin_owning(relid, "sync_tuples");
   if (PG_ARGISNULL(7))
@@ -207,7 +222,8 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_record_sync) {
         "subject_type = EXCLUDED.subject_type, subject_relation = EXCLUDED.subject_relation, "
         "trigger_name = EXCLUDED.trigger_name",
         8, types, values, nulls, false, 0);
-    if (rc != SPI_OK_INSERT) elog(ERROR, "could not record the sync: %s", SPI_result_code_string(rc));
+    if (rc != SPI_OK_INSERT)
+      elog(ERROR, "could not record the sync: %s", SPI_result_code_string(rc));
   });
   ++registrations_written;
   PG_RETURN_VOID();
@@ -231,7 +247,8 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_forget_sync) {
         "AND s.relation OPERATOR(pg_catalog.=) $2 AND s.subject_column OPERATOR(pg_catalog.=) $3 "
         "RETURNING s.trigger_name::pg_catalog.text",
         3, types, values, nullptr, false, 0);
-    if (rc != SPI_OK_DELETE_RETURNING) elog(ERROR, "could not forget the sync: %s", SPI_result_code_string(rc));
+    if (rc != SPI_OK_DELETE_RETURNING)
+      elog(ERROR, "could not forget the sync: %s", SPI_result_code_string(rc));
     if (SPI_processed > 0) {
       bool isnull;
       Datum name = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
@@ -277,19 +294,21 @@ SyncRegistration registration_for(TriggerData* trigger, bool truncate) {
       Oid types[4] = {REGCLASSOID, TEXTOID, TEXTOID, BOOLOID};
       // The row trigger has the registered name; the truncate trigger that
       // name followed by _truncate (cut to 63 bytes).
-      SPIPlanPtr plan = kept_plan(&read_sync_plan,
-                                  "SELECT s.object_type, s.id_column::pg_catalog.text, s.relation, s.subject_type, "
-                                  "s.subject_column::pg_catalog.text, s.subject_relation, "
-                                  "CASE WHEN $4 THEN pg_catalog.left(s.trigger_name::pg_catalog.text "
-                                  "OPERATOR(pg_catalog.||) '_truncate', 63) ELSE s.trigger_name::pg_catalog.text END "
-                                  "FROM agentauthz.synced_columns s WHERE s.tbl OPERATOR(pg_catalog.=) $1 "
-                                  "AND s.relation OPERATOR(pg_catalog.=) $2 "
-                                  "AND s.subject_column::pg_catalog.text OPERATOR(pg_catalog.=) $3",
-                                  4, types);
+      SPIPlanPtr plan = kept_plan(
+          &read_sync_plan,
+          "SELECT s.object_type, s.id_column::pg_catalog.text, s.relation, s.subject_type, "
+          "s.subject_column::pg_catalog.text, s.subject_relation, "
+          "CASE WHEN $4 THEN pg_catalog.left(s.trigger_name::pg_catalog.text "
+          "OPERATOR(pg_catalog.||) '_truncate', 63) ELSE s.trigger_name::pg_catalog.text END "
+          "FROM agentauthz.synced_columns s WHERE s.tbl OPERATOR(pg_catalog.=) $1 "
+          "AND s.relation OPERATOR(pg_catalog.=) $2 "
+          "AND s.subject_column::pg_catalog.text OPERATOR(pg_catalog.=) $3",
+          4, types);
       Datum values[4] = {ObjectIdGetDatum(relid), CStringGetTextDatum(t->tgargs[2]),
                          CStringGetTextDatum(t->tgargs[4]), BoolGetDatum(truncate)};
       int rc = SPI_execute_plan(plan, values, nullptr, true, 1);
-      if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the sync registration: %s", SPI_result_code_string(rc));
+      if (rc != SPI_OK_SELECT)
+        elog(ERROR, "could not read the sync registration: %s", SPI_result_code_string(rc));
       if (SPI_processed == 1) {
         for (int column = 1; column <= 6; ++column) {
           char* value = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, column);
@@ -302,13 +321,16 @@ SyncRegistration registration_for(TriggerData* trigger, bool truncate) {
   }
   if (row.empty())
     throw core::Error(core::ErrorKind::Forbidden,
-                      "trigger \"" + std::string(t->tgname) + "\" on " + table + " is not a sync_tuples() trigger",
-                      "agentauthz._sync_row and _sync_truncate write tuples only for what sync_tuples() registered.");
-  if (arguments != row || registered_name != t->tgname)
-    throw core::Error(core::ErrorKind::Forbidden,
                       "trigger \"" + std::string(t->tgname) + "\" on " + table +
-                          " does not match its sync_tuples() registration",
-                      "Drop it, and run sync_tuples() again to make the registration's triggers anew.");
+                          " is not a sync_tuples() trigger",
+                      "agentauthz._sync_row and _sync_truncate write tuples only for what "
+                      "sync_tuples() registered.");
+  if (arguments != row || registered_name != t->tgname)
+    throw core::Error(
+        core::ErrorKind::Forbidden,
+        "trigger \"" + std::string(t->tgname) + "\" on " + table +
+            " does not match its sync_tuples() registration",
+        "Drop it, and run sync_tuples() again to make the registration's triggers anew.");
   cached = SyncRegistration{row[0], row[1], row[2], row[3], row[4], row[5]};
   if (truncate) return cached;
   cached_trigger = t->tgoid;
@@ -343,11 +365,12 @@ bool tuple_of_row(const SyncRegistration& sync, Relation rel, HeapTuple row, std
   core::ObjectKey key;
   for (const std::string* spelled : {object, subject})
     if (!core::try_parse_object(*spelled, &key))
-      throw core::Error(core::ErrorKind::InvalidArgument,
-                        "a row of " + table + " implies " + core::quote_for_message(*spelled) +
-                            ", which is not a plain object or subject",
-                        "Synced columns hold ids: 1 or more bytes without whitespace, control characters, ':' "
-                        "or '#', not '*'; type:id is at most 256 bytes.");
+      throw core::Error(
+          core::ErrorKind::InvalidArgument,
+          "a row of " + table + " implies " + core::quote_for_message(*spelled) +
+              ", which is not a plain object or subject",
+          "Synced columns hold ids: 1 or more bytes without whitespace, control characters, ':' "
+          "or '#', not '*'; type:id is at most 256 bytes.");
   if (!sync.subject_relation.empty()) subject->append("#").append(sync.subject_relation);
   return true;
 }
@@ -359,14 +382,17 @@ void write_synced_tuple(bool insert, const std::string& object, const std::strin
   with_spi([&] {
     Oid types[3] = {TEXTOID, TEXTOID, TEXTOID};
     SPIPlanPtr plan =
-        insert ? kept_plan(&insert_tuple_plan,
-                           "INSERT INTO agentauthz.tuples (object, relation, subject) VALUES ($1, $2, $3) "
-                           "ON CONFLICT (object, relation, subject) DO NOTHING",
-                           3, types)
-               : kept_plan(&delete_tuple_plan,
-                           "DELETE FROM agentauthz.tuples t WHERE t.object OPERATOR(pg_catalog.=) $1 "
-                           "AND t.relation OPERATOR(pg_catalog.=) $2 AND t.subject OPERATOR(pg_catalog.=) $3",
-                           3, types);
+        insert
+            ? kept_plan(
+                  &insert_tuple_plan,
+                  "INSERT INTO agentauthz.tuples (object, relation, subject) VALUES ($1, $2, $3) "
+                  "ON CONFLICT (object, relation, subject) DO NOTHING",
+                  3, types)
+            : kept_plan(&delete_tuple_plan,
+                        "DELETE FROM agentauthz.tuples t WHERE t.object OPERATOR(pg_catalog.=) $1 "
+                        "AND t.relation OPERATOR(pg_catalog.=) $2 AND t.subject "
+                        "OPERATOR(pg_catalog.=) $3",
+                        3, types);
     Datum values[3] = {text_datum(object), text_datum(relation), text_datum(subject)};
     int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
     if (rc != (insert ? SPI_OK_INSERT : SPI_OK_DELETE))
@@ -382,16 +408,18 @@ bool moves_checked(Oid relid, const SyncRegistration& sync) {
   SqlScope scope(Rights::Owner);
   with_spi([&] {
     Oid types[4] = {REGCLASSOID, TEXTOID, TEXTOID, TEXTOID};
-    SPIPlanPtr plan = kept_plan(&parent_checked_plan,
-                                "SELECT true FROM agentauthz.protected_tables p WHERE p.tbl OPERATOR(pg_catalog.=) $1 "
-                                "AND p.object_type OPERATOR(pg_catalog.=) $2 "
-                                "AND p.id_column::pg_catalog.text OPERATOR(pg_catalog.=) $3 "
-                                "AND p.parent_column::pg_catalog.text OPERATOR(pg_catalog.=) $4",
-                                4, types);
-    Datum values[4] = {ObjectIdGetDatum(relid), text_datum(sync.object_type), text_datum(sync.id_column),
-                       text_datum(sync.subject_column)};
+    SPIPlanPtr plan = kept_plan(
+        &parent_checked_plan,
+        "SELECT true FROM agentauthz.protected_tables p WHERE p.tbl OPERATOR(pg_catalog.=) $1 "
+        "AND p.object_type OPERATOR(pg_catalog.=) $2 "
+        "AND p.id_column::pg_catalog.text OPERATOR(pg_catalog.=) $3 "
+        "AND p.parent_column::pg_catalog.text OPERATOR(pg_catalog.=) $4",
+        4, types);
+    Datum values[4] = {ObjectIdGetDatum(relid), text_datum(sync.object_type),
+                       text_datum(sync.id_column), text_datum(sync.subject_column)};
     int rc = SPI_execute_plan(plan, values, nullptr, true, 1);
-    if (rc != SPI_OK_SELECT) elog(ERROR, "could not read the protection record: %s", SPI_result_code_string(rc));
+    if (rc != SPI_OK_SELECT)
+      elog(ERROR, "could not read the protection record: %s", SPI_result_code_string(rc));
     checked = SPI_processed > 0;
   });
   return checked;
@@ -416,15 +444,16 @@ void check_agent_tuple_write(Relation rel, const SyncRegistration& sync, bool ha
   if (!existing || moves_checked(RelationGetRelid(rel), sync)) return;
   std::string table;
   pg_guard([&] { table = RelationGetRelationName(rel); });
-  std::string change = has_new ? "store the tuple " + object + "#" + sync.relation + "@" + new_subject +
-                                     " for an object that already exists"
+  std::string change = has_new ? "store the tuple " + object + "#" + sync.relation + "@" +
+                                     new_subject + " for an object that already exists"
                                : "delete the object's " + sync.relation + " tuple";
-  throw core::Error(core::ErrorKind::Forbidden,
-                    "an agent may not change who relates to " + object + " through " + table + "." +
-                        sync.subject_column,
-                    "The write would " + change +
-                        ". An agent's row writes create the tuples of new objects, and move objects only between "
-                        "parents protect() checks (parent_column).");
+  throw core::Error(
+      core::ErrorKind::Forbidden,
+      "an agent may not change who relates to " + object + " through " + table + "." +
+          sync.subject_column,
+      "The write would " + change +
+          ". An agent's row writes create the tuples of new objects, and move objects only between "
+          "parents protect() checks (parent_column).");
 }
 
 TriggerData* sync_trigger(FunctionCallInfo fcinfo, bool truncate) {
@@ -433,9 +462,11 @@ TriggerData* sync_trigger(FunctionCallInfo fcinfo, bool truncate) {
   TriggerData* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
   bool shape = TRIGGER_FIRED_AFTER(trigger->tg_event) &&
                (truncate ? TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event)
-                         : TRIGGER_FIRED_FOR_ROW(trigger->tg_event) && !TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event));
+                         : TRIGGER_FIRED_FOR_ROW(trigger->tg_event) &&
+                               !TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event));
   if (!shape)
-    throw core::Error(core::ErrorKind::Forbidden, "a sync trigger fires AFTER each row, or AFTER TRUNCATE");
+    throw core::Error(core::ErrorKind::Forbidden,
+                      "a sync trigger fires AFTER each row, or AFTER TRUNCATE");
   return trigger;
 }
 
@@ -453,16 +484,21 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_sync_row) {
   bool had_old = false, has_new = false;
   TriggerEvent event = trigger->tg_event;
   if (TRIGGER_FIRED_BY_UPDATE(event) || TRIGGER_FIRED_BY_DELETE(event))
-    had_old = tuple_of_row(sync, trigger->tg_relation, trigger->tg_trigtuple, &old_object, &old_subject);
+    had_old =
+        tuple_of_row(sync, trigger->tg_relation, trigger->tg_trigtuple, &old_object, &old_subject);
   if (TRIGGER_FIRED_BY_UPDATE(event))
-    has_new = tuple_of_row(sync, trigger->tg_relation, trigger->tg_newtuple, &new_object, &new_subject);
+    has_new =
+        tuple_of_row(sync, trigger->tg_relation, trigger->tg_newtuple, &new_object, &new_subject);
   else if (TRIGGER_FIRED_BY_INSERT(event))
-    has_new = tuple_of_row(sync, trigger->tg_relation, trigger->tg_trigtuple, &new_object, &new_subject);
-  if (had_old == has_new && old_object == new_object && old_subject == new_subject) return PointerGetDatum(nullptr);
+    has_new =
+        tuple_of_row(sync, trigger->tg_relation, trigger->tg_trigtuple, &new_object, &new_subject);
+  if (had_old == has_new && old_object == new_object && old_subject == new_subject)
+    return PointerGetDatum(nullptr);
   // A row that stays (an update) and changes its tuple; a delete takes the
   // object's tuples with it, which is the delete relation's right.
   if (TRIGGER_FIRED_BY_UPDATE(event) || TRIGGER_FIRED_BY_INSERT(event))
-    check_agent_tuple_write(trigger->tg_relation, sync, had_old, has_new, old_object, new_object, new_subject);
+    check_agent_tuple_write(trigger->tg_relation, sync, had_old, has_new, old_object, new_object,
+                            new_subject);
   if (had_old) write_synced_tuple(false, old_object, sync.relation, old_subject);
   if (has_new) write_synced_tuple(true, new_object, sync.relation, new_subject);
   return PointerGetDatum(nullptr);
@@ -480,23 +516,31 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_sync_truncate) {
     Oid types[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
     // The objects and subjects of one type are the ranges [type:, type;).
     SPIPlanPtr plan =
-        userset ? kept_plan(&truncate_userset_plan,
-                            "DELETE FROM agentauthz.tuples t WHERE t.object OPERATOR(pg_catalog.>=) $1 "
-                            "AND t.object OPERATOR(pg_catalog.<) $2 AND t.relation OPERATOR(pg_catalog.=) $3 "
-                            "AND t.subject OPERATOR(pg_catalog.>=) $4 AND t.subject OPERATOR(pg_catalog.<) $5 "
-                            "AND pg_catalog.right(t.subject, pg_catalog.length($6)) OPERATOR(pg_catalog.=) $6",
-                            6, types)
-                : kept_plan(&truncate_plain_plan,
-                            "DELETE FROM agentauthz.tuples t WHERE t.object OPERATOR(pg_catalog.>=) $1 "
-                            "AND t.object OPERATOR(pg_catalog.<) $2 AND t.relation OPERATOR(pg_catalog.=) $3 "
-                            "AND t.subject OPERATOR(pg_catalog.>=) $4 AND t.subject OPERATOR(pg_catalog.<) $5 "
-                            "AND pg_catalog.strpos(t.subject, '#') OPERATOR(pg_catalog.=) 0",
-                            5, types);
-    Datum values[6] = {text_datum(sync.object_type + ":"), text_datum(sync.object_type + ";"),
-                       text_datum(sync.relation),          text_datum(sync.subject_type + ":"),
-                       text_datum(sync.subject_type + ";"), text_datum("#" + sync.subject_relation)};
+        userset
+            ? kept_plan(
+                  &truncate_userset_plan,
+                  "DELETE FROM agentauthz.tuples t WHERE t.object OPERATOR(pg_catalog.>=) $1 "
+                  "AND t.object OPERATOR(pg_catalog.<) $2 AND t.relation OPERATOR(pg_catalog.=) $3 "
+                  "AND t.subject OPERATOR(pg_catalog.>=) $4 AND t.subject OPERATOR(pg_catalog.<) "
+                  "$5 "
+                  "AND pg_catalog.right(t.subject, pg_catalog.length($6)) OPERATOR(pg_catalog.=) "
+                  "$6",
+                  6, types)
+            : kept_plan(
+                  &truncate_plain_plan,
+                  "DELETE FROM agentauthz.tuples t WHERE t.object OPERATOR(pg_catalog.>=) $1 "
+                  "AND t.object OPERATOR(pg_catalog.<) $2 AND t.relation OPERATOR(pg_catalog.=) $3 "
+                  "AND t.subject OPERATOR(pg_catalog.>=) $4 AND t.subject OPERATOR(pg_catalog.<) "
+                  "$5 "
+                  "AND pg_catalog.strpos(t.subject, '#') OPERATOR(pg_catalog.=) 0",
+                  5, types);
+    Datum values[6] = {
+        text_datum(sync.object_type + ":"),  text_datum(sync.object_type + ";"),
+        text_datum(sync.relation),           text_datum(sync.subject_type + ":"),
+        text_datum(sync.subject_type + ";"), text_datum("#" + sync.subject_relation)};
     int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
-    if (rc != SPI_OK_DELETE) elog(ERROR, "could not delete the synced tuples: %s", SPI_result_code_string(rc));
+    if (rc != SPI_OK_DELETE)
+      elog(ERROR, "could not delete the synced tuples: %s", SPI_result_code_string(rc));
   });
   return PointerGetDatum(nullptr);
 }

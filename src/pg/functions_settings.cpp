@@ -19,7 +19,8 @@ namespace agentauthz::pg {
 
 namespace {
 
-constexpr const char* kAdminsOnly = "Only members of agentauthz_admin may store agentauthz settings.";
+constexpr const char* kAdminsOnly =
+    "Only members of agentauthz_admin may store agentauthz settings.";
 
 // Stores `name = value` (or removes the setting when value is null) for
 // the current database, or for `role` in it.
@@ -27,10 +28,12 @@ void store_setting(const char* name, const char* value, Oid role) {
   std::string statement;
   pg_guard([&] {
     if (role != InvalidOid && !SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(role)))
-      ereport(ERROR, (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("role with OID %u does not exist", role)));
+      ereport(ERROR,
+              (errcode(ERRCODE_UNDEFINED_OBJECT), errmsg("role with OID %u does not exist", role)));
     const char* database = quote_identifier(get_database_name(MyDatabaseId));
     statement = role == InvalidOid ? std::string("ALTER DATABASE ") + database
-                                   : std::string("ALTER ROLE ") + quote_identifier(GetUserNameFromId(role, false)) +
+                                   : std::string("ALTER ROLE ") +
+                                         quote_identifier(GetUserNameFromId(role, false)) +
                                          " IN DATABASE " + database;
     statement += value == nullptr ? std::string(" RESET ") + name
                                   : std::string(" SET ") + name + " = " + quote_literal_cstr(value);
@@ -38,7 +41,8 @@ void store_setting(const char* name, const char* value, Oid role) {
   SqlScope scope(Rights::Owner);
   with_spi([&] {
     int rc = SPI_execute(statement.c_str(), false, 0);
-    if (rc != SPI_OK_UTILITY) elog(ERROR, "could not store %s: %s", name, SPI_result_code_string(rc));
+    if (rc != SPI_OK_UTILITY)
+      elog(ERROR, "could not store %s: %s", name, SPI_result_code_string(rc));
   });
 }
 
@@ -50,7 +54,8 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_set_audit_level) {
   using namespace agentauthz;
   pg::require_admin("set_audit_level", pg::kAdminsOnly);
   std::string level = PG_ARGISNULL(0) ? std::string() : std::string(pg::text_arg(fcinfo, 0));
-  if (level != "off" && level != "denied" && level != "summary" && level != "all" && level != "default") {
+  if (level != "off" && level != "denied" && level != "summary" && level != "all" &&
+      level != "default") {
     std::string shown = "NULL";
     if (!PG_ARGISNULL(0)) pg::pg_guard([&] { shown = quote_literal_cstr(level.c_str()); });
     throw core::Error(core::ErrorKind::InvalidArgument, "invalid audit level: " + shown,

@@ -30,9 +30,9 @@ int64 insert_model(std::string_view dsl) {
   int64 id = 0;
   with_spi([&] {
     Oid types[2] = {TEXTOID, NAMEOID};
-    SPIPlanPtr plan = kept_plan(&insert_model_plan,
-                                "INSERT INTO agentauthz.models (dsl, created_by) VALUES ($1, $2) RETURNING id", 2,
-                                types);
+    SPIPlanPtr plan = kept_plan(
+        &insert_model_plan,
+        "INSERT INTO agentauthz.models (dsl, created_by) VALUES ($1, $2) RETURNING id", 2, types);
     NameData creator;
     namestrcpy(&creator, GetUserNameFromId(scope.caller(), false));
     Datum values[2] = {text_datum(dsl), NameGetDatum(&creator)};
@@ -66,19 +66,20 @@ void upsert_tuple(std::string_view object, std::string_view relation, std::strin
   SqlScope scope(Rights::Owner);
   with_spi([&] {
     Oid types[4] = {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID};
-    SPIPlanPtr plan = kept_plan(
-        &upsert_tuple_plan,
-        "INSERT INTO agentauthz.tuples AS t (object, relation, subject, expires_at) "
-        "VALUES ($1, $2, $3, $4) ON CONFLICT (object, relation, subject) DO UPDATE "
-        "SET expires_at = EXCLUDED.expires_at "
-        "WHERE CASE WHEN t.expires_at IS NULL THEN EXCLUDED.expires_at IS NOT NULL "
-        "           WHEN EXCLUDED.expires_at IS NULL THEN true "
-        "           ELSE t.expires_at OPERATOR(pg_catalog.<>) EXCLUDED.expires_at END",
-        4, types);
+    SPIPlanPtr plan =
+        kept_plan(&upsert_tuple_plan,
+                  "INSERT INTO agentauthz.tuples AS t (object, relation, subject, expires_at) "
+                  "VALUES ($1, $2, $3, $4) ON CONFLICT (object, relation, subject) DO UPDATE "
+                  "SET expires_at = EXCLUDED.expires_at "
+                  "WHERE CASE WHEN t.expires_at IS NULL THEN EXCLUDED.expires_at IS NOT NULL "
+                  "           WHEN EXCLUDED.expires_at IS NULL THEN true "
+                  "           ELSE t.expires_at OPERATOR(pg_catalog.<>) EXCLUDED.expires_at END",
+                  4, types);
     Datum values[4] = {text_datum(object), text_datum(relation), text_datum(subject), expires_at};
     char nulls[4] = {' ', ' ', ' ', expires_null ? 'n' : ' '};
     int rc = SPI_execute_plan(plan, values, nulls, false, 0);
-    if (rc != SPI_OK_INSERT) elog(ERROR, "could not write the tuple: %s", SPI_result_code_string(rc));
+    if (rc != SPI_OK_INSERT)
+      elog(ERROR, "could not write the tuple: %s", SPI_result_code_string(rc));
   });
 }
 
@@ -88,7 +89,8 @@ void run_write_tuple(std::string_view object, std::string_view relation, std::st
   upsert_tuple(object, relation, subject, expires_at, expires_null);
 }
 
-bool run_delete_tuple(std::string_view object, std::string_view relation, std::string_view subject) {
+bool run_delete_tuple(std::string_view object, std::string_view relation,
+                      std::string_view subject) {
   // Only the format is checked: a tuple the active model no longer allows
   // must still be deletable.
   core::parse_object(object);
@@ -98,13 +100,15 @@ bool run_delete_tuple(std::string_view object, std::string_view relation, std::s
   SqlScope scope(Rights::Owner);
   with_spi([&] {
     Oid types[3] = {TEXTOID, TEXTOID, TEXTOID};
-    SPIPlanPtr plan = kept_plan(&delete_tuple_plan,
-                                "DELETE FROM agentauthz.tuples t WHERE t.object OPERATOR(pg_catalog.=) $1 "
-                                "AND t.relation OPERATOR(pg_catalog.=) $2 AND t.subject OPERATOR(pg_catalog.=) $3",
-                                3, types);
+    SPIPlanPtr plan = kept_plan(
+        &delete_tuple_plan,
+        "DELETE FROM agentauthz.tuples t WHERE t.object OPERATOR(pg_catalog.=) $1 "
+        "AND t.relation OPERATOR(pg_catalog.=) $2 AND t.subject OPERATOR(pg_catalog.=) $3",
+        3, types);
     Datum values[3] = {text_datum(object), text_datum(relation), text_datum(subject)};
     int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
-    if (rc != SPI_OK_DELETE) elog(ERROR, "could not delete the tuple: %s", SPI_result_code_string(rc));
+    if (rc != SPI_OK_DELETE)
+      elog(ERROR, "could not delete the tuple: %s", SPI_result_code_string(rc));
     deleted = SPI_processed > 0;
   });
   return deleted;
@@ -166,8 +170,8 @@ TriggerData* trigger_on(FunctionCallInfo fcinfo, const char* name, TriggerTable 
                                                 : relid == cat.agents || relid == cat.delegations;
   if (!expected)
     ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-                    errmsg("%s fires only on the agentauthz tables it was made for, not on \"%s\"", name,
-                           RelationGetRelationName(trigger->tg_relation))));
+                    errmsg("%s fires only on the agentauthz tables it was made for, not on \"%s\"",
+                           name, RelationGetRelationName(trigger->tg_relation))));
   return trigger;
 }
 
@@ -178,8 +182,8 @@ TriggerData* trigger_on(FunctionCallInfo fcinfo, const char* name, TriggerTable 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_tuples_validate) {
   TriggerData* trigger =
       agentauthz::pg::trigger_on(fcinfo, "tuples_validate", agentauthz::pg::TriggerTable::Tuples);
-  HeapTuple row = TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ? trigger->tg_newtuple
-                                                              : trigger->tg_trigtuple;
+  HeapTuple row =
+      TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ? trigger->tg_newtuple : trigger->tg_trigtuple;
   TupleDesc desc = RelationGetDescr(trigger->tg_relation);
   bool null_object, null_relation, null_subject;
   std::string_view object = agentauthz::pg::attribute_text(row, desc, 1, &null_object);
@@ -205,8 +209,8 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_tuples_changed) {
 // agentauthz.agents and agentauthz.delegations: every backend decides its
 // actor afresh at its next statement after the commit (active_actor.h).
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_actors_changed) {
-  TriggerData* trigger =
-      agentauthz::pg::trigger_on(fcinfo, "actors_changed", agentauthz::pg::TriggerTable::ActorTables);
+  TriggerData* trigger = agentauthz::pg::trigger_on(fcinfo, "actors_changed",
+                                                    agentauthz::pg::TriggerTable::ActorTables);
   CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger->tg_relation));
   return PointerGetDatum(nullptr);
 }

@@ -19,7 +19,9 @@ namespace agentauthz::pg {
 class PgError : public std::exception {
  public:
   explicit PgError(ErrorData* data) : data_(data) {}
-  const char* what() const noexcept override { return data_ && data_->message ? data_->message : "PostgreSQL error"; }
+  const char* what() const noexcept override {
+    return data_ && data_->message ? data_->message : "PostgreSQL error";
+  }
   ErrorData* data() const { return data_; }
 
  private:
@@ -47,12 +49,10 @@ void call_guarded(void (*impl)(void*), void* arg);
 }  // namespace agentauthz::pg
 
 // Declares a SQL-callable function whose body is `name##_impl`.
-#define AGENTAUTHZ_SQL_FUNCTION(name)                                        \
-  static Datum name##_impl(FunctionCallInfo fcinfo);                         \
-  extern "C" {                                                               \
-  PG_FUNCTION_INFO_V1(name);                                                 \
-  Datum name(PG_FUNCTION_ARGS) {                                             \
-    return agentauthz::pg::call_sql_function(name##_impl, fcinfo);           \
-  }                                                                          \
-  }                                                                          \
+#define AGENTAUTHZ_SQL_FUNCTION(name)                                                             \
+  static Datum name##_impl(FunctionCallInfo fcinfo);                                              \
+  extern "C" {                                                                                    \
+  PG_FUNCTION_INFO_V1(name);                                                                      \
+  Datum name(PG_FUNCTION_ARGS) { return agentauthz::pg::call_sql_function(name##_impl, fcinfo); } \
+  }                                                                                               \
   static Datum name##_impl(FunctionCallInfo fcinfo)

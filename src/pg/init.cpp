@@ -5,8 +5,8 @@
 #include "pg/audit.h"
 #include "pg/audit_queue.h"
 #include "pg/catalog.h"
-#include "pg/prepare_refusal.h"
 #include "pg/guard.h"
+#include "pg/prepare_refusal.h"
 #include "pg/settings.h"
 #include "pg/statements.h"
 #include "pg/token_hiding.h"
@@ -47,27 +47,28 @@ const config_enum_entry audit_levels[] = {
 };
 
 void define_queue_settings() {
-  DefineCustomIntVariable(
-      "agentauthz.audit_queue_size",
-      "Size of each database's shared-memory audit queue.",
-      nullptr, &audit_queue_kb_setting, 1024, 64, 1024 * 1024, PGC_POSTMASTER, GUC_UNIT_KB, nullptr,
-      nullptr, nullptr);
-  DefineCustomIntVariable(
-      "agentauthz.audit_databases",
-      "How many databases can have an audit queue (and a writer) at once.",
-      nullptr, &audit_databases_setting, 8, 1, 64, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("agentauthz.audit_queue_size",
+                          "Size of each database's shared-memory audit queue.", nullptr,
+                          &audit_queue_kb_setting, 1024, 64, 1024 * 1024, PGC_POSTMASTER,
+                          GUC_UNIT_KB, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("agentauthz.audit_databases",
+                          "How many databases can have an audit queue (and a writer) at once.",
+                          nullptr, &audit_databases_setting, 8, 1, 64, PGC_POSTMASTER, 0, nullptr,
+                          nullptr, nullptr);
   DefineCustomIntVariable(
       "agentauthz.audit_writers",
       "How many audit writers (background workers) the server keeps for the audit queues.",
-      "They are registered at server start, so no other process can take their places; each serves one "
+      "They are registered at server start, so no other process can take their places; each serves "
+      "one "
       "database at a time. max_worker_processes must cover them.",
       &audit_writers_setting, 2, 1, 64, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
-  DefineCustomIntVariable(
-      "agentauthz.audit_backend_share",
-      "The percentage of its database's audit queue one backend may fill.",
-      "A backend with more queued waits for the writer, so that one actor cannot crowd out the records of "
-      "others.",
-      &audit_backend_share_setting, 25, 1, 100, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("agentauthz.audit_backend_share",
+                          "The percentage of its database's audit queue one backend may fill.",
+                          "A backend with more queued waits for the writer, so that one actor "
+                          "cannot crowd out the records of "
+                          "others.",
+                          &audit_backend_share_setting, 25, 1, 100, PGC_SIGHUP, 0, nullptr, nullptr,
+                          nullptr);
 }
 
 // What one delegation link may hold, and how many links one delegation may
@@ -99,11 +100,11 @@ void define_delegation_settings() {
 }  // namespace
 
 void define_settings() {
-  DefineCustomIntVariable(
-      "agentauthz.max_depth",
-      "Maximum number of rewrite and tuple hops a single check may follow.",
-      "Deeper resolutions raise an ERROR (SQLSTATE 54001), as OpenFGA does; cycles simply yield false.",
-      &max_depth_setting, 25, 1, 512, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("agentauthz.max_depth",
+                          "Maximum number of rewrite and tuple hops a single check may follow.",
+                          "Deeper resolutions raise an ERROR (SQLSTATE 54001), as OpenFGA does; "
+                          "cycles simply yield false.",
+                          &max_depth_setting, 25, 1, 512, PGC_SUSET, 0, nullptr, nullptr, nullptr);
   DefineCustomIntVariable(
       "agentauthz.max_delegation_depth",
       "Maximum number of links in a delegation chain (a delegation and its sub-delegations).",
@@ -112,17 +113,21 @@ void define_settings() {
   // Superuser-only: a session that could raise it could grow its backend
   // without bound again (or, lowered, make every check start from nothing).
   DefineCustomIntVariable(
-      "agentauthz.engine_cache_size",
-      "Memory the engine's caches may hold in one backend.",
-      "Tuples read, interned ids, check results and allowed sets; a check that finds them above it starts them over, "
+      "agentauthz.engine_cache_size", "Memory the engine's caches may hold in one backend.",
+      "Tuples read, interned ids, check results and allowed sets; a check that finds them above it "
+      "starts them over, "
       "also within a statement. A quarter of it is carried from one statement to the next.",
-      &engine_cache_mb_setting, 64, 1, 1024 * 1024, PGC_SUSET, GUC_UNIT_MB, nullptr, nullptr, nullptr);
-  DefineCustomBoolVariable(
-      "agentauthz.session_contexts",
-      "Whether act_for() and set_subject() may set a context for the whole session (local => false).",
-      "Turn it off (set_session_contexts) for roles that connect through a transaction-pooling proxy, whose "
-      "server connections pass from one client to the next: their contexts then last one transaction.",
-      &session_contexts_setting, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+      &engine_cache_mb_setting, 64, 1, 1024 * 1024, PGC_SUSET, GUC_UNIT_MB, nullptr, nullptr,
+      nullptr);
+  DefineCustomBoolVariable("agentauthz.session_contexts",
+                           "Whether act_for() and set_subject() may set a context for the whole "
+                           "session (local => false).",
+                           "Turn it off (set_session_contexts) for roles that connect through a "
+                           "transaction-pooling proxy, whose "
+                           "server connections pass from one client to the next: their contexts "
+                           "then last one transaction.",
+                           &session_contexts_setting, true, PGC_SUSET, 0, nullptr, nullptr,
+                           nullptr);
   // Audit settings are the superuser's (or, through set_audit_level, an
   // agentauthz_admin's): an agent can neither lower the level nor shorten
   // what it waits for.
@@ -130,23 +135,27 @@ void define_settings() {
       "agentauthz.audit",
       "What the audit log records of the actor context's decisions: off, denied, summary or all.",
       "summary: one row per statement and (relation, object type) with counts and a sample of ids.",
-      &audit::level_setting, audit::kSummary, audit_levels, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-  DefineCustomIntVariable(
-      "agentauthz.audit_sample_size",
-      "How many allowed and how many denied ids a summary record keeps.",
-      nullptr, &audit::sample_size_setting, 10, 0, 1000, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-  DefineCustomIntVariable(
-      "agentauthz.audit_queue_wait",
-      "How long a statement waits for the audit writer to make room in a full audit queue before it fails.",
-      "The statement waits as long as the writer makes progress; it fails (53400) after this long without "
-      "any: decisions that cannot be recorded are not made.",
-      &audit::queue_wait_setting, 1000, 0, 600000, PGC_SUSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
-  DefineCustomIntVariable(
-      "agentauthz.audit_buffer_size",
-      "How many audit records a backend gathers before it hands them over.",
-      "Bounds a statement's audit memory whatever it decides on; without the preloaded library a transaction "
-      "may hold 64 times this much until it commits.",
-      &audit::buffer_kb_setting, 64, 8, 16 * 1024, PGC_SUSET, GUC_UNIT_KB, nullptr, nullptr, nullptr);
+      &audit::level_setting, audit::kSummary, audit_levels, PGC_SUSET, 0, nullptr, nullptr,
+      nullptr);
+  DefineCustomIntVariable("agentauthz.audit_sample_size",
+                          "How many allowed and how many denied ids a summary record keeps.",
+                          nullptr, &audit::sample_size_setting, 10, 0, 1000, PGC_SUSET, 0, nullptr,
+                          nullptr, nullptr);
+  DefineCustomIntVariable("agentauthz.audit_queue_wait",
+                          "How long a statement waits for the audit writer to make room in a full "
+                          "audit queue before it fails.",
+                          "The statement waits as long as the writer makes progress; it fails "
+                          "(53400) after this long without "
+                          "any: decisions that cannot be recorded are not made.",
+                          &audit::queue_wait_setting, 1000, 0, 600000, PGC_SUSET, GUC_UNIT_MS,
+                          nullptr, nullptr, nullptr);
+  DefineCustomIntVariable("agentauthz.audit_buffer_size",
+                          "How many audit records a backend gathers before it hands them over.",
+                          "Bounds a statement's audit memory whatever it decides on; without the "
+                          "preloaded library a transaction "
+                          "may hold 64 times this much until it commits.",
+                          &audit::buffer_kb_setting, 64, 8, 16 * 1024, PGC_SUSET, GUC_UNIT_KB,
+                          nullptr, nullptr, nullptr);
   // The queue's shape is fixed at server start: only a preloaded library
   // may define it (PostgreSQL refuses postmaster settings later).
   if (process_shared_preload_libraries_in_progress) define_queue_settings();
@@ -157,7 +166,8 @@ void define_settings() {
 }  // namespace agentauthz::pg
 
 void _PG_init(void) {
-  if (!process_shared_preload_libraries_in_progress) agentauthz::pg::refuse_unprivileged_placeholders();
+  if (!process_shared_preload_libraries_in_progress)
+    agentauthz::pg::refuse_unprivileged_placeholders();
   // First, so that whatever is logged from here on has its tokens hidden.
   agentauthz::pg::register_token_hiding();
   agentauthz::pg::define_settings();

@@ -32,17 +32,20 @@ bool restricted(const char* name) {
 
 // Whether `role` may set `name` (as PostgreSQL will judge it at definition).
 bool may_set(const char* name, Oid role) {
-  return !OidIsValid(role) || superuser_arg(role) || pg_parameter_aclcheck(name, role, ACL_SET) == ACLCHECK_OK;
+  return !OidIsValid(role) || superuser_arg(role) ||
+         pg_parameter_aclcheck(name, role, ACL_SET) == ACLCHECK_OK;
 }
 
 // The first role that named a value of a restricted placeholder without
 // the right to, or InvalidOid.
 Oid unprivileged_setter(const config_generic* var) {
   if (var->source > PGC_S_DEFAULT && !may_set(var->name, var->srole)) return var->srole;
-  if (var->reset_source > PGC_S_DEFAULT && !may_set(var->name, var->reset_srole)) return var->reset_srole;
+  if (var->reset_source > PGC_S_DEFAULT && !may_set(var->name, var->reset_srole))
+    return var->reset_srole;
   for (const GucStack* entry = var->stack; entry != nullptr; entry = entry->prev) {
     if (entry->source > PGC_S_DEFAULT && !may_set(var->name, entry->srole)) return entry->srole;
-    if ((entry->state == GUC_SET_LOCAL || entry->state == GUC_SAVE) && !may_set(var->name, entry->masked_srole))
+    if ((entry->state == GUC_SET_LOCAL || entry->state == GUC_SAVE) &&
+        !may_set(var->name, entry->masked_srole))
       return entry->masked_srole;
   }
   return InvalidOid;
@@ -52,7 +55,8 @@ Oid unprivileged_setter(const config_generic* var) {
 bool any_named(config_generic** vars, int count) {
   for (int i = 0; i < count; ++i)
     if ((vars[i]->flags & GUC_CUSTOM_PLACEHOLDER) && restricted(vars[i]->name) &&
-        (vars[i]->source > PGC_S_DEFAULT || vars[i]->reset_source > PGC_S_DEFAULT || vars[i]->stack != nullptr))
+        (vars[i]->source > PGC_S_DEFAULT || vars[i]->reset_source > PGC_S_DEFAULT ||
+         vars[i]->stack != nullptr))
       return true;
   return false;
 }
@@ -64,14 +68,17 @@ void check_all(config_generic** vars, int count) {
     Oid setter = unprivileged_setter(var);
     if (!OidIsValid(setter)) continue;
     const char* role = GetUserNameFromId(setter, true);
-    ereport(ERROR,
-            (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-             errmsg("permission denied to set parameter \"%s\"", var->name),
-             errdetail("Role %s named it before agentauthz was loaded; it is a superuser-only setting, and "
-                       "the value stored for the database or role must not be replaced.",
-                       role ? role : "(unknown)"),
-             errhint("Connect without setting %s (PGOPTIONS), or add agentauthz to shared_preload_libraries.",
-                     var->name)));
+    ereport(
+        ERROR,
+        (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+         errmsg("permission denied to set parameter \"%s\"", var->name),
+         errdetail(
+             "Role %s named it before agentauthz was loaded; it is a superuser-only setting, and "
+             "the value stored for the database or role must not be replaced.",
+             role ? role : "(unknown)"),
+         errhint("Connect without setting %s (PGOPTIONS), or add agentauthz to "
+                 "shared_preload_libraries.",
+                 var->name)));
   }
 }
 

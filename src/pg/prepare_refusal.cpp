@@ -33,10 +33,12 @@ void refuse_prepare(XactEvent event, void*) {
   // extension too. Its schema is always agentauthz (the control file's).
   if (!OidIsValid(get_extension_oid("agentauthz", true))) return;
   if (!holds_extension_locks(get_namespace_oid("agentauthz", false))) return;
-  ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                  errmsg("cannot PREPARE a transaction that wrote or locked agentauthz's tables"),
-                  errdetail("A prepared transaction keeps its locks until it is finished: revocations, tuple "
-                            "writes or readers would wait for it.")));
+  ereport(
+      ERROR,
+      (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+       errmsg("cannot PREPARE a transaction that wrote or locked agentauthz's tables"),
+       errdetail("A prepared transaction keeps its locks until it is finished: revocations, tuple "
+                 "writes or readers would wait for it.")));
 }
 
 }  // namespace

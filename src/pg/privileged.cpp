@@ -12,8 +12,8 @@ SqlScope::SqlScope(Rights rights) {
       GetUserIdAndSecContext(&saved_user_, &saved_context_);
       if (rights == Rights::Owner) {
         Oid owner = catalog().extension_owner;
-        SetUserIdAndSecContext(owner, saved_context_ | SECURITY_LOCAL_USERID_CHANGE |
-                                          SECURITY_RESTRICTED_OPERATION);
+        SetUserIdAndSecContext(
+            owner, saved_context_ | SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
         switched_user_ = true;
       }
       nest_level_ = NewGUCNestLevel();

@@ -41,7 +41,8 @@ bool current_role_is_one_of(std::initializer_list<const char*> roles) {
 
 void require_admin(const char* function, const char* hint) {
   if (!current_role_is_one_of({"agentauthz_admin"}))
-    throw core::Error(core::ErrorKind::Forbidden, std::string("permission denied for ") + function, hint);
+    throw core::Error(core::ErrorKind::Forbidden, std::string("permission denied for ") + function,
+                      hint);
 }
 
 Datum return_text_set(FunctionCallInfo fcinfo, const std::vector<std::string>& rows) {

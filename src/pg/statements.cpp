@@ -36,15 +36,17 @@ static void agentauthz_count_executor_run(QueryDesc* query, ScanDirection direct
     standard_ExecutorRun(query, direction, count, execute_once);
 }
 
-static void agentauthz_count_utility(PlannedStmt* pstmt, const char* query_string, bool read_only_tree,
-                                     ProcessUtilityContext context, ParamListInfo params,
-                                     QueryEnvironment* query_env, DestReceiver* dest, QueryCompletion* qc) {
+static void agentauthz_count_utility(PlannedStmt* pstmt, const char* query_string,
+                                     bool read_only_tree, ProcessUtilityContext context,
+                                     ParamListInfo params, QueryEnvironment* query_env,
+                                     DestReceiver* dest, QueryCompletion* qc) {
   ++agentauthz::pg::serial;
   if (agentauthz::pg::prev_process_utility)
-    agentauthz::pg::prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env,
-                                         dest, qc);
+    agentauthz::pg::prev_process_utility(pstmt, query_string, read_only_tree, context, params,
+                                         query_env, dest, qc);
   else
-    standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
+    standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest,
+                            qc);
 }
 
 }  // extern "C"

@@ -96,7 +96,8 @@ void hide_tokens_in_activity() noexcept {
     std::string_view shown(kHiddenActivity);
     if (activity_buffer != nullptr && core::redacted_length(text) <= activity_capacity)
       shown = std::string_view(activity_buffer, core::write_redacted(text, activity_buffer));
-    size_t length = std::min<size_t>(shown.size(), static_cast<size_t>(pgstat_track_activity_query_size - 1));
+    size_t length =
+        std::min<size_t>(shown.size(), static_cast<size_t>(pgstat_track_activity_query_size - 1));
     // Readers copy the entry and retry while st_changecount moves
     // (backend_status.c): write it as pgstat_report_activity does.
     PGSTAT_BEGIN_WRITE_ACTIVITY(entry);

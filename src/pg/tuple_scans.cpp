@@ -61,12 +61,12 @@ struct Scans {
   Relation usersets_index = nullptr;
   Relation models = nullptr;
   Relation models_pkey = nullptr;
-  IndexScanDesc exact = nullptr;        // pkey, 3 keys
-  IndexScanDesc by_object = nullptr;    // pkey, 2 keys
-  IndexScanDesc whole_object = nullptr; // pkey, 1 key
-  IndexScanDesc usersets = nullptr;     // usersets index, 2 keys
-  IndexScanDesc by_subject = nullptr;   // subject index, 4 keys
-  IndexScanDesc newest_model = nullptr; // models pkey, no keys
+  IndexScanDesc exact = nullptr;         // pkey, 3 keys
+  IndexScanDesc by_object = nullptr;     // pkey, 2 keys
+  IndexScanDesc whole_object = nullptr;  // pkey, 1 key
+  IndexScanDesc usersets = nullptr;      // usersets index, 2 keys
+  IndexScanDesc by_subject = nullptr;    // subject index, 4 keys
+  IndexScanDesc newest_model = nullptr;  // models pkey, no keys
   TupleTableSlot* tuple_slot = nullptr;
   TupleTableSlot* model_slot = nullptr;
   Buffer vm_buffer = InvalidBuffer;  // visibility map page of the last all-visible test
@@ -220,8 +220,8 @@ static void release_scans(Scans* s) {
   if (BufferIsValid(s->vm_buffer)) ReleaseBuffer(s->vm_buffer);
   if (s->tuple_slot) ExecDropSingleTupleTableSlot(s->tuple_slot);
   if (s->model_slot) ExecDropSingleTupleTableSlot(s->model_slot);
-  IndexScanDesc all[] = {s->exact,      s->by_object,   s->whole_object,
-                         s->usersets,   s->by_subject,  s->newest_model};
+  IndexScanDesc all[] = {s->exact,    s->by_object,  s->whole_object,
+                         s->usersets, s->by_subject, s->newest_model};
   for (IndexScanDesc scan : all)
     if (scan) index_endscan(scan);
   Relation indexes[] = {s->pkey, s->by_subject_index, s->usersets_index, s->models_pkey};
@@ -271,7 +271,8 @@ bool scans_prepare() {
   if (scans.open && stamp == scans.stamp) return false;
   scans_close();
   if (scan_context == nullptr)
-    scan_context = AllocSetContextCreate(TopMemoryContext, "agentauthz scans", ALLOCSET_SMALL_SIZES);
+    scan_context =
+        AllocSetContextCreate(TopMemoryContext, "agentauthz scans", ALLOCSET_SMALL_SIZES);
   if (scan_owner == nullptr)
     scan_owner = ResourceOwnerCreate(TopTransactionResourceOwner, "agentauthz scans");
   ResourceOwner saved_owner = CurrentResourceOwner;
@@ -293,9 +294,7 @@ bool scans_prepare() {
 template <typename Open>
 static void open_or_release(Open&& open) {
   PG_TRY();
-  {
-    open();
-  }
+  { open(); }
   PG_CATCH();
   {
     release_scans(&scans);
@@ -327,11 +326,21 @@ static IndexScanDesc open_tuple_scan(Scans* s, const Catalog& cat, TupleScan whi
   IndexScanDesc* scan = nullptr;
   int keys = 0;
   switch (which) {
-    case TupleScan::Exact: scan = &s->exact, keys = 3; break;
-    case TupleScan::ByObject: scan = &s->by_object, keys = 2; break;
-    case TupleScan::WholeObject: scan = &s->whole_object, keys = 1; break;
-    case TupleScan::Usersets: scan = &s->usersets, keys = 2; break;
-    case TupleScan::BySubject: scan = &s->by_subject, keys = 4; break;
+    case TupleScan::Exact:
+      scan = &s->exact, keys = 3;
+      break;
+    case TupleScan::ByObject:
+      scan = &s->by_object, keys = 2;
+      break;
+    case TupleScan::WholeObject:
+      scan = &s->whole_object, keys = 1;
+      break;
+    case TupleScan::Usersets:
+      scan = &s->usersets, keys = 2;
+      break;
+    case TupleScan::BySubject:
+      scan = &s->by_subject, keys = 4;
+      break;
   }
   if (*scan == nullptr) {
     *scan = index_beginscan(s->tuples, *index, s->snapshot, keys, 0);
@@ -369,8 +378,9 @@ void scans_forget() {
 static bool contains_impl(const core::ObjectKey& object, std::string_view relation,
                           const core::SubjectKey& subject) {
   if (!key_object.set(object.type, ':', object.id) || !key_relation.set(relation)) return false;
-  bool fits = subject.relation.empty() ? key_subject.set(subject.type, ':', subject.id)
-                                       : key_subject.set(subject.type, ':', subject.id, '#', subject.relation);
+  bool fits = subject.relation.empty()
+                  ? key_subject.set(subject.type, ':', subject.id)
+                  : key_subject.set(subject.type, ':', subject.id, '#', subject.relation);
   if (!fits) return false;
   ScanKeyData keys[3];
   init_key(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, key_object);
@@ -390,8 +400,8 @@ static void subjects_impl(const core::ObjectKey& object, std::string_view relati
   ScanKeyData keys[2];
   init_key(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, key_object);
   init_key(&keys[1], 2, BTEqualStrategyNumber, F_TEXTEQ, key_relation);
-  IndexScanDesc scan = tuple_scan(filter == core::SubjectFilter::UsersetsOnly ? TupleScan::Usersets
-                                                                               : TupleScan::ByObject);
+  IndexScanDesc scan = tuple_scan(
+      filter == core::SubjectFilter::UsersetsOnly ? TupleScan::Usersets : TupleScan::ByObject);
   index_rescan(scan, keys, 2, nullptr, 0);
   LiveTuple tuple;
   while (next_live(scan, IndexShape::ObjectFirst, &tuple))
@@ -421,8 +431,9 @@ static bool object_impl(const core::ObjectKey& object, size_t limit, core::Tuple
 
 static void objects_impl(const core::SubjectKey& subject, std::string_view relation,
                          std::string_view object_type, core::ObjectVisitor visit) {
-  bool fits = subject.relation.empty() ? key_subject.set(subject.type, ':', subject.id)
-                                       : key_subject.set(subject.type, ':', subject.id, '#', subject.relation);
+  bool fits = subject.relation.empty()
+                  ? key_subject.set(subject.type, ':', subject.id)
+                  : key_subject.set(subject.type, ':', subject.id, '#', subject.relation);
   // Objects of one type are the range ["type:", "type;"): ';' follows ':'.
   if (!fits || !key_relation.set(relation) || !key_low.set(object_type, ':', {}) ||
       !key_high.set(object_type, ';', {}))
@@ -442,7 +453,8 @@ static void objects_impl(const core::SubjectKey& subject, std::string_view relat
 
 static bool newest_model_impl(int64* id, const char** dsl, int* dsl_length) {
   index_rescan(scans.newest_model, nullptr, 0, nullptr, 0);
-  if (!index_getnext_slot(scans.newest_model, BackwardScanDirection, scans.model_slot)) return false;
+  if (!index_getnext_slot(scans.newest_model, BackwardScanDirection, scans.model_slot))
+    return false;
   bool isnull;
   *id = DatumGetInt64(slot_getattr(scans.model_slot, kModelIdAttr, &isnull));
   std::string_view text = text_view(slot_getattr(scans.model_slot, kModelDslAttr, &isnull));
@@ -496,7 +508,8 @@ bool scan_object(const core::ObjectKey& object, size_t limit, core::TupleVisitor
 
 void scan_objects(const core::SubjectKey& subject, std::string_view relation,
                   std::string_view object_type, core::ObjectVisitor visit) {
-  with_scans(Group::Tuples, [&] { return objects_impl(subject, relation, object_type, visit), true; });
+  with_scans(Group::Tuples,
+             [&] { return objects_impl(subject, relation, object_type, visit), true; });
 }
 
 bool scan_newest_model(int64* id, const char** dsl, int* dsl_length) {

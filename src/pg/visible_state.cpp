@@ -30,7 +30,8 @@ View last;
 TimestampTz valid_until = DT_NOEND;
 uint64_t epoch = 1;
 
-View capture(Snapshot snapshot, TimestampTz now, uint64 tuples_generation, uint64 catalog_generation) {
+View capture(Snapshot snapshot, TimestampTz now, uint64 tuples_generation,
+             uint64 catalog_generation) {
   View view;
   view.valid = snapshot->snapshot_type == SNAPSHOT_MVCC;
   view.lxid = MyProc->lxid;

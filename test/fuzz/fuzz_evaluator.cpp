@@ -87,9 +87,7 @@ const std::vector<Relation> kRelations = {
     {"document", "viewer"},   {"document", "banned"},  {"document", "reader"},
     {"document", "approver"}, {"document", "auditor"}, {"team", "member"}};
 
-std::string type_of(const std::string& text) {
-  return text.substr(0, text.find(':'));
-}
+std::string type_of(const std::string& text) { return text.substr(0, text.find(':')); }
 
 std::string filter_of(const std::string& subject) {
   size_t hash = subject.find('#');

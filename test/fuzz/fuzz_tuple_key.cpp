@@ -11,9 +11,9 @@
 
 #include "core/error.h"
 #include "core/model.h"
-#include "core/tuple_key.h"
 #include "core/scope.h"
 #include "core/token.h"
+#include "core/tuple_key.h"
 #include "core/tuple_validation.h"
 
 namespace {
@@ -107,7 +107,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ScopeEntry entry = parse_scope_entry(input);
     if (format_scope_entry(entry) != input) fail("scope entry round trip", input);
   } catch (const Error& error) {
-    if (error.kind() != ErrorKind::InvalidArgument) fail("scope entry error of the wrong kind", input);
+    if (error.kind() != ErrorKind::InvalidArgument)
+      fail("scope entry error of the wrong kind", input);
   }
   // As a tuple: object, relation and subject separated by newlines.
   size_t first = input.find('\n');

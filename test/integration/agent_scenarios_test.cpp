@@ -101,28 +101,38 @@ INSERT INTO big_docs SELECT g FROM generate_series(1, 20000) g;
 )";
 
 const char* kTuples[][3] = {
-    {"account:1", "owner", "user:sam"},        {"account:2", "owner", "user:sam"},
-    {"account:3", "owner", "user:tina"},       {"account:4", "owner", "user:tina"},
-    {"repo:web", "admin", "user:dev"},         {"repo:billing", "admin", "user:ops"},
-    {"branch:production", "repo", "repo:web"}, {"pull_request:7", "repo", "repo:web"},
-    {"folder:finance", "viewer", "user:anne"}, {"folder:q1-financials", "parent", "folder:finance"},
-    {"folder:q2-financials", "parent", "folder:finance"}, {"folder:m-and-a", "parent", "folder:finance"},
+    {"account:1", "owner", "user:sam"},
+    {"account:2", "owner", "user:sam"},
+    {"account:3", "owner", "user:tina"},
+    {"account:4", "owner", "user:tina"},
+    {"repo:web", "admin", "user:dev"},
+    {"repo:billing", "admin", "user:ops"},
+    {"branch:production", "repo", "repo:web"},
+    {"pull_request:7", "repo", "repo:web"},
+    {"folder:finance", "viewer", "user:anne"},
+    {"folder:q1-financials", "parent", "folder:finance"},
+    {"folder:q2-financials", "parent", "folder:finance"},
+    {"folder:m-and-a", "parent", "folder:finance"},
     {"document:q1-report", "parent", "folder:q1-financials"},
     {"document:q2-report", "parent", "folder:q2-financials"},
     {"document:ma-targets", "parent", "folder:m-and-a"},
-    {"group:support", "member", "user:sue"},   {"ticket:1", "editor", "group:support#member"},
-    {"ticket:2", "editor", "group:support#member"}, {"invoice:1", "editor", "user:sue"},
-    {"invoice:2", "editor", "user:sue"},       {"hr_record:1", "viewer", "user:hank"},
-    {"hr_record:2", "viewer", "user:hank"},    {"group:eng", "member", "user:erin"},
+    {"group:support", "member", "user:sue"},
+    {"ticket:1", "editor", "group:support#member"},
+    {"ticket:2", "editor", "group:support#member"},
+    {"invoice:1", "editor", "user:sue"},
+    {"invoice:2", "editor", "user:sue"},
+    {"hr_record:1", "viewer", "user:hank"},
+    {"hr_record:2", "viewer", "user:hank"},
+    {"group:eng", "member", "user:erin"},
     {"document:eng-roadmap", "viewer", "group:eng#member"},
     {"account:1", "viewer", "user:multi"},
 };
 
 // The agents and the roles they connect as.
 const char* kAgents[][2] = {
-    {"agent:sales-assistant", "agent_sales"},   {"agent:code-reviewer", "agent_reviewer"},
-    {"agent:research", "agent_research"},       {"agent:summarizer", "agent_summarizer"},
-    {"agent:support", "agent_support"},         {"agent:assistant", "agent_assistant"},
+    {"agent:sales-assistant", "agent_sales"}, {"agent:code-reviewer", "agent_reviewer"},
+    {"agent:research", "agent_research"},     {"agent:summarizer", "agent_summarizer"},
+    {"agent:support", "agent_support"},       {"agent:assistant", "agent_assistant"},
 };
 
 class AgentScenarios : public ::testing::Test {
@@ -147,8 +157,9 @@ class AgentScenarios : public ::testing::Test {
                               const std::string& scopes, const std::string& purpose,
                               const std::string& lifetime = "1 hour") {
     PgSession app(kDatabase);
-    QueryResult r = app.run("SELECT agentauthz.delegate($1, $2, $3::text[], now() + $4::interval, $5)",
-                            {principal, agent, scopes, lifetime, purpose});
+    QueryResult r =
+        app.run("SELECT agentauthz.delegate($1, $2, $3::text[], now() + $4::interval, $5)",
+                {principal, agent, scopes, lifetime, purpose});
     EXPECT_TRUE(r.ok) << r.error;
     return r.value();
   }
@@ -170,7 +181,8 @@ TEST_F(AgentScenarios, SalesAssistantReadsOnlyTheRepsAccounts) {
   std::string token = delegate("user:sam", "agent:sales-assistant", "{viewer@account:*}",
                                "prepare the quarterly pipeline review");
   PgSession agent(kDatabase, "agent_sales");
-  EXPECT_EQ(column(agent, "SELECT id FROM crm_accounts ORDER BY id"), "") << "no delegation, no rows";
+  EXPECT_EQ(column(agent, "SELECT id FROM crm_accounts ORDER BY id"), "")
+      << "no delegation, no rows";
   agent.exec("BEGIN");
   agent.run("SELECT agentauthz.act_for($1)", {token});
   EXPECT_EQ(column(agent, "SELECT id FROM crm_accounts ORDER BY id"), "1,2");
@@ -182,8 +194,9 @@ TEST_F(AgentScenarios, CodeReviewerCommentsButCannotPushToProduction) {
   // The developer could push; the agent works for the developer.
   PgSession app(kDatabase);
   EXPECT_EQ(app.value("SELECT agentauthz.check('user:dev', 'pusher', 'branch:production')"), "t");
-  std::string token = delegate("user:dev", "agent:code-reviewer",
-                               "{reader@repo:web,commenter@pull_request:*}", "review pull request 7");
+  std::string token =
+      delegate("user:dev", "agent:code-reviewer", "{reader@repo:web,commenter@pull_request:*}",
+               "review pull request 7");
   PgSession agent(kDatabase, "agent_reviewer");
   agent.run("SELECT agentauthz.act_for($1, false)", {token});
   EXPECT_EQ(column(agent, "SELECT path FROM code_files ORDER BY path"), "app.ts,index.ts");
@@ -211,8 +224,8 @@ TEST_F(AgentScenarios, ResearchAgentReadsQ1ButNeitherQ2NorMergersAndAcquisitions
 }
 
 TEST_F(AgentScenarios, SupportAgentUpdatesTicketsButNotInvoices) {
-  std::string token = delegate("user:sue", "agent:support", "{editor@ticket:*}",
-                               "triage the support queue");
+  std::string token =
+      delegate("user:sue", "agent:support", "{editor@ticket:*}", "triage the support queue");
   PgSession agent(kDatabase, "agent_support");
   agent.exec("BEGIN");
   agent.run("SELECT agentauthz.act_for($1)", {token});
@@ -228,14 +241,16 @@ TEST_F(AgentScenarios, SupportAgentUpdatesTicketsButNotInvoices) {
 }
 
 TEST_F(AgentScenarios, AssistantSeesEachDomainOnlyWhileActingForIt) {
-  std::string sales = delegate("user:sam", "agent:assistant", "{viewer@account:*}", "sales follow-up");
+  std::string sales =
+      delegate("user:sam", "agent:assistant", "{viewer@account:*}", "sales follow-up");
   std::string hr = delegate("user:hank", "agent:assistant", "{viewer@hr_record:*}", "HR review");
   std::string eng = delegate("user:erin", "agent:assistant", "{viewer@document:eng-roadmap}",
                              "engineering planning");
   PgSession agent(kDatabase, "agent_assistant");
   auto domains = [&] {
-    return column(agent, "SELECT (SELECT count(*) FROM crm_accounts) || '/' || "
-                         "(SELECT count(*) FROM hr_records) || '/' || (SELECT count(*) FROM documents)");
+    return column(agent,
+                  "SELECT (SELECT count(*) FROM crm_accounts) || '/' || "
+                  "(SELECT count(*) FROM hr_records) || '/' || (SELECT count(*) FROM documents)");
   };
   // On its own it sees what is granted to it... nothing here.
   EXPECT_EQ(domains(), "0/0/0");
@@ -250,13 +265,16 @@ TEST_F(AgentScenarios, AssistantSeesEachDomainOnlyWhileActingForIt) {
 }
 
 TEST_F(AgentScenarios, RevocationAndExpiryStopGrantingAtTheNextStatement) {
-  std::string token = delegate("user:sam", "agent:sales-assistant", "{viewer@account:*}", "pipeline");
+  std::string token =
+      delegate("user:sam", "agent:sales-assistant", "{viewer@account:*}", "pipeline");
   PgSession agent(kDatabase, "agent_sales");
   agent.run("SELECT agentauthz.act_for($1, false)", {token});
   EXPECT_EQ(column(agent, "SELECT id FROM crm_accounts ORDER BY id"), "1,2");
   PgSession app(kDatabase);
   app.exec("BEGIN");
-  app.exec("SELECT agentauthz.revoke_delegation(id) FROM agentauthz.delegations WHERE purpose = 'pipeline'");
+  app.exec(
+      "SELECT agentauthz.revoke_delegation(id) FROM agentauthz.delegations WHERE purpose = "
+      "'pipeline'");
   EXPECT_EQ(column(agent, "SELECT id FROM crm_accounts ORDER BY id"), "1,2") << "not before commit";
   app.exec("COMMIT");
   EXPECT_EQ(column(agent, "SELECT id FROM crm_accounts ORDER BY id"), "") << "right after commit";
@@ -289,8 +307,9 @@ TEST_F(AgentScenarios, SubAgentNeverExceedsItsParent) {
   summarizer.exec("BEGIN");
   summarizer.run("SELECT agentauthz.act_for($1)", {sub.value()});
   EXPECT_EQ(column(summarizer, "SELECT id FROM documents ORDER BY id"), "q1-report");
-  EXPECT_EQ(summarizer.value("SELECT (agentauthz.current_actor()->'chain'->1->>'expires_at')::timestamptz <= "
-                             "(agentauthz.current_actor()->'chain'->0->>'expires_at')::timestamptz"),
+  EXPECT_EQ(summarizer.value(
+                "SELECT (agentauthz.current_actor()->'chain'->1->>'expires_at')::timestamptz <= "
+                "(agentauthz.current_actor()->'chain'->0->>'expires_at')::timestamptz"),
             "t");
   summarizer.exec("COMMIT");
   // The summarizer cannot use the research agent's token.
@@ -325,8 +344,9 @@ TEST_F(AgentScenarios, LocalContextEndsAtCommitAndRollback) {
 // workers do not have: it must run in the leader, with the same answers.
 TEST_F(AgentScenarios, ParallelPlansUseTheLeadersContext) {
   PgSession admin(kDatabase);
-  admin.exec("SELECT agentauthz.write_tuple('document:big' || g, 'viewer', 'user:paula') "
-             "FROM generate_series(1, 20000, 3) g");
+  admin.exec(
+      "SELECT agentauthz.write_tuple('document:big' || g, 'viewer', 'user:paula') "
+      "FROM generate_series(1, 20000, 3) g");
   admin.exec("ANALYZE big_docs");
   std::string token = delegate("user:paula", "agent:research", "{viewer@document:*}", "count docs");
   PgSession agent(kDatabase, "agent_research");
@@ -352,8 +372,10 @@ TEST_F(AgentScenarios, ParallelPlansUseTheLeadersContext) {
   // context: the test would notice if parallel query were off.
   PgSession app(kDatabase);
   for (const char* setting : kForceParallel) app.exec(std::string("SET ") + setting);
-  std::string app_plan = column(app, "EXPLAIN (COSTS OFF) SELECT count(*) FROM generate_series(1, 20000) g "
-                                     "WHERE agentauthz.check('user:paula', 'viewer', 'document:big' || g)");
+  std::string app_plan =
+      column(app,
+             "EXPLAIN (COSTS OFF) SELECT count(*) FROM generate_series(1, 20000) g "
+             "WHERE agentauthz.check('user:paula', 'viewer', 'document:big' || g)");
   EXPECT_NE(app_plan.find("Gather"), std::string::npos) << app_plan;
   EXPECT_EQ(column(agent, "SELECT count(*) FROM big_docs"), serial);
   agent.exec("SELECT agentauthz.end_task()");
@@ -368,7 +390,8 @@ TEST_F(AgentScenarios, SettingsCannotSpoofTheContext) {
                    std::string::npos;
   PgSession agent(kDatabase, "agent_sales");
   QueryResult placeholder = agent.run("SET agentauthz.principal = 'user:sam'");
-  EXPECT_EQ(placeholder.ok, !preloaded) << "a placeholder is accepted only before the library loads";
+  EXPECT_EQ(placeholder.ok, !preloaded)
+      << "a placeholder is accepted only before the library loads";
   EXPECT_EQ(column(agent, "SELECT count(*) FROM crm_accounts"), "0");
   EXPECT_FALSE(agent.run("SET agentauthz.principal = 'user:sam'").ok) << "the prefix is reserved";
   EXPECT_FALSE(agent.run("SELECT set_config('agentauthz.actor', 'user:sam', false)").ok);

@@ -47,11 +47,14 @@ class AuditTest : public ::testing::Test {
     PgSession admin(kDatabase);
     admin.run("DROP ROLE IF EXISTS audit_load_bot");
     admin.exec(kSetup);
-    admin.exec("SELECT agentauthz.create_agent_role('audit_load_bot', 'agent:loader', "
-               "tables => ARRAY['docs'::regclass])");
-    token_ = admin.value("SELECT agentauthz.delegate('user:anne', 'agent:loader', '{viewer@document:*}', "
-                         "now() + interval '1 hour', 'load test')");
-    preloaded_ = admin.value("SHOW shared_preload_libraries").find("agentauthz") != std::string::npos;
+    admin.exec(
+        "SELECT agentauthz.create_agent_role('audit_load_bot', 'agent:loader', "
+        "tables => ARRAY['docs'::regclass])");
+    token_ = admin.value(
+        "SELECT agentauthz.delegate('user:anne', 'agent:loader', '{viewer@document:*}', "
+        "now() + interval '1 hour', 'load test')");
+    preloaded_ =
+        admin.value("SHOW shared_preload_libraries").find("agentauthz") != std::string::npos;
   }
 
   void TearDown() override {
@@ -115,9 +118,11 @@ TEST_F(AuditTest, ConcurrentAgentsLoseAndDuplicateNoCheckRecord) {
   flush(admin);
   for (const SessionTally& t : tallies) {
     QueryResult r = admin.run(
-        "SELECT count(*) FILTER (WHERE decision = 'allowed'), count(*) FILTER (WHERE decision = 'denied'), "
+        "SELECT count(*) FILTER (WHERE decision = 'allowed'), count(*) FILTER (WHERE decision = "
+        "'denied'), "
         "count(DISTINCT (logged_at, object_id)) FROM agentauthz.audit_log "
-        "WHERE kind = 'check' AND backend_pid = $1 AND actor = 'agent:loader' AND principal = 'user:anne'",
+        "WHERE kind = 'check' AND backend_pid = $1 AND actor = 'agent:loader' AND principal = "
+        "'user:anne'",
         {std::to_string(t.pid)});
     ASSERT_TRUE(r.ok) << r.error;
     EXPECT_EQ(*r.rows[0][0], std::to_string(t.allowed)) << "pid " << t.pid;
@@ -127,7 +132,10 @@ TEST_F(AuditTest, ConcurrentAgentsLoseAndDuplicateNoCheckRecord) {
   EXPECT_EQ(admin.value("SELECT count(*) FROM agentauthz.audit_log WHERE kind = 'dropped'"), "0");
   EXPECT_EQ(admin.value("SELECT ok FROM agentauthz.verify_audit()"), "t");
   if (preloaded_) {
-    EXPECT_EQ(admin.value("SELECT dropped FROM agentauthz.audit_stats() WHERE database = current_database()"), "0");
+    EXPECT_EQ(
+        admin.value(
+            "SELECT dropped FROM agentauthz.audit_stats() WHERE database = current_database()"),
+        "0");
   }
 }
 
@@ -157,32 +165,40 @@ TEST_F(AuditTest, RefusalsSurviveCancelAndTermination) {
   std::unique_ptr<PgSession> cancelled = agent();
   int cancelled_pid = cancelled->backend_pid();
   cancelled->exec("SET statement_timeout = '200ms'");
-  QueryResult timed_out = cancelled->run("WITH d AS MATERIALIZED (SELECT count(*) AS n FROM docs WHERE id = 150) SELECT n, pg_sleep(5) FROM d");
+  QueryResult timed_out = cancelled->run(
+      "WITH d AS MATERIALIZED (SELECT count(*) AS n FROM docs WHERE id = 150) SELECT n, "
+      "pg_sleep(5) FROM d");
   EXPECT_EQ(timed_out.sqlstate, "57014");
 
   std::unique_ptr<PgSession> killed = agent();
   int killed_pid = killed->backend_pid();
   std::thread victim([&] {
-    QueryResult r = killed->run("BEGIN; WITH d AS MATERIALIZED (SELECT count(*) AS n FROM docs WHERE id = 151) "
-                                "SELECT n, pg_sleep(30) FROM d");
+    QueryResult r = killed->run(
+        "BEGIN; WITH d AS MATERIALIZED (SELECT count(*) AS n FROM docs WHERE id = 151) "
+        "SELECT n, pg_sleep(30) FROM d");
     EXPECT_FALSE(r.ok);
   });
   PgSession admin(kDatabase);
   for (int i = 0; i < 200; ++i) {
-    if (admin.value("SELECT count(*) FROM pg_stat_activity WHERE pid = " + std::to_string(killed_pid) +
-                    " AND wait_event = 'PgSleep'") == "1")
+    if (admin.value("SELECT count(*) FROM pg_stat_activity WHERE pid = " +
+                    std::to_string(killed_pid) + " AND wait_event = 'PgSleep'") == "1")
       break;
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
-  EXPECT_EQ(admin.value("SELECT pg_terminate_backend(" + std::to_string(killed_pid) + ", 10000)"), "t");
+  EXPECT_EQ(admin.value("SELECT pg_terminate_backend(" + std::to_string(killed_pid) + ", 10000)"),
+            "t");
   victim.join();
   flush(admin);
-  EXPECT_EQ(admin.value("SELECT string_agg(object_id || ':' || decision, ',') FROM agentauthz.audit_log "
-                        "WHERE backend_pid = " + std::to_string(cancelled_pid)),
-            "150:denied");
-  EXPECT_EQ(admin.value("SELECT string_agg(object_id || ':' || decision, ',') FROM agentauthz.audit_log "
-                        "WHERE backend_pid = " + std::to_string(killed_pid)),
-            "151:denied");
+  EXPECT_EQ(
+      admin.value("SELECT string_agg(object_id || ':' || decision, ',') FROM agentauthz.audit_log "
+                  "WHERE backend_pid = " +
+                  std::to_string(cancelled_pid)),
+      "150:denied");
+  EXPECT_EQ(
+      admin.value("SELECT string_agg(object_id || ':' || decision, ',') FROM agentauthz.audit_log "
+                  "WHERE backend_pid = " +
+                  std::to_string(killed_pid)),
+      "151:denied");
 }
 
 }  // namespace

@@ -80,10 +80,12 @@ TEST_F(EngineTest, ParallelWorkersAgreeWithTheLeader) {
   db.exec("DROP TABLE IF EXISTS docs");
   db.exec("CREATE TABLE docs AS SELECT g AS id FROM generate_series(1, 20000) g");
   db.exec("ANALYZE docs");
-  db.exec("SELECT agentauthz.write_tuple('folder:f' || (g % 10), 'viewer', 'user:anne') "
-          "FROM generate_series(0, 4) g");
-  db.exec("INSERT INTO agentauthz.tuples (object, relation, subject) "
-          "SELECT 'document:' || id, 'parent', 'folder:f' || (id % 10) FROM docs");
+  db.exec(
+      "SELECT agentauthz.write_tuple('folder:f' || (g % 10), 'viewer', 'user:anne') "
+      "FROM generate_series(0, 4) g");
+  db.exec(
+      "INSERT INTO agentauthz.tuples (object, relation, subject) "
+      "SELECT 'document:' || id, 'parent', 'folder:f' || (id % 10) FROM docs");
   const std::string query =
       "SELECT count(*) FROM docs WHERE agentauthz.check('user:anne', 'viewer', 'document:' || id)";
   std::string serial = db.value(query);
@@ -105,12 +107,14 @@ TEST_F(EngineTest, ParallelWorkersAgreeWithTheLeader) {
 TEST_F(EngineTest, CancelDuringEvaluationLeavesTheSessionHealthy) {
   PgSession victim(test_database());
   PgSession admin(test_database());
-  admin.exec("SELECT agentauthz.write_model($m$model\n  schema 1.1\ntype user\ntype group\n"
-             "  relations\n    define banned: [user]\n"
-             "    define member: [user, group#member] but not banned\n$m$)");
-  admin.exec("INSERT INTO agentauthz.tuples (object, relation, subject) "
-             "SELECT 'group:g' || a, 'member', 'group:g' || b || '#member' "
-             "FROM generate_series(1, 30) a, generate_series(1, 30) b WHERE a <> b");
+  admin.exec(
+      "SELECT agentauthz.write_model($m$model\n  schema 1.1\ntype user\ntype group\n"
+      "  relations\n    define banned: [user]\n"
+      "    define member: [user, group#member] but not banned\n$m$)");
+  admin.exec(
+      "INSERT INTO agentauthz.tuples (object, relation, subject) "
+      "SELECT 'group:g' || a, 'member', 'group:g' || b || '#member' "
+      "FROM generate_series(1, 30) a, generate_series(1, 30) b WHERE a <> b");
   victim.exec("SET agentauthz.max_depth = 512");
   int pid = victim.backend_pid();
   std::thread canceller([&] {
@@ -136,10 +140,11 @@ TEST_F(EngineTest, HostileInputNeverCrashesTheBackend) {
   PgSession db(test_database());
   int pid = db.backend_pid();
   std::mt19937 rng(42);
-  const std::vector<std::string> pieces = {"user", "document", "group", ":", "#", "*", "@", " ",
-                                           "\t", "\n", "viewer", "member", "1", "x", "é", "日",
-                                           "\xc2\xa0", "\xe2\x80\x8b", "%", "'", "\\", "from",
-                                           "or", "and", "but not", "[", "]", "(", ")"};
+  const std::vector<std::string> pieces = {
+      "user", "document", "group",  ":",    "#",  "*",   "@",       " ",        "\t",
+      "\n",   "viewer",   "member", "1",    "x",  "é",   "日",      "\xc2\xa0", "\xe2\x80\x8b",
+      "%",    "'",        "\\",     "from", "or", "and", "but not", "[",        "]",
+      "(",    ")"};
   auto random_string = [&](size_t max_pieces) {
     std::string s;
     size_t n = rng() % max_pieces;
@@ -190,9 +195,10 @@ TEST_F(EngineTest, ConcurrentWritersAndReaders) {
         std::string doc = "document:d" + std::to_string(i);
         std::string user = "user:u" + std::to_string(t);
         // Every thread also writes a shared tuple: concurrent identical writes.
-        QueryResult w = db.run("SELECT agentauthz.write_tuple($1, 'viewer', $2), "
-                               "agentauthz.write_tuple($1, 'viewer', 'user:shared')",
-                               {doc, user});
+        QueryResult w = db.run(
+            "SELECT agentauthz.write_tuple($1, 'viewer', $2), "
+            "agentauthz.write_tuple($1, 'viewer', 'user:shared')",
+            {doc, user});
         QueryResult c = db.run("SELECT agentauthz.check($2, 'viewer', $1)", {doc, user});
         if (!w.ok || !c.ok || c.value() != "t") ++failures;
         if (i % 3 == 0) {

@@ -45,7 +45,8 @@ PgSession::PgSession(const std::string& dbname, const std::string& user) {
   if (PQstatus(conn_) != CONNECTION_OK)
     ADD_FAILURE() << "cannot connect to " << dbname << ": " << PQerrorMessage(conn_);
   else
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
 }
 
 PgSession::~PgSession() {

@@ -50,8 +50,9 @@ class RlsTest : public ::testing::Test {
     PgSession admin(kDatabase);
     admin.run("DROP ROLE IF EXISTS rls_agent");
     admin.exec(kSetup);
-    admin.exec("SELECT agentauthz.create_agent_role('rls_agent', 'agent:writer', "
-               "tables => ARRAY['documents'::regclass])");
+    admin.exec(
+        "SELECT agentauthz.create_agent_role('rls_agent', 'agent:writer', "
+        "tables => ARRAY['documents'::regclass])");
     QueryResult token = admin.run(
         "SELECT agentauthz.delegate('user:anne', 'agent:writer', '{editor@folder:1}', "
         "now() + interval '1 hour', 'tidy the shared folder')");
@@ -103,7 +104,8 @@ TEST_F(RlsTest, WritesViolatingWithCheckFailClearly) {
   QueryResult into_hidden = session->run("INSERT INTO documents VALUES (5, 2, 'sneaky', 'x')");
   EXPECT_FALSE(into_hidden.ok);
   EXPECT_EQ(into_hidden.sqlstate, "42501");
-  EXPECT_NE(into_hidden.error.find("row-level security policy"), std::string::npos) << into_hidden.error;
+  EXPECT_NE(into_hidden.error.find("row-level security policy"), std::string::npos)
+      << into_hidden.error;
   QueryResult move = session->run("UPDATE documents SET folder_id = 2 WHERE id = 1");
   EXPECT_FALSE(move.ok);
   EXPECT_EQ(move.sqlstate, "42501");
@@ -153,8 +155,9 @@ TEST_F(RlsTest, ViewsAreFiltered) {
   admin.exec("ALTER TABLE documents OWNER TO rls_view_owner");
   EXPECT_EQ(column(*session, "SELECT id FROM document_titles_definer ORDER BY id"), "1,2,3,4")
       << "the owner's bypass, which FORCE closes";
-  admin.exec("SELECT agentauthz.protect('documents', 'document', 'id', delete_relation => 'editor', "
-             "parent_column => 'folder_id', parent_type => 'folder', force => true)");
+  admin.exec(
+      "SELECT agentauthz.protect('documents', 'document', 'id', delete_relation => 'editor', "
+      "parent_column => 'folder_id', parent_type => 'folder', force => true)");
   EXPECT_EQ(column(*session, "SELECT id FROM document_titles_definer ORDER BY id"), "1,2");
   admin.exec("DROP VIEW document_titles_definer");
   admin.exec("ALTER TABLE documents OWNER TO postgres");
@@ -188,20 +191,25 @@ TEST_F(RlsTest, AgentCannotTakeThePoliciesAway) {
 // and side channels in the agent's functions never see hidden rows.
 TEST_F(RlsTest, AgentFunctionsDoNotLeakHiddenRows) {
   auto session = agent();
-  session->exec("CREATE FUNCTION pg_temp.leak(text) RETURNS boolean LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE NOTICE 'saw %', $1; INSERT INTO pg_temp.seen VALUES ($1); RETURN true; END $$");
+  session->exec(
+      "CREATE FUNCTION pg_temp.leak(text) RETURNS boolean LANGUAGE plpgsql AS "
+      "$$ BEGIN RAISE NOTICE 'saw %', $1; INSERT INTO pg_temp.seen VALUES ($1); RETURN true; END "
+      "$$");
   session->exec("CREATE TEMP TABLE seen (value text)");
   EXPECT_EQ(column(*session, "SELECT count(*) FROM documents WHERE pg_temp.leak(secret)"), "2");
   EXPECT_EQ(column(*session, "SELECT string_agg(value, ',' ORDER BY value) FROM pg_temp.seen"),
             "alpha,beta");
   // An error that would fire only on a hidden row never fires.
-  QueryResult division = session->run("SELECT count(*) FROM documents WHERE 1 / (id - 3) IS NOT NULL");
+  QueryResult division =
+      session->run("SELECT count(*) FROM documents WHERE 1 / (id - 3) IS NOT NULL");
   EXPECT_TRUE(division.ok) << division.error;
-  QueryResult cast = session->run("SELECT count(*) FROM documents WHERE (CASE WHEN secret = 'gamma' "
-                                  "THEN 'x' ELSE '1' END)::int = 1");
+  QueryResult cast = session->run(
+      "SELECT count(*) FROM documents WHERE (CASE WHEN secret = 'gamma' "
+      "THEN 'x' ELSE '1' END)::int = 1");
   EXPECT_TRUE(cast.ok) << cast.error;
   // EXPLAIN shows the policy first.
-  std::string plan = column(*session, "EXPLAIN (COSTS OFF) SELECT * FROM documents WHERE pg_temp.leak(secret)");
+  std::string plan =
+      column(*session, "EXPLAIN (COSTS OFF) SELECT * FROM documents WHERE pg_temp.leak(secret)");
   size_t check = plan.find("check_id");
   size_t leak = plan.find("leak");
   ASSERT_NE(check, std::string::npos) << plan;

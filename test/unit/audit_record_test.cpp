@@ -188,7 +188,8 @@ TEST(AuditJson, OneLineWithEscapes) {
   EXPECT_EQ(json.find("allowed_count"), std::string::npos) << json;
   EXPECT_EQ(json.find("logged_because"), std::string::npos) << json;
   std::string with_reason = audit_record_json(r, "hot standby");
-  EXPECT_EQ(with_reason.substr(with_reason.size() - 32), ",\"logged_because\":\"hot standby\"}") << with_reason;
+  EXPECT_EQ(with_reason.substr(with_reason.size() - 32), ",\"logged_because\":\"hot standby\"}")
+      << with_reason;
 }
 
 }  // namespace

@@ -31,9 +31,11 @@ TEST(AuditSummary, BytesGrowWithEntriesAndSamplesNotWithCounts) {
   summary.add(entry, true, "first");
   size_t one_entry = summary.bytes();
   EXPECT_GT(one_entry, std::string("viewerdocumentfirst").size());
-  for (int i = 0; i < 1000; ++i) summary.add(summary.entry(1, 1, "viewer", "document"), true, "more");
+  for (int i = 0; i < 1000; ++i)
+    summary.add(summary.entry(1, 1, "viewer", "document"), true, "more");
   EXPECT_EQ(summary.bytes(), one_entry);  // the sample is full: counting costs nothing
-  for (int key = 2; key < 102; ++key) summary.entry(key, 1, "relation" + std::to_string(key), "document");
+  for (int key = 2; key < 102; ++key)
+    summary.entry(key, 1, "relation" + std::to_string(key), "document");
   EXPECT_GE(summary.bytes(), one_entry + 100 * sizeof(AuditSummary::Entry));
 }
 

@@ -56,9 +56,7 @@ bool survives(const std::string& text) {
   return false;
 }
 
-TEST(DslGarbage, TheReferenceModelIsValid) {
-  EXPECT_TRUE(survives(kFullModel));
-}
+TEST(DslGarbage, TheReferenceModelIsValid) { EXPECT_TRUE(survives(kFullModel)); }
 
 TEST(DslGarbage, SurvivesEveryTruncation) {
   const std::string model = kFullModel;
@@ -145,10 +143,10 @@ TEST(DslGarbage, SurvivesRandomStructuredModels) {
         std::size_t next = 0;
         std::string expression;
         if (percent(random) < 50) {
-          expression = percent(random) < 50 ? "[user]"
-                                            : "[" + types[pick_type(random)] + "#" +
-                                                  relations[percent(random) % relations.size()] +
-                                                  "]";
+          expression = percent(random) < 50
+                           ? "[user]"
+                           : "[" + types[pick_type(random)] + "#" +
+                                 relations[percent(random) % relations.size()] + "]";
         } else {
           expression = others[next++];
         }

@@ -140,18 +140,18 @@ TEST(DslLexer, DescribesTokens) {
 // ---- name rules -----------------------------------------------------------
 
 TEST(NameRules, AcceptsDslIdentifiers) {
-  for (const char* name : {"user", "User", "_", "_x", "a-b", "a_b", "a1", "x--", "team-2_b",
-                           "model", "schema", "type", "relation", "but", "not", "self",
-                           "module", "extend", "condition", "in", "true", "false", "null"}) {
+  for (const char* name :
+       {"user",     "User",   "_",         "_x",   "a-b",      "a_b",   "a1",  "x--",
+        "team-2_b", "model",  "schema",    "type", "relation", "but",   "not", "self",
+        "module",   "extend", "condition", "in",   "true",     "false", "null"}) {
     EXPECT_TRUE(is_valid_type_name(name)) << name;
     EXPECT_TRUE(is_valid_relation_name(name)) << name;
   }
 }
 
 TEST(NameRules, RejectsWhatTheGrammarRejects) {
-  for (const char* name :
-       {"", "1a", "-a", "a b", "a:b", "a#b", "a@b", "a*", "a.b", "a/b", "caf\xC3\xA9", "and", "or",
-        "from", "with", "define", "relations"}) {
+  for (const char* name : {"", "1a", "-a", "a b", "a:b", "a#b", "a@b", "a*", "a.b", "a/b",
+                           "caf\xC3\xA9", "and", "or", "from", "with", "define", "relations"}) {
     EXPECT_FALSE(is_valid_type_name(name)) << name;
     EXPECT_FALSE(is_valid_relation_name(name)) << name;
   }

@@ -14,9 +14,7 @@ namespace agentauthz::core {
 namespace {
 
 // Prepends the header every model needs.
-std::string with_header(const std::string& body) {
-  return "model\n  schema 1.1\n" + body;
-}
+std::string with_header(const std::string& body) { return "model\n  schema 1.1\n" + body; }
 
 // Parses text, which must be rejected, and returns the error.
 ModelError parse_error(std::string_view text) {
@@ -238,10 +236,10 @@ TEST(DslParser, AcceptsKeywordsThatOpenFgaAllowsAsDefinedNames) {
 // Statement keywords are names elsewhere, also where referenced: OpenFGA's
 // own test models define and use `type module`.
 TEST(DslParser, AcceptsStatementKeywordsAsReferences) {
-  const ModelAst model = parse_dsl(with_header(
-      "type type\ntype module\n  relations\n    define condition: [type]\n"
-      "type doc\n  relations\n    define model: [module#condition]\n"
-      "    define parent: [module]\n    define v: model or condition from parent\n"));
+  const ModelAst model = parse_dsl(
+      with_header("type type\ntype module\n  relations\n    define condition: [type]\n"
+                  "type doc\n  relations\n    define model: [module#condition]\n"
+                  "    define parent: [module]\n    define v: model or condition from parent\n"));
   ASSERT_EQ(model.types.size(), 3u);
   EXPECT_EQ(model.types[1].name, "module");
   const RewriteAst& rewrite = *model.types[2].relations[2].rewrite;

@@ -670,7 +670,8 @@ TEST(CheckMemo, CachesStayBoundedOverManyDistinctObjectsAndSubjects) {
   EvalFixture f(kParents, options);
   std::vector<std::string> tuples;
   for (int i = 0; i < 20000; ++i)
-    tuples.push_back("document:" + std::to_string(i) + "#parent@folder:f" + std::to_string(i % 100));
+    tuples.push_back("document:" + std::to_string(i) + "#parent@folder:f" +
+                     std::to_string(i % 100));
   tuples.push_back("folder:f7#viewer@user:anne");
   f.add_all(tuples);
   size_t peak = 0;

@@ -139,7 +139,8 @@ TEST(DepthUsersets, OmittingListingLeavesOutOnlyWhatIsTooDeep) {
   EvalFixture f(kGroups);
   add_group_chain(f, 30);
   f.add({"group:g26#member@user:anne"});
-  EXPECT_EQ(error_kind([&] { f.objects("user:anne", "member", "group"); }), ErrorKind::DepthExceeded);
+  EXPECT_EQ(error_kind([&] { f.objects("user:anne", "member", "group"); }),
+            ErrorKind::DepthExceeded);
   Names omitted = f.objects("user:anne", "member", "group", Evaluator::BeyondDepth::Omit);
   EXPECT_EQ(omitted.size(), 25u);  // g26 down to g2: within 25 hops
   EXPECT_TRUE(std::find(omitted.begin(), omitted.end(), "group:g2") != omitted.end());
@@ -295,7 +296,8 @@ TEST(Cancellation, EvaluatorAnswersCorrectlyAfterACancelledCheck) {
   add_wide_data(f);
   f.add({"group:e99#member@user:bob"});
   // A denial walks all 200 groups, far past the first poll.
-  EXPECT_EQ(error_kind([&] { f.check("user:carl", "viewer", "document:1"); }), ErrorKind::Cancelled);
+  EXPECT_EQ(error_kind([&] { f.check("user:carl", "viewer", "document:1"); }),
+            ErrorKind::Cancelled);
   *flag = false;
   EXPECT_FALSE(f.check("user:carl", "viewer", "document:1"));
   EXPECT_TRUE(f.check("user:bob", "viewer", "document:1"));

@@ -210,9 +210,7 @@ TEST(ListSubjects, CyclicGroupsTerminate) {
 // from an empty memo, so that this property does not depend on the memo.
 
 // Returns the type of `type:id...`.
-std::string type_of(const std::string& text) {
-  return text.substr(0, text.find(':'));
-}
+std::string type_of(const std::string& text) { return text.substr(0, text.find(':')); }
 
 // Returns the filter (`type` or `type#relation`) a subject matches.
 std::string filter_of(const std::string& subject) {

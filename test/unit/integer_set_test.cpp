@@ -79,7 +79,8 @@ TEST(IntegerSetTest, AgreesWithStdSet) {
       ASSERT_EQ(set.size(), expected.size());
       for (int64_t id : ids) ASSERT_TRUE(set.contains(id));
       for (int probe = 0; probe < 500; ++probe) {
-        int64_t id = static_cast<int64_t>(static_cast<uint64_t>(base) + random() % (spread | 1) - 3);
+        int64_t id =
+            static_cast<int64_t>(static_cast<uint64_t>(base) + random() % (spread | 1) - 3);
         ASSERT_EQ(set.contains(id), expected.count(id) == 1) << id;
       }
     }

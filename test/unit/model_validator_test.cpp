@@ -18,9 +18,7 @@ namespace agentauthz::core {
 namespace {
 
 // Prepends the header every model needs.
-std::string with_header(const std::string& body) {
-  return "model\n  schema 1.1\n" + body;
-}
+std::string with_header(const std::string& body) { return "model\n  schema 1.1\n" + body; }
 
 // Tells whether haystack contains needle.
 bool contains(const std::string& haystack, std::string_view needle) {

@@ -34,9 +34,10 @@ TEST(ScopeEntry, IdsMayContainAt) {
 }
 
 TEST(ScopeEntry, RejectsMalformedEntries) {
-  for (const char* bad : {"", "viewer", "@folder:q1", "viewer@", "viewer@folder", "viewer@:q1",
-                          "viewer@folder:", "vie wer@folder:q1", "viewer@folder:q 1",
-                          "viewer@folder:q1#member", "viewer@folder:*#member", "viewer@@folder:q1"}) {
+  for (const char* bad :
+       {"", "viewer", "@folder:q1", "viewer@", "viewer@folder", "viewer@:q1",
+        "viewer@folder:", "vie wer@folder:q1", "viewer@folder:q 1", "viewer@folder:q1#member",
+        "viewer@folder:*#member", "viewer@@folder:q1"}) {
     EXPECT_THROW(parse_scope_entry(bad), Error) << bad;
   }
 }

@@ -17,9 +17,7 @@ std::string a_token(int64_t id) {
   return format_token(id, secret);
 }
 
-std::string secret_of(const std::string& token) {
-  return token.substr(token.rfind('.') + 1);
-}
+std::string secret_of(const std::string& token) { return token.substr(token.rfind('.') + 1); }
 
 TEST(TokenRedaction, HidesTheSecretKeepsTheId) {
   std::string token = a_token(42);

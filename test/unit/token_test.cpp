@@ -31,25 +31,37 @@ TEST(Token, SecretIsFortyThreeBase64UrlCharacters) {
   std::string text = format_token(7, counting_secret());
   std::string secret = text.substr(text.rfind('.') + 1);
   EXPECT_EQ(secret.size(), 43u);
-  EXPECT_EQ(secret.find_first_not_of(
-                "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-            std::string::npos);
+  EXPECT_EQ(
+      secret.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+      std::string::npos);
 }
 
 // Every malformed, truncated or altered form is refused without a throw.
 TEST(Token, RejectsEverythingElse) {
   std::string good = format_token(12, counting_secret());
   std::string secret = good.substr(good.rfind('.') + 1);
-  for (const std::string& bad : {
-           std::string(), std::string("aaz1."), std::string("aaz1.12"), std::string("aaz1.12."),
-           good.substr(0, good.size() - 1), good + "A", "aaz2" + good.substr(4),
-           "AAZ1" + good.substr(4), "aaz1.012." + secret, "aaz1.0." + secret,
-           "aaz1.-12." + secret, "aaz1. 12." + secret, "aaz1.12 ." + secret,
-           "aaz1.1x." + secret, "aaz1.9223372036854775808." + secret,
-           "aaz1.12345678901234567890." + secret, "aaz1.12." + secret.substr(0, 42) + "=",
-           "aaz1.12." + secret.substr(0, 42) + "+", "aaz1.12." + secret.substr(0, 42) + "/",
-           good + "\n", " " + good,
-           std::string(1000, 'a')}) {
+  for (const std::string& bad : {std::string(),
+                                 std::string("aaz1."),
+                                 std::string("aaz1.12"),
+                                 std::string("aaz1.12."),
+                                 good.substr(0, good.size() - 1),
+                                 good + "A",
+                                 "aaz2" + good.substr(4),
+                                 "AAZ1" + good.substr(4),
+                                 "aaz1.012." + secret,
+                                 "aaz1.0." + secret,
+                                 "aaz1.-12." + secret,
+                                 "aaz1. 12." + secret,
+                                 "aaz1.12 ." + secret,
+                                 "aaz1.1x." + secret,
+                                 "aaz1.9223372036854775808." + secret,
+                                 "aaz1.12345678901234567890." + secret,
+                                 "aaz1.12." + secret.substr(0, 42) + "=",
+                                 "aaz1.12." + secret.substr(0, 42) + "+",
+                                 "aaz1.12." + secret.substr(0, 42) + "/",
+                                 good + "\n",
+                                 " " + good,
+                                 std::string(1000, 'a')}) {
     EXPECT_FALSE(parse_token(bad).has_value()) << bad;
   }
 }
@@ -59,8 +71,8 @@ TEST(Token, RejectsEverythingElse) {
 TEST(Token, PaddingBitsMustBeZero) {
   std::string good = format_token(12, counting_secret());
   char last = good.back();
-  int value = std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-                  .find(last);
+  int value =
+      std::string("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_").find(last);
   ASSERT_EQ(value & 3, 0);
   std::string other = good;
   other.back() = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[value | 1];

@@ -65,9 +65,7 @@ bool type_ok(const std::string& text) {
 }
 
 // Spells a string's bytes for failure messages.
-std::string shown(const std::string& text) {
-  return quote_for_message(text);
-}
+std::string shown(const std::string& text) { return quote_for_message(text); }
 
 // ---- objects --------------------------------------------------------------------
 // `type:id` with a non-empty type and id, no wildcard, no second ':' or '#'.
