@@ -134,6 +134,12 @@ class Evaluator {
     size_t operator()(uint32_t key) const { return static_cast<size_t>(mix64(key)); }
   };
 
+  // Check and explain as a walk of a relation's rewrite tree
+  // (core/rewrite_walk.h).
+  struct CheckWalk;
+  // Folds check outcomes as a union does: a grant decides at once.
+  class AnyGrant;
+
   static MemoKey memo_key(const Subject& subject, const Object& object, RelationId relation);
   Outcome resolve(const Subject& subject, const Object& object, RelationId relation, int depth,
                   Proof* proof);
@@ -142,8 +148,6 @@ class Evaluator {
   Outcome remembered(const Remembered& known);
   Proof* add_child(Proof* parent);
   Outcome search(const Subject& subject, const Object& object, RelationId relation, int depth);
-  Outcome rewrite(const RewriteNode& node, const RelationInfo& relation, const Subject& subject,
-                  const Object& object, int depth, Proof* proof);
   Outcome direct(const RelationInfo& relation, const Subject& subject, const Object& object,
                  int depth, Proof* proof);
   const char* find_direct(const RelationInfo& relation, const Subject& subject,
@@ -154,13 +158,13 @@ class Evaluator {
   bool reaches(const ResolvedScope& scope, const RewriteNode& node, const RelationInfo& relation,
                const Object& object, int depth);
   bool reaches(const ResolvedScope& scope, const Object& object, RelationId relation, int depth);
-  void stored_parents(const RewriteNode& node, const Object& object, std::vector<Object>* parents,
+  void stored_parents(const RewriteNode& ttu, const Object& object, std::vector<Object>* parents,
                       std::vector<RelationId>* targets);
   // Returns the resolved tuples of `object`, reading it whole on first use;
   // nullptr when it is too large to read whole.
   const ObjectTuples* object_tuples(const Object& object);
-  Outcome tuple_to_userset(const RewriteNode& node, const RelationInfo& relation,
-                           const Subject& subject, const Object& object, int depth, Proof* proof);
+  Outcome tuple_to_userset(const RewriteNode& ttu, const Subject& subject, const Object& object,
+                           int depth, Proof* proof);
   bool contains(const Object& object, const RelationInfo& relation, const Subject& subject);
   Outcome top_level(const Subject& subject, RelationId relation, const Object& object,
                     Proof* proof);
