@@ -134,9 +134,11 @@ class Evaluator {
     size_t operator()(uint32_t key) const { return static_cast<size_t>(mix64(key)); }
   };
 
-  // Check and explain as a walk of a relation's rewrite tree
-  // (core/rewrite_walk.h).
+  // The walks of a relation's rewrite tree (core/rewrite_walk.h): check and
+  // explain, a delegation scope's reach, list_subjects' expansion.
   struct CheckWalk;
+  struct ScopeWalk;
+  struct SubjectsWalk;
   // Folds check outcomes as a union does: a grant decides at once.
   class AnyGrant;
 
@@ -153,10 +155,8 @@ class Evaluator {
   const char* find_direct(const RelationInfo& relation, const Subject& subject,
                           const Object& object,
                           std::vector<std::pair<Object, RelationId>>* usersets);
-  void stored_usersets(const RelationInfo& relation, const Object& object,
-                       std::vector<std::pair<Object, RelationId>>* usersets);
-  bool reaches(const ResolvedScope& scope, const RewriteNode& node, const RelationInfo& relation,
-               const Object& object, int depth);
+  void stored_subjects(const RelationInfo& relation, const Object& object, SubjectFilter which,
+                       std::vector<Subject>* subjects);
   bool reaches(const ResolvedScope& scope, const Object& object, RelationId relation, int depth);
   void stored_parents(const RewriteNode& ttu, const Object& object, std::vector<Object>* parents,
                       std::vector<RelationId>* targets);
