@@ -6,40 +6,6 @@
 
 namespace agentauthz::core {
 
-// Collects the subjects of the stored tuples object#relation that the
-// relation's type restriction allows -- usersets only, or every kind --
-// from the object's tuples when it is small, else from the reader.
-void Evaluator::stored_subjects(const RelationInfo& relation, const Object& object,
-                                SubjectFilter which, std::vector<Subject>* subjects) {
-  bool usersets_only = which == SubjectFilter::UsersetsOnly;
-  if (usersets_only && !relation.allows_usersets) return;
-  const Model& model = *model_;
-  if (const ObjectTuples* tuples = object_tuples(object)) {
-    for (uint32_t i = tuples->begin; i < tuples->begin + tuples->count; ++i) {
-      const StoredTuple& t = stored_[i];
-      if (t.relation != relation.id || (usersets_only && t.subject_relation < 0)) continue;
-      bool wildcard = t.subject_relation < 0 && t.id == Interner::kWildcard;
-      if (model.allows(relation.id, t.type, t.subject_relation, wildcard))
-        subjects->push_back(Subject{t.type, t.id, t.subject_relation});
-    }
-    return;
-  }
-  reader_.read_subjects(ObjectKey{model.type(object.type).name, interner_.text(object.id)},
-                        relation.name, which, [&](const SubjectKey& key) {
-                          TypeId type = model.find_type(key.type);
-                          if (type < 0) return true;
-                          RelationId member = -1;
-                          if (key.is_userset()) {
-                            member = model.find_relation(type, key.relation);
-                            if (member < 0) return true;
-                          }
-                          bool wildcard = member < 0 && key.is_wildcard();
-                          if (model.allows(relation.id, type, member, wildcard))
-                            subjects->push_back(Subject{type, interner_.intern(key.id), member});
-                          return true;
-                        });
-}
-
 // A delegation scope's reach as a walk of one relation's rewrite tree on
 // `object`: true once it reaches a node the scope names. No tuple grants
 // the virtual subject itself, so leaves only follow usersets and parents.
