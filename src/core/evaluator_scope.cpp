@@ -1,6 +1,5 @@
 // Delegation scopes: whether evaluating (object, relation) reaches a node a
 // scope names, for a virtual subject that holds no tuples of its own.
-#include "core/error.h"
 #include "core/evaluator.h"
 #include "core/rewrite_walk.h"
 
@@ -40,6 +39,8 @@ struct Evaluator::ScopeWalk {
   auto exclusion_fold() { return reach_base_only(*this); }
 };
 
+// Returns whether (object, relation) reaches a node the scope names,
+// walking once per scope and node and remembering the answer.
 bool Evaluator::scope_allows(const ResolvedScope& scope, uint32_t scope_key, RelationId relation,
                              const Object& object) {
   // The memo key's subject half names the scope: a type no model has.

@@ -50,6 +50,8 @@ auto fold_operands(const std::vector<RewriteNode>& children, Fold fold) {
   return fold.result();
 }
 
+// Returns what `walk` makes of the rewrite tree at `node`: a leaf's own
+// result, or an operator's children folded.
 template <typename Walk>
 typename Walk::Result walk_rewrite(const RewriteNode& node, Walk& walk) {
   switch (node.kind) {
