@@ -133,6 +133,7 @@ bool AuditRecord::operator==(const AuditRecord& o) const {
          denied_sample == o.denied_sample && detail == o.detail;
 }
 
+// Appends the record's versioned binary form to `out`.
 void encode_audit_record(const AuditRecord& r, std::string* out) {
   out->push_back(static_cast<char>(kFormatVersion));
   put_u64(static_cast<uint64_t>(r.id), out);
@@ -158,6 +159,7 @@ void encode_audit_record(const AuditRecord& r, std::string* out) {
   put_string(r.detail, out);
 }
 
+// Decodes one record from the front of `bytes`; returns the bytes used, 0 when malformed.
 size_t decode_audit_record(std::string_view bytes, AuditRecord* r) {
   Reader in(bytes);
   uint8_t version = 0, kind = 0;
@@ -177,6 +179,7 @@ size_t decode_audit_record(std::string_view bytes, AuditRecord* r) {
   return ok ? in.position() : 0;
 }
 
+// Formats a PostgreSQL timestamp (microseconds since 2000-01-01) as ISO 8601 UTC.
 std::string iso8601_utc(int64_t pg_microseconds) {
   constexpr int64_t kPerDay = 86'400'000'000;
   int64_t days = pg_microseconds / kPerDay;
@@ -233,6 +236,7 @@ void json_texts(std::string* out, const char* key, const std::vector<std::string
 
 }  // namespace
 
+// Formats a record as the JSON object the server log receives.
 std::string audit_record_json(const AuditRecord& r, std::string_view logged_because) {
   std::string out = "{";
   json_key(&out, "logged_at");

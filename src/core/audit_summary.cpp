@@ -4,6 +4,7 @@
 
 namespace agentauthz::core {
 
+// Returns the entry of (relation, type), trying the last one used first.
 AuditSummary::Entry& AuditSummary::find_or_add(int32_t relation_key, int32_t type_key,
                                                std::string_view relation,
                                                std::string_view object_type) {

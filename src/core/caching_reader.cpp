@@ -30,6 +30,7 @@ void CachingReader::clear() {
   bytes_ = 0;
 }
 
+// Returns the usable entry under the current key, filling it from the inner reader on a miss.
 template <typename Usable, typename Fill>
 const CachingReader::Entry& CachingReader::cached(Usable&& usable, Fill&& fill, size_t limit) {
   uint64_t hash = hash_bytes(key_.data(), key_.size());
@@ -69,6 +70,7 @@ bool CachingReader::read_object(const ObjectKey& object, size_t limit, TupleVisi
   return inner_.read_object(object, limit, visit);
 }
 
+// Visits the subjects of (object, relation) from the cache.
 void CachingReader::read_subjects(const ObjectKey& object, std::string_view relation,
                                   SubjectFilter filter, SubjectVisitor visit) {
   build_key(&key_, filter == SubjectFilter::All ? 's' : 'u', {object.type, object.id, relation});
@@ -89,6 +91,7 @@ void CachingReader::read_subjects(const ObjectKey& object, std::string_view rela
     if (!visit(split_subject(entry.at(i)))) return;
 }
 
+// Visits at most `limit` subjects of (object, relation) from the cache; false when there are more.
 bool CachingReader::read_few_subjects(const ObjectKey& object, std::string_view relation,
                                       size_t limit, SubjectVisitor visit) {
   // Shares its entries with read_subjects(All): a complete list answers both.
@@ -111,6 +114,7 @@ bool CachingReader::read_few_subjects(const ObjectKey& object, std::string_view 
   return true;
 }
 
+// Visits the objects of a type related to `subject` from the cache.
 void CachingReader::read_objects(const SubjectKey& subject, std::string_view relation,
                                  std::string_view object_type, ObjectVisitor visit) {
   build_key(&key_, 'o', {subject.type, subject.id, subject.relation, relation, object_type});

@@ -5,6 +5,7 @@
 
 namespace agentauthz::core {
 
+// Appends `text` as a JSON string literal.
 void append_json_string(std::string* out, std::string_view text) {
   out->push_back('"');
   for (unsigned char c : text) {
@@ -45,6 +46,7 @@ void append_field(std::string* out, const char* name, const std::string& value) 
   append_json_string(out, value);
 }
 
+// Appends a proof node and its children as JSON.
 void append_proof(std::string* out, const Proof& proof) {
   out->append("{\"rule\":");
   append_json_string(out, proof.rule);
@@ -73,6 +75,7 @@ void collect_path(const Proof& proof, std::vector<const std::string*>* path) {
 
 }  // namespace
 
+// Formats an explain() answer as JSON.
 std::string explain_to_json(bool allowed, const std::string& subject, const std::string& relation,
                             const std::string& object, const Proof& proof) {
   std::string out = "{\"allowed\":";

@@ -4,6 +4,7 @@
 
 namespace agentauthz::core {
 
+// Replaces the set's members: a bitmap when they are dense, a sorted array otherwise.
 void IntegerSet::assign(const std::vector<int64_t>& ids) {
   bits_.clear();
   sparse_.clear();

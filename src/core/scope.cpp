@@ -5,6 +5,7 @@
 
 namespace agentauthz::core {
 
+// Parses one scope entry, `relation@type:id` or `relation@type:*`.
 ScopeEntry parse_scope_entry(std::string_view text) {
   size_t at = text.find('@');
   if (at == std::string_view::npos)

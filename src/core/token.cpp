@@ -21,6 +21,7 @@ int decode_char(char c) {
 
 }  // namespace
 
+// Spells a delegation token: prefix, id, '.', the secret in URL-safe 6-bit characters.
 std::string format_token(int64_t delegation_id, const TokenSecret& secret) {
   std::string out(kPrefix);
   out += std::to_string(delegation_id);
@@ -39,6 +40,7 @@ std::string format_token(int64_t delegation_id, const TokenSecret& secret) {
   return out;
 }
 
+// Parses a token; nullopt when it is not one.
 std::optional<ParsedToken> parse_token(std::string_view text) {
   if (text.size() > 80 || text.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
   text.remove_prefix(kPrefix.size());

@@ -74,6 +74,7 @@ const char* id_problem(std::string_view id) {
 
 }  // namespace
 
+// Quotes user input for an error message, escaped and cut to 80 characters.
 std::string quote_for_message(std::string_view text) {
   constexpr size_t kShown = 80;
   std::string out = "\"";
@@ -139,6 +140,7 @@ bool try_parse_object(std::string_view text, ObjectKey* key) {
   return true;
 }
 
+// Parses and validates a subject: type:id, type:* or type:id#relation.
 SubjectKey parse_subject(std::string_view text) {
   if (text.size() > kMaxSubjectLength) reject("subject", text, "longer than 512 bytes");
   size_t colon = text.find(':');
@@ -171,6 +173,7 @@ ObjectKey split_object(std::string_view text) {
   return ObjectKey{text.substr(0, colon), text.substr(colon + 1)};
 }
 
+// Splits a stored subject into its parts without validating it.
 SubjectKey split_subject(std::string_view text) {
   SubjectKey key;
   size_t colon = text.find(':');

@@ -27,6 +27,7 @@ std::string restrictions(const Model& model, const RelationInfo& info) {
 
 }  // namespace
 
+// Validates a tuple's format and that the model allows it.
 ValidatedTuple validate_tuple(const Model& model, std::string_view object,
                               std::string_view relation, std::string_view subject) {
   ValidatedTuple tuple;

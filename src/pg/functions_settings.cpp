@@ -50,6 +50,7 @@ void store_setting(const char* name, const char* value, Oid role) {
 
 }  // namespace agentauthz::pg
 
+// Sets the database's audit level for new sessions (admins only); 'default' removes it.
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_set_audit_level) {
   using namespace agentauthz;
   pg::require_admin("set_audit_level", pg::kAdminsOnly);

@@ -46,6 +46,7 @@ const config_enum_entry audit_levels[] = {
     {nullptr, 0, false},
 };
 
+// Defines the audit queue's settings, which size shared memory at server start.
 void define_queue_settings() {
   DefineCustomIntVariable("agentauthz.audit_queue_size",
                           "Size of each database's shared-memory audit queue.", nullptr,
@@ -99,6 +100,7 @@ void define_delegation_settings() {
 
 }  // namespace
 
+// Defines every agentauthz.* setting.
 void define_settings() {
   DefineCustomIntVariable("agentauthz.max_depth",
                           "Maximum number of rewrite and tuple hops a single check may follow.",
@@ -165,6 +167,7 @@ void define_settings() {
 
 }  // namespace agentauthz::pg
 
+// Loads the library: settings, hooks, callbacks and, when preloaded, the audit queue and writers.
 void _PG_init(void) {
   if (!process_shared_preload_libraries_in_progress)
     agentauthz::pg::refuse_unprivileged_placeholders();

@@ -61,6 +61,7 @@ bool any_named(config_generic** vars, int count) {
   return false;
 }
 
+// Refuses each restricted placeholder that a role without the right to set it has set.
 void check_all(config_generic** vars, int count) {
   for (int i = 0; i < count; ++i) {
     config_generic* var = vars[i];

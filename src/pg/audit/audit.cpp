@@ -324,6 +324,7 @@ void write_in_transaction(bool committing) {
 
 namespace agentauthz::pg::audit {
 
+// Records one decision on an id given as text: counted in summary mode, in full otherwise.
 void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_key,
                    std::string_view relation, std::string_view object_type, std::string_view id,
                    bool allowed) {
@@ -341,6 +342,7 @@ void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_
   note_check_record(relation, object_type, id, allowed);
 }
 
+// The same for an integer id, which is formatted only when it is recorded in full.
 void note_decision(const ActiveActor& actor, int32_t relation_key, int32_t type_key,
                    std::string_view relation, std::string_view object_type, int64_t id,
                    bool allowed) {
@@ -393,6 +395,7 @@ int32_t key_for_name(std::string_view name) {
   return -2 - static_cast<int32_t>(hash & 0x3fffffff);
 }
 
+// Records an allowed-set listing: counted per (relation, type) in summary mode, in full otherwise.
 void note_listing(const ActiveActor& actor, std::string_view relation, std::string_view object_type,
                   const std::vector<std::string>& ids) {
   if (level_setting < kSummary) return;
@@ -424,6 +427,7 @@ void note_listing(const ActiveActor& actor, std::string_view relation, std::stri
   hand_over_when_full();
 }
 
+// Records a refused token where the error that follows cannot roll it back.
 void note_refused_token(std::string_view agent, int64_t delegation_id, std::string_view reason) {
   pg_guard([] { register_exit_hook(); });
   std::string id = delegation_id > 0 ? std::to_string(delegation_id) : std::string();
@@ -512,6 +516,7 @@ void transaction_finished(bool committing, bool exiting) {
 
 void transaction_committed() noexcept { written_at_commit.clear(); }
 
+// Hands over the transaction's records before PREPARE; refuses one that writes the log.
 void transaction_preparing() {
   if (writing) return;
   take_refused_tokens();
@@ -533,6 +538,7 @@ void transaction_preparing() {
     });
 }
 
+// Hands over what an aborted transaction recorded; on failure, logs that it was lost.
 void transaction_aborted(bool exiting) noexcept {
   writing = false;
   bool failed = false;

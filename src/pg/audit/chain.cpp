@@ -85,6 +85,7 @@ ChainVerdict walk(int64 from_id, const ChainHash& from_hash, int64 to_id, bool r
 
 }  // namespace
 
+// Recomputes the audit log's hash chain from its anchor and reports the first break.
 ChainVerdict verify_audit_chain() {
   ChainVerdict verdict;
   // The caller's rights (auditors read the log), the search_path pinned.
@@ -125,6 +126,7 @@ ChainVerdict verify_audit_chain() {
   return verdict;
 }
 
+// Deletes audit rows logged before `before`, moves the anchor past them and logs the purge.
 int64_t purge_audit_before(TimestampTz before) {
   ChainPoint point;
   int64 cut = 0;

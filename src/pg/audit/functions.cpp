@@ -29,6 +29,7 @@ void require_admin() {
 
 }  // namespace agentauthz::pg
 
+// Returns verify_audit_chain()'s verdict as a row.
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_verify_audit) {
   using namespace agentauthz::pg;
   ChainVerdict verdict = verify_audit_chain();
@@ -63,6 +64,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_audit_flush) {
   PG_RETURN_BOOL(audit::flush_and_wait(timeout_ms));
 }
 
+// Returns one row per audit queue slot in use.
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_audit_stats) {
   using namespace agentauthz::pg;
   std::vector<audit_queue::SlotStats> slots = audit_queue::stats();

@@ -19,6 +19,7 @@ void top_level_statement_ended() {
   if (executor_depth == 0) call_guarded([](void*) { statement_finished(); }, nullptr);
 }
 
+// Hands the audit records over as the transaction commits, prepares or aborts.
 void xact_callback(XactEvent event, void*) {
   switch (event) {
     case XACT_EVENT_PRE_COMMIT:
@@ -88,6 +89,7 @@ static void agentauthz_executor_end(QueryDesc* query) {
   top_level_statement_ended();
 }
 
+// Counts utility statements as executor levels so that a statement's records end with it.
 static void agentauthz_audit_utility(PlannedStmt* pstmt, const char* query_string,
                                      bool read_only_tree, ProcessUtilityContext context,
                                      ParamListInfo params, QueryEnvironment* query_env,

@@ -168,6 +168,7 @@ LocalTransactionId chain_locked_by = InvalidLocalTransactionId;
 
 bool chain_locked_in_transaction() { return chain_locked_by == MyProc->lxid; }
 
+// Reads the chain's head row, locked for update when `lock`.
 ChainPoint read_chain_point(bool lock) {
   ChainPoint point;
   if (lock) chain_locked_by = MyProc->lxid;
@@ -194,6 +195,7 @@ ChainPoint read_chain_point(bool lock) {
   return point;
 }
 
+// Appends records to the audit log as the owner, each hashed onto the chain.
 void append_to_audit_log(std::vector<core::AuditRecord>& records) {
   if (records.empty()) return;
   // Whoever's statement produced the records, only the extension's owner

@@ -103,6 +103,7 @@ void request_shmem() {
   RequestNamedLWLockTranche(kTranche, audit_databases_setting + 1);
 }
 
+// Creates or attaches the queue's shared memory and initializes it on first creation.
 void startup_shmem() {
   if (previous_startup_hook) previous_startup_hook();
   LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
@@ -402,6 +403,7 @@ void register_hooks() {
 
 bool available() { return shared != nullptr; }
 
+// Queues a batch for the database's writer, waiting up to `patience_ms` for room.
 bool enqueue(Batch& batch, Failure on_failure, long patience_ms) {
   EnqueueState st{batch.bytes.data(), batch.bytes.size(), 0, batch.records};
   bool queued = false;
@@ -423,6 +425,7 @@ bool enqueue(Batch& batch, Failure on_failure, long patience_ms) {
   return queued;
 }
 
+// Waits until the writer has written everything queued so far in this database.
 bool wait_written(long timeout_ms) {
   bool done = false;
   pg_guard([&] {
@@ -453,6 +456,7 @@ bool wait_written(long timeout_ms) {
   return done;
 }
 
+// Returns each slot's counters, read under its lock.
 std::vector<SlotStats> stats() {
   std::vector<SlotStats> out;
   if (!available()) return out;
@@ -488,6 +492,7 @@ bool is_writer_transaction(TransactionId xid) {
 
 // The writer's side runs in plain PostgreSQL frames (pg/audit/worker.cpp).
 
+// Registers the calling writer and claims a slot with work and no writer; -1 when none.
 int writer_claim(int writer) {
   if (writer < 0 || writer >= shared->writers) return -1;
   LWLockAcquire(claim_lock(), LW_EXCLUSIVE);
@@ -519,6 +524,7 @@ Oid slot_database(int slot) {
   return database;
 }
 
+// Unregisters the calling writer and frees its slot for another.
 void writer_detach(int writer, bool connected) {
   if (!available() || writer < 0 || writer >= shared->writers) return;
   LWLockAcquire(claim_lock(), LW_EXCLUSIVE);
@@ -544,6 +550,7 @@ void writer_detach(int writer, bool connected) {
   if (waiting) wake_free_writers();
 }
 
+// Whether another slot has work that no free writer can take.
 bool others_waiting(int slot) {
   bool free_writer = false;
   LWLockAcquire(claim_lock(), LW_SHARED);
@@ -562,6 +569,7 @@ bool others_waiting(int slot) {
   return waiting;
 }
 
+// Copies up to `max_bytes` of whole frames from the slot's tail, leaving them queued.
 void worker_peek(int slot, size_t max_bytes, Batch* out, int64_t* dropped_unreported) {
   Slot* s = &slot_array[slot];
   out->clear();
@@ -612,6 +620,7 @@ bool worker_may_exit(int slot) {
   return idle;
 }
 
+// Discards a slot's queue (its database or extension is gone) and frees the slot.
 void worker_release(int slot) {
   Slot* s = &slot_array[slot];
   LWLockAcquire(claim_lock(), LW_EXCLUSIVE);

@@ -121,6 +121,7 @@ void report_failure(const char* message) {
            errhint("The records stay queued and are retried.")));
 }
 
+// Writes the slot's queue until it stays quiet, another slot needs the writer, or shutdown.
 void run(int slot) {
   TimestampTz quiet_since = GetCurrentTimestamp();
   TimestampTz serving_since = quiet_since;
@@ -178,6 +179,7 @@ void run(int slot) {
 
 }  // namespace agentauthz::pg
 
+// Entry point of an audit writer: claims slots and writes their queues until told to stop.
 void agentauthz_audit_worker_main(Datum argument) {
   using namespace agentauthz::pg;
   my_writer = DatumGetInt32(argument);

@@ -13,6 +13,7 @@ std::string text_string(Datum datum) {
   return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 }
 
+// Copies a delegations heap row into `row`.
 void copy_delegation(HeapTuple tuple, TupleDesc desc, DelegationRow* row) {
   bool isnull;
   row->id = DatumGetInt64(heap_getattr(tuple, 1, desc, &isnull));
@@ -40,6 +41,7 @@ void copy_delegation(HeapTuple tuple, TupleDesc desc, DelegationRow* row) {
 
 }  // namespace
 
+// Reads one delegation by id through its primary key; false when there is none.
 bool read_delegation_row(int64 id, DelegationRow* row) {
   const Catalog& cat = catalog();
   Relation rel = table_open(cat.delegations, AccessShareLock);
@@ -59,6 +61,7 @@ bool read_delegation_row(int64 id, DelegationRow* row) {
   return found;
 }
 
+// Reads the agent registered for a role name; false when there is none.
 bool read_agent_of_role(const char* role_name, std::string* agent) {
   const Catalog& cat = catalog();
   Relation rel = table_open(cat.agents, AccessShareLock);
@@ -105,6 +108,7 @@ bool any_tuple(Relation rel, Oid index, ScanKeyData* keys, int count) {
 
 }  // namespace
 
+// Whether any tuple committed by now names `object`, as object, subject or userset.
 bool latest_tuples_name(std::string_view object) {
   const Catalog& cat = catalog();
   Relation rel = table_open(cat.tuples, AccessShareLock);

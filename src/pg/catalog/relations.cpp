@@ -67,6 +67,7 @@ void relcache_callback(Datum, Oid relid) {
 
 }  // namespace
 
+// Returns the extension's relation and index oids, looked up once until the catalog changes.
 const Catalog& catalog() {
   if (cached_valid) return cached;
   Catalog found;

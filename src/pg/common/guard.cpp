@@ -28,6 +28,7 @@ void copy_text(char* dest, size_t size, const char* src) {
   dest[size - 1] = '\0';
 }
 
+// Maps a core error kind to its SQLSTATE.
 int sqlstate_of(core::ErrorKind kind) {
   switch (kind) {
     case core::ErrorKind::InvalidModel:
@@ -95,6 +96,7 @@ void capture_exception(PendingError* out) {
 
 }  // namespace
 
+// Runs PostgreSQL code and turns an ERROR it raises into a PgError, the backend's state restored.
 void guard_call(void (*body)(void*), void* arg) {
   MemoryContext context = CurrentMemoryContext;
   ResourceOwner owner = CurrentResourceOwner;

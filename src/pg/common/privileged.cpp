@@ -6,6 +6,7 @@ namespace agentauthz::pg {
 
 const char* const kPinnedSearchPath = "pg_catalog, agentauthz, pg_temp";
 
+// Enters a security-restricted scope as the owner or caller, search_path pinned.
 SqlScope::SqlScope(Rights rights) {
   try {
     pg_guard([&] {

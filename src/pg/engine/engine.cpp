@@ -112,6 +112,7 @@ bool Engine::refresh_model() {
   return true;
 }
 
+// Readies the engine for this statement's view and returns the active model, or null.
 const core::Model* Engine::prepare_if_model() {
   bool view_changed = false;
   uint64 statement = scans_statement();

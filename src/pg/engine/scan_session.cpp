@@ -57,6 +57,7 @@ void agentauthz_process_utility(PlannedStmt* pstmt, const char* query_string, bo
                             qc);
 }
 
+// Closes the scans before a commit or prepare, and forgets them when a transaction ends.
 void xact_callback(XactEvent event, void*) {
   switch (event) {
     case XACT_EVENT_PRE_COMMIT:

@@ -214,6 +214,7 @@ static IndexScanDesc tuple_scan(TupleScan which) {
   return *open;
 }
 
+// Probes the unique index for one exact tuple.
 static bool contains_impl(const core::ObjectKey& object, std::string_view relation,
                           const core::SubjectKey& subject) {
   if (!key_object.set(object.type, ':', object.id) || !key_relation.set(relation)) return false;
@@ -248,6 +249,7 @@ static void subjects_impl(const core::ObjectKey& object, std::string_view relati
   ExecClearTuple(scans.tuple_slot);
 }
 
+// Visits the tuples of one object; false, having visited none, when there are more than `limit`.
 static bool object_impl(const core::ObjectKey& object, size_t limit, core::TupleVisitor visit) {
   if (!key_object.set(object.type, ':', object.id)) return true;
   ScanKeyData keys[1];
@@ -268,6 +270,7 @@ static bool object_impl(const core::ObjectKey& object, size_t limit, core::Tuple
   return few;
 }
 
+// Visits the objects of a type on which `subject` holds `relation`, by the subject index.
 static void objects_impl(const core::SubjectKey& subject, std::string_view relation,
                          std::string_view object_type, core::ObjectVisitor visit) {
   bool fits = subject.relation.empty()

@@ -30,6 +30,7 @@ View last;
 TimestampTz valid_until = DT_NOEND;
 uint64_t epoch = 1;
 
+// Captures what decides which tuples `snapshot` sees.
 View capture(Snapshot snapshot, TimestampTz now, uint64 tuples_generation,
              uint64 catalog_generation) {
   View view;

@@ -33,6 +33,7 @@ bool string_member(JsonbContainer* container, const char* name, std::string_view
 
 }  // namespace
 
+// Reads a jsonb array of contextual tuples, each validated against the model.
 std::unique_ptr<core::MemoryReader> parse_contextual_tuples(Jsonb* tuples,
                                                             const core::Model& model) {
   std::vector<RawTuple> raw;
@@ -100,6 +101,7 @@ void LayeredReader::read_subjects(const core::ObjectKey& object, std::string_vie
   if (!stopped) stored_.read_subjects(object, relation, filter, visit);
 }
 
+// Visits the contextual tuples' objects, then the stored ones not already visited.
 void LayeredReader::read_objects(const core::SubjectKey& subject, std::string_view relation,
                                  std::string_view object_type, core::ObjectVisitor visit) {
   // Objects must be visited once: skip stored ones the contextual tuples gave.

@@ -89,6 +89,7 @@ void run_write_tuple(std::string_view object, std::string_view relation, std::st
   upsert_tuple(object, relation, subject, expires_at, expires_null);
 }
 
+// Deletes one tuple; false when it was not stored.
 bool run_delete_tuple(std::string_view object, std::string_view relation,
                       std::string_view subject) {
   // Only the format is checked: a tuple the active model no longer allows
