@@ -196,6 +196,7 @@ class Harness {
   }
 
  private:
+  // Checks with the shared evaluator or a fresh one, depth errors as an answer.
   Answer ask(Interner& interner, Evaluator* shared, const std::string& subject,
              const Relation& relation, const std::string& object) {
     std::unique_ptr<Evaluator> own;

@@ -33,6 +33,7 @@ void expect_clean(std::string_view part, std::string_view input) {
     if (c <= 0x20 || c == 0x7f || c == ':' || c == '#') fail("forbidden byte accepted", input);
 }
 
+// Returns the model whose types the fuzzed tuples name.
 const Model& model() {
   static const std::shared_ptr<const Model> compiled = Model::from_dsl(R"(model
   schema 1.1

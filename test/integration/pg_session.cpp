@@ -6,6 +6,7 @@ namespace agentauthz::test {
 
 namespace {
 
+// Copies a libpq result (rows, or the error and its SQLSTATE) and frees it.
 QueryResult collect(PGresult* result) {
   QueryResult out;
   ExecStatusType status = PQresultStatus(result);

@@ -6,6 +6,7 @@
 namespace agentauthz::core {
 namespace {
 
+// Returns a record with every field set.
 AuditRecord sample_record() {
   AuditRecord r;
   r.id = 42;

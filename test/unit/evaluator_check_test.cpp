@@ -101,6 +101,7 @@ struct OperatorCase {
   std::function<bool(bool, bool, bool)> expected;
 };
 
+// Returns each operator expression with its expected truth function.
 const std::vector<OperatorCase>& operator_cases() {
   static const std::vector<OperatorCase> cases = {
       {"a", [](bool a, bool, bool) { return a; }},
@@ -137,6 +138,7 @@ void grant_leaves(EvalFixture& f, bool a, bool b, bool c, bool indirect) {
   }
 }
 
+// Checks every operator expression against all eight grants of a, b and c.
 void expect_operator_truth_tables(bool indirect) {
   for (int bits = 0; bits < 8; ++bits) {
     bool a = bits & 1, b = bits & 2, c = bits & 4;
@@ -826,6 +828,7 @@ class ReferenceChecker {
     return r;
   }
 
+  // Evaluates a rewrite node the slow, obvious way.
   Result rewrite(const RewriteNode& node, const RelationInfo& info, const Subject& s,
                  const std::string& object, int depth) {
     switch (node.kind) {
@@ -875,6 +878,7 @@ class ReferenceChecker {
     return Result::False;
   }
 
+  // Evaluates the directly assignable part: the exact tuple, a wildcard, or a userset.
   Result direct(const RelationInfo& info, const Subject& s, const std::string& object, int depth) {
     TypeId st = model_.find_type(s.type);
     RelationId sr = s.relation.empty() ? -1 : model_.find_relation(st, s.relation);

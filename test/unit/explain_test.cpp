@@ -52,6 +52,7 @@ class JsonChecker {
     pos_ += n;
     return true;
   }
+  // Consumes a JSON string literal, escapes included.
   bool string() {
     if (!eat('"')) return false;
     while (pos_ < s_.size()) {

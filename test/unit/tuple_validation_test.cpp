@@ -13,6 +13,7 @@
 namespace agentauthz::core {
 namespace {
 
+// Returns the model the validation cases are written against.
 const Model& model() {
   static const std::shared_ptr<const Model> compiled = Model::from_dsl(R"(model
   schema 1.1
