@@ -111,21 +111,9 @@ int64 delete_ended_links(TimestampTz cutoff) {
 // Appends a `purged` record (object type `delegation`) saying how many
 // links went, so that the log shows when links it names stopped existing.
 void record_purge(int64 removed, TimestampTz cutoff) {
-  core::AuditRecord record;
-  record.kind = core::AuditKind::Purged;
-  const char* role = nullptr;
-  pg_guard([&] {
-    record.logged_at = GetCurrentTimestamp();
-    role = GetUserNameFromId(GetUserId(), true);
-  });
-  if (role) record.db_role = role;
-  record.backend_pid = MyProcPid;
-  record.object_type = "delegation";
-  record.allowed_count = removed;
-  record.detail = std::to_string(removed) + " delegation links that ended before " +
-                  core::iso8601_utc(cutoff) + " were purged";
-  std::vector<core::AuditRecord> records{record};
-  append_to_audit_log(records);
+  append_purge_record(removed, "delegation",
+                      std::to_string(removed) + " delegation links that ended before " +
+                          core::iso8601_utc(cutoff) + " were purged");
 }
 
 }  // namespace

@@ -178,22 +178,11 @@ int64_t purge_audit_before(TimestampTz before) {
     }
     pg_guard([] { SPI_finish(); });
   }
-  if (removed > 0) {
-    core::AuditRecord record;
-    record.kind = core::AuditKind::Purged;
-    const char* role = nullptr;
-    pg_guard([&] {
-      record.logged_at = GetCurrentTimestamp();
-      role = GetUserNameFromId(GetUserId(), true);
-    });
-    if (role) record.db_role = role;
-    record.backend_pid = MyProcPid;
-    record.allowed_count = removed;
-    record.detail = "rows " + std::to_string(point.anchor_id + 1) + " to " + std::to_string(cut) +
-                    " were purged; the chain is anchored at row " + std::to_string(cut);
-    std::vector<core::AuditRecord> records{record};
-    append_to_audit_log(records);
-  }
+  if (removed > 0)
+    append_purge_record(removed, "",
+                        "rows " + std::to_string(point.anchor_id + 1) + " to " +
+                            std::to_string(cut) + " were purged; the chain is anchored at row " +
+                            std::to_string(cut));
   return removed;
 }
 

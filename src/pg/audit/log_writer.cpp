@@ -195,6 +195,23 @@ ChainPoint read_chain_point(bool lock) {
   return point;
 }
 
+void append_purge_record(int64_t removed, std::string_view object_type, std::string detail) {
+  core::AuditRecord record;
+  record.kind = core::AuditKind::Purged;
+  const char* role = nullptr;
+  pg_guard([&] {
+    record.logged_at = GetCurrentTimestamp();
+    role = GetUserNameFromId(GetUserId(), true);
+  });
+  if (role) record.db_role = role;
+  record.backend_pid = MyProcPid;
+  record.object_type = object_type;
+  record.allowed_count = removed;
+  record.detail = std::move(detail);
+  std::vector<core::AuditRecord> records{record};
+  append_to_audit_log(records);
+}
+
 // Appends records to the audit log as the owner, each hashed onto the chain.
 void append_to_audit_log(std::vector<core::AuditRecord>& records) {
   if (records.empty()) return;

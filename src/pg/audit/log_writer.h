@@ -60,6 +60,9 @@ bool chain_locked_in_transaction();
 // Appends the records in order inside the current transaction, assigning
 // their ids; runs as the extension owner (pg/common/privileged.h) whoever the caller is.
 void append_to_audit_log(std::vector<core::AuditRecord>& records);
+// Appends a `purged` record by the current role: `removed` rows of
+// `object_type` ('' for the log's own) went, as `detail` says.
+void append_purge_record(int64_t removed, std::string_view object_type, std::string detail);
 
 // Writes each record to the server log as `agentauthz audit: {json}`, the
 // JSON's "logged_because" saying why (a hot standby, a rolled-back or
