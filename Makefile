@@ -5,7 +5,7 @@ EXTENSION = agentauthz
 DATA = $(wildcard agentauthz--*.sql)
 MODULE_big = agentauthz
 
-CORE_SRCS = $(sort $(wildcard src/core/*.cpp))
+CORE_SRCS = $(sort $(wildcard src/core/*.cpp src/core/*/*.cpp))
 # The adapter: the library's entry (src/pg) and one folder per subsystem.
 PG_SRCS = $(sort $(wildcard src/pg/*.cpp src/pg/*/*.cpp))
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
