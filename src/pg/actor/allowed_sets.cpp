@@ -127,6 +127,7 @@ bool answer_from_built_set(const ActiveActor& actor, core::TypeId type, core::Re
   return true;
 }
 
+// Answers from the allowed set, building it once a statement has asked enough.
 bool answer_from_allowed_set(const ActiveActor& actor, core::Evaluator& evaluator,
                              core::RelationId relation, const core::Object& object, bool* allowed) {
   AllowedSet& set = allowed_set_for(object.type, relation);

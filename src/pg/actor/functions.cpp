@@ -125,6 +125,7 @@ void check_session_context_allowed(bool local, const char* function) {
           function + "(...); ...; COMMIT).");
 }
 
+// Verifies a token for the current role and makes its delegation the context.
 std::string run_act_for(std::string_view token_text, bool local) {
   Engine::get().prepare_if_model();
   // Every way a token can be wrong gets the same answer until its secret
@@ -222,6 +223,7 @@ std::string run_explain_actor(std::string_view relation, std::string_view object
 using agentauthz::pg::jsonb_datum;
 using agentauthz::pg::text_arg;
 
+// act_for(token, local): sets the context, putting a refused token on record.
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_act_for) {
   // The statement presenting a token leaves pg_stat_activity before anything
   // can fail, also when it is the one that loaded the library (no hook ran).

@@ -142,6 +142,7 @@ std::string_view spell_object(std::string_view object_type, std::string_view id,
 
 }  // namespace
 
+// Allows a row naming a new object, else decides the relation on the existing one.
 bool actor_check_new_object(std::string_view relation, std::string_view object_type,
                             std::string_view id) {
   Engine& engine = Engine::get();
@@ -167,6 +168,7 @@ bool actor_check_new_object(std::string_view relation, std::string_view object_t
   return actor_check_new_object(relation, object_type, spell_integer(id, text));
 }
 
+// Decides and records the relation on a `type:id` object taken from a row.
 bool actor_check(std::string_view relation, std::string_view object) {
   Engine& engine = Engine::get();
   engine.prepare();
@@ -205,6 +207,7 @@ bool actor_check(std::string_view relation, std::string_view object_type, std::s
   return decide_and_record(actor, target.relation_id, target.type_id, relation, object_type, id);
 }
 
+// Decides and records the relation on an integer key: set lookup, or its id interned once.
 bool actor_check(std::string_view relation, std::string_view object_type, int64_t id,
                  MalformedKey malformed) {
   Engine& engine = Engine::get();
