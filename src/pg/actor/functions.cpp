@@ -125,6 +125,7 @@ void check_session_context_allowed(bool local, const char* function) {
           function + "(...); ...; COMMIT).");
 }
 
+// Verifies a token for the current role and makes its delegation the context.
 std::string run_act_for(std::string_view token_text, bool local) {
   Engine::get().prepare_if_model();
   // Every way a token can be wrong gets the same answer until its secret
@@ -185,42 +186,23 @@ std::string run_set_subject(std::string_view subject, bool local) {
   return actor_json(active_actor());
 }
 
-// Resolves a subject that a stored context names; a type or relation the
-// active model no longer defines grants nothing.
-bool resolve_actor_subject(core::RequestResolver& resolve, const std::string& text,
-                           core::Subject* out) {
-  try {
-    *out = resolve.subject(text);
-    return true;
-  } catch (const core::Error& error) {
-    if (error.kind() == core::ErrorKind::UndefinedName) return false;
-    throw;
-  }
-}
-
-// explain() for the current actor. A subject set by a trusted application
-// gets the subject's proof. An agent is told the decision only: a proof
-// names tuples (a principal's groups, other folders, who is blocked) that
-// its own checks could never ask about, within its scopes or outside them.
+// explain() for the current actor: the decision, and the subject's proof
+// where pg/actor/decision.h lets explain show one.
 std::string run_explain_actor(std::string_view relation, std::string_view object) {
   Engine& engine = Engine::get();
   engine.prepare();
   const ActiveActor& actor = active_actor();
-  core::Evaluator& evaluator = engine.evaluator();
-  core::RequestResolver resolve = evaluator.resolver();
+  core::RequestResolver resolve = engine.evaluator().resolver();
   core::Object target = resolve.object(object);
   core::RelationId rel = resolve.relation(target.type, relation);
-  bool allowed = actor_decides(actor, rel, target) == Decision::Allowed;
+  Disclosure disclosure;
+  bool allowed = actor_decides(actor, rel, target, &disclosure) == Decision::Allowed;
   std::string out = "{\"actor\":" + actor_json(actor);
-  core::Subject who;
-  if (actor.valid && actor.kind == ActorContext::Kind::Subject &&
-      resolve_actor_subject(resolve, actor.subject, &who)) {
-    core::Proof proof;
-    bool granted = evaluator.explain(who, rel, target, &proof);
+  if (disclosure.shown == Disclosure::Shown::SubjectProof) {
     out.append(",\"subject_check\":");
-    out.append(core::explain_to_json(granted, actor.subject, std::string(relation),
-                                     std::string(object), proof));
-  } else if (actor.valid) {
+    out.append(core::explain_to_json(disclosure.granted, actor.subject, std::string(relation),
+                                     std::string(object), disclosure.proof));
+  } else if (disclosure.shown == Disclosure::Shown::Withheld) {
     out.append(",\"proof\":\"withheld\",\"detail\":");
     core::append_json_string(&out, "an agent is told the decision only, as check() would tell it");
   }
@@ -241,6 +223,7 @@ std::string run_explain_actor(std::string_view relation, std::string_view object
 using agentauthz::pg::jsonb_datum;
 using agentauthz::pg::text_arg;
 
+// act_for(token, local): sets the context, putting a refused token on record.
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_act_for) {
   // The statement presenting a token leaves pg_stat_activity before anything
   // can fail, also when it is the one that loaded the library (no hook ran).

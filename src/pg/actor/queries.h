@@ -9,16 +9,16 @@
 
 #include "core/request.h"
 #include "pg/actor/active_actor.h"
+#include "pg/actor/decision.h"
 
 namespace agentauthz::pg {
 
-// The actor's decision on (relation, object), names already resolved: the
-// subject's rights, or the principal's rights within every delegation
-// scope; denied without a valid actor. TooDeep: the check exceeded
-// agentauthz.max_depth -- not allowed. Nothing is recorded.
-enum class Decision { Allowed, Denied, TooDeep };
+// The actor's decision on (relation, object), names already resolved:
+// from the statement's allowed set once a scan has asked often enough
+// (pg/actor/allowed_sets.h), otherwise decided (pg/actor/decision.h); with
+// `disclosure`, also what explain() may show of it. Nothing is recorded.
 Decision actor_decides(const ActiveActor& actor, core::RelationId relation,
-                       const core::Object& object);
+                       const core::Object& object, Disclosure* disclosure = nullptr);
 
 // Whether the current actor has `relation` on `object` (`type:id`), on
 // record. An object that names nothing the model defines (malformed, or of

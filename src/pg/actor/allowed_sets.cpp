@@ -1,0 +1,162 @@
+#include "pg/actor/allowed_sets.h"
+
+#include <vector>
+
+#include "core/error.h"
+#include "pg/actor/decision.h"
+#include "pg/engine/engine.h"
+#include "pg/engine/scan_session.h"
+
+namespace agentauthz::pg {
+
+namespace {
+
+// After this many checks of one (relation, type) in a statement the
+// actor's allowed set is computed once.
+constexpr uint32_t kChecksBeforeAllowedSet = 512;
+// Listing an allowed set visits at most one node per this many bytes of
+// agentauthz.engine_cache_size (what the walk holds, and the ids it
+// interns); a larger set is not listed, and rows are checked one by one.
+constexpr size_t kListingBytesPerNode = 96;
+
+// The current actor's allowed sets, counted in the engine's memory. When
+// the engine starts over, the ids go (they are interned ids) but what was
+// learnt stays: a set found too large is not listed again.
+class AllowedSets final : public SymbolHolder {
+ public:
+  size_t bytes() const override { return bytes_; }
+  void drop() override {
+    for (AllowedSet& set : sets_) {
+      set.ids.clear();
+      set.integer_ids.clear();
+      set.built = false;
+    }
+    bytes_ = 0;
+  }
+
+  // Returns the set of (type, relation) for the current actor.
+  AllowedSet& find(core::TypeId type, core::RelationId relation) {
+    if (!attached_) {
+      Engine::get().attach(this);
+      attached_ = true;
+    }
+    if (epoch_ != active_actor_epoch()) {
+      sets_.clear();
+      bytes_ = 0;
+      epoch_ = active_actor_epoch();
+    }
+    for (AllowedSet& set : sets_)
+      if (set.type == type && set.relation == relation) return set;
+    sets_.emplace_back();
+    sets_.back().type = type;
+    sets_.back().relation = relation;
+    return sets_.back();
+  }
+  // Counts the sets' memory again after one was built or emptied.
+  void recount() {
+    bytes_ = 0;
+    for (const AllowedSet& set : sets_) bytes_ += set.ids.bytes() + set.integer_ids.bytes();
+  }
+
+ private:
+  std::vector<AllowedSet> sets_;
+  uint64_t epoch_ = 0;
+  size_t bytes_ = 0;
+  bool attached_ = false;
+};
+
+AllowedSets allowed_sets;
+
+// Parses `text` when it is how an integer prints: an optional minus sign,
+// then digits without leading zeros. "007" is not the object 7.
+bool parse_canonical_integer(std::string_view text, int64_t* out) {
+  size_t digits = text.size();
+  const char* p = text.data();
+  bool negative = !text.empty() && text[0] == '-';
+  if (negative) ++p, --digits;
+  if (digits == 0 || digits > 19 || (p[0] == '0' && (digits > 1 || negative))) return false;
+  uint64_t value = 0;
+  for (size_t i = 0; i < digits; ++i) {
+    if (p[i] < '0' || p[i] > '9') return false;
+    value = value * 10 + static_cast<uint64_t>(p[i] - '0');
+  }
+  uint64_t limit = negative ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1;
+  if (value > limit) return false;  // 19 digits can exceed int64, not wrap uint64
+  *out = negative ? static_cast<int64_t>(0 - value) : static_cast<int64_t>(value);
+  return true;
+}
+
+// Lists the actor's allowed set into `set`; false when it is too large to
+// keep within agentauthz.engine_cache_size.
+bool build_allowed_set(const ActiveActor& actor, core::Evaluator& evaluator, AllowedSet* set) {
+  Engine& engine = Engine::get();
+  std::vector<core::Symbol> ids;
+  if (!list_allowed(actor, evaluator, set->relation, set->type, &ids,
+                    Engine::cache_limit() / kListingBytesPerNode))
+    return false;
+  const core::Interner& interner = engine.interner();
+  std::vector<int64_t> symbols, numbers;
+  symbols.reserve(ids.size());
+  for (core::Symbol id : ids) {
+    symbols.push_back(id);
+    int64_t number = 0;
+    if (parse_canonical_integer(interner.text(id), &number)) numbers.push_back(number);
+  }
+  set->ids.assign(symbols);
+  set->integer_ids.assign(numbers);
+  allowed_sets.recount();
+  // The set (and the ids it interned) must fit with room for nothing else,
+  // or the engine would start over -- and list it again -- at the next row.
+  if (engine.cache_bytes() > Engine::cache_limit()) engine.clear_lookups();
+  return engine.cache_bytes() <= Engine::cache_limit();
+}
+
+}  // namespace
+
+AllowedSet& allowed_set_for(core::TypeId type, core::RelationId relation) {
+  return allowed_sets.find(type, relation);
+}
+
+bool answer_from_built_set(const ActiveActor& actor, core::TypeId type, core::RelationId relation,
+                           std::string_view id, bool* allowed) {
+  if (!actor.valid) return false;
+  AllowedSet& set = allowed_set_for(type, relation);
+  if (!set.built) return false;
+  core::Symbol symbol = 0;
+  *allowed = Engine::get().interner().find(id, &symbol) && set.ids.contains(symbol);
+  return true;
+}
+
+// Answers from the allowed set, building it once a statement has asked enough.
+bool answer_from_allowed_set(const ActiveActor& actor, core::Evaluator& evaluator,
+                             core::RelationId relation, const core::Object& object, bool* allowed) {
+  AllowedSet& set = allowed_set_for(object.type, relation);
+  if (set.unusable) return false;
+  if (!set.built) {
+    // Counted per statement: a set kept across statements (see
+    // pg/engine/visible_state.h) is built by a scan, never by a series of lookups.
+    if (set.statement != scans_statement()) {
+      set.statement = scans_statement();
+      set.checks = 0;
+    }
+    if (++set.checks < kChecksBeforeAllowedSet) return false;
+    bool built = false;
+    try {
+      built = build_allowed_set(actor, evaluator, &set);
+    } catch (const core::Error& error) {
+      if (error.kind() != core::ErrorKind::DepthExceeded) throw;
+    }
+    if (!built) {
+      set.unusable = true;
+      set.ids.clear();
+      set.integer_ids.clear();
+      allowed_sets.recount();
+      return false;
+    }
+    set.built = true;
+  }
+  *allowed = set.ids.contains(object.id);
+  return true;
+}
+
+}  // namespace agentauthz::pg

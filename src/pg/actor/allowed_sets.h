@@ -1,0 +1,46 @@
+// The actor's allowed sets: after many checks of one (relation, type) in a
+// statement -- an RLS scan -- the actor's allowed objects are listed once
+// (pg/actor/decision.h) and each further row is a hash lookup. A set is
+// kept while the actor stays the same (active_actor_epoch), counted in the
+// engine's memory and emptied when the engine starts over.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/evaluator.h"
+#include "core/integer_set.h"
+#include "core/request.h"
+#include "pg/actor/active_actor.h"
+
+namespace agentauthz::pg {
+
+struct AllowedSet {
+  core::TypeId type = -1;
+  core::RelationId relation = -1;
+  uint32_t checks = 0;  // in the current statement
+  uint64_t statement = 0;
+  bool built = false;
+  bool unusable = false;  // too large, or too deep to list
+  core::IntegerSet ids;   // interned ids
+  // The ids that are integers in canonical decimal form: an integer key
+  // column is looked up without formatting or interning its value.
+  core::IntegerSet integer_ids;
+};
+
+// Returns the current actor's set of (type, relation), built or not.
+AllowedSet& allowed_set_for(core::TypeId type, core::RelationId relation);
+
+// Answers from the allowed set of (type, relation) when it is built,
+// without interning `id`: an id not interned is in no set. False when the
+// set is not built (or the actor not valid).
+bool answer_from_built_set(const ActiveActor& actor, core::TypeId type, core::RelationId relation,
+                           std::string_view id, bool* allowed);
+
+// Answers from the statement's allowed set once the same question has been
+// asked often enough, building it then; returns false when the row must be
+// decided itself.
+bool answer_from_allowed_set(const ActiveActor& actor, core::Evaluator& evaluator,
+                             core::RelationId relation, const core::Object& object, bool* allowed);
+
+}  // namespace agentauthz::pg
