@@ -6,7 +6,8 @@ DATA = $(wildcard agentauthz--*.sql)
 MODULE_big = agentauthz
 
 CORE_SRCS = $(sort $(wildcard src/core/*.cpp))
-PG_SRCS = $(sort $(wildcard src/pg/*.cpp))
+# The adapter: the library's entry (src/pg) and one folder per subsystem.
+PG_SRCS = $(sort $(wildcard src/pg/*.cpp src/pg/*/*.cpp))
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

@@ -1,4 +1,6 @@
--- agentauthz 0.1: models, tuples, check, list and explain.
+-- agentauthz 0.1: models, tuples, check, list and explain; agents,
+-- delegations and the actor context; row-level security helpers (protect,
+-- agent roles, tuples synced from columns); the hash-chained audit log.
 \echo Use "CREATE EXTENSION agentauthz" to load this file. \quit
 
 -- Roles are cluster-wide: create them once, keep them across DROP EXTENSION.

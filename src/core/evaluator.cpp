@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/error.h"
+#include "core/rewrite_walk.h"
 
 namespace agentauthz::core {
 
@@ -12,11 +13,6 @@ namespace {
 // lot, and the answer must stay readable.
 constexpr size_t kMaxProofChildren = 64;
 constexpr size_t kMaxProofNodes = 5000;
-
-// Subjects of an (object, relation) read as one list rather than probed.
-constexpr size_t kFewSubjects = 64;
-// Objects with at most this many tuples are read whole, once per statement.
-constexpr size_t kSmallObject = 64;
 
 // Empties `v`, and frees its memory when it grew large (clear() alone
 // keeps the capacity).
@@ -110,41 +106,6 @@ void Evaluator::bound_caches() {
   if (scope_memo_.bytes() > limit) scope_memo_.clear();
 }
 
-const Evaluator::ObjectTuples* Evaluator::object_tuples(const Object& object) {
-  uint64_t key = static_cast<uint64_t>(static_cast<uint32_t>(object.type)) << 32 | object.id;
-  if (const uint32_t* index = objects_.find(key)) {
-    const ObjectTuples& entry = object_entries_[*index - 1];
-    return entry.complete ? &entry : nullptr;
-  }
-  // One check may read many objects (a long list of groups): the cache
-  // also starts over within it. Safe here: callers use what this returns
-  // before reading another object.
-  if (object_bytes() > options_.max_cache_bytes) clear_objects();
-  const Model& model = *model_;
-  ObjectTuples entry;
-  entry.begin = static_cast<uint32_t>(stored_.size());
-  entry.complete = reader_.read_object(
-      ObjectKey{model.type(object.type).name, interner_.text(object.id)}, kSmallObject,
-      [&](std::string_view relation, const SubjectKey& subject) {
-        // Tuples naming what the model does not know can never match.
-        RelationId rel = model.find_relation(object.type, relation);
-        TypeId type = model.find_type(subject.type);
-        if (rel < 0 || type < 0) return true;
-        RelationId member = -1;
-        if (subject.is_userset()) {
-          member = model.find_relation(type, subject.relation);
-          if (member < 0) return true;
-        }
-        stored_.push_back(StoredTuple{rel, type, interner_.intern(subject.id), member});
-        return true;
-      });
-  if (!entry.complete) stored_.resize(entry.begin);
-  entry.count = static_cast<uint32_t>(stored_.size()) - entry.begin;
-  object_entries_.push_back(entry);
-  objects_.set(key, static_cast<uint32_t>(object_entries_.size()));
-  return entry.complete ? &object_entries_.back() : nullptr;
-}
-
 Evaluator::MemoKey Evaluator::memo_key(const Subject& subject, const Object& object,
                                        RelationId relation) {
   uint64_t s = static_cast<uint64_t>(static_cast<uint16_t>(subject.type)) |
@@ -171,6 +132,171 @@ void Evaluator::poll_interrupt() {
     throw Error(ErrorKind::Cancelled, "evaluation cancelled");
 }
 
+// Folds outcomes as OpenFGA's union does: a grant decides at once (an
+// explanation keeps only the granting branch); otherwise depth exceeded
+// outranks a cycle, which outranks false. Unions use it, and so do the
+// direct and tuple-to-userset leaves for the tuples they follow.
+class Evaluator::AnyGrant {
+ public:
+  explicit AnyGrant(Proof* proof) : proof_(proof) {}
+  // Takes the next outcome; true once granted.
+  bool add(Outcome outcome) {
+    if (outcome == Outcome::True) {
+      granted_ = true;
+      keep_only_last(proof_);
+      return true;
+    }
+    error_ |= outcome == Outcome::DepthExceeded;
+    cycle_ |= outcome == Outcome::Cycle;
+    return false;
+  }
+  Outcome result() const {
+    if (granted_) return Outcome::True;
+    if (error_) return Outcome::DepthExceeded;
+    return cycle_ ? Outcome::Cycle : Outcome::False;
+  }
+
+ private:
+  Proof* proof_;
+  bool granted_ = false;
+  bool error_ = false;
+  bool cycle_ = false;
+};
+
+// Check and explain as a walk of one relation's rewrite tree for `subject`
+// on `object`: the leaves resolve the nodes their tuples lead to, one
+// dispatch deeper; the operators combine four outcomes as OpenFGA does.
+// `proof` receives this subtree's steps; nullptr unless explaining.
+struct Evaluator::CheckWalk {
+  using Result = Outcome;
+  class Union;
+  class Intersection;
+  class Exclusion;
+
+  Evaluator& self;
+  const RelationInfo& relation;
+  const Subject& subject;
+  const Object& object;
+  int depth;
+  Proof* proof;
+
+  Outcome direct() { return self.direct(relation, subject, object, depth, proof); }
+  Outcome computed(RelationId target);
+  Outcome tuple_to_userset(const RewriteNode& ttu) {
+    return self.tuple_to_userset(ttu, subject, object, depth, proof);
+  }
+  Union union_fold() const;
+  Intersection intersection_fold() const;
+  Exclusion exclusion_fold() const;
+
+  // Returns the walk for an operator's operands, whose steps go under a
+  // new proof step named `rule`.
+  CheckWalk operands(const char* rule) const {
+    CheckWalk inner = *this;
+    inner.proof = self.add_child(proof);
+    if (inner.proof) inner.proof->rule = rule;
+    return inner;
+  }
+};
+
+Evaluator::Outcome Evaluator::CheckWalk::computed(RelationId target) {
+  // Every rewrite hop counts towards the depth limit, computed ones too:
+  // OpenFGA's suite expects a chain of 25 computed relations to fail.
+  Proof* step = self.add_child(proof);
+  if (step) step->rule = "computed";
+  Outcome outcome = self.resolve(subject, object, target, depth + 1, self.add_child(step));
+  if (step) step->allowed = outcome == Outcome::True;
+  return outcome;
+}
+
+// `a or b`: granted by any operand (see AnyGrant).
+class Evaluator::CheckWalk::Union {
+ public:
+  explicit Union(const CheckWalk& parent)
+      : operands_(parent.operands("union")), any_(operands_.proof) {}
+  CheckWalk& operands() { return operands_; }
+  bool add(Outcome operand) { return any_.add(operand); }
+  Outcome result() const { return any_.result(); }
+
+ private:
+  CheckWalk operands_;
+  AnyGrant any_;
+};
+
+// `a and b`: the first operand found false or cyclic decides; otherwise
+// depth exceeded on any operand leaves it undecided; else granted.
+class Evaluator::CheckWalk::Intersection {
+ public:
+  explicit Intersection(const CheckWalk& parent) : operands_(parent.operands("intersection")) {}
+  CheckWalk& operands() { return operands_; }
+  bool add(Outcome operand) {
+    if (operand == Outcome::False || operand == Outcome::Cycle) {
+      outcome_ = operand;
+      return true;
+    }
+    if (operand == Outcome::DepthExceeded) outcome_ = Outcome::DepthExceeded;
+    return false;
+  }
+  Outcome result() {
+    if (outcome_ == Outcome::True && operands_.proof) operands_.proof->allowed = true;
+    return outcome_;
+  }
+
+ private:
+  CheckWalk operands_;
+  Outcome outcome_ = Outcome::True;
+};
+
+// `base but not subtracted`: a base found false or cyclic decides, and
+// what it subtracts is not evaluated. Then a cyclic subtraction gives a
+// cycle, a granted one false, and depth exceeded on either side leaves it
+// undecided; else granted.
+class Evaluator::CheckWalk::Exclusion {
+ public:
+  explicit Exclusion(const CheckWalk& parent) : operands_(parent.operands("exclusion")) {}
+  CheckWalk& operands() { return operands_; }
+  bool add(Outcome operand) {
+    if (!has_base_) {
+      has_base_ = true;
+      outcome_ = operand;
+      return operand == Outcome::False || operand == Outcome::Cycle;
+    }
+    subtract(operand);
+    return true;
+  }
+  Outcome result() const { return outcome_; }
+
+ private:
+  // Applies the subtracted operand's outcome to the base's.
+  void subtract(Outcome subtracted) {
+    Proof* group = operands_.proof;
+    if (group && group->children.size() == 2) group->children.back().note = "subtracted";
+    if (subtracted == Outcome::Cycle) {
+      outcome_ = Outcome::Cycle;
+    } else if (subtracted == Outcome::True) {
+      if (group) group->note = "excluded";
+      outcome_ = Outcome::False;
+    } else if (outcome_ == Outcome::DepthExceeded || subtracted == Outcome::DepthExceeded) {
+      outcome_ = Outcome::DepthExceeded;
+    } else {
+      if (group) group->allowed = true;
+      outcome_ = Outcome::True;
+    }
+  }
+
+  CheckWalk operands_;
+  bool has_base_ = false;
+  Outcome outcome_ = Outcome::False;
+};
+
+Evaluator::CheckWalk::Union Evaluator::CheckWalk::union_fold() const { return Union(*this); }
+Evaluator::CheckWalk::Intersection Evaluator::CheckWalk::intersection_fold() const {
+  return Intersection(*this);
+}
+Evaluator::CheckWalk::Exclusion Evaluator::CheckWalk::exclusion_fold() const {
+  return Exclusion(*this);
+}
+
 bool Evaluator::check(const Subject& subject, RelationId relation, const Object& object) {
   return top_level(subject, relation, object, nullptr) == Outcome::True;
 }
@@ -185,6 +311,8 @@ bool Evaluator::explain(const Subject& subject, RelationId relation, const Objec
   return outcome == Outcome::True;
 }
 
+// Resolves one request from a clean search state, raising DepthExceeded
+// when the depth limit is what decided it.
 Evaluator::Outcome Evaluator::top_level(const Subject& subject, RelationId relation,
                                         const Object& object, Proof* proof) {
   bound_caches();
@@ -256,7 +384,8 @@ Evaluator::Outcome Evaluator::resolve(const Subject& subject, const Object& obje
   }
   uint64_t cycles_before = cycles_;
   path_.push_back(key);
-  Outcome outcome = rewrite(info.rewrite, info, subject, object, depth, proof);
+  CheckWalk walk{*this, info, subject, object, depth, proof};
+  Outcome outcome = walk_rewrite(info.rewrite, walk);
   path_.pop_back();
   // A result is final when no cycle was met below it; in a union-only
   // search a grant is final too (a cut cycle only ever hides grants).
@@ -311,91 +440,9 @@ Evaluator::Outcome Evaluator::remembered(const Remembered& known) {
   return Outcome::Cycle;
 }
 
-Evaluator::Outcome Evaluator::rewrite(const RewriteNode& node, const RelationInfo& relation,
-                                      const Subject& subject, const Object& object, int depth,
-                                      Proof* proof) {
-  switch (node.kind) {
-    case RewriteKind::Direct:
-      return direct(relation, subject, object, depth, proof);
-
-    case RewriteKind::Computed: {
-      // Every rewrite hop counts towards the depth limit, computed ones too:
-      // OpenFGA's suite expects a chain of 25 computed relations to fail.
-      Proof* step = add_child(proof);
-      if (step) step->rule = "computed";
-      Outcome outcome = resolve(subject, object, node.relation, depth + 1, add_child(step));
-      if (step) step->allowed = outcome == Outcome::True;
-      return outcome;
-    }
-
-    case RewriteKind::TupleToUserset:
-      return tuple_to_userset(node, relation, subject, object, depth, proof);
-
-    case RewriteKind::Union: {
-      bool error = false, cycle = false;
-      Proof* group = add_child(proof);
-      if (group) group->rule = "union";
-      for (const RewriteNode& child : node.children) {
-        Outcome outcome = rewrite(child, relation, subject, object, depth, group);
-        if (outcome == Outcome::True) {
-          keep_only_last(group);
-          return Outcome::True;
-        }
-        error |= outcome == Outcome::DepthExceeded;
-        cycle |= outcome == Outcome::Cycle;
-      }
-      if (error) return Outcome::DepthExceeded;
-      return cycle ? Outcome::Cycle : Outcome::False;
-    }
-
-    case RewriteKind::Intersection: {
-      bool error = false;
-      Proof* group = add_child(proof);
-      if (group) group->rule = "intersection";
-      for (const RewriteNode& child : node.children) {
-        Outcome outcome = rewrite(child, relation, subject, object, depth, group);
-        if (outcome == Outcome::False || outcome == Outcome::Cycle) return outcome;
-        error |= outcome == Outcome::DepthExceeded;
-      }
-      if (error) return Outcome::DepthExceeded;
-      if (group) group->allowed = true;
-      return Outcome::True;
-    }
-
-    case RewriteKind::Exclusion: {
-      Proof* group = add_child(proof);
-      if (group) group->rule = "exclusion";
-      Outcome base = rewrite(node.children[0], relation, subject, object, depth, group);
-      if (base == Outcome::Cycle || base == Outcome::False) return base;
-      Outcome sub = rewrite(node.children[1], relation, subject, object, depth, group);
-      if (group && group->children.size() == 2) group->children.back().note = "subtracted";
-      if (sub == Outcome::Cycle) return Outcome::Cycle;
-      if (sub == Outcome::True) {
-        if (group) group->note = "excluded";
-        return Outcome::False;
-      }
-      if (base == Outcome::DepthExceeded || sub == Outcome::DepthExceeded)
-        return Outcome::DepthExceeded;
-      if (group) group->allowed = true;
-      return Outcome::True;
-    }
-  }
-  throw Error(ErrorKind::Internal, "unknown rewrite kind");
-}
-
-bool Evaluator::contains(const Object& object, const RelationInfo& relation,
-                         const Subject& subject) {
-  SubjectKey key;
-  key.type = model_->type(subject.type).name;
-  key.id = interner_.text(subject.id);
-  if (subject.userset()) key.relation = model_->relation(subject.relation).name;
-  return reader_.contains(ObjectKey{model_->type(object.type).name, interner_.text(object.id)},
-                          relation.name, key);
-}
-
-// The direct part of a relation (`[user, user:*, group#member]`): the
-// subject's own tuple, a wildcard tuple of its type, then every userset the
-// relation allows, one dispatch deeper.
+// Resolves the direct part of a relation (`[user, user:*, group#member]`):
+// the subject's own tuple, a wildcard tuple of its type, then every
+// userset the relation allows, one dispatch deeper.
 Evaluator::Outcome Evaluator::direct(const RelationInfo& relation, const Subject& subject,
                                      const Object& object, int depth, Proof* proof) {
   const Model& model = *model_;
@@ -433,7 +480,7 @@ Evaluator::Outcome Evaluator::direct(const RelationInfo& relation, const Subject
     }
   }
 
-  bool error = false, cycle = false;
+  AnyGrant any(step);
   for (const auto& [userset, member] : usersets) {
     Proof* hop = add_child(step);
     Outcome outcome = resolve(subject, userset, member, depth + 1, hop);
@@ -442,164 +489,37 @@ Evaluator::Outcome Evaluator::direct(const RelationInfo& relation, const Subject
       hop->tuple = format(object) + "#" + relation.name + "@" + format(userset) + "#" +
                    model.relation(member).name;
     }
-    if (outcome == Outcome::True) {
-      keep_only_last(step);
-      return Outcome::True;
-    }
-    error |= outcome == Outcome::DepthExceeded;
-    cycle |= outcome == Outcome::Cycle;
+    if (any.add(outcome)) break;
   }
   if (step && usersets.empty()) step->note = "no matching tuple";
-  if (error) return Outcome::DepthExceeded;
-  return cycle ? Outcome::Cycle : Outcome::False;
+  return any.result();
 }
 
-// Looks for a tuple of object#relation naming the subject itself ("direct")
-// or its type's wildcard ("wildcard"), and collects the usersets the
-// relation allows. A short list is read once (and cached for the statement:
-// a folder's viewers serve every user); a long one is probed for the
-// subject and scanned for usersets only.
-const char* Evaluator::find_direct(const RelationInfo& relation, const Subject& subject,
-                                   const Object& object,
-                                   std::vector<std::pair<Object, RelationId>>* usersets) {
-  const Model& model = *model_;
-  const TypeInfo& subject_type = model.type(subject.type);
-  bool own_allowed = model.allows(relation.id, subject.type, subject.relation, subject.wildcard());
-  // A `type:*` tuple grants every subject of that type, usersets included.
-  bool wildcard_allowed = !subject.wildcard() && model.allows(relation.id, subject.type, -1, true);
-  ObjectKey key{model.type(object.type).name, interner_.text(object.id)};
-  std::string_view subject_id = interner_.text(subject.id);
-  std::string_view subject_relation = subject.userset()
-                                          ? std::string_view(model.relation(subject.relation).name)
-                                          : std::string_view();
-
-  if (const ObjectTuples* tuples = object_tuples(object)) {
-    const char* granted_by = nullptr;
-    for (uint32_t i = tuples->begin; i < tuples->begin + tuples->count; ++i) {
-      const StoredTuple& t = stored_[i];
-      if (t.relation != relation.id) continue;
-      if (t.type == subject.type) {
-        if (own_allowed && t.id == subject.id && t.subject_relation == subject.relation)
-          granted_by = "direct";
-        else if (wildcard_allowed && t.id == Interner::kWildcard && t.subject_relation < 0)
-          granted_by = "wildcard";
-        if (granted_by != nullptr) {
-          usersets->clear();
-          return granted_by;
-        }
-      }
-      if (t.subject_relation >= 0 && model.allows(relation.id, t.type, t.subject_relation, false))
-        usersets->emplace_back(Object{t.type, t.id}, t.subject_relation);
-    }
-    return nullptr;
-  }
-
-  // Records a userset the relation allows.
-  auto note_userset = [&](const SubjectKey& stored) {
-    TypeId type = model.find_type(stored.type);
-    if (type < 0) return;
-    RelationId member = model.find_relation(type, stored.relation);
-    if (member < 0 || !model.allows(relation.id, type, member, false)) return;
-    usersets->emplace_back(Object{type, interner_.intern(stored.id)}, member);
-  };
-
-  if (relation.allows_usersets || wildcard_allowed) {
-    const char* granted_by = nullptr;
-    bool few =
-        reader_.read_few_subjects(key, relation.name, kFewSubjects, [&](const SubjectKey& stored) {
-          if (stored.type == subject_type.name) {
-            if (own_allowed && stored.id == subject_id && stored.relation == subject_relation)
-              granted_by = "direct";
-            else if (wildcard_allowed && stored.is_wildcard())
-              granted_by = "wildcard";
-          }
-          if (stored.is_userset()) note_userset(stored);
-          return granted_by == nullptr;
-        });
-    if (few) {
-      if (granted_by != nullptr) usersets->clear();
-      return granted_by;
-    }
-    usersets->clear();
-  }
-
-  if (own_allowed && contains(object, relation, subject)) return "direct";
-  if (wildcard_allowed &&
-      contains(object, relation, Subject{subject.type, Interner::kWildcard, -1}))
-    return "wildcard";
-  if (relation.allows_usersets)
-    reader_.read_subjects(key, relation.name, SubjectFilter::UsersetsOnly,
-                          [&](const SubjectKey& stored) {
-                            note_userset(stored);
-                            return true;
-                          });
-  return nullptr;
-}
-
-// Collects the parents named by the tupleset tuples of `object` whose type
-// has the TTU's computed relation, with that relation.
-void Evaluator::stored_parents(const RewriteNode& node, const Object& object,
-                               std::vector<Object>* parents, std::vector<RelationId>* targets) {
-  const Model& model = *model_;
-  const RelationInfo& tupleset = model.relation(node.tupleset);
-  // Records a parent whose type has the computed relation.
-  auto note_parent = [&](TypeId type, Symbol id) {
-    if (!model.allows(tupleset.id, type, -1, false)) return;
-    RelationId target = node.computed_by_type[type];
-    if (target < 0) return;
-    parents->push_back(Object{type, id});
-    targets->push_back(target);
-  };
-  if (const ObjectTuples* tuples = object_tuples(object)) {
-    for (uint32_t i = tuples->begin; i < tuples->begin + tuples->count; ++i) {
-      const StoredTuple& t = stored_[i];
-      if (t.relation == tupleset.id && t.subject_relation < 0 && t.id != Interner::kWildcard)
-        note_parent(t.type, t.id);
-    }
-    return;
-  }
-  reader_.read_subjects(ObjectKey{model.type(object.type).name, interner_.text(object.id)},
-                        tupleset.name, SubjectFilter::All, [&](const SubjectKey& key) {
-                          if (key.is_userset() || key.is_wildcard()) return true;
-                          TypeId type = model.find_type(key.type);
-                          if (type >= 0) note_parent(type, interner_.intern(key.id));
-                          return true;
-                        });
-}
-
-// `relation from tupleset`: every parent named by a tupleset tuple, one
-// dispatch deeper; parents whose type lacks the relation are skipped.
-Evaluator::Outcome Evaluator::tuple_to_userset(const RewriteNode& node,
-                                               const RelationInfo& relation, const Subject& subject,
+// Resolves `relation from tupleset` (`ttu`) on every parent a tupleset
+// tuple names, one dispatch deeper; parents whose type lacks the relation
+// are skipped.
+Evaluator::Outcome Evaluator::tuple_to_userset(const RewriteNode& ttu, const Subject& subject,
                                                const Object& object, int depth, Proof* proof) {
-  const Model& model = *model_;
-  const RelationInfo& tupleset = model.relation(node.tupleset);
+  const RelationInfo& tupleset = model_->relation(ttu.tupleset);
   Proof* step = add_child(proof);
   if (step) {
     step->rule = "tuple_to_userset";
     step->object = format(object);
-    step->relation = node.computed_name + " from " + tupleset.name;
+    step->relation = ttu.computed_name + " from " + tupleset.name;
   }
   std::vector<Object> parents;
   std::vector<RelationId> targets;
-  stored_parents(node, object, &parents, &targets);
-  (void)relation;
+  stored_parents(ttu, object, &parents, &targets);
 
-  bool error = false, cycle = false;
+  AnyGrant any(step);
   for (size_t i = 0; i < parents.size(); ++i) {
     Proof* hop = add_child(step);
     Outcome outcome = resolve(subject, parents[i], targets[i], depth + 1, hop);
     if (hop) hop->tuple = format(object) + "#" + tupleset.name + "@" + format(parents[i]);
-    if (outcome == Outcome::True) {
-      keep_only_last(step);
-      return Outcome::True;
-    }
-    error |= outcome == Outcome::DepthExceeded;
-    cycle |= outcome == Outcome::Cycle;
+    if (any.add(outcome)) break;
   }
   if (step && parents.empty()) step->note = "no " + tupleset.name + " tuple";
-  if (error) return Outcome::DepthExceeded;
-  return cycle ? Outcome::Cycle : Outcome::False;
+  return any.result();
 }
 
 }  // namespace agentauthz::core

@@ -134,6 +134,14 @@ class Evaluator {
     size_t operator()(uint32_t key) const { return static_cast<size_t>(mix64(key)); }
   };
 
+  // The walks of a relation's rewrite tree (core/rewrite_walk.h): check and
+  // explain, a delegation scope's reach, list_subjects' expansion.
+  struct CheckWalk;
+  struct ScopeWalk;
+  struct SubjectsWalk;
+  // Folds check outcomes as a union does: a grant decides at once.
+  class AnyGrant;
+
   static MemoKey memo_key(const Subject& subject, const Object& object, RelationId relation);
   Outcome resolve(const Subject& subject, const Object& object, RelationId relation, int depth,
                   Proof* proof);
@@ -142,25 +150,21 @@ class Evaluator {
   Outcome remembered(const Remembered& known);
   Proof* add_child(Proof* parent);
   Outcome search(const Subject& subject, const Object& object, RelationId relation, int depth);
-  Outcome rewrite(const RewriteNode& node, const RelationInfo& relation, const Subject& subject,
-                  const Object& object, int depth, Proof* proof);
   Outcome direct(const RelationInfo& relation, const Subject& subject, const Object& object,
                  int depth, Proof* proof);
   const char* find_direct(const RelationInfo& relation, const Subject& subject,
                           const Object& object,
                           std::vector<std::pair<Object, RelationId>>* usersets);
-  void stored_usersets(const RelationInfo& relation, const Object& object,
-                       std::vector<std::pair<Object, RelationId>>* usersets);
-  bool reaches(const ResolvedScope& scope, const RewriteNode& node, const RelationInfo& relation,
-               const Object& object, int depth);
+  void stored_subjects(const RelationInfo& relation, const Object& object, SubjectFilter which,
+                       std::vector<Subject>* subjects);
   bool reaches(const ResolvedScope& scope, const Object& object, RelationId relation, int depth);
-  void stored_parents(const RewriteNode& node, const Object& object, std::vector<Object>* parents,
+  void stored_parents(const RewriteNode& ttu, const Object& object, std::vector<Object>* parents,
                       std::vector<RelationId>* targets);
   // Returns the resolved tuples of `object`, reading it whole on first use;
   // nullptr when it is too large to read whole.
   const ObjectTuples* object_tuples(const Object& object);
-  Outcome tuple_to_userset(const RewriteNode& node, const RelationInfo& relation,
-                           const Subject& subject, const Object& object, int depth, Proof* proof);
+  Outcome tuple_to_userset(const RewriteNode& ttu, const Subject& subject, const Object& object,
+                           int depth, Proof* proof);
   bool contains(const Object& object, const RelationInfo& relation, const Subject& subject);
   Outcome top_level(const Subject& subject, RelationId relation, const Object& object,
                     Proof* proof);

@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/evaluator.h"
+#include "core/rewrite_walk.h"
 
 namespace agentauthz::core {
 
@@ -164,6 +165,8 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
   return within_budget;
 }
 
+// Lists the objects expand_reverse() reaches, confirming each with check
+// unless the relation is monotone.
 bool Evaluator::list_objects(const Subject& subject, RelationId target, std::vector<Symbol>* ids,
                              BeyondDepth beyond, size_t max_nodes) {
   const RelationInfo& goal = model_->relation(target);
@@ -188,6 +191,8 @@ bool Evaluator::list_objects(const Subject& subject, RelationId target, std::vec
   return true;
 }
 
+// Returns the subject's memberships of a union-only relation, found once
+// per statement; nullptr when there are too many.
 const Evaluator::Membership* Evaluator::membership(const Subject& subject, RelationId relation) {
   MemoKey key = memo_key(subject, Object{model_->relation(relation).type, 0}, relation);
   if (const uint32_t* index = membership_index_.find(key)) {
@@ -204,116 +209,101 @@ const Evaluator::Membership* Evaluator::membership(const Subject& subject, Relat
   return memberships_.back().complete ? &memberships_.back() : nullptr;
 }
 
-void Evaluator::list_subjects(const Object& object, RelationId relation, const Subject& filter,
-                              std::vector<Subject>* subjects) {
-  const Model& model = *model_;
+namespace {
+
+// The state of one list_subjects expansion: the nodes met and those still
+// to walk, and the subjects found that match the filter, in order found.
+struct SubjectSearch {
+  const Subject& filter;
   std::unordered_set<NodeKey, NodeKeyHash> seen;
   std::unordered_set<NodeKey, NodeKeyHash> found;
   std::vector<Subject> candidates;
   std::deque<Node> queue;
 
-  auto add_candidate = [&](const Subject& s) {
+  // Records a subject that has the relation, if the filter asks for it.
+  void note(const Subject& s) {
+    if (s.type != filter.type || s.relation != filter.relation) return;
     // Reuse the node key packing: (type, relation, id) identifies a subject.
-    NodeKey key = node_key(Object{s.type, s.id}, s.relation);
-    if (found.insert(key).second) candidates.push_back(s);
-  };
-  int depth = 0;  // of the node being walked; each hop from it is one deeper
-  auto visit = [&](const Object& o, RelationId r) {
-    if (!seen.insert(node_key(o, r)).second) return;
-    if (depth + 1 >= options_.max_depth)
+    if (found.insert(node_key(Object{s.type, s.id}, s.relation)).second) candidates.push_back(s);
+  }
+};
+
+}  // namespace
+
+// list_subjects' expansion as a walk of one queued node's rewrite tree
+// (`relation` on `object`): the leaves note the subjects their tuples name
+// and queue the nodes those lead to. Nothing stops it: every branch that
+// might grant is visited.
+struct Evaluator::SubjectsWalk {
+  using Result = bool;
+  Evaluator& self;
+  SubjectSearch& search;
+  const Object& listed;  // the object whose subjects are listed
+  const RelationInfo& relation;
+  const Object& object;
+  int depth;
+
+  bool direct() {
+    std::vector<Subject> subjects;
+    // A userset filter is never matched by a plain subject.
+    SubjectFilter which =
+        search.filter.userset() ? SubjectFilter::UsersetsOnly : SubjectFilter::All;
+    self.stored_subjects(relation, object, which, &subjects);
+    for (const Subject& s : subjects) search.note(s);
+    for (const Subject& s : subjects)
+      if (s.userset()) next(Object{s.type, s.id}, s.relation);
+    return false;
+  }
+  bool computed(RelationId target) {
+    next(object, target);
+    return false;
+  }
+  bool tuple_to_userset(const RewriteNode& ttu) {
+    std::vector<Object> parents;
+    std::vector<RelationId> targets;
+    self.stored_parents(ttu, object, &parents, &targets);
+    for (size_t i = 0; i < parents.size(); ++i) next(parents[i], targets[i]);
+    return false;
+  }
+  // What is subtracted never grants, so it names no subject.
+  auto union_fold() { return reach_any_operand(*this); }
+  auto intersection_fold() { return reach_any_operand(*this); }
+  auto exclusion_fold() { return reach_base_only(*this); }
+
+  // Queues a node this one leads to, one hop deeper, unless met before.
+  void next(const Object& o, RelationId r) {
+    if (!search.seen.insert(node_key(o, r)).second) return;
+    if (depth + 1 >= self.options_.max_depth)
       throw Error(ErrorKind::DepthExceeded,
                   "authorization model resolution exceeded the depth limit of " +
-                      std::to_string(options_.max_depth),
-                  "listing subjects of " + format(object));
-    queue.push_back(Node{o, r, depth + 1});
-  };
-  seen.insert(node_key(object, relation));
-  queue.push_back(Node{object, relation, 0});
+                      std::to_string(self.options_.max_depth),
+                  "listing subjects of " + self.format(listed));
+    search.queue.push_back(Node{o, r, depth + 1});
+  }
+};
 
-  // Walks one rewrite tree, queueing the nodes it leads to.
-  struct Walker {
-    Evaluator& self;
-    const Model& model;
-    const Subject& filter;
-    decltype(add_candidate)& add;
-    decltype(visit)& next;
-
-    void walk(const RewriteNode& node, const RelationInfo& info, const Object& o) {
-      switch (node.kind) {
-        case RewriteKind::Direct:
-          direct(info, o);
-          break;
-        case RewriteKind::Computed:
-          next(o, node.relation);
-          break;
-        case RewriteKind::TupleToUserset: {
-          const RelationInfo& tupleset = model.relation(node.tupleset);
-          std::vector<Node> parents;
-          self.reader_.read_subjects(
-              ObjectKey{model.type(o.type).name, self.interner_.text(o.id)}, tupleset.name,
-              SubjectFilter::All, [&](const SubjectKey& key) {
-                if (key.is_userset() || key.is_wildcard()) return true;
-                TypeId type = model.find_type(key.type);
-                if (type < 0 || !model.allows(tupleset.id, type, -1, false)) return true;
-                RelationId target = node.computed_by_type[type];
-                if (target >= 0)
-                  parents.push_back(Node{Object{type, self.interner_.intern(key.id)}, target});
-                return true;
-              });
-          for (const Node& parent : parents) next(parent.object, parent.relation);
-          break;
-        }
-        case RewriteKind::Union:
-        case RewriteKind::Intersection:
-          for (const RewriteNode& child : node.children) walk(child, info, o);
-          break;
-        case RewriteKind::Exclusion:
-          walk(node.children[0], info, o);
-          break;
-      }
-    }
-
-    void direct(const RelationInfo& info, const Object& o) {
-      std::vector<Node> usersets;
-      self.reader_.read_subjects(ObjectKey{model.type(o.type).name, self.interner_.text(o.id)},
-                                 info.name, SubjectFilter::All, [&](const SubjectKey& key) {
-                                   TypeId type = model.find_type(key.type);
-                                   if (type < 0) return true;
-                                   if (key.is_userset()) {
-                                     RelationId member = model.find_relation(type, key.relation);
-                                     if (member < 0 || !model.allows(info.id, type, member, false))
-                                       return true;
-                                     Object userset{type, self.interner_.intern(key.id)};
-                                     if (filter.type == type && filter.relation == member)
-                                       add(Subject{type, userset.id, member});
-                                     usersets.push_back(Node{userset, member});
-                                     return true;
-                                   }
-                                   bool wildcard = key.is_wildcard();
-                                   if (!model.allows(info.id, type, -1, wildcard)) return true;
-                                   if (filter.type == type && filter.relation < 0)
-                                     add(Subject{type, self.interner_.intern(key.id), -1});
-                                   return true;
-                                 });
-      for (const Node& userset : usersets) next(userset.object, userset.relation);
-    }
-  };
-  Walker walker{*this, model, filter, add_candidate, visit};
-
-  while (!queue.empty()) {
+// Collects the subjects matching `filter` that have `relation` on `object`:
+// walks forward from the object breadth-first, then confirms the
+// candidates with check unless the relation is monotone.
+void Evaluator::list_subjects(const Object& object, RelationId relation, const Subject& filter,
+                              std::vector<Subject>* subjects) {
+  const Model& model = *model_;
+  SubjectSearch search{filter, {}, {}, {}, {}};
+  search.seen.insert(node_key(object, relation));
+  search.queue.push_back(Node{object, relation, 0});
+  while (!search.queue.empty()) {
     poll_interrupt();
-    Node node = queue.front();
-    queue.pop_front();
-    depth = node.depth;
+    Node node = search.queue.front();
+    search.queue.pop_front();
     // A userset has itself: group:x#member is a member of group:x.
-    if (filter.userset() && filter.type == node.object.type && filter.relation == node.relation)
-      add_candidate(Subject{node.object.type, node.object.id, node.relation});
+    search.note(Subject{node.object.type, node.object.id, node.relation});
     const RelationInfo& info = model.relation(node.relation);
-    walker.walk(info.rewrite, info, node.object);
+    SubjectsWalk walk{*this, search, object, info, node.object, node.depth};
+    walk_rewrite(info.rewrite, walk);
   }
 
   bool exact = model.relation(relation).monotone;
-  for (const Subject& candidate : candidates) {
+  for (const Subject& candidate : search.candidates) {
     if (exact || check(candidate, relation, object)) subjects->push_back(candidate);
   }
 }

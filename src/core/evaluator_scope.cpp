@@ -1,34 +1,46 @@
 // Delegation scopes: whether evaluating (object, relation) reaches a node a
 // scope names, for a virtual subject that holds no tuples of its own.
-#include "core/error.h"
 #include "core/evaluator.h"
+#include "core/rewrite_walk.h"
 
 namespace agentauthz::core {
 
-void Evaluator::stored_usersets(const RelationInfo& relation, const Object& object,
-                                std::vector<std::pair<Object, RelationId>>* usersets) {
-  if (!relation.allows_usersets) return;
-  const Model& model = *model_;
-  if (const ObjectTuples* tuples = object_tuples(object)) {
-    for (uint32_t i = tuples->begin; i < tuples->begin + tuples->count; ++i) {
-      const StoredTuple& t = stored_[i];
-      if (t.relation == relation.id && t.subject_relation >= 0 &&
-          model.allows(relation.id, t.type, t.subject_relation, false))
-        usersets->emplace_back(Object{t.type, t.id}, t.subject_relation);
-    }
-    return;
-  }
-  reader_.read_subjects(ObjectKey{model.type(object.type).name, interner_.text(object.id)},
-                        relation.name, SubjectFilter::UsersetsOnly, [&](const SubjectKey& key) {
-                          TypeId type = model.find_type(key.type);
-                          if (type < 0) return true;
-                          RelationId member = model.find_relation(type, key.relation);
-                          if (member >= 0 && model.allows(relation.id, type, member, false))
-                            usersets->emplace_back(Object{type, interner_.intern(key.id)}, member);
-                          return true;
-                        });
-}
+// A delegation scope's reach as a walk of one relation's rewrite tree on
+// `object`: true once it reaches a node the scope names. No tuple grants
+// the virtual subject itself, so leaves only follow usersets and parents.
+struct Evaluator::ScopeWalk {
+  using Result = bool;
+  Evaluator& self;
+  const ResolvedScope& scope;
+  const RelationInfo& relation;
+  const Object& object;
+  int depth;
 
+  bool direct() {
+    std::vector<Subject> usersets;
+    self.stored_subjects(relation, object, SubjectFilter::UsersetsOnly, &usersets);
+    for (const Subject& userset : usersets)
+      if (self.reaches(scope, Object{userset.type, userset.id}, userset.relation, depth + 1))
+        return true;
+    return false;
+  }
+  bool computed(RelationId target) { return self.reaches(scope, object, target, depth + 1); }
+  bool tuple_to_userset(const RewriteNode& ttu) {
+    std::vector<Object> parents;
+    std::vector<RelationId> targets;
+    self.stored_parents(ttu, object, &parents, &targets);
+    for (size_t i = 0; i < parents.size(); ++i)
+      if (self.reaches(scope, parents[i], targets[i], depth + 1)) return true;
+    return false;
+  }
+  // Any operand may be what grants; what is subtracted never widens a scope.
+  auto union_fold() { return reach_any_operand(*this); }
+  auto intersection_fold() { return reach_any_operand(*this); }
+  auto exclusion_fold() { return reach_base_only(*this); }
+};
+
+// Returns whether (object, relation) reaches a node the scope names,
+// walking once per scope and node and remembering the answer.
 bool Evaluator::scope_allows(const ResolvedScope& scope, uint32_t scope_key, RelationId relation,
                              const Object& object) {
   // The memo key's subject half names the scope: a type no model has.
@@ -45,6 +57,8 @@ bool Evaluator::scope_allows(const ResolvedScope& scope, uint32_t scope_key, Rel
   return allowed;
 }
 
+// Returns whether (object, relation) is a node the scope names or leads to
+// one, each node walked once per scope_allows().
 bool Evaluator::reaches(const ResolvedScope& scope, const Object& object, RelationId relation,
                         int depth) {
   if (scope.matches(object.type, object.id, relation)) return true;
@@ -54,39 +68,8 @@ bool Evaluator::reaches(const ResolvedScope& scope, const Object& object, Relati
   if (!scope_seen_.insert(memo_key(Subject{0x7ffe, 0, -1}, object, relation), 1).second)
     return false;
   const RelationInfo& info = model_->relation(relation);
-  return reaches(scope, info.rewrite, info, object, depth);
-}
-
-bool Evaluator::reaches(const ResolvedScope& scope, const RewriteNode& node,
-                        const RelationInfo& relation, const Object& object, int depth) {
-  switch (node.kind) {
-    case RewriteKind::Direct: {
-      std::vector<std::pair<Object, RelationId>> usersets;
-      stored_usersets(relation, object, &usersets);
-      for (const auto& [userset, member] : usersets)
-        if (reaches(scope, userset, member, depth + 1)) return true;
-      return false;
-    }
-    case RewriteKind::Computed:
-      return reaches(scope, object, node.relation, depth + 1);
-    case RewriteKind::TupleToUserset: {
-      std::vector<Object> parents;
-      std::vector<RelationId> targets;
-      stored_parents(node, object, &parents, &targets);
-      for (size_t i = 0; i < parents.size(); ++i)
-        if (reaches(scope, parents[i], targets[i], depth + 1)) return true;
-      return false;
-    }
-    case RewriteKind::Union:
-    case RewriteKind::Intersection:
-      for (const RewriteNode& child : node.children)
-        if (reaches(scope, child, relation, object, depth)) return true;
-      return false;
-    case RewriteKind::Exclusion:
-      // What is subtracted never widens a scope.
-      return reaches(scope, node.children[0], relation, object, depth);
-  }
-  throw Error(ErrorKind::Internal, "unknown rewrite kind");
+  ScopeWalk walk{*this, scope, info, object, depth};
+  return walk_rewrite(info.rewrite, walk);
 }
 
 }  // namespace agentauthz::core

@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/model_parse.h"
+#include "core/rewrite_walk.h"
 
 namespace agentauthz::core {
 
@@ -49,6 +50,8 @@ bool Model::allows(RelationId relation, TypeId subject_type, RelationId subject_
   return false;
 }
 
+// Compiles a validated AST: numbers types and relations, resolves every
+// rewrite tree, then builds the indexes evaluation needs.
 std::shared_ptr<const Model> Model::compile(const ModelAst& ast) {
   std::shared_ptr<Model> model(new Model());
   if (ast.types.size() > kMaxTypes) inconsistent({1, 1}, "too many types");
@@ -88,6 +91,7 @@ std::shared_ptr<const Model> Model::compile(const ModelAst& ast) {
     TypeId type;
     RelationInfo& relation;
 
+    // Returns the compiled form of one node and its children.
     RewriteNode compile(const RewriteAst& ast) {
       RewriteNode node;
       node.kind = ast.kind;
@@ -156,40 +160,46 @@ std::shared_ptr<const Model> Model::compile(const ModelAst& ast) {
   return model;
 }
 
-// Collects the reverse edges contributed by one rewrite tree. Subtracted
-// branches contribute nothing: reaching them never grants.
-static void collect_reverse(const Model& model, const RelationInfo& owner, const RewriteNode& node,
-                            std::vector<ReverseEdges>& reverse) {
-  switch (node.kind) {
-    case RewriteKind::Direct:
-      for (const TypeRestriction& r : owner.direct)
-        if (r.relation >= 0) add_unique(reverse[r.relation].userset, owner.id);
-      break;
-    case RewriteKind::Computed:
-      add_unique(reverse[node.relation].computed, owner.id);
-      break;
-    case RewriteKind::TupleToUserset: {
-      const RelationInfo& tupleset = model.relation(node.tupleset);
-      for (const TypeRestriction& r : tupleset.direct) {
-        if (r.relation >= 0 || r.wildcard) continue;
-        RelationId target = node.computed_by_type[r.type];
-        if (target < 0) continue;
-        auto& list = reverse[target].ttu;
-        bool seen = false;
-        for (const auto& e : list) seen |= e.target == owner.id && e.tupleset == node.tupleset;
-        if (!seen) list.push_back({owner.id, node.tupleset});
-      }
-      break;
-    }
-    case RewriteKind::Union:
-    case RewriteKind::Intersection:
-      for (const RewriteNode& child : node.children) collect_reverse(model, owner, child, reverse);
-      break;
-    case RewriteKind::Exclusion:
-      collect_reverse(model, owner, node.children[0], reverse);
-      break;
+namespace {
+
+// The reverse edges one relation's rewrite tree contributes: how reaching
+// another node leads to `owner`. Every operand of a union or intersection
+// contributes; of an exclusion, the base only: reaching what it subtracts
+// never grants.
+struct ReverseEdgeWalk {
+  using Result = bool;  // never stops: every branch contributes
+  const Model& model;
+  const RelationInfo& owner;
+  std::vector<ReverseEdges>& reverse;
+
+  bool direct() {
+    for (const TypeRestriction& r : owner.direct)
+      if (r.relation >= 0) add_unique(reverse[r.relation].userset, owner.id);
+    return false;
   }
-}
+  bool computed(RelationId relation) {
+    add_unique(reverse[relation].computed, owner.id);
+    return false;
+  }
+  bool tuple_to_userset(const RewriteNode& ttu) {
+    const RelationInfo& tupleset = model.relation(ttu.tupleset);
+    for (const TypeRestriction& r : tupleset.direct) {
+      if (r.relation >= 0 || r.wildcard) continue;
+      RelationId target = ttu.computed_by_type[r.type];
+      if (target < 0) continue;
+      auto& list = reverse[target].ttu;
+      bool seen = false;
+      for (const auto& e : list) seen |= e.target == owner.id && e.tupleset == ttu.tupleset;
+      if (!seen) list.push_back({owner.id, ttu.tupleset});
+    }
+    return false;
+  }
+  auto union_fold() { return reach_any_operand(*this); }
+  auto intersection_fold() { return reach_any_operand(*this); }
+  auto exclusion_fold() { return reach_base_only(*this); }
+};
+
+}  // namespace
 
 void Model::build_indexes() {
   direct_by_type_.assign(types_.size(), {});
@@ -200,56 +210,66 @@ void Model::build_indexes() {
       if (r.relation >= 0) continue;
       add_unique(r.wildcard ? wildcard_by_type_[r.type] : direct_by_type_[r.type], relation.id);
     }
-    collect_reverse(*this, relation, relation.rewrite, reverse_);
+    ReverseEdgeWalk walk{*this, relation, reverse_};
+    walk_rewrite(relation.rewrite, walk);
   }
 }
 
-// Returns whether a rewrite tree, ignoring the relations it references,
-// contains an intersection or exclusion.
-static bool has_set_operator(const RewriteNode& node) {
-  if (node.kind == RewriteKind::Intersection || node.kind == RewriteKind::Exclusion) return true;
-  for (const RewriteNode& child : node.children)
-    if (has_set_operator(child)) return true;
-  return false;
-}
+namespace {
 
-// Calls `visit` for every relation a rewrite tree may evaluate.
-template <typename Visit>
-static void for_each_reference(const Model& model, const RelationInfo& owner,
-                               const RewriteNode& node, Visit&& visit) {
-  switch (node.kind) {
-    case RewriteKind::Direct:
-      for (const TypeRestriction& r : owner.direct)
-        if (r.relation >= 0) visit(r.relation);
-      break;
-    case RewriteKind::Computed:
-      visit(node.relation);
-      break;
-    case RewriteKind::TupleToUserset:
-      for (RelationId target : node.computed_by_type)
-        if (target >= 0) visit(target);
-      break;
-    default:
-      for (const RewriteNode& child : node.children) for_each_reference(model, owner, child, visit);
+// Whether one relation's rewrite tree is monotone, given what is known so
+// far of the relations it references: no intersection or exclusion in it,
+// and only monotone relations referenced.
+struct MonotoneWalk {
+  using Result = bool;
+  const Model& model;
+  const RelationInfo& owner;
+
+  bool direct() {
+    for (const TypeRestriction& r : owner.direct)
+      if (r.relation >= 0 && !model.relation(r.relation).monotone) return false;
+    return true;
   }
-}
+  bool computed(RelationId relation) { return model.relation(relation).monotone; }
+  bool tuple_to_userset(const RewriteNode& ttu) {
+    for (RelationId target : ttu.computed_by_type)
+      if (target >= 0 && !model.relation(target).monotone) return false;
+    return true;
+  }
+
+  // A union is monotone when all its operands are; an intersection or an
+  // exclusion never is, whatever its operands.
+  struct Fold {
+    MonotoneWalk& walk;
+    bool monotone;
+    MonotoneWalk& operands() { return walk; }
+    bool add(bool operand) {
+      monotone = monotone && operand;
+      return !monotone;
+    }
+    bool result() const { return monotone; }
+  };
+  Fold union_fold() { return Fold{*this, true}; }
+  Fold intersection_fold() { return Fold{*this, false}; }
+  Fold exclusion_fold() { return Fold{*this, false}; }
+};
+
+}  // namespace
 
 // A relation is monotone when nothing it can reach subtracts or intersects;
-// list_objects can then trust reverse expansion without re-checking.
+// list_objects can then trust reverse expansion without re-checking. Every
+// relation starts monotone and is lowered until nothing changes.
 void Model::compute_monotone() {
-  for (RelationInfo& relation : relations_) relation.monotone = !has_set_operator(relation.rewrite);
+  for (RelationInfo& relation : relations_) relation.monotone = true;
   bool changed = true;
   while (changed) {
     changed = false;
     for (RelationInfo& relation : relations_) {
       if (!relation.monotone) continue;
-      bool monotone = true;
-      for_each_reference(*this, relation, relation.rewrite,
-                         [&](RelationId r) { monotone &= relations_[r].monotone; });
-      if (!monotone) {
-        relation.monotone = false;
-        changed = true;
-      }
+      MonotoneWalk walk{*this, relation};
+      if (walk_rewrite(relation.rewrite, walk)) continue;
+      relation.monotone = false;
+      changed = true;
     }
   }
 }

@@ -5,9 +5,9 @@
 #include <string>
 
 #include "core/error.h"
-#include "pg/guard.h"
-#include "pg/privileged.h"
-#include "pg/sql_args.h"
+#include "pg/common/guard.h"
+#include "pg/common/privileged.h"
+#include "pg/common/sql_args.h"
 
 extern "C" {
 #include "commands/dbcommands.h"

@@ -9,7 +9,7 @@
 // session contexts. Such a session is refused the extension instead: the
 // library does not load, so every use of it -- an RLS policy included --
 // fails with 42501 until the session is started without the value.
-#include "pg/guard.h"
+#include "pg/common/guard.h"
 #include "pg/settings.h"
 
 extern "C" {

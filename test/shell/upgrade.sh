@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# ALTER EXTENSION agentauthz UPDATE from each released version (0.1, 0.2): a
-# database used under it (models, tuples, agents, delegations, protected and
-# synced tables, audit rows) is updated in place. Afterwards it has exactly
-# the functions, grants, triggers and policies a fresh install of the
-# current version has, nothing stored is lost or changed, the old token
-# still works, and the 0.1 holes are closed.
+# ALTER EXTENSION agentauthz UPDATE from each released version (0.1, 0.2,
+# 0.3): a database used under it (models, tuples, agents, delegations,
+# protected and synced tables, audit rows) is updated in place. Afterwards
+# it has exactly the functions (and their comments), grants, triggers and
+# policies a fresh install of the current version has, nothing stored is
+# lost or changed, the old token still works, and the 0.1 holes are closed.
 # Needs PGHOST/PGPORT/PGUSER of a running cluster with the extension installed.
 set -euo pipefail
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -92,7 +92,7 @@ q -d upgrade_new -c "CREATE EXTENSION agentauthz"
 q -d postgres -c "CREATE ROLE upgrade_app LOGIN IN ROLE agentauthz_app"
 setup_app upgrade_old
 setup_app upgrade_new
-# A registration the old versions allowed and 0.3 refuses (written directly:
+# A registration 0.1 and 0.2 allowed and 0.3 refuses (written directly:
 # this library refuses it): an application role as an agent.
 q -d upgrade_old -c "INSERT INTO agentauthz.agents (agent, role_name) VALUES ('agent:app', 'upgrade_app')"
 token=$(q -d upgrade_old -c "SELECT agentauthz.delegate('user:anne', 'agent:upgrade', '{viewer@folder:10,viewer@note:*,viewer@asset:*}',
@@ -180,6 +180,15 @@ shape="SELECT string_agg(x, E'\n' ORDER BY x) FROM (
   SELECT 'member ' || pg_describe_object(classid, objid, objsubid) FROM pg_depend
    WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
      AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'agentauthz')) s(x)"
+# Every function has the comment a fresh install gives it, none without.
+comments="SELECT string_agg(p.oid::regprocedure || ': ' || coalesce(obj_description(p.oid, 'pg_proc'), '-'),
+                     E'\n' ORDER BY p.oid::regprocedure::text)
+            FROM pg_proc p WHERE p.pronamespace = 'agentauthz'::regnamespace"
+expect "the updated functions' comments are a fresh install's" "$(q -d upgrade_new -c "$comments")" \
+  "$(q -d upgrade_old -c "$comments")"
+expect "no function without a comment" "0" \
+  "$(q -d upgrade_old -c "SELECT count(*) FROM pg_proc p WHERE p.pronamespace = 'agentauthz'::regnamespace
+                            AND coalesce(obj_description(p.oid, 'pg_proc'), '') = ''")"
 old_shape=$(q -d upgrade_old -c "$shape")
 new_shape=$(q -d upgrade_new -c "$shape")
 if [[ "$old_shape" != "$new_shape" ]]; then
@@ -212,5 +221,6 @@ q -d postgres -c "DROP DATABASE upgrade_old WITH (FORCE)" -c "DROP DATABASE upgr
 
 upgrade_from 0.1
 upgrade_from 0.2
-echo "upgrade 0.1 and 0.2 -> $CURRENT: $((CHECKS - FAILS)) checks passed, $FAILS failed"
+upgrade_from 0.3
+echo "upgrade 0.1, 0.2 and 0.3 -> $CURRENT: $((CHECKS - FAILS)) checks passed, $FAILS failed"
 ((FAILS == 0))

@@ -1,0 +1,113 @@
+#include "pg/catalog/relations.h"
+
+extern "C" {
+#include "catalog/pg_extension.h"
+}
+
+namespace agentauthz::pg {
+
+namespace {
+
+Catalog cached;
+bool cached_valid = false;
+uint64 generation = 1;
+uint64 tuples_gen = 1;
+uint64 actor_gen = 1;
+
+Oid lookup_relation(const char* name, Oid schema) {
+  Oid relid = get_relname_relid(name, schema);
+  if (!OidIsValid(relid))
+    ereport(ERROR,
+            (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+             errmsg("agentauthz relation \"%s\" is missing", name),
+             errhint("Run CREATE EXTENSION agentauthz or ALTER EXTENSION agentauthz UPDATE.")));
+  return relid;
+}
+
+// The owner of the installed extension: whose rights privileged code
+// runs with (see pg/common/privileged.h).
+Oid lookup_extension_owner() {
+  Relation rel = table_open(ExtensionRelationId, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber, F_NAMEEQ,
+              CStringGetDatum("agentauthz"));
+  SysScanDesc scan = systable_beginscan(rel, ExtensionNameIndexId, true, nullptr, 1, &key);
+  HeapTuple tuple = systable_getnext(scan);
+  Oid owner = HeapTupleIsValid(tuple)
+                  ? reinterpret_cast<Form_pg_extension>(GETSTRUCT(tuple))->extowner
+                  : InvalidOid;
+  systable_endscan(scan);
+  table_close(rel, AccessShareLock);
+  if (!OidIsValid(owner))
+    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                    errmsg("extension \"agentauthz\" is not installed in this database"),
+                    errhint("Run CREATE EXTENSION agentauthz.")));
+  return owner;
+}
+
+// Forgets the catalog when any of its relations (or every relation) is
+// invalidated. Agents and delegations change only what an actor is, not
+// what tuples or models are visible. Must not allocate, read catalogs or
+// raise errors.
+void relcache_callback(Datum, Oid relid) {
+  bool everything = relid == InvalidOid || !cached_valid;
+  if (everything || relid == cached.agents || relid == cached.agents_pkey ||
+      relid == cached.delegations || relid == cached.delegations_pkey) {
+    actor_gen++;
+    cached_valid = false;
+  }
+  if (everything || relid == cached.tuples || relid == cached.models ||
+      relid == cached.tuples_pkey || relid == cached.tuples_subject ||
+      relid == cached.tuples_usersets || relid == cached.models_pkey) {
+    tuples_gen++;
+    generation++;
+    cached_valid = false;
+  }
+}
+
+}  // namespace
+
+const Catalog& catalog() {
+  if (cached_valid) return cached;
+  Catalog found;
+  found.schema = get_namespace_oid("agentauthz", true);
+  if (!OidIsValid(found.schema))
+    ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                    errmsg("extension \"agentauthz\" is not installed in this database"),
+                    errhint("Run CREATE EXTENSION agentauthz.")));
+  found.tuples = lookup_relation("tuples", found.schema);
+  found.tuples_pkey = lookup_relation("tuples_pkey", found.schema);
+  found.tuples_subject = lookup_relation("tuples_subject_idx", found.schema);
+  found.tuples_usersets = lookup_relation("tuples_usersets_idx", found.schema);
+  found.models = lookup_relation("models", found.schema);
+  found.models_pkey = lookup_relation("models_pkey", found.schema);
+  found.agents = lookup_relation("agents", found.schema);
+  found.agents_pkey = lookup_relation("agents_pkey", found.schema);
+  found.delegations = lookup_relation("delegations", found.schema);
+  found.delegations_pkey = lookup_relation("delegations_pkey", found.schema);
+  found.extension_owner = lookup_extension_owner();
+  found.generation = generation;
+  cached = found;
+  cached_valid = true;
+  return cached;
+}
+
+void check_columns(Relation rel, const char* const* names, int count) {
+  TupleDesc desc = RelationGetDescr(rel);
+  for (int i = 0; i < count; ++i) {
+    if (desc->natts <= i || strcmp(NameStr(TupleDescAttr(desc, i)->attname), names[i]) != 0)
+      ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                      errmsg("agentauthz table \"%s\" does not have the expected columns",
+                             RelationGetRelationName(rel)),
+                      errhint("Reinstall the extension.")));
+  }
+}
+
+uint64 catalog_generation() { return generation; }
+uint64 tuples_generation() { return tuples_gen; }
+void bump_tuples_generation() { tuples_gen++; }
+uint64 actor_tables_generation() { return actor_gen; }
+
+void register_catalog_callbacks() { CacheRegisterRelcacheCallback(relcache_callback, (Datum)0); }
+
+}  // namespace agentauthz::pg

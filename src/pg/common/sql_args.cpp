@@ -1,0 +1,61 @@
+#include "pg/common/sql_args.h"
+
+#include "core/error.h"
+#include "pg/common/guard.h"
+
+namespace agentauthz::pg {
+
+std::string_view uuid_text(const pg_uuid_t* uuid, char* out) {
+  static const char kHex[] = "0123456789abcdef";
+  size_t length = 0;
+  for (int i = 0; i < UUID_LEN; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out[length++] = '-';
+    out[length++] = kHex[uuid->data[i] >> 4];
+    out[length++] = kHex[uuid->data[i] & 0xf];
+  }
+  return std::string_view(out, length);
+}
+
+SPIPlanPtr kept_plan(SPIPlanPtr* slot, const char* query, int nargs, Oid* types) {
+  if (*slot == nullptr) {
+    SPIPlanPtr plan = SPI_prepare(query, nargs, types);
+    if (plan == nullptr) elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+    SPI_keepplan(plan);
+    *slot = plan;
+  }
+  return *slot;
+}
+
+bool current_role_is_one_of(std::initializer_list<const char*> roles) {
+  bool member = false;
+  pg_guard([&] {
+    Oid current = GetUserId();
+    member = superuser_arg(current);
+    for (const char* name : roles) {
+      Oid role = get_role_oid(name, true);
+      member = member || (OidIsValid(role) && has_privs_of_role(current, role));
+    }
+  });
+  return member;
+}
+
+void require_admin(const char* function, const char* hint) {
+  if (!current_role_is_one_of({"agentauthz_admin"}))
+    throw core::Error(core::ErrorKind::Forbidden, std::string("permission denied for ") + function,
+                      hint);
+}
+
+Datum return_text_set(FunctionCallInfo fcinfo, const std::vector<std::string>& rows) {
+  pg_guard([&] {
+    InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC | MAT_SRF_BLESS);
+    ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    for (const std::string& row : rows) {
+      Datum value = text_datum(row);
+      bool isnull = false;
+      tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+    }
+  });
+  return (Datum)0;
+}
+
+}  // namespace agentauthz::pg

@@ -1,0 +1,322 @@
+#include "pg/engine/tuple_scans.h"
+
+#include <cstring>
+
+#include "pg/catalog/relations.h"
+#include "pg/engine/scan_session.h"
+#include "pg/engine/visible_state.h"
+
+namespace agentauthz::pg {
+
+namespace {
+
+// Column numbers, fixed by agentauthz--*.sql and checked when scans open.
+constexpr AttrNumber kExpiresAttr = 4;
+
+// A text datum built in place, so lookups allocate nothing.
+struct KeyText {
+  static constexpr size_t kCapacity = 1024;
+  union {
+    char bytes[VARHDRSZ + kCapacity];
+    int32 align;
+  };
+
+  // Sets the text to the concatenation of up to three parts and separators;
+  // returns false when it does not fit (such a key matches nothing).
+  bool set(std::string_view a, char sep1 = 0, std::string_view b = {}, char sep2 = 0,
+           std::string_view c = {}) {
+    size_t length = a.size() + (sep1 ? 1 + b.size() : 0) + (sep2 ? 1 + c.size() : 0);
+    if (length > kCapacity) return false;
+    char* out = bytes + VARHDRSZ;
+    std::memcpy(out, a.data(), a.size());
+    out += a.size();
+    if (sep1) {
+      *out++ = sep1;
+      std::memcpy(out, b.data(), b.size());
+      out += b.size();
+    }
+    if (sep2) {
+      *out++ = sep2;
+      std::memcpy(out, c.data(), c.size());
+    }
+    SET_VARSIZE(bytes, VARHDRSZ + length);
+    return true;
+  }
+  Datum datum() const { return PointerGetDatum(bytes); }
+};
+
+// What the tuple lookups opened for the current session: the table, and each
+// index and scan on its first use.
+struct TupleScans {
+  bool open = false;
+  Relation tuples = nullptr;
+  Relation pkey = nullptr;
+  Relation by_subject_index = nullptr;
+  Relation usersets_index = nullptr;
+  IndexScanDesc exact = nullptr;         // pkey, 3 keys
+  IndexScanDesc by_object = nullptr;     // pkey, 2 keys
+  IndexScanDesc whole_object = nullptr;  // pkey, 1 key
+  IndexScanDesc usersets = nullptr;      // usersets index, 2 keys
+  IndexScanDesc by_subject = nullptr;    // subject index, 4 keys
+  TupleTableSlot* tuple_slot = nullptr;
+  Buffer vm_buffer = InvalidBuffer;  // visibility map page of the last all-visible test
+};
+
+TupleScans scans;
+KeyText key_object, key_relation, key_subject, key_low, key_high;
+
+std::string_view text_view(Datum datum) {
+  text* t = DatumGetTextPP(datum);
+  return std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+// The columns a lookup needs, wherever they were read from.
+struct LiveTuple {
+  std::string_view object;
+  std::string_view relation;
+  std::string_view subject;
+};
+
+// Where each column sits in an index tuple: the primary key and the
+// usersets index are (object, relation, subject) INCLUDE (expires_at), the
+// subject index (subject, relation, object) INCLUDE (expires_at).
+enum class IndexShape { ObjectFirst, SubjectFirst };
+
+// Advances `scan` to the next tuple that is visible and unexpired. Like an
+// index-only scan, it reads the index tuple when the heap page is
+// all-visible and fetches the heap tuple otherwise. Views are valid until
+// the scan advances or the slot is cleared.
+bool next_live(IndexScanDesc scan, IndexShape shape, LiveTuple* out) {
+  ItemPointer tid;
+  while ((tid = index_getnext_tid(scan, ForwardScanDirection)) != nullptr) {
+    Datum values[4];
+    bool nulls[4];
+    if (VM_ALL_VISIBLE(scans.tuples, ItemPointerGetBlockNumber(tid), &scans.vm_buffer)) {
+      index_deform_tuple(scan->xs_itup, scan->xs_itupdesc, values, nulls);
+      if (shape == IndexShape::SubjectFirst) std::swap(values[0], values[2]);
+    } else {
+      if (!index_fetch_heap(scan, scans.tuple_slot)) continue;
+      slot_getsomeattrs(scans.tuple_slot, kExpiresAttr);
+      for (int i = 0; i < 4; ++i) {
+        values[i] = scans.tuple_slot->tts_values[i];
+        nulls[i] = scans.tuple_slot->tts_isnull[i];
+      }
+    }
+    if (!nulls[3]) {
+      TimestampTz expires_at = DatumGetTimestampTz(values[3]);
+      if (expires_at <= scans_now()) continue;
+      note_expiry(expires_at);  // cached, it holds only until then
+    }
+    out->object = text_view(values[0]);
+    out->relation = text_view(values[1]);
+    out->subject = text_view(values[2]);
+    return true;
+  }
+  return false;
+}
+
+void init_key(ScanKeyData* key, AttrNumber attno, StrategyNumber strategy, RegProcedure proc,
+              const KeyText& value) {
+  ScanKeyInit(key, attno, strategy, proc, value.datum());
+  key->sk_collation = C_COLLATION_OID;
+}
+
+}  // namespace
+
+// Ends the scans and closes the relations that are open; tolerates a partly
+// opened set. Runs under the session's resource owner.
+static void release_tuple_scans() {
+  if (BufferIsValid(scans.vm_buffer)) ReleaseBuffer(scans.vm_buffer);
+  if (scans.tuple_slot) ExecDropSingleTupleTableSlot(scans.tuple_slot);
+  IndexScanDesc all[] = {scans.exact, scans.by_object, scans.whole_object, scans.usersets,
+                         scans.by_subject};
+  for (IndexScanDesc scan : all)
+    if (scan) index_endscan(scan);
+  Relation indexes[] = {scans.pkey, scans.by_subject_index, scans.usersets_index};
+  for (Relation index : indexes)
+    if (index) index_close(index, NoLock);
+  if (scans.tuples) table_close(scans.tuples, NoLock);
+  scans = TupleScans();
+}
+
+static void forget_tuple_scans() { scans = TupleScans(); }
+
+static const ScanReader tuple_reader = {release_tuple_scans, forget_tuple_scans};
+
+// Opens the table for the current session unless it is open (each index
+// and scan opens on its first lookup).
+static void ensure_open() {
+  if (scans.open) return;
+  static bool registered = false;
+  if (!registered) {
+    register_scan_reader(&tuple_reader);
+    registered = true;
+  }
+  scans_open([] {
+    scans.tuples = table_open(catalog().tuples, AccessShareLock);
+    static const char* const tuple_columns[] = {"object", "relation", "subject", "expires_at"};
+    check_columns(scans.tuples, tuple_columns, 4);
+    scans.tuple_slot = table_slot_create(scans.tuples, nullptr);
+    scans.open = true;
+  });
+}
+
+enum class TupleScan { Exact, ByObject, WholeObject, Usersets, BySubject };
+
+// Opens the index and scan a tuple lookup uses; raises ERROR on failure.
+static IndexScanDesc open_tuple_scan(TupleScans* s, const Catalog& cat, TupleScan which) {
+  Relation* index = which == TupleScan::Usersets    ? &s->usersets_index
+                    : which == TupleScan::BySubject ? &s->by_subject_index
+                                                    : &s->pkey;
+  if (*index == nullptr) {
+    Oid oid = which == TupleScan::Usersets    ? cat.tuples_usersets
+              : which == TupleScan::BySubject ? cat.tuples_subject
+                                              : cat.tuples_pkey;
+    *index = index_open(oid, AccessShareLock);
+  }
+  IndexScanDesc* scan = nullptr;
+  int keys = 0;
+  switch (which) {
+    case TupleScan::Exact:
+      scan = &s->exact, keys = 3;
+      break;
+    case TupleScan::ByObject:
+      scan = &s->by_object, keys = 2;
+      break;
+    case TupleScan::WholeObject:
+      scan = &s->whole_object, keys = 1;
+      break;
+    case TupleScan::Usersets:
+      scan = &s->usersets, keys = 2;
+      break;
+    case TupleScan::BySubject:
+      scan = &s->by_subject, keys = 4;
+      break;
+  }
+  if (*scan == nullptr) {
+    *scan = index_beginscan(s->tuples, *index, scans_snapshot(), keys, 0);
+    // The indexes carry expires_at: lookups read index tuples and visit the
+    // heap only for pages the visibility map does not show all-visible.
+    (*scan)->xs_want_itup = true;
+  }
+  return *scan;
+}
+
+// The scan for a tuple lookup, opened when first needed (the table is
+// open).
+static IndexScanDesc tuple_scan(TupleScan which) {
+  IndexScanDesc* open = which == TupleScan::Exact         ? &scans.exact
+                        : which == TupleScan::ByObject    ? &scans.by_object
+                        : which == TupleScan::WholeObject ? &scans.whole_object
+                        : which == TupleScan::Usersets    ? &scans.usersets
+                                                          : &scans.by_subject;
+  if (*open == nullptr) scans_open([&] { open_tuple_scan(&scans, catalog(), which); });
+  return *open;
+}
+
+static bool contains_impl(const core::ObjectKey& object, std::string_view relation,
+                          const core::SubjectKey& subject) {
+  if (!key_object.set(object.type, ':', object.id) || !key_relation.set(relation)) return false;
+  bool fits = subject.relation.empty()
+                  ? key_subject.set(subject.type, ':', subject.id)
+                  : key_subject.set(subject.type, ':', subject.id, '#', subject.relation);
+  if (!fits) return false;
+  ScanKeyData keys[3];
+  init_key(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, key_object);
+  init_key(&keys[1], 2, BTEqualStrategyNumber, F_TEXTEQ, key_relation);
+  init_key(&keys[2], 3, BTEqualStrategyNumber, F_TEXTEQ, key_subject);
+  IndexScanDesc scan = tuple_scan(TupleScan::Exact);
+  index_rescan(scan, keys, 3, nullptr, 0);
+  LiveTuple tuple;
+  bool found = next_live(scan, IndexShape::ObjectFirst, &tuple);
+  ExecClearTuple(scans.tuple_slot);
+  return found;
+}
+
+static void subjects_impl(const core::ObjectKey& object, std::string_view relation,
+                          core::SubjectFilter filter, core::SubjectVisitor visit) {
+  if (!key_object.set(object.type, ':', object.id) || !key_relation.set(relation)) return;
+  ScanKeyData keys[2];
+  init_key(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, key_object);
+  init_key(&keys[1], 2, BTEqualStrategyNumber, F_TEXTEQ, key_relation);
+  IndexScanDesc scan = tuple_scan(
+      filter == core::SubjectFilter::UsersetsOnly ? TupleScan::Usersets : TupleScan::ByObject);
+  index_rescan(scan, keys, 2, nullptr, 0);
+  LiveTuple tuple;
+  while (next_live(scan, IndexShape::ObjectFirst, &tuple))
+    if (!visit(core::split_subject(tuple.subject))) break;
+  ExecClearTuple(scans.tuple_slot);
+}
+
+static bool object_impl(const core::ObjectKey& object, size_t limit, core::TupleVisitor visit) {
+  if (!key_object.set(object.type, ':', object.id)) return true;
+  ScanKeyData keys[1];
+  init_key(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, key_object);
+  IndexScanDesc scan = tuple_scan(TupleScan::WholeObject);
+  index_rescan(scan, keys, 1, nullptr, 0);
+  size_t count = 0;
+  bool few = true;
+  LiveTuple tuple;
+  while (next_live(scan, IndexShape::ObjectFirst, &tuple)) {
+    if (++count > limit) {
+      few = false;
+      break;
+    }
+    if (!visit(tuple.relation, core::split_subject(tuple.subject))) break;
+  }
+  ExecClearTuple(scans.tuple_slot);
+  return few;
+}
+
+static void objects_impl(const core::SubjectKey& subject, std::string_view relation,
+                         std::string_view object_type, core::ObjectVisitor visit) {
+  bool fits = subject.relation.empty()
+                  ? key_subject.set(subject.type, ':', subject.id)
+                  : key_subject.set(subject.type, ':', subject.id, '#', subject.relation);
+  // Objects of one type are the range ["type:", "type;"): ';' follows ':'.
+  if (!fits || !key_relation.set(relation) || !key_low.set(object_type, ':', {}) ||
+      !key_high.set(object_type, ';', {}))
+    return;
+  ScanKeyData keys[4];
+  init_key(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, key_subject);
+  init_key(&keys[1], 2, BTEqualStrategyNumber, F_TEXTEQ, key_relation);
+  init_key(&keys[2], 3, BTGreaterEqualStrategyNumber, F_TEXT_GE, key_low);
+  init_key(&keys[3], 3, BTLessStrategyNumber, F_TEXT_LT, key_high);
+  IndexScanDesc scan = tuple_scan(TupleScan::BySubject);
+  index_rescan(scan, keys, 4, nullptr, 0);
+  LiveTuple tuple;
+  while (next_live(scan, IndexShape::SubjectFirst, &tuple))
+    if (!visit(core::split_object(tuple.object))) break;
+  ExecClearTuple(scans.tuple_slot);
+}
+
+// Each public lookup runs under the session's resource owner and memory
+// context (scan_session.h), opening the table first if needed.
+template <typename Lookup>
+static auto tuple_lookup(Lookup&& lookup) {
+  return with_scans([&] {
+    ensure_open();
+    return lookup();
+  });
+}
+
+bool scan_contains(const core::ObjectKey& object, std::string_view relation,
+                   const core::SubjectKey& subject) {
+  return tuple_lookup([&] { return contains_impl(object, relation, subject); });
+}
+
+void scan_subjects(const core::ObjectKey& object, std::string_view relation,
+                   core::SubjectFilter filter, core::SubjectVisitor visit) {
+  tuple_lookup([&] { return subjects_impl(object, relation, filter, visit), true; });
+}
+
+bool scan_object(const core::ObjectKey& object, size_t limit, core::TupleVisitor visit) {
+  return tuple_lookup([&] { return object_impl(object, limit, visit); });
+}
+
+void scan_objects(const core::SubjectKey& subject, std::string_view relation,
+                  std::string_view object_type, core::ObjectVisitor visit) {
+  tuple_lookup([&] { return objects_impl(subject, relation, object_type, visit), true; });
+}
+
+}  // namespace agentauthz::pg

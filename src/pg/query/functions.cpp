@@ -1,0 +1,151 @@
+// SQL entry points that answer questions: check, list_objects,
+// list_subjects and explain, with and without contextual tuples.
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/evaluator.h"
+#include "core/explain_json.h"
+#include "pg/common/guard.h"
+#include "pg/common/sql_args.h"
+#include "pg/engine/engine.h"
+#include "pg/query/contextual_tuples.h"
+
+namespace agentauthz::pg {
+
+namespace {
+
+// An evaluator over stored tuples, or over stored plus contextual tuples.
+// Contextual requests get their own evaluator, so nothing they cause is
+// remembered for other requests.
+class Request {
+ public:
+  explicit Request(Jsonb* contextual) {
+    Engine& engine = Engine::get();
+    engine.prepare();
+    if (contextual == nullptr) {
+      evaluator_ = &engine.evaluator();
+      return;
+    }
+    tuples_ = parse_contextual_tuples(contextual, engine.model());
+    layered_ = std::make_unique<LayeredReader>(engine.reader(), *tuples_);
+    own_ = std::make_unique<core::Evaluator>(engine.model_ptr(), *layered_, engine.interner(),
+                                             engine.options());
+    evaluator_ = own_.get();
+  }
+
+  core::Evaluator& evaluator() { return *evaluator_; }
+  core::RequestResolver resolver() { return evaluator_->resolver(); }
+
+ private:
+  std::unique_ptr<core::MemoryReader> tuples_;
+  std::unique_ptr<LayeredReader> layered_;
+  std::unique_ptr<core::Evaluator> own_;
+  core::Evaluator* evaluator_ = nullptr;
+};
+
+bool run_check(std::string_view subject, std::string_view relation, std::string_view object,
+               Jsonb* contextual) {
+  Request request(contextual);
+  core::RequestResolver resolve = request.resolver();
+  core::Object target = resolve.object(object);
+  core::RelationId rel = resolve.relation(target.type, relation);
+  core::Subject who = resolve.subject(subject);
+  return request.evaluator().check(who, rel, target);
+}
+
+std::vector<std::string> run_list_objects(std::string_view subject, std::string_view relation,
+                                          std::string_view type, Jsonb* contextual) {
+  Request request(contextual);
+  core::RequestResolver resolve = request.resolver();
+  core::TypeId type_id = resolve.type(type);
+  core::RelationId rel = resolve.relation(type_id, relation);
+  core::Subject who = resolve.subject(subject);
+  std::vector<core::Symbol> ids;
+  request.evaluator().list_objects(who, rel, &ids);
+  std::vector<std::string> rows;
+  rows.reserve(ids.size());
+  for (core::Symbol id : ids) rows.push_back(request.evaluator().format(core::Object{type_id, id}));
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+std::vector<std::string> run_list_subjects(std::string_view object, std::string_view relation,
+                                           std::string_view subject_type, Jsonb* contextual) {
+  Request request(contextual);
+  core::RequestResolver resolve = request.resolver();
+  core::Object target = resolve.object(object);
+  core::RelationId rel = resolve.relation(target.type, relation);
+  core::Subject filter = resolve.subject_filter(subject_type);
+  std::vector<core::Subject> subjects;
+  request.evaluator().list_subjects(target, rel, filter, &subjects);
+  std::vector<std::string> rows;
+  rows.reserve(subjects.size());
+  for (const core::Subject& s : subjects) rows.push_back(request.evaluator().format(s));
+  std::sort(rows.begin(), rows.end());
+  return rows;
+}
+
+std::string run_explain(std::string_view subject, std::string_view relation,
+                        std::string_view object) {
+  Request request(nullptr);
+  core::RequestResolver resolve = request.resolver();
+  core::Object target = resolve.object(object);
+  core::RelationId rel = resolve.relation(target.type, relation);
+  core::Subject who = resolve.subject(subject);
+  core::Proof proof;
+  bool allowed = request.evaluator().explain(who, rel, target, &proof);
+  return core::explain_to_json(allowed, std::string(subject), std::string(relation),
+                               std::string(object), proof);
+}
+
+Jsonb* optional_jsonb_arg(FunctionCallInfo fcinfo, int n) {
+  if (PG_NARGS() <= n || PG_ARGISNULL(n)) return nullptr;
+  return PG_GETARG_JSONB_P(n);
+}
+
+}  // namespace
+
+}  // namespace agentauthz::pg
+
+using agentauthz::pg::optional_jsonb_arg;
+using agentauthz::pg::text_arg;
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_check) {
+  std::string_view subject = text_arg(fcinfo, 0);
+  std::string_view relation = text_arg(fcinfo, 1);
+  std::string_view object = text_arg(fcinfo, 2);
+  Jsonb* contextual = optional_jsonb_arg(fcinfo, 3);
+  PG_RETURN_BOOL(agentauthz::pg::run_check(subject, relation, object, contextual));
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_list_objects) {
+  std::string_view subject = text_arg(fcinfo, 0);
+  std::string_view relation = text_arg(fcinfo, 1);
+  std::string_view type = text_arg(fcinfo, 2);
+  Jsonb* contextual = optional_jsonb_arg(fcinfo, 3);
+  return agentauthz::pg::return_text_set(
+      fcinfo, agentauthz::pg::run_list_objects(subject, relation, type, contextual));
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_list_subjects) {
+  std::string_view object = text_arg(fcinfo, 0);
+  std::string_view relation = text_arg(fcinfo, 1);
+  std::string_view subject_type = text_arg(fcinfo, 2);
+  Jsonb* contextual = optional_jsonb_arg(fcinfo, 3);
+  return agentauthz::pg::return_text_set(
+      fcinfo, agentauthz::pg::run_list_subjects(object, relation, subject_type, contextual));
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_explain) {
+  std::string_view subject = text_arg(fcinfo, 0);
+  std::string_view relation = text_arg(fcinfo, 1);
+  std::string_view object = text_arg(fcinfo, 2);
+  std::string json = agentauthz::pg::run_explain(subject, relation, object);
+  Datum result = 0;
+  agentauthz::pg::pg_guard(
+      [&] { result = DirectFunctionCall1(jsonb_in, CStringGetDatum(json.c_str())); });
+  return result;
+}
