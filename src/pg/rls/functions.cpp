@@ -45,7 +45,7 @@ void require_admin_owning(Oid relid, const char* function) {
     if (!HeapTupleIsValid(tuple))
       ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
                       errmsg("relation with OID %u does not exist", relid)));
-    auto form = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
+    auto* form = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
     owner = has_privs_of_role(GetUserId(), form->relowner);
     name = form->relname;  // copied before the cache entry is released
     ReleaseSysCache(tuple);
