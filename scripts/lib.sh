@@ -36,8 +36,7 @@ build_extension() {
 # Starts a throwaway cluster; sets CLUSTER_DIR, PGHOST, PGPORT, PGUSER.
 # Extra arguments are passed to postgres as -c settings (name=value). The
 # library is preloaded (its audit queue needs shared memory) unless
-# AGENTAUTHZ_PRELOAD=0. SERVER_ENV (NAME=value words) is the server's
-# environment on top of ours: the sanitizer runtime and its options.
+# AGENTAUTHZ_PRELOAD=0.
 start_cluster() {
   CLUSTER_DIR=$(mktemp -d /tmp/agentauthz-pg.XXXXXX)
   chown postgres: "$CLUSTER_DIR"
@@ -52,8 +51,8 @@ start_cluster() {
   su postgres -s /bin/sh -c "$PG_BIN/initdb -D '$CLUSTER_DIR/data' -A trust -U postgres \
       --no-sync -E UTF8 --locale=C >'$CLUSTER_DIR/initdb.log' 2>&1" \
     || { cat "$CLUSTER_DIR/initdb.log" >&2; return 1; }
-  su postgres -s /bin/sh -c "env ${SERVER_ENV:-} $PG_BIN/pg_ctl -D '$CLUSTER_DIR/data' \
-      -l '$CLUSTER_DIR/server.log' -o \"-p $PGPORT $opts\" -w -t 60 start >/dev/null" \
+  su postgres -s /bin/sh -c "$PG_BIN/pg_ctl -D '$CLUSTER_DIR/data' -l '$CLUSTER_DIR/server.log' \
+      -o \"-p $PGPORT $opts\" -w -t 60 start >/dev/null" \
     || { cat "$CLUSTER_DIR/server.log" >&2; return 1; }
   export PGHOST=$CLUSTER_DIR PGPORT PGUSER=postgres PGDATABASE=postgres
   log "cluster running in $CLUSTER_DIR (port $PGPORT)"

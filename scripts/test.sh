@@ -4,13 +4,13 @@
 # runs the core unit tests under AddressSanitizer and UBSan, clang-tidy over
 # src/, then on a throwaway cluster the pg_regress suite, the isolation specs,
 # the libpq integration tests and the shell tests (pg_dump/pg_restore round
-# trip, upgrade, pgbouncer, ...), the fuzzers' smoke runs, and last the
-# pg_regress, isolation and integration tests again against the extension
-# built with ASan and UBSan (a separate copy of PostgreSQL). Ends with
-# "N passed, N failed" and each stage's time; exits non-zero on any failure.
+# trip, upgrade, pgbouncer, ...) and the fuzzers' smoke runs; with
+# VALGRIND=1, last the pg_regress suite again on a server under valgrind.
+# Ends with "N passed, N failed" and each stage's time; exits non-zero on any
+# failure.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-source "$(dirname "$0")/sanitized_server.sh"
+source "$(dirname "$0")/valgrind_server.sh"
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 PASSED=0
@@ -161,36 +161,8 @@ fuzz_tests() {
   done
 }
 
-# Runs pg_regress, the isolation specs and the integration tests against a
-# server that loads the extension built with ASan and UBSan, from a copy of
-# PostgreSQL of its own (sanitized_server.sh); each sanitizer report fails
-# the run. The normal cluster is stopped first.
-sanitized_server_tests() {
-  log "extension with ASan + UBSan: building into a copy of PostgreSQL"
-  stop_cluster
-  local root=$WORK/sanitized normal_bin=$PG_BIN reports=0
-  PG_BIN=$(copy_postgres "$root/pg")
-  PG_BIN=$normal_bin build_sanitized_extension "$root/src" "$root/pg"
-  SANITIZER_LOGS=$root/logs
-  mkdir -p "$SANITIZER_LOGS"
-  chown postgres: "$SANITIZER_LOGS"
-  SERVER_ENV=$(sanitized_server_env) start_cluster
-  run_suite sanitized_regress regress/pg_regress "$REPO_ROOT" sql
-  run_suite sanitized_isolation isolation/pg_isolation_regress "$REPO_ROOT/test/isolation" specs
-  integration_tests sanitized_integration
-  stop_cluster
-  PG_BIN=$normal_bin
-  sanitizer_findings || reports=$?
-  if ((reports)); then
-    fail "$reports sanitizer report(s) from the server (above)"
-  else
-    pass
-    echo "no sanitizer reports from the server"
-  fi
-}
-
 main() {
-  ensure_packages clang libclang-rt-14-dev pgbouncer clang-format clang-tidy
+  ensure_packages clang libclang-rt-14-dev pgbouncer clang-format clang-tidy valgrind
   WORK=$(mktemp -d /tmp/agentauthz-test.XXXXXX)
   TEST_BUILD=$REPO_ROOT/build-sanitized
   chmod 755 "$WORK"
@@ -205,7 +177,7 @@ main() {
   stage integration_tests
   stage shell_tests
   stage fuzz_tests
-  stage sanitized_server_tests
+  if [[ "${VALGRIND:-0}" == 1 ]]; then stage valgrind_tests; fi
   if ((FAILED)); then
     printf '\nfailures:\n' >&2
     printf '  %s\n' "${FAILURES[@]}" >&2
