@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
 # Runs every test of agentauthz on a fresh Debian 12 machine, as root:
-# installs what is missing, builds, starts a throwaway cluster, then runs the
-# core unit tests, the pg_regress suite, the isolation specs, the libpq
-# integration tests, the pg_dump/pg_restore round trip and the fuzzers'
-# smoke runs. Ends with "N passed, N failed"; exits non-zero on any failure.
+# installs what is missing, checks the formatting (clang-format), builds,
+# runs the core unit tests under AddressSanitizer and UBSan, clang-tidy over
+# src/, then on a throwaway cluster the pg_regress suite, the isolation specs,
+# the libpq integration tests and the shell tests (pg_dump/pg_restore round
+# trip, upgrade, pgbouncer, ...) and the fuzzers' smoke runs; with
+# VALGRIND=1, last the pg_regress suite again on a server under valgrind.
+# Ends with "N passed, N failed" and each stage's time; exits non-zero on any
+# failure.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/valgrind_server.sh"
 
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 PASSED=0
 FAILED=0
 FAILURES=()
+STAGE_TIMES=()
 
 pass() { PASSED=$((PASSED + 1)); }
 fail() { FAILED=$((FAILED + 1)); FAILURES+=("$1"); echo "FAILED: $1" >&2; }
+
+# Runs stage function $1 and records how long it took.
+stage() {
+  local start=$SECONDS
+  "$1"
+  STAGE_TIMES+=("$(printf '%-26s %4ss' "$1" $((SECONDS - start)))")
+}
 
 # Counts a GoogleTest run from its output file.
 count_gtest() {
@@ -36,14 +49,44 @@ count_regress() {
   if [[ $status -ne 0 && $bad -eq 0 ]]; then fail "$name (exit status $status)"; fi
 }
 
+# Fails the run when a C++ file in src/, test/ or bench/ is not formatted
+# as .clang-format says.
+format_check() {
+  log "clang-format"
+  local files
+  mapfile -t files < <(cd "$REPO_ROOT" && find src test bench -name '*.cpp' -o -name '*.h' | sort)
+  if (cd "$REPO_ROOT" && clang-format --dry-run --Werror "${files[@]}") >"$WORK/format.out" 2>&1; then
+    pass
+    echo "${#files[@]} files formatted"
+  else
+    head -60 "$WORK/format.out" >&2
+    fail "clang-format (run clang-format -i on the files above)"
+  fi
+}
+
+# The unit and integration tests are built once, with ASan and UBSan: a
+# finding aborts the test binary and fails the run.
 unit_tests() {
-  log "core unit tests"
-  cmake -S "$REPO_ROOT" -B "$REPO_ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build "$REPO_ROOT/build" -j"$(nproc)" >/dev/null
+  log "core unit tests (ASan + UBSan)"
+  cmake -S "$REPO_ROOT" -B "$TEST_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DAGENTAUTHZ_SANITIZE=ON >/dev/null
+  cmake --build "$TEST_BUILD" -j"$(nproc)" >/dev/null
   local out=$WORK/unit.out status=0
-  "$REPO_ROOT/build/unit_tests" --gtest_color=no >"$out" 2>&1 || status=$?
+  "$TEST_BUILD/unit_tests" --gtest_color=no >"$out" 2>&1 || status=$?
   tail -3 "$out"
   count_gtest unit "$out" $status
+}
+
+# clang-tidy over src/ (.clang-tidy); any finding fails the run.
+tidy_check() {
+  log "clang-tidy"
+  if bash "$REPO_ROOT/scripts/clang_tidy.sh" "$TEST_BUILD" >"$WORK/tidy.out" 2>&1; then
+    pass
+    echo "no clang-tidy findings"
+  else
+    head -150 "$WORK/tidy.out" >&2
+    fail "clang-tidy"
+  fi
 }
 
 # Runs a pg_regress-style suite as postgres, from a copy it can write:
@@ -75,11 +118,12 @@ isolation_tests() {
 }
 
 integration_tests() {
-  log "libpq integration tests"
-  local out=$WORK/integration.out status=0
-  "$REPO_ROOT/build/integration_tests" --gtest_color=no >"$out" 2>&1 || status=$?
+  local name=${1:-integration}
+  log "libpq integration tests ($name)"
+  local out=$WORK/$name.out status=0
+  "$TEST_BUILD/integration_tests" --gtest_color=no >"$out" 2>&1 || status=$?
   tail -3 "$out"
-  count_gtest integration "$out" $status
+  count_gtest "$name" "$out" $status
 }
 
 shell_tests() {
@@ -118,22 +162,28 @@ fuzz_tests() {
 }
 
 main() {
-  ensure_packages clang libclang-rt-14-dev pgbouncer
-  build_extension
+  ensure_packages clang libclang-rt-14-dev pgbouncer clang-format clang-tidy valgrind
   WORK=$(mktemp -d /tmp/agentauthz-test.XXXXXX)
+  TEST_BUILD=$REPO_ROOT/build-sanitized
   chmod 755 "$WORK"
   trap 'stop_cluster; rm -rf "$WORK"' EXIT
-  unit_tests
-  start_cluster
-  regress_tests
-  isolation_tests
-  integration_tests
-  shell_tests
-  fuzz_tests
+  stage format_check
+  stage build_extension
+  stage unit_tests
+  stage tidy_check
+  stage start_cluster
+  stage regress_tests
+  stage isolation_tests
+  stage integration_tests
+  stage shell_tests
+  stage fuzz_tests
+  if [[ "${VALGRIND:-0}" == 1 ]]; then stage valgrind_tests; fi
   if ((FAILED)); then
     printf '\nfailures:\n' >&2
     printf '  %s\n' "${FAILURES[@]}" >&2
   fi
+  printf '\nstage times:\n'
+  printf '  %s\n' "${STAGE_TIMES[@]}"
   echo
   echo "$PASSED passed, $FAILED failed"
   ((FAILED == 0))

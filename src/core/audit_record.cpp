@@ -160,22 +160,24 @@ void encode_audit_record(const AuditRecord& r, std::string* out) {
 }
 
 // Decodes one record from the front of `bytes`; returns the bytes used, 0 when malformed.
-size_t decode_audit_record(std::string_view bytes, AuditRecord* r) {
+size_t decode_audit_record(std::string_view bytes, AuditRecord* out) {
   Reader in(bytes);
-  uint8_t version = 0, kind = 0;
+  uint8_t version = 0;
+  uint8_t kind = 0;
   if (!in.u8(&version) || version != kFormatVersion) return 0;
-  if (!in.i64(&r->id) || !in.i64(&r->logged_at) || !in.u8(&kind)) return 0;
+  if (!in.i64(&out->id) || !in.i64(&out->logged_at) || !in.u8(&kind)) return 0;
   if (kind < static_cast<uint8_t>(AuditKind::Check) ||
       kind > static_cast<uint8_t>(AuditKind::Purged))
     return 0;
-  r->kind = static_cast<AuditKind>(kind);
-  bool ok = in.string(&r->db_role) && in.i32(&r->backend_pid) && in.string(&r->actor) &&
-            in.string(&r->principal) && in.integers(&r->delegation_chain) &&
-            in.string(&r->purpose) && in.i64(&r->query_id) && in.string(&r->query_hash) &&
-            in.string(&r->relation) && in.string(&r->object_type) && in.string(&r->object_id) &&
-            in.string(&r->decision) && in.i64(&r->allowed_count) && in.i64(&r->denied_count) &&
-            in.strings(&r->allowed_sample) && in.strings(&r->denied_sample) &&
-            in.string(&r->detail);
+  out->kind = static_cast<AuditKind>(kind);
+  bool ok = in.string(&out->db_role) && in.i32(&out->backend_pid) && in.string(&out->actor) &&
+            in.string(&out->principal) && in.integers(&out->delegation_chain) &&
+            in.string(&out->purpose) && in.i64(&out->query_id) && in.string(&out->query_hash) &&
+            in.string(&out->relation) && in.string(&out->object_type) &&
+            in.string(&out->object_id) && in.string(&out->decision) &&
+            in.i64(&out->allowed_count) && in.i64(&out->denied_count) &&
+            in.strings(&out->allowed_sample) && in.strings(&out->denied_sample) &&
+            in.string(&out->detail);
   return ok ? in.position() : 0;
 }
 

@@ -207,7 +207,7 @@ Token DslLexer::lex_version(SourcePos pos, bool space_before) {
 
 // Throws a ModelError naming the unexpected byte at the current position.
 void DslLexer::fail_unexpected_char() const {
-  const unsigned char c = static_cast<unsigned char>(text_[offset_]);
+  const auto c = static_cast<unsigned char>(text_[offset_]);
   char what[32];
   if (c >= 0x21 && c <= 0x7e) {
     std::snprintf(what, sizeof what, "'%c'", static_cast<char>(c));

@@ -8,7 +8,7 @@
 namespace agentauthz::core {
 
 // Largest model text parse_dsl accepts, in bytes.
-inline constexpr std::size_t kMaxDslBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxDslBytes = std::size_t{1024} * 1024;
 
 // Deepest nesting of parentheses inside one relation definition.
 inline constexpr int kMaxParenDepth = 64;

@@ -24,8 +24,8 @@ enum class ErrorKind {
 
 class Error : public std::runtime_error {
  public:
-  Error(ErrorKind kind, std::string message, std::string detail = {})
-      : std::runtime_error(std::move(message)), kind_(kind), detail_(std::move(detail)) {}
+  Error(ErrorKind kind, const std::string& message, std::string detail = {})
+      : std::runtime_error(message), kind_(kind), detail_(std::move(detail)) {}
 
   ErrorKind kind() const { return kind_; }
   const std::string& detail() const { return detail_; }

@@ -167,12 +167,12 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
 
 // Lists the objects expand_reverse() reaches, confirming each with check
 // unless the relation is monotone.
-bool Evaluator::list_objects(const Subject& subject, RelationId target, std::vector<Symbol>* ids,
+bool Evaluator::list_objects(const Subject& subject, RelationId relation, std::vector<Symbol>* ids,
                              BeyondDepth beyond, size_t max_nodes) {
-  const RelationInfo& goal = model_->relation(target);
+  const RelationInfo& goal = model_->relation(relation);
   std::vector<Symbol> candidates;
   bool raise = beyond == BeyondDepth::Raise;
-  if (!expand_reverse(subject, target, max_nodes, raise,
+  if (!expand_reverse(subject, relation, max_nodes, raise,
                       [&](Symbol id, int) { candidates.push_back(id); }))
     return false;
   for (Symbol id : candidates) {
@@ -182,7 +182,7 @@ bool Evaluator::list_objects(const Subject& subject, RelationId target, std::vec
     }
     bool granted = false;
     try {
-      granted = check(subject, target, Object{goal.type, id});
+      granted = check(subject, relation, Object{goal.type, id});
     } catch (const Error& error) {
       if (raise || error.kind() != ErrorKind::DepthExceeded) throw;
     }

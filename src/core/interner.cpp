@@ -7,7 +7,7 @@
 namespace agentauthz::core {
 
 namespace {
-constexpr size_t kChunkBytes = 64 * 1024;
+constexpr size_t kChunkBytes = size_t{64} * 1024;
 constexpr size_t kInitialSlots = 1024;
 }  // namespace
 

@@ -62,7 +62,7 @@ std::shared_ptr<const Model> Model::compile(const ModelAst& ast) {
     TypeInfo info;
     info.name = type.name;
     for (const RelationAst& relation : type.relations) {
-      RelationId rid = static_cast<RelationId>(model->relations_.size());
+      auto rid = static_cast<RelationId>(model->relations_.size());
       if (static_cast<size_t>(rid) >= kMaxRelations)
         inconsistent(relation.pos, "too many relations");
       info.relations.push_back(rid);

@@ -41,6 +41,7 @@ class EntryPointSolver {
 
   // Propagates possibility from the directly granted nodes.
   void solve() {
+    // NOLINTNEXTLINE(modernize-loop-convert): mark_possible appends to ready_ (a worklist)
     for (std::size_t i = 0; i < ready_.size(); ++i) {
       for (int consumer : consumers_[ready_[i]]) {
         if (!possible_[consumer] && --need_[consumer] == 0) {

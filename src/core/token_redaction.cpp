@@ -47,7 +47,8 @@ bool written_secret_at(std::string_view text, size_t at, Secret* out) {
 // number ("12\n      2" is 122), so a number may go on across a line break;
 // where that is ambiguous both readings are tried. *end: past the last one.
 bool bytes_spell(std::string_view text, size_t at, std::string_view expected, size_t* end) {
-  int value = 0, digits = 0;
+  int value = 0;
+  int digits = 0;
   for (size_t pos = at;;) {
     if (pos < text.size() && is_digit(text[pos])) {
       value = value * 10 + (text[pos++] - '0');

@@ -215,7 +215,8 @@ void fill_statement_identity(core::AuditRecord* f) {
   f->query_id = static_cast<int64_t>(query_id);
   if (query) {
     // An agent repeats its statements: the last text's hash is kept.
-    static std::string last_query, last_hash;
+    static std::string last_query;
+    static std::string last_hash;
     if (last_query != query) {
       std::array<uint8, 32> digest = sha256(reinterpret_cast<const uint8*>(query), strlen(query));
       last_hash = hex(digest.data(), digest.size());

@@ -70,7 +70,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_audit_stats) {
   std::vector<audit_queue::SlotStats> slots = audit_queue::stats();
   pg_guard([&] {
     InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC | MAT_SRF_BLESS);
-    ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     for (const audit_queue::SlotStats& s : slots) {
       char* name = get_database_name(s.database);
       if (name == nullptr) continue;  // a dropped database's queue, reused when needed

@@ -27,7 +27,7 @@ void text_or_null(std::string_view value, Datum* datum, bool* null) {
 void texts_or_null(const std::vector<std::string>& values, Datum* datum, bool* null) {
   *null = values.empty();
   if (values.empty()) return;
-  Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * values.size()));
+  auto* elements = static_cast<Datum*>(palloc(sizeof(Datum) * values.size()));
   for (size_t i = 0; i < values.size(); ++i) elements[i] = text_datum(values[i]);
   *datum = PointerGetDatum(
       construct_array(elements, static_cast<int>(values.size()), TEXTOID, -1, false, TYPALIGN_INT));
@@ -42,7 +42,7 @@ void row_values(const core::AuditRecord& r, const ChainHash& previous, const Cha
   values[2] = text_datum(core::audit_kind_name(r.kind));
   nulls[3] = r.db_role.empty();
   if (!nulls[3]) {
-    NameData* name = static_cast<NameData*>(palloc0(NAMEDATALEN));
+    auto* name = static_cast<NameData*>(palloc0(NAMEDATALEN));
     strlcpy(NameStr(*name), r.db_role.c_str(), NAMEDATALEN);
     values[3] = NameGetDatum(name);
   }
@@ -51,7 +51,7 @@ void row_values(const core::AuditRecord& r, const ChainHash& previous, const Cha
   text_or_null(r.principal, &values[6], &nulls[6]);
   nulls[7] = r.delegation_chain.empty();
   if (!nulls[7]) {
-    Datum* links = static_cast<Datum*>(palloc(sizeof(Datum) * r.delegation_chain.size()));
+    auto* links = static_cast<Datum*>(palloc(sizeof(Datum) * r.delegation_chain.size()));
     for (size_t i = 0; i < r.delegation_chain.size(); ++i)
       links[i] = Int64GetDatum(r.delegation_chain[i]);
     values[7] = PointerGetDatum(construct_array(links, static_cast<int>(r.delegation_chain.size()),

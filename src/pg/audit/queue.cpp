@@ -192,7 +192,7 @@ FrameHeader read_header(const char* bytes) {
 uint64 credit_owner(const FrameHeader& header) {
   uint64 framed = kFrameHeader + header.length;
   if (header.owner >= 0 && header.owner < shared->owners)
-    pg_atomic_fetch_sub_u64(&owner_bytes[header.owner], framed);
+    pg_atomic_fetch_sub_u64(&owner_bytes[header.owner], static_cast<int64>(framed));
   return framed;
 }
 
@@ -292,7 +292,7 @@ CopyResult copy_records(int slot, EnqueueState* st, Latch** writer_latch, bool* 
     s->enqueued++;
     room -= framed;
     mine += framed;
-    if (owner >= 0) pg_atomic_fetch_add_u64(&owner_bytes[owner], framed);
+    if (owner >= 0) pg_atomic_fetch_add_u64(&owner_bytes[owner], static_cast<int64>(framed));
     st->offset += framed;
     st->records_left--;
   }
@@ -370,7 +370,7 @@ void Batch::add(const core::AuditRecord& record) {
   size_t frame = bytes.size();
   bytes.append(kFrameHeader, '\0');
   core::encode_audit_record(record, &bytes);
-  uint32 length = static_cast<uint32>(bytes.size() - frame - kFrameHeader);
+  auto length = static_cast<uint32>(bytes.size() - frame - kFrameHeader);
   int32 owner = MyProc != nullptr ? MyProc->pgprocno : -1;
   memcpy(&bytes[frame], &length, sizeof length);
   memcpy(&bytes[frame + sizeof length], &owner, sizeof owner);

@@ -48,7 +48,7 @@ void require_admin(const char* function, const char* hint) {
 Datum return_text_set(FunctionCallInfo fcinfo, const std::vector<std::string>& rows) {
   pg_guard([&] {
     InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC | MAT_SRF_BLESS);
-    ReturnSetInfo* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
     for (const std::string& row : rows) {
       Datum value = text_datum(row);
       bool isnull = false;

@@ -37,7 +37,7 @@ inline Datum text_datum(std::string_view s) {
 
 // Returns a bytea datum holding `length` bytes.
 inline Datum bytea_datum(const uint8* bytes, size_t length) {
-  bytea* b = static_cast<bytea*>(palloc(VARHDRSZ + length));
+  auto* b = static_cast<bytea*>(palloc(VARHDRSZ + length));
   SET_VARSIZE(b, VARHDRSZ + length);
   memcpy(VARDATA(b), bytes, length);
   return PointerGetDatum(b);

@@ -34,7 +34,7 @@ Engine& Engine::get() {
 
 size_t Engine::cache_limit() { return static_cast<size_t>(engine_cache_mb_setting) << 20; }
 
-core::EvalOptions Engine::options() const {
+core::EvalOptions Engine::options() {
   core::EvalOptions options;
   options.max_depth = max_depth_setting;
   options.max_cache_bytes = cache_limit() / kEachCacheShare;

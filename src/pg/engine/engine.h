@@ -51,7 +51,7 @@ class Engine {
   int64_t model_id() const { return model_id_; }
   core::Interner& interner() { return interner_; }
   core::TupleReader& reader() { return cache_; }
-  core::EvalOptions options() const;
+  static core::EvalOptions options();
 
   // Forgets compiled models and caches (the extension was dropped).
   void reset();

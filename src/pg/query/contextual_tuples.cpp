@@ -61,7 +61,7 @@ std::unique_ptr<core::MemoryReader> parse_contextual_tuples(Jsonb* tuples,
                  string_member(object, "user", &tuple.subject));
       if (!ok) {
         problem =
-            "each contextual tuple needs string members \"object\", \"relation\" and \"subject\"";
+            R"(each contextual tuple needs string members "object", "relation" and "subject")";
         bad_index = static_cast<int>(i);
         return;
       }

@@ -32,7 +32,7 @@ class Request {
     tuples_ = parse_contextual_tuples(contextual, engine.model());
     layered_ = std::make_unique<LayeredReader>(engine.reader(), *tuples_);
     own_ = std::make_unique<core::Evaluator>(engine.model_ptr(), *layered_, engine.interner(),
-                                             engine.options());
+                                             Engine::options());
     evaluator_ = own_.get();
   }
 

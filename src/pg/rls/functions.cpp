@@ -45,7 +45,7 @@ void require_admin_owning(Oid relid, const char* function) {
     if (!HeapTupleIsValid(tuple))
       ereport(ERROR, (errcode(ERRCODE_UNDEFINED_TABLE),
                       errmsg("relation with OID %u does not exist", relid)));
-    Form_pg_class form = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
+    auto* form = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple));
     owner = has_privs_of_role(GetUserId(), form->relowner);
     name = form->relname;  // copied before the cache entry is released
     ReleaseSysCache(tuple);
@@ -285,6 +285,7 @@ SyncRegistration registration_for(TriggerData* trigger, bool truncate) {
   std::string table;
   pg_guard([&] { table = RelationGetRelationName(trigger->tg_relation); });
   std::vector<std::string> arguments;
+  arguments.reserve(t->tgnargs);
   for (int i = 0; i < t->tgnargs; ++i) arguments.emplace_back(t->tgargs[i]);
   std::vector<std::string> row;
   std::string registered_name;
@@ -351,7 +352,8 @@ bool tuple_of_row(const SyncRegistration& sync, Relation rel, HeapTuple row, std
     table = RelationGetRelationName(rel);
     AttrNumber id = key_column(desc, table.c_str(), sync.id_column.c_str());
     AttrNumber subject_column = key_column(desc, table.c_str(), sync.subject_column.c_str());
-    bool id_null, subject_null;
+    bool id_null;
+    bool subject_null;
     Datum id_value = heap_getattr(row, id, desc, &id_null);
     Datum subject_value = heap_getattr(row, subject_column, desc, &subject_null);
     if (id_null || subject_null) return;
@@ -459,7 +461,7 @@ void check_agent_tuple_write(Relation rel, const SyncRegistration& sync, bool ha
 TriggerData* sync_trigger(FunctionCallInfo fcinfo, bool truncate) {
   if (!CALLED_AS_TRIGGER(fcinfo))
     throw core::Error(core::ErrorKind::InvalidArgument, "sync triggers must be called as triggers");
-  TriggerData* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
+  auto* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
   bool shape = TRIGGER_FIRED_AFTER(trigger->tg_event) &&
                (truncate ? TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event)
                          : TRIGGER_FIRED_FOR_ROW(trigger->tg_event) &&
@@ -480,8 +482,12 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_sync_row) {
   using namespace agentauthz::pg;
   TriggerData* trigger = sync_trigger(fcinfo, false);
   SyncRegistration sync = registration_for(trigger, false);
-  std::string old_object, old_subject, new_object, new_subject;
-  bool had_old = false, has_new = false;
+  std::string old_object;
+  std::string old_subject;
+  std::string new_object;
+  std::string new_subject;
+  bool had_old = false;
+  bool has_new = false;
   TriggerEvent event = trigger->tg_event;
   if (TRIGGER_FIRED_BY_UPDATE(event) || TRIGGER_FIRED_BY_DELETE(event))
     had_old =

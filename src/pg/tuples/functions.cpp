@@ -164,7 +164,7 @@ TriggerData* trigger_on(FunctionCallInfo fcinfo, const char* name, TriggerTable 
   if (!CALLED_AS_TRIGGER(fcinfo))
     ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
                     errmsg("%s must be called as a trigger", name)));
-  TriggerData* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
+  auto* trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
   Oid relid = RelationGetRelid(trigger->tg_relation);
   const Catalog& cat = catalog();
   bool expected = table == TriggerTable::Tuples ? relid == cat.tuples
@@ -186,7 +186,9 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_tuples_validate) {
   HeapTuple row =
       TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ? trigger->tg_newtuple : trigger->tg_trigtuple;
   TupleDesc desc = RelationGetDescr(trigger->tg_relation);
-  bool null_object, null_relation, null_subject;
+  bool null_object;
+  bool null_relation;
+  bool null_subject;
   std::string_view object = agentauthz::pg::attribute_text(row, desc, 1, &null_object);
   std::string_view relation = agentauthz::pg::attribute_text(row, desc, 2, &null_relation);
   std::string_view subject = agentauthz::pg::attribute_text(row, desc, 3, &null_subject);
