@@ -228,8 +228,9 @@ Token Lexer::number(Token token) {
   }
   uint64_t value = 0;
   for (char digit : text) {
-    if (value > (UINT64_MAX - 9) / 10) token.overflow = true;
-    value = value * 10 + (digit - '0');
+    if (__builtin_mul_overflow(value, 10, &value) ||
+        __builtin_add_overflow(value, static_cast<uint64_t>(digit - '0'), &value))
+      token.overflow = true;
   }
   token.number = value;
   token.kind = Tok::Int;
