@@ -240,6 +240,7 @@ std::string format_ip_address(const IpAddress& address) {
       continue;
     }
     if (mapped && i == 6) {
+      if (text.back() != ':') text += ":";
       std::snprintf(buffer, sizeof buffer, "%d.%d.%d.%d", b[12], b[13], b[14], b[15]);
       text += buffer;
       break;
