@@ -61,7 +61,8 @@ TEST(CelTypes, RejectsBadTypeNames) {
   EXPECT_EQ(message("list"),
             "invalid condition parameter type 'list': type 'list' requires 1 generic type, e.g. "
             "list<string>");
-  EXPECT_EQ(message("map<int"), "invalid condition parameter type 'map<int': expected '>' at offset 7");
+  EXPECT_EQ(message("map<int"),
+            "invalid condition parameter type 'map<int': expected '>' at offset 7");
   EXPECT_EQ(message("int<string>"),
             "invalid condition parameter type 'int<string>': type 'int' takes no generic type");
   EXPECT_EQ(message("list<int> "),
@@ -88,8 +89,8 @@ TEST(CelCompile, SyntaxErrorsCarryPositions) {
   expect_error("'abc", "Syntax error: unterminated string literal", 1, 1);
   expect_error("'a\nb' == 'a'", "Syntax error: newline in a quoted string literal", 1, 1);
   expect_error("'\\q' == ''", "Syntax error: invalid escape sequence", 1, 1);
-  expect_error("b'\\u00e9' == b''", "Syntax error: unicode escapes are not allowed in bytes literals",
-               1, 1);
+  expect_error("b'\\u00e9' == b''",
+               "Syntax error: unicode escapes are not allowed in bytes literals", 1, 1);
   expect_error("9223372036854775808 > 0", "Syntax error: invalid int literal", 1, 1);
   expect_error("18446744073709551616u > 0u", "Syntax error: invalid uint literal", 1, 1);
   expect_error("if == 1", "Syntax error: reserved identifier: if", 1, 1);
@@ -105,8 +106,8 @@ TEST(CelCompile, TypeErrorsUseCelGoWording) {
                                    {"t", parse_type("timestamp")},
                                    {"ip", parse_type("ipaddress")}};
   expect_error("y == 1", "undeclared reference to 'y' (in container '')", 1, 1, params);
-  expect_error("x == 1.0", "found no matching overload for '_==_' applied to '(int, double)'", 1,
-               3, params);
+  expect_error("x == 1.0", "found no matching overload for '_==_' applied to '(int, double)'", 1, 3,
+               params);
   expect_error("x + 1u > 0", "found no matching overload for '_+_' applied to '(int, uint)'", 1, 3,
                params);
   expect_error("s.contains(1)",
@@ -117,8 +118,9 @@ TEST(CelCompile, TypeErrorsUseCelGoWording) {
   expect_error("t + 1 > t",
                "found no matching overload for '_+_' applied to '(google.protobuf.Timestamp, int)'",
                1, 3, params);
-  expect_error("ip < ip", "found no matching overload for '_<_' applied to '(IPAddress, IPAddress)'",
-               1, 4, params);
+  expect_error("ip < ip",
+               "found no matching overload for '_<_' applied to '(IPAddress, IPAddress)'", 1, 4,
+               params);
   expect_error("foo(1)", "undeclared reference to 'foo' (in container '')", 1, 4);
   expect_error("x.f == 1", "type 'int' does not support field selection", 1, 2, params);
   expect_error("x", "expected a bool condition expression output, but got 'int'", 1, 1, params);
@@ -129,8 +131,8 @@ TEST(CelCompile, TypeErrorsUseCelGoWording) {
                "expression of type 'int' cannot be range of a comprehension (must be list, map, "
                "or dynamic)",
                1, 1, params);
-  expect_error("[1].all(y, y)", "found no matching overload for '_&&_' applied to '(bool, int)'",
-               1, 12);
+  expect_error("[1].all(y, y)", "found no matching overload for '_&&_' applied to '(bool, int)'", 1,
+               12);
   expect_error("[1].map(y, y)", "expected a bool condition expression output, but got 'list(int)'",
                1, 1);
 }
@@ -145,15 +147,15 @@ TEST(CelCompile, DynamicValuesCheckAtEvaluation) {
 }
 
 TEST(CelCompile, ParameterBookkeeping) {
-  std::vector<Parameter> params = {{"b", parse_type("int")}, {"a", parse_type("int")},
-                                   {"unused", parse_type("int")}};
+  std::vector<Parameter> params = {
+      {"b", parse_type("int")}, {"a", parse_type("int")}, {"unused", parse_type("int")}};
   auto program = Program::compile("b > a && [1].all(a, a > 0) && b < 10", params, nullptr);
   ASSERT_TRUE(program);
   EXPECT_EQ(program->referenced_parameters(), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(program->parameters().size(), 3u);
   CompileError error;
-  EXPECT_FALSE(Program::compile("x > 1", {{"x", parse_type("int")}, {"x", parse_type("int")}},
-                                &error));
+  EXPECT_FALSE(
+      Program::compile("x > 1", {{"x", parse_type("int")}, {"x", parse_type("int")}}, &error));
   EXPECT_EQ(error.message, "parameter 'x' is declared twice");
 }
 

@@ -78,7 +78,8 @@ TEST(CelConvert, TimeAndAddresses) {
             "expected RFC 3339 formatted timestamp string, but found: float64 '0'");
   EXPECT_EQ(error_of("\"2023-01-01\"", "timestamp"),
             "expected RFC 3339 formatted timestamp string, but found '2023-01-01'");
-  EXPECT_EQ(error_of("null", "ipaddress"), "expected an ipaddress string, but found: <nil> '<nil>'");
+  EXPECT_EQ(error_of("null", "ipaddress"),
+            "expected an ipaddress string, but found: <nil> '<nil>'");
   EXPECT_EQ(error_of("\"10.0.0\"", "ipaddress"),
             "expected a well-formed IP address, but found: '10.0.0'");
 }

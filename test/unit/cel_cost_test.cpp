@@ -93,8 +93,8 @@ TEST(CelCost, ComprehensionsAreChargedPerElement) {
   EXPECT_EQ(outcome.error, kExceeded);
   EXPECT_EQ(run("l.all(x, x >= 0)", {{"l", "list<int>"}}, context, 1000).result, Result::True);
   // Nested loops multiply: bounded by the limit, not by the input.
-  Outcome nested = run("l.all(x, l.all(y, l.all(z, x + y + z >= 0)))", {{"l", "list<int>"}},
-                       context, 100000);
+  Outcome nested =
+      run("l.all(x, l.all(y, l.all(z, x + y + z >= 0)))", {{"l", "list<int>"}}, context, 100000);
   EXPECT_EQ(nested.error, kExceeded);
   EXPECT_LE(nested.cost, 100100u);
 }

@@ -18,8 +18,8 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 
 // Compiles expression over params (name, OpenFGA type) and evaluates it
 // with the JSON context.
-Outcome run(std::string_view expression, const Params& params = {},
-            std::string_view context = "{}", uint64_t limit = kDefaultCostLimit) {
+Outcome run(std::string_view expression, const Params& params = {}, std::string_view context = "{}",
+            uint64_t limit = kDefaultCostLimit) {
   std::vector<Parameter> declared;
   for (const auto& [name, type] : params) declared.push_back({name, parse_type(type)});
   CompileError error;
@@ -200,15 +200,15 @@ TEST(CelEval, Conversions) {
 }
 
 TEST(CelEval, Parameters) {
-  Params params = {{"s", "string"}, {"i", "int"}, {"u", "uint"}, {"d", "double"},
+  Params params = {{"s", "string"}, {"i", "int"},       {"u", "uint"},       {"d", "double"},
                    {"b", "bool"},   {"l", "list<int>"}, {"m", "map<string>"}};
   const char* context =
       R"({"s": "x", "i": -3, "u": 18446744073709551615, "d": 2.5, "b": true,
           "l": [1, 2], "m": {"k": "v"}})";
-  EXPECT_EQ(run("s == 'x' && i == -3 && u == 18446744073709551615u && d == 2.5 && b", params,
-                context)
-                .result,
-            Result::True);
+  EXPECT_EQ(
+      run("s == 'x' && i == -3 && u == 18446744073709551615u && d == 2.5 && b", params, context)
+          .result,
+      Result::True);
   EXPECT_EQ(run("l == [1, 2] && m.k == 'v' && m['k'] == 'v' && 'k' in m", params, context).result,
             Result::True);
 }
@@ -217,8 +217,7 @@ TEST(CelEval, AnyParameters) {
   Params params = {{"x", "any"}, {"m", "map<any>"}};
   const char* context = R"({"x": 5, "m": {"n": 1, "s": "a", "l": [1, "b"], "o": {"p": true}}})";
   EXPECT_EQ(run("x == 5 && x > 4 && x < 5.5", params, context).result, Result::True);
-  EXPECT_EQ(run("m.n == 1 && m.s == 'a' && m.l[1] == 'b' && m.o.p == true", params, context)
-                .result,
+  EXPECT_EQ(run("m.n == 1 && m.s == 'a' && m.l[1] == 'b' && m.o.p == true", params, context).result,
             Result::True);
   Outcome wrong = run("m.s > 1", params, context);
   EXPECT_EQ(wrong.result, Result::Error);

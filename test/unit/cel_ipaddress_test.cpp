@@ -43,9 +43,9 @@ TEST(CelIpAddress, InCidr) {
   EXPECT_TRUE(in_cidr("10.0.0.1", "10.0.0.99/24"));  // host bits are masked
   EXPECT_TRUE(in_cidr("2001:db8::1", "2001:db8::/32"));
   EXPECT_FALSE(in_cidr("2001:db9::1", "2001:db8::/32"));
-  EXPECT_FALSE(in_cidr("10.0.0.1", "::/0"));            // families differ
+  EXPECT_FALSE(in_cidr("10.0.0.1", "::/0"));               // families differ
   EXPECT_FALSE(in_cidr("::ffff:10.0.0.1", "10.0.0.0/8"));  // mapped is IPv6
-  EXPECT_FALSE(in_cidr("fe80::1%eth0", "fe80::/10"));   // zoned addresses are in no prefix
+  EXPECT_FALSE(in_cidr("fe80::1%eth0", "fe80::/10"));      // zoned addresses are in no prefix
 }
 
 TEST(CelIpAddress, Errors) {
@@ -63,8 +63,7 @@ TEST(CelIpAddress, Errors) {
             "ParseAddr(\"1:2:3\"): address string too short");
   EXPECT_EQ(run("ipaddress('1::2::3') == ipaddress('::1')").error,
             "ParseAddr(\"1::2::3\"): multiple :: in address");
-  EXPECT_EQ(run("ipaddress('') == ipaddress('::1')").error,
-            "ParseAddr(\"\"): unable to parse IP");
+  EXPECT_EQ(run("ipaddress('') == ipaddress('::1')").error, "ParseAddr(\"\"): unable to parse IP");
 }
 
 TEST(CelIpAddress, Equality) {

@@ -30,8 +30,8 @@ Outcome run(std::string_view expression, const std::vector<std::pair<std::string
 }
 
 TEST(CelMissing, AllSuppliedDecides) {
-  Outcome outcome = run("p1 == 'ok' && p2 == 'ok'",
-                        {{"p1", Value::string("ok")}, {"p2", Value::string("ok")}});
+  Outcome outcome =
+      run("p1 == 'ok' && p2 == 'ok'", {{"p1", Value::string("ok")}, {"p2", Value::string("ok")}});
   EXPECT_EQ(outcome.result, Result::True);
   EXPECT_EQ(outcome.partial, Result::True);
   EXPECT_TRUE(outcome.missing.empty());

@@ -83,25 +83,31 @@ TEST(CelTime, FormatsLikeCelGo) {
 }
 
 TEST(CelTime, Arithmetic) {
-  expect_true("timestamp('2023-01-01T00:00:00Z') + duration('24h') == "
-              "timestamp('2023-01-02T00:00:00Z')");
-  expect_true("duration('1h') + timestamp('2023-01-01T00:00:00Z') == "
-              "timestamp('2023-01-01T01:00:00Z')");
-  expect_true("timestamp('2023-01-02T00:00:00Z') - timestamp('2023-01-01T00:00:00Z') == "
-              "duration('24h')");
-  expect_true("timestamp('2023-01-01T00:00:00Z') - duration('1ns') == "
-              "timestamp('2022-12-31T23:59:59.999999999Z')");
+  expect_true(
+      "timestamp('2023-01-01T00:00:00Z') + duration('24h') == "
+      "timestamp('2023-01-02T00:00:00Z')");
+  expect_true(
+      "duration('1h') + timestamp('2023-01-01T00:00:00Z') == "
+      "timestamp('2023-01-01T01:00:00Z')");
+  expect_true(
+      "timestamp('2023-01-02T00:00:00Z') - timestamp('2023-01-01T00:00:00Z') == "
+      "duration('24h')");
+  expect_true(
+      "timestamp('2023-01-01T00:00:00Z') - duration('1ns') == "
+      "timestamp('2022-12-31T23:59:59.999999999Z')");
   expect_true("duration('1h') - duration('30m') == duration('30m')");
   expect_true("duration('1h') + duration('30m') == duration('90m')");
-  expect_true("timestamp(0) == timestamp('1970-01-01T00:00:00Z') && "
-              "int(timestamp('1970-01-01T00:01:00Z')) == 60");
+  expect_true(
+      "timestamp(0) == timestamp('1970-01-01T00:00:00Z') && "
+      "int(timestamp('1970-01-01T00:01:00Z')) == 60");
   expect_error("timestamp('9999-12-31T23:59:59Z') + duration('1s') > timestamp(0)",
                "timestamp overflow");
   expect_error("timestamp('0001-01-01T00:00:00Z') - duration('1ns') > timestamp(0)",
                "timestamp overflow");
-  expect_error("timestamp('9999-12-31T23:59:59Z') - timestamp('0001-01-01T00:00:00Z') > "
-               "duration('0')",
-               "integer overflow");
+  expect_error(
+      "timestamp('9999-12-31T23:59:59Z') - timestamp('0001-01-01T00:00:00Z') > "
+      "duration('0')",
+      "integer overflow");
   expect_error("duration('2562047h') + duration('2562047h') > duration('0')", "integer overflow");
   expect_error("timestamp('yesterday') > timestamp(0)",
                "cannot convert \"yesterday\" to timestamp");
@@ -124,10 +130,12 @@ TEST(CelTime, Getters) {
               ".getSeconds() == 9 && " + t + ".getMilliseconds() == 123");
   expect_true(t + ".getHours('+05:30') == 19 && " + t + ".getMinutes('+05:30') == 37");
   expect_true(t + ".getDate('-15:00') == 4 && " + t + ".getHours('UTC') == 14");
-  expect_true("timestamp('1969-12-31T23:59:59Z').getFullYear() == 1969 && "
-              "timestamp('1969-12-31T23:59:59Z').getDayOfWeek() == 3");
-  expect_true("duration('90m').getHours() == 1 && duration('90m').getMinutes() == 90 && "
-              "duration('1.5s').getSeconds() == 1 && duration('1.5s').getMilliseconds() == 1500");
+  expect_true(
+      "timestamp('1969-12-31T23:59:59Z').getFullYear() == 1969 && "
+      "timestamp('1969-12-31T23:59:59Z').getDayOfWeek() == 3");
+  expect_true(
+      "duration('90m').getHours() == 1 && duration('90m').getMinutes() == 90 && "
+      "duration('1.5s').getSeconds() == 1 && duration('1.5s').getMilliseconds() == 1500");
   expect_error(t + ".getHours('Europe/Paris') == 0", "unknown time zone Europe/Paris");
 }
 
