@@ -99,6 +99,8 @@ std::vector<Function> build_table() {
   add("size", size, fn_size);
   add("contains", {member({kString, kString}, kBool)}, fn_contains, CostRule::Contains);
   add("startsWith", {member({kString, kString}, kBool)}, fn_starts_with, CostRule::Traverse);
+  add("matches", {global({kString, kString}, kBool), member({kString, kString}, kBool)}, fn_matches,
+      CostRule::Matches);
   add("endsWith", {member({kString, kString}, kBool)}, fn_ends_with, CostRule::Traverse);
 
   add("ipaddress", {global({kString}, T(K::IpAddress))}, fn_ipaddress);
@@ -169,6 +171,10 @@ uint64_t call_cost(CostRule rule, const Value* args, size_t count) {
       return count == 2 && args[1].kind() == ValueKind::List ? args[1].size() : 1;
     case CostRule::Contains:
       return count == 2 ? traversal(args[0].size()) * traversal(args[1].size()) : 1;
+    case CostRule::Matches:
+      if (count != 2) return 1;
+      return traversal(1 + args[0].size()) *
+             static_cast<uint64_t>(std::ceil(args[1].size() * 0.25));
   }
   return 1;
 }

@@ -23,6 +23,7 @@ enum class CostRule {
   Concat,    // ceil(0.1 * (size(arg0) + size(arg1))) for strings and bytes, else 1
   InList,    // size(arg1) for lists, else 1
   Contains,  // ceil(0.1 * size(arg0)) * ceil(0.1 * size(arg1))
+  Matches,   // ceil(0.1 * (1 + size(arg0))) * ceil(0.25 * size(arg1))
 };
 
 struct Overload {
@@ -73,6 +74,7 @@ Value fn_size(const Value* a, size_t n);
 Value fn_contains(const Value* a, size_t n);
 Value fn_starts_with(const Value* a, size_t n);
 Value fn_ends_with(const Value* a, size_t n);
+Value fn_matches(const Value* a, size_t n);
 Value fn_ipaddress(const Value* a, size_t n);
 Value fn_in_cidr(const Value* a, size_t n);
 Value to_int(const Value* a, size_t n);

@@ -5,6 +5,7 @@
 
 #include "core/cel/functions.h"
 #include "core/cel/ipaddress.h"
+#include "core/cel/regex.h"
 
 namespace agentauthz::core::cel {
 
@@ -209,6 +210,15 @@ Value fn_ends_with(const Value* a, size_t) {
   const std::string& suffix = a[1].text();
   return Value::boolean(text.size() >= suffix.size() &&
                         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0);
+}
+
+// RE2-style search; the pattern is compiled on each call (patterns are short).
+Value fn_matches(const Value* a, size_t) {
+  if (!both(a, K::String)) return no_such_overload();
+  std::string error;
+  std::unique_ptr<Regex> regex = Regex::compile(a[1].text(), &error);
+  if (!regex) return Value::error(error);
+  return Value::boolean(regex->search(a[0].text()));
 }
 
 Value fn_ipaddress(const Value* a, size_t) {
