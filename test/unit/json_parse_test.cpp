@@ -65,6 +65,9 @@ TEST(JsonParse, RejectsMalformedText) {
   EXPECT_EQ(error_of("\"a\nb\""), "control character in a string at offset 2");
   EXPECT_EQ(error_of("1 2"), "unexpected text after the value at offset 2");
   EXPECT_EQ(error_of("NaN"), "unexpected character at offset 0");
+  EXPECT_EQ(error_of("\"\xff\""), "invalid UTF-8 in a string at offset 1");
+  EXPECT_EQ(error_of("\"\xed\xa0\x80\""), "invalid UTF-8 in a string at offset 1");
+  EXPECT_EQ(parsed("\"\xc3\xa9\"").text(), "\xc3\xa9");
 }
 
 TEST(JsonParse, BoundsNesting) {

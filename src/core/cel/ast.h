@@ -33,7 +33,7 @@ struct Node {
   int line = 1;
   int column = 1;
   int depth = 1;  // height of this subtree, bounded by kMaxNestingDepth
-  Value literal;
+  Value literal;  // Literal: the value; Select: the field name as a string
   std::string name;
   bool test_only = false;
   bool receiver_style = false;

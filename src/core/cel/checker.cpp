@@ -133,6 +133,7 @@ class Checker {
   }
 
   Type select(Node* node) {
+    node->literal = Value::string(node->name);  // the key the evaluator looks up
     Type operand = check(node->args[0].get());
     Type result;
     if (operand.is_dynamic()) {

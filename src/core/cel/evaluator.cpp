@@ -71,7 +71,7 @@ class Evaluator {
     charge(kSelectAndIdentCost);
     if (operand.is_error_or_unknown()) return operand;
     if (operand.kind() != ValueKind::Map) return no_such_overload();
-    const Value* found = operand.find(Value::string(node.name));
+    const Value* found = operand.find(node.literal);  // the field name, set by the checker
     if (node.test_only) return Value::boolean(found != nullptr);
     if (!found) return Value::error("no such key: " + node.name);
     return *found;
@@ -101,9 +101,12 @@ class Evaluator {
 
   // Evaluates a strict call: every argument, then the function.
   Value call(const Node& node) {
-    if (node.name == "_&&_") return logical(node, true);
-    if (node.name == "_||_") return logical(node, false);
-    if (node.name == "_?_:_") return conditional(node);
+    static const int kAnd = find_function("_&&_");
+    static const int kOr = find_function("_||_");
+    static const int kConditional = find_function("_?_:_");
+    if (node.function == kAnd) return logical(node, true);
+    if (node.function == kOr) return logical(node, false);
+    if (node.function == kConditional) return conditional(node);
     Value args[4];
     size_t count = node.args.size();
     std::vector<Value> many;

@@ -225,6 +225,28 @@ class Parser {
     return true;
   }
 
+  // Copies one well-formed multi-byte UTF-8 sequence at the cursor.
+  bool copy_utf8_sequence(std::string* out) {
+    unsigned char lead = static_cast<unsigned char>(text_[at_]);
+    int length = lead >= 0xC2 && lead <= 0xDF   ? 2
+                 : lead >= 0xE0 && lead <= 0xEF ? 3
+                 : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                : 0;
+    if (length == 0 || at_ + length > text_.size()) return false;
+    unsigned code = lead & (0x7F >> length);
+    for (int i = 1; i < length; ++i) {
+      unsigned char next = static_cast<unsigned char>(text_[at_ + i]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = code << 6 | (next & 0x3F);
+    }
+    if ((length == 3 && (code < 0x800 || (code >= 0xD800 && code <= 0xDFFF))) ||
+        (length == 4 && (code < 0x10000 || code > 0x10FFFF)))
+      return false;
+    out->append(text_.substr(at_, length));
+    at_ += length;
+    return true;
+  }
+
   // Parses a string literal; the cursor is on the opening quote.
   bool parse_string(std::string* out) {
     ++at_;
@@ -234,6 +256,10 @@ class Parser {
       if (c == '"') {
         ++at_;
         return true;
+      }
+      if (c >= 0x80) {
+        if (!copy_utf8_sequence(out)) return fail("invalid UTF-8 in a string");
+        continue;
       }
       if (c < 0x20) return fail("control character in a string");
       if (c != '\\') {
