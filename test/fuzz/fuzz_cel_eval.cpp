@@ -43,6 +43,7 @@ bool same(const Outcome& x, const Outcome& y) {
 
 }  // namespace
 
+// Splits the input, compiles, binds the context and evaluates twice.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   size_t split = input.find('\0');

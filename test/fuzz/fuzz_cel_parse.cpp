@@ -64,6 +64,7 @@ void check_outcome(const Outcome& outcome, uint64_t limit) {
 
 }  // namespace
 
+// Compiles the input and checks the error or evaluates the program.
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
   try {

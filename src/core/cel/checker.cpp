@@ -74,6 +74,7 @@ class Checker {
  public:
   explicit Checker(const std::vector<Parameter>& parameters) : parameters_(parameters) {}
 
+  // Checks a node and its children; returns and records its type.
   Type check(Node* node) {
     switch (node->kind) {
       case NodeKind::Literal:
@@ -232,6 +233,7 @@ class Checker {
 
 }  // namespace
 
+// Checks the tree, then that it yields a bool (OpenFGA's rule).
 bool check(Node* root, const std::vector<Parameter>& parameters, CompileError* error) {
   try {
     Checker checker(parameters);

@@ -67,6 +67,7 @@ std::string format_go_double(double d) {
 
 }  // namespace
 
+// int(): truncates doubles, range-checks, parses decimal strings.
 Value to_int(const Value* a, size_t) {
   const Value& v = a[0];
   switch (v.kind()) {
@@ -94,6 +95,7 @@ Value to_int(const Value* a, size_t) {
   }
 }
 
+// uint(): refuses negatives, range-checks, parses decimal strings.
 Value to_uint(const Value* a, size_t) {
   const Value& v = a[0];
   switch (v.kind()) {
@@ -119,6 +121,7 @@ Value to_uint(const Value* a, size_t) {
   }
 }
 
+// double(): widens integers, parses strings.
 Value to_double(const Value* a, size_t) {
   const Value& v = a[0];
   switch (v.kind()) {
@@ -143,6 +146,7 @@ Value to_double(const Value* a, size_t) {
   }
 }
 
+// string(): formats scalars and time as cel-go; bytes must be UTF-8.
 Value to_string(const Value* a, size_t) {
   const Value& v = a[0];
   switch (v.kind()) {

@@ -39,6 +39,7 @@ class Evaluator {
 
   uint64_t cost() const { return cost_; }
 
+  // Evaluates one node (identifiers cost 1; literals are free).
   Value eval(const Node& node) {
     switch (node.kind) {
       case NodeKind::Literal:

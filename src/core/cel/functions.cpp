@@ -153,6 +153,7 @@ int find_function(std::string_view name) {
   return -1;
 }
 
+// Applies the cost rule to the actual arguments, as cel-go's costCall.
 uint64_t call_cost(CostRule rule, const Value* args, size_t count) {
   switch (rule) {
     case CostRule::One:

@@ -147,6 +147,7 @@ bool parse_v6(std::string_view text, uint8_t* bytes, const char** why) {
 
 }  // namespace
 
+// Picks IPv4 or IPv6 by the separators present, as netip.ParseAddr.
 bool parse_ip_address(std::string_view text, IpAddress* out, std::string* error) {
   IpAddress address;
   const char* why = "unable to parse IP";
@@ -177,6 +178,7 @@ bool parse_ip_address(std::string_view text, IpAddress* out, std::string* error)
   return true;
 }
 
+// Splits at the last '/', reads the bits (no leading zeros) and the address.
 bool parse_ip_prefix(std::string_view text, IpPrefix* out) {
   size_t slash = text.rfind('/');
   if (slash == std::string_view::npos) return false;

@@ -34,6 +34,7 @@ Tok keyword(std::string_view word) {
 
 }  // namespace
 
+// Encodes a code point as one to four UTF-8 bytes.
 void append_utf8(uint32_t code, std::string* out) {
   if (code < 0x80) {
     out->push_back(static_cast<char>(code));

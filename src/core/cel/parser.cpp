@@ -37,6 +37,7 @@ class Parser {
     fail_at(token_.line, token_.column, std::move(message));
   }
 
+  // Names a token for messages.
   static std::string describe(const Token& token) {
     switch (token.kind) {
       case Tok::End:
@@ -129,6 +130,7 @@ class Parser {
     return left;
   }
 
+  // The function of a relational operator token, or nullptr.
   static const char* relation_function(Tok kind) {
     switch (kind) {
       case Tok::Lt:

@@ -99,6 +99,7 @@ std::shared_ptr<const Program> Program::compile(std::string_view expression,
 
 namespace {
 
+// True if the value's kind is the one the type calls for.
 bool scalar_conforms(const Value& value, const Type& type) {
   switch (type.kind) {
     case Kind::Any:

@@ -29,6 +29,7 @@ Value shift(const Value& timestamp, int64_t nanos) {
 
 }  // namespace
 
+// Adds a duration to a timestamp or to another duration.
 Value add_time(const Value& a, const Value& b) {
   if (a.kind() == K::Timestamp && b.kind() == K::Duration) return shift(a, b.duration_nanos());
   if (a.kind() == K::Duration && b.kind() == K::Timestamp) return shift(b, a.duration_nanos());
@@ -41,6 +42,7 @@ Value add_time(const Value& a, const Value& b) {
   return no_such_overload();
 }
 
+// Subtracts timestamps and durations; differences beyond int64 nanoseconds are errors.
 Value subtract_time(const Value& a, const Value& b) {
   if (a.kind() == K::Timestamp && b.kind() == K::Timestamp) {
     int64_t seconds = a.seconds() - b.seconds();  // years 1..9999 cannot overflow here

@@ -58,6 +58,7 @@ bool offset_at(std::string_view text, size_t* at, int64_t* offset) {
 
 }  // namespace
 
+// Reads fixed-width fields, an optional fraction and the zone, then range-checks.
 bool parse_timestamp(std::string_view text, int64_t* seconds, int32_t* nanos) {
   size_t at = 0;
   int year, month, day, hour, minute, second;
@@ -96,6 +97,7 @@ bool parse_timestamp(std::string_view text, int64_t* seconds, int32_t* nanos) {
   return true;
 }
 
+// Splits seconds into a day and a time of day, then the day into a civil date.
 CivilTime to_civil(int64_t local_seconds) {
   int64_t days = local_seconds / 86400;
   int64_t rest = local_seconds % 86400;

@@ -46,6 +46,7 @@ bool Type::operator==(const Type& other) const {
   }
 }
 
+// Names the type as cel-go does.
 std::string to_string(const Type& type) {
   switch (type.kind) {
     case Kind::Bool:
@@ -84,6 +85,7 @@ std::string to_string(const Type& type) {
   return "?";
 }
 
+// Names the type as OpenFGA's DSL does.
 std::string to_openfga_string(const Type& type) {
   switch (type.kind) {
     case Kind::Duration:

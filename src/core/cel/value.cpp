@@ -146,6 +146,7 @@ const Value* Value::find(const Value& key) const {
   return nullptr;
 }
 
+// Counts code points, bytes, items or entries.
 uint64_t Value::size() const {
   switch (kind_) {
     case ValueKind::String: {
@@ -167,6 +168,7 @@ uint64_t Value::size() const {
 
 std::string type_name(const Value& value) { return to_string(type_of(value)); }
 
+// Maps a value kind to its static type.
 Type type_of(const Value& value) {
   switch (value.kind()) {
     case ValueKind::Null:
@@ -284,6 +286,7 @@ bool equal(const Value& a, const Value& b) {
   }
 }
 
+// Orders numbers across kinds, and strings, bytes, bools and time of one kind.
 bool compare(const Value& a, const Value& b, int* order) {
   auto sign = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
   if (is_number(a) && is_number(b)) {

@@ -172,6 +172,7 @@ class Parser {
     return true;
   }
 
+  // Reads four hex digits of a \\u escape.
   bool hex4(unsigned* code) {
     if (at_ + 4 > text_.size()) return fail("short \\u escape");
     unsigned value = 0;
@@ -191,6 +192,7 @@ class Parser {
     return true;
   }
 
+  // Encodes a code point as UTF-8.
   static void append_utf8(unsigned code, std::string* out) {
     if (code < 0x80) {
       out->push_back(static_cast<char>(code));

@@ -43,6 +43,7 @@ void append_quoted(const std::string& text, std::string* out) {
   out->push_back('"');
 }
 
+// Appends the value as compact JSON.
 void dump_into(const Value& value, std::string* out) {
   switch (value.kind()) {
     case Kind::Null:
@@ -114,6 +115,7 @@ Value Value::array(std::vector<Value> items) {
   return value;
 }
 
+// Builds an object, later duplicates replacing earlier ones in place.
 Value Value::object(std::vector<Member> members) {
   std::vector<Member> unique;
   unique.reserve(members.size());
