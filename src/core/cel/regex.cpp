@@ -240,7 +240,7 @@ class Compiler {
     return inner;
   }
 
-  // Adds the ranges of \\d, \\w or \\s (negated for upper case).
+  // Adds the ranges of \d, \w or \s (negated for upper case).
   static void add_perl_class(char c, Instruction* instruction, bool* negate) {
     *negate = c == 'D' || c == 'W' || c == 'S';
     switch (c | 0x20) {
@@ -306,7 +306,7 @@ class Compiler {
     instruction->ranges.push_back({code, code});
   }
 
-  // Reads \\xHH or \\x{H...} after the backslash and x.
+  // Reads \xHH or \x{H...} after the backslash and x.
   uint32_t hex_escape() {
     auto hex = [](char h) {
       if (h >= '0' && h <= '9') return h - '0';

@@ -172,7 +172,7 @@ class Parser {
     return true;
   }
 
-  // Reads four hex digits of a \\u escape.
+  // Reads four hex digits of a \u escape.
   bool hex4(unsigned* code) {
     if (at_ + 4 > text_.size()) return fail("short \\u escape");
     unsigned value = 0;
