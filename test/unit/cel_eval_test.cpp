@@ -3,7 +3,9 @@
 // the absorption of errors and unknowns by &&, || and ?:.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -243,6 +245,30 @@ TEST(CelEval, ProgramIsReusable) {
     EXPECT_EQ(program->evaluate(activation).result, i > 10 ? Result::True : Result::False);
   }
   EXPECT_EQ(program->referenced_parameters(), std::vector<std::string>{"x"});
+}
+
+TEST(CelEval, ProgramIsSharedAcrossThreads) {
+  auto program = Program::compile(
+      "l.exists(x, x == n) && s.matches('^a+$')",
+      {{"l", parse_type("list<int>")}, {"n", parse_type("int")}, {"s", parse_type("string")}},
+      nullptr);
+  ASSERT_TRUE(program);
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 2000; ++i) {
+        Activation activation;
+        activation.set("l", Value::list({Value::integer(t), Value::integer(i)}));
+        activation.set("n", Value::integer(i % 3 == 0 ? i : -1));
+        activation.set("s", Value::string("aaa"));
+        Result expected = i % 3 == 0 ? Result::True : Result::False;
+        if (program->evaluate(activation).result != expected) ++wrong;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace
