@@ -96,7 +96,8 @@ class Checker {
         break;
       }
       case NodeKind::Map: {
-        std::vector<Type> keys, values;
+        std::vector<Type> keys;
+        std::vector<Type> values;
         for (size_t i = 0; i < node->args.size(); ++i)
           (i % 2 == 0 ? keys : values).push_back(check(node->args[i].get()));
         node->type = Type::map(join(keys), join(values));
@@ -110,7 +111,7 @@ class Checker {
   }
 
  private:
-  [[noreturn]] void fail(const Node& node, std::string message) {
+  [[noreturn]] static void fail(const Node& node, std::string message) {
     throw CheckFailure{CompileError{std::move(message), node.line, node.column}};
   }
 

@@ -11,21 +11,21 @@ Type A() { return Type::type_param(0); }
 Type B() { return Type::type_param(1); }
 
 Overload global(std::vector<Type> args, Type result) {
-  return Overload{false, std::move(args), result};
+  return Overload{false, std::move(args), std::move(result)};
 }
 Overload member(std::vector<Type> args, Type result) {
-  return Overload{true, std::move(args), result};
+  return Overload{true, std::move(args), std::move(result)};
 }
 
 // Overloads (T, T) -> result for each kind.
-std::vector<Overload> same_typed(std::initializer_list<Kind> kinds, Type result) {
+std::vector<Overload> same_typed(std::initializer_list<Kind> kinds, const Type& result) {
   std::vector<Overload> overloads;
   for (Kind kind : kinds) overloads.push_back(global({T(kind), T(kind)}, result));
   return overloads;
 }
 
 // Overloads (kind) -> result, global style.
-std::vector<Overload> conversions(std::initializer_list<Kind> from, Type result) {
+std::vector<Overload> conversions(std::initializer_list<Kind> from, const Type& result) {
   std::vector<Overload> overloads;
   for (Kind kind : from) overloads.push_back(global({T(kind)}, result));
   return overloads;
@@ -42,7 +42,9 @@ std::vector<Overload> getters(bool with_duration) {
 // Builds the table once.
 std::vector<Function> build_table() {
   using K = Kind;
-  const Type kBool = T(K::Bool), kInt = T(K::Int), kString = T(K::String);
+  const Type kBool = T(K::Bool);
+  const Type kInt = T(K::Int);
+  const Type kString = T(K::String);
   const std::initializer_list<Kind> kOrdered = {K::Bool,   K::Int,   K::Uint,      K::Double,
                                                 K::String, K::Bytes, K::Timestamp, K::Duration};
   std::vector<Function> table;
@@ -92,7 +94,7 @@ std::vector<Function> build_table() {
       op_index);
 
   std::vector<Overload> size;
-  for (Type type : {kString, T(K::Bytes), Type::list(A()), Type::map(A(), B())}) {
+  for (const Type& type : {kString, T(K::Bytes), Type::list(A()), Type::map(A(), B())}) {
     size.push_back(global({type}, kInt));
     size.push_back(member({type}, kInt));
   }
@@ -133,7 +135,9 @@ std::vector<Function> build_table() {
   return table;
 }
 
-uint64_t traversal(uint64_t size) { return static_cast<uint64_t>(std::ceil(size * 0.1)); }
+uint64_t traversal(uint64_t size) {
+  return static_cast<uint64_t>(std::ceil(static_cast<double>(size) * 0.1));
+}
 
 bool is_text(const Value& value) {
   return value.kind() == ValueKind::String || value.kind() == ValueKind::Bytes;
@@ -175,7 +179,7 @@ uint64_t call_cost(CostRule rule, const Value* args, size_t count) {
     case CostRule::Matches:
       if (count != 2) return 1;
       return traversal(1 + args[0].size()) *
-             static_cast<uint64_t>(std::ceil(args[1].size() * 0.25));
+             static_cast<uint64_t>(std::ceil(static_cast<double>(args[1].size()) * 0.25));
   }
   return 1;
 }

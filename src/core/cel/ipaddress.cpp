@@ -9,9 +9,10 @@ namespace {
 
 // Parses dotted-quad IPv4 into four bytes; *why says what is wrong.
 bool parse_v4(std::string_view text, uint8_t* bytes, const char** why) {
-  int field = 0, digits = 0, value = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
+  int field = 0;
+  int digits = 0;
+  int value = 0;
+  for (char c : text) {
     if (c >= '0' && c <= '9') {
       if (digits == 1 && value == 0) {
         *why = "IPv4 field has octet with leading zero";
@@ -77,7 +78,8 @@ bool parse_v6(std::string_view text, uint8_t* bytes, const char** why) {
       return false;
     }
     size_t start = at;
-    int value = 0, length = 0;
+    int value = 0;
+    int length = 0;
     while (at < text.size() && hex_value(text[at]) >= 0) {
       value = value * 16 + hex_value(text[at]);
       ++length;
@@ -107,8 +109,8 @@ bool parse_v6(std::string_view text, uint8_t* bytes, const char** why) {
       at = text.size();
       break;
     }
-    bytes[groups * 2] = static_cast<uint8_t>(value >> 8);
-    bytes[groups * 2 + 1] = static_cast<uint8_t>(value);
+    bytes[static_cast<size_t>(groups) * 2] = static_cast<uint8_t>(value >> 8);
+    bytes[static_cast<size_t>(groups) * 2 + 1] = static_cast<uint8_t>(value);
     ++groups;
     if (at == text.size()) break;
     if (text[at] != ':') {
@@ -201,11 +203,12 @@ bool parse_ip_prefix(std::string_view text, IpPrefix* out) {
 
 bool prefix_contains(const IpPrefix& prefix, const IpAddress& address) {
   if (prefix.address.v4 != address.v4 || !address.zone.empty()) return false;
-  int whole = prefix.bits / 8, rest = prefix.bits % 8;
+  int whole = prefix.bits / 8;
+  int rest = prefix.bits % 8;
   for (int i = 0; i < whole; ++i)
     if (prefix.address.bytes[i] != address.bytes[i]) return false;
   if (rest == 0) return true;
-  uint8_t mask = static_cast<uint8_t>(0xFF << (8 - rest));
+  auto mask = static_cast<uint8_t>(0xFF << (8 - rest));
   return (prefix.address.bytes[whole] & mask) == (address.bytes[whole] & mask);
 }
 
@@ -218,8 +221,9 @@ std::string format_ip_address(const IpAddress& address) {
     return buffer;
   }
   int groups[8];
-  for (int i = 0; i < 8; ++i) groups[i] = b[2 * i] << 8 | b[2 * i + 1];
-  int best_start = -1, best_length = 0;
+  for (size_t i = 0; i < 8; ++i) groups[i] = b[2 * i] << 8 | b[2 * i + 1];
+  int best_start = -1;
+  int best_length = 0;
   for (int i = 0; i < 8;) {
     if (groups[i] != 0) {
       ++i;

@@ -57,13 +57,14 @@ void append_utf8(uint32_t code, std::string* out) {
 bool valid_utf8(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
-    unsigned char c = static_cast<unsigned char>(text[i]);
+    auto c = static_cast<unsigned char>(text[i]);
     int length;
     uint32_t code;
     if (c < 0x80) {
       ++i;
       continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
       length = 2;
       code = c & 0x1F;
     } else if (c >= 0xE0 && c <= 0xEF) {
@@ -77,7 +78,7 @@ bool valid_utf8(std::string_view text) {
     }
     if (i + length > text.size()) return false;
     for (int k = 1; k < length; ++k) {
-      unsigned char next = static_cast<unsigned char>(text[i + k]);
+      auto next = static_cast<unsigned char>(text[i + k]);
       if ((next & 0xC0) != 0x80) return false;
       code = code << 6 | (next & 0x3F);
     }

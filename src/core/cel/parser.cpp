@@ -29,10 +29,10 @@ class Parser {
   }
 
  private:
-  [[noreturn]] void fail_at(int line, int column, std::string message) {
+  [[noreturn]] static void fail_at(int line, int column, std::string message) {
     throw ParseFailure{CompileError{std::move(message), line, column}};
   }
-  [[noreturn]] void fail_here(std::string message) {
+  [[noreturn]] void fail_here(std::string message) const {
     if (token_.kind == Tok::Error) fail_at(token_.line, token_.column, token_.text);
     fail_at(token_.line, token_.column, std::move(message));
   }
@@ -71,7 +71,7 @@ class Parser {
   }
 
   // Creates a node at a position; its depth is one more than its deepest child.
-  NodePtr make(NodeKind kind, int line, int column, std::vector<NodePtr> args = {}) {
+  static NodePtr make(NodeKind kind, int line, int column, std::vector<NodePtr> args = {}) {
     auto node = std::make_unique<Node>();
     node->kind = kind;
     node->line = line;
@@ -87,7 +87,7 @@ class Parser {
     return node;
   }
 
-  NodePtr call(const char* function, int line, int column, std::vector<NodePtr> args) {
+  static NodePtr call(const char* function, int line, int column, std::vector<NodePtr> args) {
     NodePtr node = make(NodeKind::Call, line, column, std::move(args));
     node->name = function;
     return node;
@@ -103,7 +103,8 @@ class Parser {
     enter(depth);
     NodePtr condition = logical(depth, Tok::Or);
     if (token_.kind != Tok::Question) return condition;
-    int line = token_.line, column = token_.column;
+    int line = token_.line;
+    int column = token_.column;
     shift();
     NodePtr yes = logical(depth, Tok::Or);
     expect(Tok::Colon, "':'");
@@ -119,7 +120,8 @@ class Parser {
   NodePtr logical(int depth, Tok op) {
     NodePtr left = op == Tok::Or ? logical(depth, Tok::And) : relation(depth);
     while (token_.kind == op) {
-      int line = token_.line, column = token_.column;
+      int line = token_.line;
+      int column = token_.column;
       shift();
       NodePtr right = op == Tok::Or ? logical(depth, Tok::And) : relation(depth);
       std::vector<NodePtr> args;
@@ -168,7 +170,8 @@ class Parser {
   NodePtr binary(const char* (*function_of)(Tok), Next next) {
     NodePtr left = next();
     while (const char* function = function_of(token_.kind)) {
-      int line = token_.line, column = token_.column;
+      int line = token_.line;
+      int column = token_.column;
       shift();
       NodePtr right = next();
       std::vector<NodePtr> args;
@@ -194,7 +197,8 @@ class Parser {
     enter(depth);
     if (token_.kind != Tok::Not && token_.kind != Tok::Minus) return member(depth);
     Tok op = token_.kind;
-    int line = token_.line, column = token_.column;
+    int line = token_.line;
+    int column = token_.column;
     shift();
     if (op == Tok::Minus && token_.kind == Tok::Int) {
       Token literal = token_;
@@ -222,12 +226,14 @@ class Parser {
   // Parses .field, .method(args) and [index] after an operand.
   NodePtr member_suffix(NodePtr operand, int depth) {
     for (;;) {
-      int line = token_.line, column = token_.column;
+      int line = token_.line;
+      int column = token_.column;
       if (accept(Tok::Dot)) {
         if (token_.kind != Tok::Ident) fail_here("Syntax error: expected a field or method name");
         std::string name = token_.text;
         shift();
-        int open_line = token_.line, open_column = token_.column;
+        int open_line = token_.line;
+        int open_column = token_.column;
         if (accept(Tok::LParen)) {
           std::vector<NodePtr> args;
           args.push_back(std::move(operand));
@@ -265,7 +271,7 @@ class Parser {
   }
 
   // Builds a receiver-style call, expanding the comprehension macros.
-  NodePtr receiver_call(std::string name, int line, int column, std::vector<NodePtr> args) {
+  static NodePtr receiver_call(std::string name, int line, int column, std::vector<NodePtr> args) {
     Macro macro = Macro::None;
     size_t count = args.size() - 1;
     if (name == "all" && count == 2) macro = Macro::All;
@@ -297,7 +303,8 @@ class Parser {
   NodePtr primary(int depth) {
     enter(depth);
     Token token = token_;
-    int line = token.line, column = token.column;
+    int line = token.line;
+    int column = token.column;
     switch (token.kind) {
       case Tok::Int:
         if (token.overflow || token.number > static_cast<uint64_t>(INT64_MAX))
@@ -353,7 +360,7 @@ class Parser {
     }
   }
 
-  NodePtr literal(Value value, int line, int column) {
+  static NodePtr literal(Value value, int line, int column) {
     NodePtr node = make(NodeKind::Literal, line, column);
     node->literal = std::move(value);
     return node;
@@ -361,10 +368,12 @@ class Parser {
 
   // Parses an identifier, or a global call such as size(x) or has(m.f).
   NodePtr name_or_call(int depth) {
-    int line = token_.line, column = token_.column;
+    int line = token_.line;
+    int column = token_.column;
     std::string name = token_.text;
     shift();
-    int open_line = token_.line, open_column = token_.column;
+    int open_line = token_.line;
+    int open_column = token_.column;
     if (!accept(Tok::LParen)) {
       NodePtr node = make(NodeKind::Ident, line, column);
       node->name = std::move(name);
@@ -385,7 +394,8 @@ class Parser {
   }
 
   NodePtr map_literal(int depth) {
-    int line = token_.line, column = token_.column;
+    int line = token_.line;
+    int column = token_.column;
     shift();
     std::vector<NodePtr> parts;
     while (!accept(Tok::RBrace)) {

@@ -1,6 +1,7 @@
 #include "core/cel/regex.h"
 
 #include <cctype>
+#include <memory>
 #include <utility>
 
 namespace agentauthz::core::cel {
@@ -20,7 +21,7 @@ struct RegexFailure {
 
 // Decodes one UTF-8 code point at *at (invalid bytes decode as themselves).
 uint32_t next_code_point(std::string_view text, size_t* at) {
-  unsigned char c = static_cast<unsigned char>(text[*at]);
+  auto c = static_cast<unsigned char>(text[*at]);
   int length = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
   if (*at + length > text.size()) length = 1;
   uint32_t code = length == 1 ? c : c & (0x7F >> length);
@@ -105,7 +106,8 @@ class Compiler {
   Fragment repetition(int depth) {
     Fragment atom_code = atom(depth);
     while (!done()) {
-      int low, high;  // high < 0: unbounded
+      int low;
+      int high;  // high < 0: unbounded
       char c = peek();
       if (c == '*' || c == '+' || c == '?') {
         ++at_;
@@ -179,13 +181,13 @@ class Compiler {
     return out;
   }
 
-  Fragment single(Instruction instruction) {
+  static Fragment single(Instruction instruction) {
     Fragment fragment;
     fragment.push_back(std::move(instruction));
     return fragment;
   }
 
-  Instruction literal(uint32_t code) {
+  static Instruction literal(uint32_t code) {
     Instruction instruction = make(Instruction::Class);
     instruction.ranges.push_back({code, code});
     return instruction;
@@ -434,7 +436,7 @@ std::unique_ptr<Regex> Regex::compile(std::string_view pattern, std::string* err
     Compiler compiler(pattern);
     Fragment code = compiler.compile();
     code.push_back(make(Instruction::Match));
-    auto regex = std::unique_ptr<Regex>(new Regex());
+    auto regex = std::make_unique<Regex>();
     regex->program_ = std::move(code);
     return regex;
   } catch (const RegexFailure& failure) {
@@ -447,7 +449,9 @@ std::unique_ptr<Regex> Regex::compile(std::string_view pattern, std::string* err
 // Runs every thread in lockstep over the text (unanchored search).
 bool Regex::search(std::string_view text) const {
   const size_t n = program_.size();
-  std::vector<int> current, next, stack;
+  std::vector<int> current;
+  std::vector<int> next;
+  std::vector<int> stack;
   std::vector<size_t> seen(n, 0);
   size_t generation = 1;
   size_t at = 0;

@@ -48,11 +48,12 @@ bool offset_at(std::string_view text, size_t* at, int64_t* offset) {
   if (*at >= text.size() || (text[*at] != '+' && text[*at] != '-')) return false;
   int sign = text[*at] == '-' ? -1 : 1;
   ++*at;
-  int hours = 0, minutes = 0;
+  int hours = 0;
+  int minutes = 0;
   if (!digits(text, at, 2, &hours) || !expect(text, at, ':') || !digits(text, at, 2, &minutes))
     return false;
   if (hours > 23 || minutes > 59) return false;
-  *offset = sign * (hours * 3600 + minutes * 60);
+  *offset = sign * (int64_t{hours} * 3600 + int64_t{minutes} * 60);
   return true;
 }
 
@@ -61,7 +62,12 @@ bool offset_at(std::string_view text, size_t* at, int64_t* offset) {
 // Reads fixed-width fields, an optional fraction and the zone, then range-checks.
 bool parse_timestamp(std::string_view text, int64_t* seconds, int32_t* nanos) {
   size_t at = 0;
-  int year, month, day, hour, minute, second;
+  int year = 0;
+  int month = 0;
+  int day = 0;
+  int hour = 0;
+  int minute = 0;
+  int second = 0;
   if (!digits(text, &at, 4, &year) || !expect(text, &at, '-') || !digits(text, &at, 2, &month) ||
       !expect(text, &at, '-') || !digits(text, &at, 2, &day) || !expect(text, &at, 'T') ||
       !digits(text, &at, 2, &hour) || !expect(text, &at, ':') || !digits(text, &at, 2, &minute) ||
@@ -89,8 +95,8 @@ bool parse_timestamp(std::string_view text, int64_t* seconds, int32_t* nanos) {
     return false;
   }
   if (at != text.size()) return false;
-  int64_t result =
-      days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset;
+  int64_t result = days_from_civil(year, month, day) * 86400 + int64_t{hour} * 3600 +
+                   int64_t{minute} * 60 + second - offset;
   if (result < kMinTimestampSeconds || result > kMaxTimestampSeconds) return false;
   *seconds = result;
   *nanos = fraction;
@@ -173,7 +179,8 @@ bool parse_duration(std::string_view text, int64_t* nanos) {
   uint64_t total = 0;
   while (at < text.size()) {
     uint64_t whole = 0;
-    bool any_digit = false, overflow = false;
+    bool any_digit = false;
+    bool overflow = false;
     while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
       if (whole > (kLimit - 9) / 10) overflow = true;
       whole = whole * 10 + (text[at] - '0');
@@ -181,7 +188,8 @@ bool parse_duration(std::string_view text, int64_t* nanos) {
       ++at;
     }
     if (overflow) return false;
-    uint64_t fraction = 0, scale = 1;
+    uint64_t fraction = 0;
+    uint64_t scale = 1;
     if (at < text.size() && text[at] == '.') {
       ++at;
       while (at < text.size() && text[at] >= '0' && text[at] <= '9') {

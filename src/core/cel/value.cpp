@@ -210,7 +210,8 @@ bool is_number(const Value& v) {
 // double for big integers). Returns 2 if either is NaN.
 int compare_numbers(const Value& a, const Value& b) {
   auto sign = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
-  ValueKind ka = a.kind(), kb = b.kind();
+  ValueKind ka = a.kind();
+  ValueKind kb = b.kind();
   if (ka == ValueKind::Double || kb == ValueKind::Double) {
     if (ka == ValueKind::Double && kb == ValueKind::Double) {
       if (std::isnan(a.as_double()) || std::isnan(b.as_double())) return 2;
@@ -227,14 +228,14 @@ int compare_numbers(const Value& a, const Value& b) {
       if (d < -9223372036854775808.0) return -1;
       if (d >= 9223372036854775808.0) return 1;
       double whole = std::trunc(d);
-      int64_t i = static_cast<int64_t>(whole);
+      auto i = static_cast<int64_t>(whole);
       if (i != b.as_int()) return sign(i, b.as_int());
       return sign(d, whole);
     }
     if (d < 0) return -1;
     if (d >= 18446744073709551616.0) return 1;
     double whole = std::trunc(d);
-    uint64_t u = static_cast<uint64_t>(whole);
+    auto u = static_cast<uint64_t>(whole);
     if (u != b.as_uint()) return sign(u, b.as_uint());
     return sign(d, whole);
   }

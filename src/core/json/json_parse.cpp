@@ -229,7 +229,7 @@ class Parser {
 
   // Copies one well-formed multi-byte UTF-8 sequence at the cursor.
   bool copy_utf8_sequence(std::string* out) {
-    unsigned char lead = static_cast<unsigned char>(text_[at_]);
+    auto lead = static_cast<unsigned char>(text_[at_]);
     int length = lead >= 0xC2 && lead <= 0xDF   ? 2
                  : lead >= 0xE0 && lead <= 0xEF ? 3
                  : lead >= 0xF0 && lead <= 0xF4 ? 4
@@ -237,7 +237,7 @@ class Parser {
     if (length == 0 || at_ + length > text_.size()) return false;
     unsigned code = lead & (0x7F >> length);
     for (int i = 1; i < length; ++i) {
-      unsigned char next = static_cast<unsigned char>(text_[at_ + i]);
+      auto next = static_cast<unsigned char>(text_[at_ + i]);
       if ((next & 0xC0) != 0x80) return false;
       code = code << 6 | (next & 0x3F);
     }
@@ -254,7 +254,7 @@ class Parser {
     ++at_;
     for (;;) {
       if (at_ >= text_.size()) return fail("unterminated string");
-      unsigned char c = static_cast<unsigned char>(text_[at_]);
+      auto c = static_cast<unsigned char>(text_[at_]);
       if (c == '"') {
         ++at_;
         return true;

@@ -52,7 +52,7 @@ RoleRow read_role(Oid role) {
   pg_guard([&] {
     HeapTuple tuple = SearchSysCache1(AUTHOID, ObjectIdGetDatum(role));
     if (!HeapTupleIsValid(tuple)) return;
-    Form_pg_authid form = reinterpret_cast<Form_pg_authid>(GETSTRUCT(tuple));
+    auto* form = reinterpret_cast<Form_pg_authid>(GETSTRUCT(tuple));
     row.exists = true;
     name = form->rolname;
     row.superuser = form->rolsuper;
@@ -119,7 +119,7 @@ std::string compute_reason(Oid role) {
     bool listed = false;
     std::string privilege = own_privilege(reached[i], row, database_owner, &listed);
     if (!privilege.empty()) {
-      if (i == 0) return who + " " + privilege;
+      if (i == 0) return who.append(" ").append(privilege);
       return who + " is a member of " + row.name + (listed ? "" : ", which " + privilege);
     }
     for (Oid parent : direct_memberships(reached[i]))

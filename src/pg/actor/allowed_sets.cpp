@@ -95,7 +95,8 @@ bool build_allowed_set(const ActiveActor& actor, core::Evaluator& evaluator, All
                     Engine::cache_limit() / kListingBytesPerNode))
     return false;
   const core::Interner& interner = engine.interner();
-  std::vector<int64_t> symbols, numbers;
+  std::vector<int64_t> symbols;
+  std::vector<int64_t> numbers;
   symbols.reserve(ids.size());
   for (core::Symbol id : ids) {
     symbols.push_back(id);

@@ -68,10 +68,8 @@ void xact_callback(XactEvent event, void*) {
       if (pending.session_changed) session_context = std::move(pending.session);
       forget_transaction();
       break;
+    // Only local contexts can reach PREPARE: they end with the transaction.
     case XACT_EVENT_PREPARE:
-      // Only local contexts can reach here: they end with the transaction.
-      forget_transaction();
-      break;
     case XACT_EVENT_ABORT:
     case XACT_EVENT_PARALLEL_ABORT:
       forget_transaction();

@@ -91,7 +91,7 @@ std::string actor_json(const ActiveActor& actor) {
   // transaction does), "transaction" (without the preloaded library),
   // "server log" (a hot standby), or "off".
   static const char* const levels[] = {"off", "denied", "summary", "all"};
-  out.append(",\"audit\":{\"level\":");
+  out.append(R"(,"audit":{"level":)");
   core::append_json_string(&out, levels[audit::level_setting]);
   out.append(",\"destination\":");
   core::append_json_string(&out, audit::destination());
@@ -203,7 +203,7 @@ std::string run_explain_actor(std::string_view relation, std::string_view object
     out.append(core::explain_to_json(disclosure.granted, actor.subject, std::string(relation),
                                      std::string(object), disclosure.proof));
   } else if (disclosure.shown == Disclosure::Shown::Withheld) {
-    out.append(",\"proof\":\"withheld\",\"detail\":");
+    out.append(R"(,"proof":"withheld","detail":)");
     core::append_json_string(&out, "an agent is told the decision only, as check() would tell it");
   }
   out.append(",\"allowed\":").append(allowed ? "true" : "false").append("}");
@@ -400,7 +400,7 @@ Datum allowed_array(FunctionCallInfo fcinfo, Oid element_type) {
   std::vector<std::string> ids = actor_allowed_ids(relation, type);
   Datum result = 0;
   pg_guard([&] {
-    Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * (ids.size() + 1)));
+    auto* elements = static_cast<Datum*>(palloc(sizeof(Datum) * (ids.size() + 1)));
     int count = 0;
     for (const std::string& id : ids) {
       if (element_type == TEXTOID) {

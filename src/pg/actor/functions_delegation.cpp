@@ -169,7 +169,7 @@ std::vector<std::string> text_array(ArrayType* array) {
 Datum text_array_datum(const std::vector<std::string>& values) {
   Datum result = 0;
   pg_guard([&] {
-    Datum* elements = static_cast<Datum*>(palloc(sizeof(Datum) * (values.size() + 1)));
+    auto* elements = static_cast<Datum*>(palloc(sizeof(Datum) * (values.size() + 1)));
     for (size_t i = 0; i < values.size(); ++i) elements[i] = text_datum(values[i]);
     result = PointerGetDatum(construct_array(elements, static_cast<int>(values.size()), TEXTOID, -1,
                                              false, TYPALIGN_INT));
@@ -316,7 +316,8 @@ std::string insert_mapping(const std::string& subject, const std::string& role_t
   SqlScope scope(Rights::Owner);
   with_spi([&] {
     Oid types[3] = {TEXTOID, NAMEOID, NAMEOID};
-    NameData role_name, creator;
+    NameData role_name;
+    NameData creator;
     namestrcpy(&role_name, role_text.c_str());
     namestrcpy(&creator, GetUserNameFromId(scope.caller(), false));
     Datum values[3] = {text_datum(subject), NameGetDatum(&role_name), NameGetDatum(&creator)};

@@ -74,7 +74,8 @@ int64 delete_ended_links(TimestampTz cutoff) {
     int rc = SPI_execute_with_args(kPurgeQuery, 1, types, values, nullptr, false, 1);
     if (rc != SPI_OK_SELECT || SPI_processed != 1)
       elog(ERROR, "could not purge delegations: %s", SPI_result_code_string(rc));
-    bool ids_null, count_null;
+    bool ids_null;
+    bool count_null;
     Datum ids = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &ids_null);
     removed =
         DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &count_null));
