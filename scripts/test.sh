@@ -4,15 +4,15 @@
 # runs the core unit tests under AddressSanitizer and UBSan, clang-tidy over
 # src/, then on a throwaway cluster the pg_regress suite, the isolation specs,
 # the libpq integration tests and the shell tests (pg_dump/pg_restore round
-# trip, upgrade, pgbouncer, ...) and the fuzzers' smoke runs; with
-# VALGRIND=1, last the pg_regress suite again on a server under valgrind.
+# trip, upgrade, pgbouncer, ...), the fuzzers' smoke runs and, last, the
+# pg_regress suite again on a server under valgrind (VALGRIND=0 skips it).
 # Ends with "N passed, N failed" and each stage's time; exits non-zero on any
 # failure.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/valgrind_server.sh"
 
-FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+FUZZ_SECONDS=${FUZZ_SECONDS:-10}
 PASSED=0
 FAILED=0
 FAILURES=()
@@ -177,7 +177,7 @@ main() {
   stage integration_tests
   stage shell_tests
   stage fuzz_tests
-  if [[ "${VALGRIND:-0}" == 1 ]]; then stage valgrind_tests; fi
+  if [[ "${VALGRIND:-1}" == 1 ]]; then stage valgrind_tests; fi
   if ((FAILED)); then
     printf '\nfailures:\n' >&2
     printf '  %s\n' "${FAILURES[@]}" >&2
