@@ -65,11 +65,12 @@ format_check() {
 }
 
 # The unit and integration tests are built once, with ASan and UBSan: a
-# finding aborts the test binary and fails the run.
+# finding aborts the test binary and fails the run. -O1 with line tables
+# only (-g1) keeps reports readable and builds in half the time of -O2 -g.
 unit_tests() {
   log "core unit tests (ASan + UBSan)"
-  cmake -S "$REPO_ROOT" -B "$TEST_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DAGENTAUTHZ_SANITIZE=ON >/dev/null
+  cmake -S "$REPO_ROOT" -B "$TEST_BUILD" -DCMAKE_BUILD_TYPE=Sanitized \
+      -DCMAKE_CXX_FLAGS_SANITIZED="-O1 -g1" -DAGENTAUTHZ_SANITIZE=ON >/dev/null
   cmake --build "$TEST_BUILD" -j"$(nproc)" >/dev/null
   local out=$WORK/unit.out status=0
   "$TEST_BUILD/unit_tests" --gtest_color=no >"$out" 2>&1 || status=$?
