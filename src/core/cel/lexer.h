@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/utf8.h"
+
 namespace agentauthz::core::cel {
 
 enum class Tok {
@@ -83,11 +85,5 @@ class Lexer {
   bool done_ = false;
   Token last_;
 };
-
-// Appends the UTF-8 encoding of a code point.
-void append_utf8(uint32_t code_point, std::string* out);
-
-// True if text is well-formed UTF-8 (no surrogates, no overlongs).
-bool valid_utf8(std::string_view text);
 
 }  // namespace agentauthz::core::cel

@@ -3,6 +3,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/utf8.h"
+
 namespace agentauthz::core::json {
 
 namespace {
@@ -190,25 +192,6 @@ class Parser {
     }
     *code = value;
     return true;
-  }
-
-  // Encodes a code point as UTF-8.
-  static void append_utf8(unsigned code, std::string* out) {
-    if (code < 0x80) {
-      out->push_back(static_cast<char>(code));
-    } else if (code < 0x800) {
-      out->push_back(static_cast<char>(0xC0 | (code >> 6)));
-      out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    } else if (code < 0x10000) {
-      out->push_back(static_cast<char>(0xE0 | (code >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    } else {
-      out->push_back(static_cast<char>(0xF0 | (code >> 18)));
-      out->push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
-      out->push_back(static_cast<char>(0x80 | (code & 0x3F)));
-    }
   }
 
   // Reads a \u escape (the cursor is after "\u"), joining surrogate pairs.
