@@ -22,6 +22,41 @@ void append_item(Entry* entry, std::initializer_list<std::string_view> parts) {
   entry->ends.push_back(static_cast<uint32_t>(entry->data.size()));
 }
 
+// Separates a cached key from its tuple's condition name and context; no
+// key, condition name or JSON text (which escapes control characters)
+// contains it.
+constexpr char kConditionMark = '\x1e';
+
+// The parts that cache a subject read from a tuple, with its condition.
+template <typename Add>
+void add_subject(Add&& add, const SubjectKey& subject) {
+  std::string_view mark = subject.condition.empty() ? std::string_view() : "\x1e";
+  std::string_view name = subject.condition.name;
+  std::string_view context = subject.condition.context;
+  if (subject.is_userset())
+    add({subject.type, ":", subject.id, "#", subject.relation, mark, name, mark, context});
+  else
+    add({subject.type, ":", subject.id, mark, name, mark, context});
+}
+
+// Splits a cached item into its key text and its tuple's condition.
+std::string_view split_condition(std::string_view item, TupleCondition* condition) {
+  size_t mark = item.find(kConditionMark);
+  if (mark == std::string_view::npos) return item;
+  std::string_view rest = item.substr(mark + 1);
+  size_t second = rest.find(kConditionMark);
+  condition->name = rest.substr(0, second);
+  condition->context = rest.substr(second + 1);
+  return item.substr(0, mark);
+}
+
+SubjectKey cached_subject(std::string_view item) {
+  TupleCondition condition;
+  SubjectKey subject = split_subject(split_condition(item, &condition));
+  subject.condition = condition;
+  return subject;
+}
+
 }  // namespace
 
 void CachingReader::clear() {
@@ -61,8 +96,8 @@ const CachingReader::Entry& CachingReader::cached(Usable&& usable, Fill&& fill, 
 // Point lookups are not cached: each names one subject, and the evaluator
 // already remembers per-subject results and reads small objects whole.
 bool CachingReader::contains(const ObjectKey& object, std::string_view relation,
-                             const SubjectKey& subject) {
-  return inner_.contains(object, relation, subject);
+                             const SubjectKey& subject, TupleCondition* condition) {
+  return inner_.contains(object, relation, subject, condition);
 }
 
 // Whole-object reads are cached by the evaluator, already resolved.
@@ -78,17 +113,14 @@ void CachingReader::read_subjects(const ObjectKey& object, std::string_view rela
       cached([](const Entry& e) { return e.complete; },
              [&](auto&& add) {
                inner_.read_subjects(object, relation, filter, [&](const SubjectKey& subject) {
-                 if (subject.is_userset())
-                   add({subject.type, ":", subject.id, "#", subject.relation});
-                 else
-                   add({subject.type, ":", subject.id});
+                 add_subject(add, subject);
                  return true;
                });
                return true;
              },
              0);
   for (size_t i = 0; i < entry.ends.size(); ++i)
-    if (!visit(split_subject(entry.at(i)))) return;
+    if (!visit(cached_subject(entry.at(i)))) return;
 }
 
 // Visits at most `limit` subjects of (object, relation) from the cache; false when there are more.
@@ -98,19 +130,16 @@ bool CachingReader::read_few_subjects(const ObjectKey& object, std::string_view 
   build_key(&key_, 's', {object.type, object.id, relation});
   const Entry& entry = cached([&](const Entry& e) { return e.complete || e.more_than >= limit; },
                               [&](auto&& add) {
-                                return inner_.read_few_subjects(
-                                    object, relation, limit, [&](const SubjectKey& subject) {
-                                      if (subject.is_userset())
-                                        add({subject.type, ":", subject.id, "#", subject.relation});
-                                      else
-                                        add({subject.type, ":", subject.id});
-                                      return true;
-                                    });
+                                return inner_.read_few_subjects(object, relation, limit,
+                                                                [&](const SubjectKey& subject) {
+                                                                  add_subject(add, subject);
+                                                                  return true;
+                                                                });
                               },
                               limit);
   if (!entry.complete || entry.ends.size() > limit) return false;
   for (size_t i = 0; i < entry.ends.size(); ++i)
-    if (!visit(split_subject(entry.at(i)))) break;
+    if (!visit(cached_subject(entry.at(i)))) break;
   return true;
 }
 
@@ -122,14 +151,20 @@ void CachingReader::read_objects(const SubjectKey& subject, std::string_view rel
       cached([](const Entry& e) { return e.complete; },
              [&](auto&& add) {
                inner_.read_objects(subject, relation, object_type, [&](const ObjectKey& object) {
-                 add({object.type, ":", object.id});
+                 std::string_view mark = object.condition.empty() ? std::string_view() : "\x1e";
+                 add({object.type, ":", object.id, mark, object.condition.name, mark,
+                      object.condition.context});
                  return true;
                });
                return true;
              },
              0);
-  for (size_t i = 0; i < entry.ends.size(); ++i)
-    if (!visit(split_object(entry.at(i)))) return;
+  for (size_t i = 0; i < entry.ends.size(); ++i) {
+    TupleCondition condition;
+    ObjectKey object = split_object(split_condition(entry.at(i), &condition));
+    object.condition = condition;
+    if (!visit(object)) return;
+  }
 }
 
 }  // namespace agentauthz::core

@@ -19,8 +19,8 @@ class CachingReader : public TupleReader {
   explicit CachingReader(TupleReader& inner, size_t max_bytes = 64u << 20)
       : inner_(inner), max_bytes_(max_bytes) {}
 
-  bool contains(const ObjectKey& object, std::string_view relation,
-                const SubjectKey& subject) override;
+  bool contains(const ObjectKey& object, std::string_view relation, const SubjectKey& subject,
+                TupleCondition* condition) override;
   void read_subjects(const ObjectKey& object, std::string_view relation, SubjectFilter filter,
                      SubjectVisitor visit) override;
   bool read_few_subjects(const ObjectKey& object, std::string_view relation, size_t limit,

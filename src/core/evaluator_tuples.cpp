@@ -60,7 +60,7 @@ bool Evaluator::contains(const Object& object, const RelationInfo& relation,
   key.id = interner_.text(subject.id);
   if (subject.userset()) key.relation = model_->relation(subject.relation).name;
   return reader_.contains(ObjectKey{model_->type(object.type).name, interner_.text(object.id)},
-                          relation.name, key);
+                          relation.name, key, nullptr);
 }
 
 // Looks for a tuple of object#relation naming the subject itself ("direct")

@@ -2,10 +2,11 @@
 
 namespace agentauthz::core {
 
-void MemoryReader::add(std::string_view object, std::string_view relation,
-                       std::string_view subject) {
-  forward_.emplace(std::string(object), std::string(relation), std::string(subject));
-  reverse_.emplace(std::string(subject), std::string(relation), std::string(object));
+void MemoryReader::add(std::string_view object, std::string_view relation, std::string_view subject,
+                       std::string_view condition, std::string_view condition_context) {
+  Condition c{std::string(condition), std::string(condition_context)};
+  forward_[Key(object, relation, subject)] = c;
+  reverse_[Key(subject, relation, object)] = std::move(c);
 }
 
 bool MemoryReader::remove(std::string_view object, std::string_view relation,
@@ -16,9 +17,12 @@ bool MemoryReader::remove(std::string_view object, std::string_view relation,
 }
 
 bool MemoryReader::contains(const ObjectKey& object, std::string_view relation,
-                            const SubjectKey& subject) {
-  return forward_.count(
-             Key(format_object(object.type, object.id), relation, format_subject(subject))) > 0;
+                            const SubjectKey& subject, TupleCondition* condition) {
+  auto found =
+      forward_.find(Key(format_object(object.type, object.id), relation, format_subject(subject)));
+  if (found == forward_.end()) return false;
+  if (condition != nullptr) *condition = found->second.view();
+  return true;
 }
 
 void MemoryReader::read_subjects(const ObjectKey& object, std::string_view relation,
@@ -26,8 +30,10 @@ void MemoryReader::read_subjects(const ObjectKey& object, std::string_view relat
   std::string obj = format_object(object.type, object.id);
   std::string rel(relation);
   for (auto it = forward_.lower_bound(Key(obj, rel, std::string()));
-       it != forward_.end() && std::get<0>(*it) == obj && std::get<1>(*it) == rel; ++it) {
-    SubjectKey subject = split_subject(std::get<2>(*it));
+       it != forward_.end() && std::get<0>(it->first) == obj && std::get<1>(it->first) == rel;
+       ++it) {
+    SubjectKey subject = split_subject(std::get<2>(it->first));
+    subject.condition = it->second.view();
     if (filter == SubjectFilter::UsersetsOnly && !subject.is_userset()) continue;
     if (!visit(subject)) return;
   }
@@ -37,9 +43,11 @@ bool MemoryReader::read_object(const ObjectKey& object, size_t limit, TupleVisit
   std::string obj = format_object(object.type, object.id);
   size_t count = 0;
   for (auto it = forward_.lower_bound(Key(obj, std::string(), std::string()));
-       it != forward_.end() && std::get<0>(*it) == obj; ++it) {
+       it != forward_.end() && std::get<0>(it->first) == obj; ++it) {
     if (++count > limit) return false;
-    if (!visit(std::get<1>(*it), split_subject(std::get<2>(*it)))) break;
+    SubjectKey subject = split_subject(std::get<2>(it->first));
+    subject.condition = it->second.view();
+    if (!visit(std::get<1>(it->first), subject)) break;
   }
   return true;
 }
@@ -50,10 +58,12 @@ void MemoryReader::read_objects(const SubjectKey& subject, std::string_view rela
   std::string rel(relation);
   std::string prefix = std::string(object_type) + ":";
   for (auto it = reverse_.lower_bound(Key(subj, rel, prefix));
-       it != reverse_.end() && std::get<0>(*it) == subj && std::get<1>(*it) == rel &&
-       std::get<2>(*it).compare(0, prefix.size(), prefix) == 0;
+       it != reverse_.end() && std::get<0>(it->first) == subj && std::get<1>(it->first) == rel &&
+       std::get<2>(it->first).compare(0, prefix.size(), prefix) == 0;
        ++it) {
-    if (!visit(split_object(std::get<2>(*it)))) return;
+    ObjectKey object = split_object(std::get<2>(it->first));
+    object.condition = it->second.view();
+    if (!visit(object)) return;
   }
 }
 

@@ -25,6 +25,29 @@ void add_unique(std::vector<RelationId>& list, RelationId id) {
 
 }  // namespace
 
+// Compiles each condition's CEL expression against its declared parameters.
+// The validator reports bad conditions with positions first; this is the
+// backstop for an AST that did not come through it.
+void Model::compile_conditions(const std::vector<ConditionAst>& conditions) {
+  for (const ConditionAst& ast : conditions) {
+    if (find_condition(ast.name) >= 0) inconsistent(ast.pos, "duplicate condition " + ast.name);
+    ConditionInfo info;
+    info.name = ast.name;
+    for (const ConditionParamAst& param : ast.params) {
+      try {
+        info.parameters.push_back({param.name, cel::parse_type(param.type)});
+      } catch (const Error& e) {
+        inconsistent(param.pos, e.what());
+      }
+    }
+    cel::CompileError error;
+    info.program = cel::Program::compile(ast.expression, info.parameters, &error);
+    if (!info.program)
+      inconsistent(ast.expression_pos, "condition " + ast.name + ": " + error.message);
+    conditions_.push_back(std::move(info));
+  }
+}
+
 std::shared_ptr<const Model> Model::from_dsl(std::string_view dsl) {
   return compile(parse_and_validate_model(dsl));
 }
@@ -48,6 +71,23 @@ bool Model::allows(RelationId relation, TypeId subject_type, RelationId subject_
       return true;
   }
   return false;
+}
+
+bool Model::allows_tuple(RelationId relation, TypeId subject_type, RelationId subject_relation,
+                         bool wildcard, ConditionId condition) const {
+  for (const TypeRestriction& r : relations_[relation].direct) {
+    if (r.type != subject_type || r.relation != subject_relation || r.wildcard != wildcard)
+      continue;
+    if (condition < 0) return r.unconditional;
+    return std::find(r.conditions.begin(), r.conditions.end(), condition) != r.conditions.end();
+  }
+  return false;
+}
+
+ConditionId Model::find_condition(std::string_view name) const {
+  for (size_t i = 0; i < conditions_.size(); ++i)
+    if (conditions_[i].name == name) return static_cast<ConditionId>(i);
+  return -1;
 }
 
 // Compiles a validated AST: numbers types and relations, resolves every
@@ -85,11 +125,37 @@ std::shared_ptr<const Model> Model::compile(const ModelAst& ast) {
     }
   }
 
+  model->compile_conditions(ast.conditions);
+
   // Resolves one rewrite tree of a relation on `type`.
   struct Compiler {
     Model& model;
     TypeId type;
     RelationInfo& relation;
+
+    // Adds one `[...]` entry: a new subject shape, or a condition (or the
+    // unconditional form) of a shape already listed.
+    void add_restriction(const TypeRestriction& shape, const DirectTypeAst& d) {
+      TypeRestriction* entry = nullptr;
+      for (TypeRestriction& e : relation.direct)
+        if (e.type == shape.type && e.relation == shape.relation && e.wildcard == shape.wildcard)
+          entry = &e;
+      if (entry == nullptr) {
+        relation.direct.push_back(shape);
+        entry = &relation.direct.back();
+      }
+      if (d.condition.empty()) {
+        entry->unconditional = true;
+        return;
+      }
+      ConditionId condition = model.find_condition(d.condition);
+      if (condition < 0) inconsistent(d.condition_pos, "undefined condition " + d.condition);
+      if (std::find(entry->conditions.begin(), entry->conditions.end(), condition) ==
+          entry->conditions.end())
+        entry->conditions.push_back(condition);
+      relation.conditional = true;
+      model.has_conditions_ = true;
+    }
 
     // Returns the compiled form of one node and its children.
     RewriteNode compile(const RewriteAst& ast) {
@@ -108,10 +174,7 @@ std::shared_ptr<const Model> Model::compile(const ModelAst& ast) {
                 inconsistent(d.pos, "undefined relation " + d.type + "#" + d.relation);
               relation.allows_usersets = true;
             }
-            bool seen = false;
-            for (const TypeRestriction& e : relation.direct)
-              seen |= e.type == r.type && e.relation == r.relation && e.wildcard == r.wildcard;
-            if (!seen) relation.direct.push_back(r);
+            add_restriction(r, d);
           }
           break;
         case RewriteKind::Computed:

@@ -11,18 +11,31 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/cel/program.h"
 #include "core/model_ast.h"
 
 namespace agentauthz::core {
 
-using TypeId = int32_t;      // index into Model::types(); -1 when absent
-using RelationId = int32_t;  // global index into Model::relations(); -1 when absent
+using TypeId = int32_t;       // index into Model::types(); -1 when absent
+using RelationId = int32_t;   // global index into Model::relations(); -1 when absent
+using ConditionId = int32_t;  // index into Model::conditions(); -1 for none
 
-// One entry of a relation's type restriction: `user`, `user:*`, `group#member`.
+// One subject shape of a relation's type restriction: `user`, `user:*`,
+// `group#member`, with the conditions its tuples may carry: `[user, user
+// with c]` is one shape, allowed unconditionally and with `c`.
 struct TypeRestriction {
   TypeId type = -1;
   RelationId relation = -1;  // for `group#member`
   bool wildcard = false;
+  bool unconditional = false;           // written without `with`
+  std::vector<ConditionId> conditions;  // written `with <condition>`
+};
+
+// A compiled condition: its declared parameters and its CEL program.
+struct ConditionInfo {
+  std::string name;
+  std::vector<cel::Parameter> parameters;
+  std::shared_ptr<const cel::Program> program;
 };
 
 struct RewriteNode {
@@ -41,6 +54,7 @@ struct RelationInfo {
   RewriteNode rewrite;
   std::vector<TypeRestriction> direct;  // every type restriction of the relation
   bool allows_usersets = false;         // some restriction is `type#relation`
+  bool conditional = false;             // some restriction carries `with <condition>`
   bool monotone = true;                 // no intersection or exclusion reachable
 };
 
@@ -76,9 +90,22 @@ class Model {
   size_t type_count() const { return types_.size(); }
   size_t relation_count() const { return relations_.size(); }
 
-  // Returns whether `relation` may hold a tuple with this subject shape.
+  // Returns whether `relation` may hold a tuple with this subject shape
+  // (with or without a condition).
   bool allows(RelationId relation, TypeId subject_type, RelationId subject_relation,
               bool wildcard) const;
+  // Returns whether `relation` may hold a tuple with this subject shape and
+  // this condition (-1: none). A stored tuple the model does not allow this
+  // way is ignored when read, as OpenFGA does.
+  bool allows_tuple(RelationId relation, TypeId subject_type, RelationId subject_relation,
+                    bool wildcard, ConditionId condition) const;
+
+  ConditionId find_condition(std::string_view name) const;
+  const ConditionInfo& condition(ConditionId id) const { return conditions_[id]; }
+  size_t condition_count() const { return conditions_.size(); }
+  // True when some type restriction carries a condition: evaluation then
+  // depends on the request's context.
+  bool has_conditions() const { return has_conditions_; }
   // Relations whose type restriction names `type` plainly (`[user]`).
   const std::vector<RelationId>& relations_allowing_type(TypeId type) const {
     return direct_by_type_[type];
@@ -91,11 +118,14 @@ class Model {
 
  private:
   Model() = default;
+  void compile_conditions(const std::vector<ConditionAst>& conditions);
   void build_indexes();
   void compute_monotone();
 
   std::vector<TypeInfo> types_;
   std::vector<RelationInfo> relations_;
+  std::vector<ConditionInfo> conditions_;
+  bool has_conditions_ = false;
   std::unordered_map<std::string_view, TypeId> type_by_name_;  // views of types_[i].name
   std::vector<std::vector<RelationId>> direct_by_type_;
   std::vector<std::vector<RelationId>> wildcard_by_type_;

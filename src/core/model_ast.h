@@ -19,7 +19,9 @@ struct DirectTypeAst {
   std::string type;
   std::string relation;   // empty unless `type#relation`
   bool wildcard = false;  // `type:*`
+  std::string condition;  // `... with <condition>`; empty when unconditional
   SourcePos pos;
+  SourcePos condition_pos;  // where the condition's name was written
 };
 
 enum class RewriteKind {
@@ -53,9 +55,27 @@ struct TypeAst {
   SourcePos pos;
 };
 
+// One declared parameter of a condition: `name: type` (OpenFGA's type
+// names, e.g. `int`, `list<string>`).
+struct ConditionParamAst {
+  std::string name;
+  std::string type;
+  SourcePos pos;
+};
+
+// `condition <name>(<params>) { <CEL expression> }`.
+struct ConditionAst {
+  std::string name;
+  std::vector<ConditionParamAst> params;
+  std::string expression;    // the text between the braces, as written
+  SourcePos pos;             // the condition's name
+  SourcePos expression_pos;  // the expression's first character
+};
+
 struct ModelAst {
   std::string schema_version;  // "1.1"
   std::vector<TypeAst> types;
+  std::vector<ConditionAst> conditions;
 };
 
 }  // namespace agentauthz::core

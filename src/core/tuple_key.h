@@ -15,15 +15,26 @@ constexpr size_t kMaxSubjectLength = 512;
 constexpr size_t kMaxTypeNameLength = 254;
 constexpr size_t kMaxRelationNameLength = 50;
 
+// The condition a stored tuple carries: its name and its context (the text
+// of a JSON object, empty for none). Both empty for an unconditional tuple.
+struct TupleCondition {
+  std::string_view name;
+  std::string_view context;
+
+  bool empty() const { return name.empty(); }
+};
+
 struct ObjectKey {
   std::string_view type;
   std::string_view id;
+  TupleCondition condition;  // as read from a tuple (TupleReader); empty otherwise
 };
 
 struct SubjectKey {
   std::string_view type;
   std::string_view id;        // "*" for a wildcard
   std::string_view relation;  // empty unless a userset
+  TupleCondition condition;   // as read from a tuple (TupleReader); empty otherwise
 
   bool is_wildcard() const { return id == "*"; }
   bool is_userset() const { return !relation.empty(); }

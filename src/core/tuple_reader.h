@@ -2,6 +2,9 @@
 // adapter implements it over index scans; tests and benchmarks use the
 // in-memory implementation. Implementations return only live tuples
 // (unexpired, visible); type-restriction filtering is the evaluator's job.
+// Every key a reader visits carries the condition of the tuple it was read
+// from (SubjectKey::condition, ObjectKey::condition), with views valid for
+// the visit only.
 #pragma once
 
 #include "core/function_ref.h"
@@ -24,9 +27,10 @@ class TupleReader {
  public:
   virtual ~TupleReader() = default;
 
-  // Returns whether the tuple object#relation@subject is live.
+  // Returns whether the tuple object#relation@subject is live; sets
+  // *condition (when given) to its condition, valid until the next read.
   virtual bool contains(const ObjectKey& object, std::string_view relation,
-                        const SubjectKey& subject) = 0;
+                        const SubjectKey& subject, TupleCondition* condition) = 0;
   // Visits the subjects of the live tuples object#relation.
   virtual void read_subjects(const ObjectKey& object, std::string_view relation,
                              SubjectFilter filter, SubjectVisitor visit) = 0;

@@ -23,10 +23,10 @@ using testing::RandomGraph;
 class CountingReader : public TupleReader {
  public:
   explicit CountingReader(TupleReader& inner) : inner_(inner) {}
-  bool contains(const ObjectKey& object, std::string_view relation,
-                const SubjectKey& subject) override {
+  bool contains(const ObjectKey& object, std::string_view relation, const SubjectKey& subject,
+                TupleCondition* condition) override {
     ++calls;
-    return inner_.contains(object, relation, subject);
+    return inner_.contains(object, relation, subject, condition);
   }
   void read_subjects(const ObjectKey& object, std::string_view relation, SubjectFilter filter,
                      SubjectVisitor visit) override {
@@ -102,8 +102,9 @@ TEST(CachingReader, ReturnsWhatTheInnerReaderReturnsOnRandomTuples) {
             EXPECT_EQ(objects(cache, subject, relation, type),
                       objects(memory, subject, relation, type))
                 << subject << " " << relation << " " << type;
-            EXPECT_EQ(cache.contains(split_object(object), relation, split_subject(subject)),
-                      memory.contains(split_object(object), relation, split_subject(subject)));
+            EXPECT_EQ(
+                cache.contains(split_object(object), relation, split_subject(subject), nullptr),
+                memory.contains(split_object(object), relation, split_subject(subject), nullptr));
           }
         }
       }
@@ -162,9 +163,9 @@ TEST(CachingReader, ContainsIsAnsweredByTheInnerReaderWithoutWholeObjectReads) {
   CachingReader cache(counting);
   ObjectKey doc{"document", "1"};
   SubjectKey anne{"user", "anne", {}};
-  EXPECT_FALSE(cache.contains(doc, "viewer", anne));
+  EXPECT_FALSE(cache.contains(doc, "viewer", anne, nullptr));
   memory.add("document:1", "viewer", "user:anne");
-  EXPECT_TRUE(cache.contains(doc, "viewer", anne));
+  EXPECT_TRUE(cache.contains(doc, "viewer", anne, nullptr));
   EXPECT_EQ(counting.calls, 2);
 }
 

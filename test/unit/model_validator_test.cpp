@@ -522,7 +522,7 @@ TEST(ModelValidator, RejectsMalformedTreesWithModelErrors) {
 
   auto both = std::make_unique<RewriteAst>();
   both->kind = RewriteKind::Direct;
-  both->direct_types.push_back(DirectTypeAst{"user", "a", true, SourcePos{9, 12}});
+  both->direct_types.push_back(DirectTypeAst{"user", "a", true, "", SourcePos{9, 12}, {}});
   const ModelError both_error = validation_error(model_with_rewrite(std::move(both)));
   EXPECT_EQ(both_error.column(), 12);
   EXPECT_TRUE(contains(both_error.reason(), "cannot be both a wildcard and a userset"));

@@ -6,9 +6,9 @@
 namespace agentauthz::pg {
 
 bool PgTupleReader::contains(const core::ObjectKey& object, std::string_view relation,
-                             const core::SubjectKey& subject) {
+                             const core::SubjectKey& subject, core::TupleCondition* condition) {
   bool found = false;
-  pg_guard([&] { found = scan_contains(object, relation, subject); });
+  pg_guard([&] { found = scan_contains(object, relation, subject, condition); });
   return found;
 }
 

@@ -9,7 +9,7 @@ namespace agentauthz::pg {
 class PgTupleReader : public core::TupleReader {
  public:
   bool contains(const core::ObjectKey& object, std::string_view relation,
-                const core::SubjectKey& subject) override;
+                const core::SubjectKey& subject, core::TupleCondition* condition) override;
   void read_subjects(const core::ObjectKey& object, std::string_view relation,
                      core::SubjectFilter filter, core::SubjectVisitor visit) override;
   bool read_object(const core::ObjectKey& object, size_t limit, core::TupleVisitor visit) override;

@@ -304,7 +304,8 @@ static auto tuple_lookup(Lookup&& lookup) {
 }
 
 bool scan_contains(const core::ObjectKey& object, std::string_view relation,
-                   const core::SubjectKey& subject) {
+                   const core::SubjectKey& subject, core::TupleCondition* condition) {
+  if (condition != nullptr) *condition = core::TupleCondition();
   return tuple_lookup([&] { return contains_impl(object, relation, subject); });
 }
 

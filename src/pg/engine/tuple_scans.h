@@ -20,7 +20,7 @@ namespace agentauthz::pg {
 
 // Point lookup of one live tuple.
 bool scan_contains(const core::ObjectKey& object, std::string_view relation,
-                   const core::SubjectKey& subject);
+                   const core::SubjectKey& subject, core::TupleCondition* condition);
 // Visits the subjects of live tuples object#relation.
 void scan_subjects(const core::ObjectKey& object, std::string_view relation,
                    core::SubjectFilter filter, core::SubjectVisitor visit);

@@ -86,9 +86,9 @@ std::unique_ptr<core::MemoryReader> parse_contextual_tuples(Jsonb* tuples,
 }
 
 bool LayeredReader::contains(const core::ObjectKey& object, std::string_view relation,
-                             const core::SubjectKey& subject) {
-  return contextual_.contains(object, relation, subject) ||
-         stored_.contains(object, relation, subject);
+                             const core::SubjectKey& subject, core::TupleCondition* condition) {
+  return contextual_.contains(object, relation, subject, condition) ||
+         stored_.contains(object, relation, subject, condition);
 }
 
 void LayeredReader::read_subjects(const core::ObjectKey& object, std::string_view relation,

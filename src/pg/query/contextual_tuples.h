@@ -24,7 +24,7 @@ class LayeredReader : public core::TupleReader {
       : stored_(stored), contextual_(contextual) {}
 
   bool contains(const core::ObjectKey& object, std::string_view relation,
-                const core::SubjectKey& subject) override;
+                const core::SubjectKey& subject, core::TupleCondition* condition) override;
   void read_subjects(const core::ObjectKey& object, std::string_view relation,
                      core::SubjectFilter filter, core::SubjectVisitor visit) override;
   void read_objects(const core::SubjectKey& subject, std::string_view relation,
