@@ -78,6 +78,15 @@ void Evaluator::clear_objects() {
   objects_.clear();
   release(&object_entries_);
   release(&stored_);
+  release(&stored_conditions_);
+  conditions_.clear_parsed();
+}
+
+void Evaluator::set_context(ConditionContext context) {
+  if (context.text() == conditions_.context().text()) return;
+  // Results kept under the old context may have depended on it.
+  if (model_->has_conditions()) clear_results();
+  conditions_.set_context(std::move(context));
 }
 
 void Evaluator::clear_memberships() {
@@ -88,7 +97,8 @@ void Evaluator::clear_memberships() {
 
 size_t Evaluator::object_bytes() const {
   return objects_.bytes() + object_entries_.capacity() * sizeof(ObjectTuples) +
-         stored_.capacity() * sizeof(StoredTuple);
+         stored_.capacity() * sizeof(StoredTuple) +
+         stored_conditions_.capacity() * sizeof(StoredCondition) + conditions_.bytes();
 }
 
 size_t Evaluator::bytes() const {
@@ -134,8 +144,8 @@ void Evaluator::poll_interrupt() {
 
 // Folds outcomes as OpenFGA's union does: a grant decides at once (an
 // explanation keeps only the granting branch); otherwise depth exceeded
-// outranks a cycle, which outranks false. Unions use it, and so do the
-// direct and tuple-to-userset leaves for the tuples they follow.
+// outranks a condition error, which outranks a cycle, which outranks false. Unions use it, and so
+// do the direct and tuple-to-userset leaves for the tuples they follow.
 class Evaluator::AnyGrant {
  public:
   explicit AnyGrant(Proof* proof) : proof_(proof) {}
@@ -147,12 +157,14 @@ class Evaluator::AnyGrant {
       return true;
     }
     error_ |= outcome == Outcome::DepthExceeded;
+    condition_error_ |= outcome == Outcome::ConditionError;
     cycle_ |= outcome == Outcome::Cycle;
     return false;
   }
   Outcome result() const {
     if (granted_) return Outcome::True;
     if (error_) return Outcome::DepthExceeded;
+    if (condition_error_) return Outcome::ConditionError;
     return cycle_ ? Outcome::Cycle : Outcome::False;
   }
 
@@ -160,6 +172,7 @@ class Evaluator::AnyGrant {
   Proof* proof_;
   bool granted_ = false;
   bool error_ = false;
+  bool condition_error_ = false;
   bool cycle_ = false;
 };
 
@@ -224,7 +237,8 @@ class Evaluator::CheckWalk::Union {
 };
 
 // `a and b`: the first operand found false or cyclic decides; otherwise
-// depth exceeded on any operand leaves it undecided; else granted.
+// an error on any operand (depth exceeded before a condition error) leaves
+// it undecided; else granted.
 class Evaluator::CheckWalk::Intersection {
  public:
   explicit Intersection(const CheckWalk& parent) : operands_(parent.operands("intersection")) {}
@@ -234,7 +248,9 @@ class Evaluator::CheckWalk::Intersection {
       outcome_ = operand;
       return true;
     }
-    if (operand == Outcome::DepthExceeded) outcome_ = Outcome::DepthExceeded;
+    if (operand == Outcome::DepthExceeded ||
+        (operand == Outcome::ConditionError && outcome_ != Outcome::DepthExceeded))
+      outcome_ = operand;
     return false;
   }
   Outcome result() {
@@ -249,8 +265,8 @@ class Evaluator::CheckWalk::Intersection {
 
 // `base but not subtracted`: a base found false or cyclic decides, and
 // what it subtracts is not evaluated. Then a cyclic subtraction gives a
-// cycle, a granted one false, and depth exceeded on either side leaves it
-// undecided; else granted.
+// cycle, a granted one false, and an error on either side (the base's
+// first) leaves it undecided; else granted.
 class Evaluator::CheckWalk::Exclusion {
  public:
   explicit Exclusion(const CheckWalk& parent) : operands_(parent.operands("exclusion")) {}
@@ -278,6 +294,8 @@ class Evaluator::CheckWalk::Exclusion {
       outcome_ = Outcome::False;
     } else if (outcome_ == Outcome::DepthExceeded || subtracted == Outcome::DepthExceeded) {
       outcome_ = Outcome::DepthExceeded;
+    } else if (outcome_ == Outcome::ConditionError || subtracted == Outcome::ConditionError) {
+      outcome_ = Outcome::ConditionError;
     } else {
       if (group) group->allowed = true;
       outcome_ = Outcome::True;
@@ -320,6 +338,7 @@ Evaluator::Outcome Evaluator::top_level(const Subject& subject, RelationId relat
   path_.clear();
   provisional_.clear();
   provisional_keys_.clear();
+  condition_error_.clear();
   Outcome outcome;
   try {
     outcome = resolve(subject, object, relation, 0, proof);
@@ -337,6 +356,7 @@ Evaluator::Outcome Evaluator::top_level(const Subject& subject, RelationId relat
                     std::to_string(options_.max_depth),
                 "checking " + format(subject) + " " + model_->relation(relation).name + " " +
                     format(object) + "; raise agentauthz.max_depth or simplify the data");
+  if (outcome == Outcome::ConditionError) throw Error(ErrorKind::InvalidArgument, condition_error_);
   return outcome;
 }
 
@@ -453,7 +473,9 @@ Evaluator::Outcome Evaluator::direct(const RelationInfo& relation, const Subject
     step->relation = relation.name;
   }
   std::vector<std::pair<Object, RelationId>> usersets;
-  const char* granted_by = find_direct(relation, subject, object, &usersets);
+  bool condition_error = false;
+  const char* granted_by =
+      find_direct(relation, subject, object, &usersets, &condition_error, step);
   if (granted_by != nullptr) {
     if (step) {
       bool wildcard = std::string_view(granted_by) == "wildcard";
@@ -481,6 +503,7 @@ Evaluator::Outcome Evaluator::direct(const RelationInfo& relation, const Subject
   }
 
   AnyGrant any(step);
+  if (condition_error) any.add(Outcome::ConditionError);
   for (const auto& [userset, member] : usersets) {
     Proof* hop = add_child(step);
     Outcome outcome = resolve(subject, userset, member, depth + 1, hop);
@@ -491,7 +514,7 @@ Evaluator::Outcome Evaluator::direct(const RelationInfo& relation, const Subject
     }
     if (any.add(outcome)) break;
   }
-  if (step && usersets.empty()) step->note = "no matching tuple";
+  if (step && usersets.empty() && step->condition.empty()) step->note = "no matching tuple";
   return any.result();
 }
 
@@ -509,9 +532,11 @@ Evaluator::Outcome Evaluator::tuple_to_userset(const RewriteNode& ttu, const Sub
   }
   std::vector<Object> parents;
   std::vector<RelationId> targets;
-  stored_parents(ttu, object, &parents, &targets);
+  bool condition_error = false;
+  stored_parents(ttu, object, &parents, &targets, &condition_error, step);
 
   AnyGrant any(step);
+  if (condition_error) any.add(Outcome::ConditionError);
   for (size_t i = 0; i < parents.size(); ++i) {
     Proof* hop = add_child(step);
     Outcome outcome = resolve(subject, parents[i], targets[i], depth + 1, hop);

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/condition_context.h"
 #include "core/flat_map.h"
 #include "core/interner.h"
 #include "core/model.h"
@@ -36,6 +37,11 @@ struct Proof {
   std::string relation;
   std::string tuple;  // the tuple the step used, if any
   std::string note;   // cycle, depth limit, no tuple, ...
+  // The condition of the tuple the step used, the values it was evaluated
+  // with (a JSON object's text) and whether it was met.
+  std::string condition;
+  std::string condition_values;
+  bool condition_met = false;
   bool allowed = false;
   std::vector<Proof> children;
 };
@@ -48,7 +54,14 @@ class Evaluator {
   const Model& model() const { return *model_; }
   RequestResolver resolver() { return RequestResolver(*model_, interner_); }
 
-  // Returns whether `subject` has `relation` on `object`.
+  // Sets the request context tuples' conditions are evaluated with.
+  // Results remembered under another context are dropped.
+  void set_context(ConditionContext context);
+  const ConditionContext& context() const { return conditions_.context(); }
+
+  // Returns whether `subject` has `relation` on `object`. A condition that
+  // cannot be evaluated (a parameter without a value, an evaluation error)
+  // and decides the answer raises Error(InvalidArgument), as OpenFGA does.
   bool check(const Subject& subject, RelationId relation, const Object& object);
   // Like check, recording how the decision was reached.
   bool explain(const Subject& subject, RelationId relation, const Object& object, Proof* proof);
@@ -92,7 +105,11 @@ class Evaluator {
   std::string format(const Subject& subject) const;
 
  private:
-  enum class Outcome : uint8_t { False, True, Cycle, DepthExceeded };
+  // ConditionError: a condition could not be evaluated (its message is in
+  // condition_error_); OpenFGA reports it unless a grant elsewhere decides.
+  enum class Outcome : uint8_t { False, True, Cycle, DepthExceeded, ConditionError };
+  // Whether a stored tuple counts for the request (see gate()).
+  enum class Gate : uint8_t { Pass, Skip, Error };
   struct MemoKey {
     uint64_t subject;
     uint64_t node;
@@ -119,7 +136,15 @@ class Evaluator {
     TypeId type;
     Symbol id;                    // Interner::kWildcard for `type:*`
     RelationId subject_relation;  // -1 unless a userset
+    uint32_t condition = 0;       // stored_conditions_ index + 1; 0 when unconditional
   };
+  // The condition of a stored tuple: kUnknownCondition when the model does
+  // not define it (such a tuple never counts).
+  struct StoredCondition {
+    ConditionId id;
+    std::string context;
+  };
+  static constexpr ConditionId kUnknownCondition = -2;
   // The tuples of one object: stored_[begin, begin + count), or unknown
   // when the object has more than a whole read takes.
   struct ObjectTuples {
@@ -154,18 +179,33 @@ class Evaluator {
                  int depth, Proof* proof);
   const char* find_direct(const RelationInfo& relation, const Subject& subject,
                           const Object& object,
-                          std::vector<std::pair<Object, RelationId>>* usersets);
+                          std::vector<std::pair<Object, RelationId>>* usersets,
+                          bool* condition_error, Proof* step);
+  // Decides whether a stored tuple object#relation@(type, id, subject
+  // relation) counts for the request: the model must allow its subject
+  // shape with its condition, and the condition must be met under the
+  // request's context. An evaluation error is recorded (Error). `step`,
+  // when explaining, receives the condition and its values.
+  Gate gate(const RelationInfo& relation, const Object& object, TypeId type, std::string_view id,
+            RelationId subject_relation, ConditionId condition, std::string_view context,
+            Proof* step);
+  ConditionId condition_id(const TupleCondition& condition) const;
   void stored_subjects(const RelationInfo& relation, const Object& object, SubjectFilter which,
                        std::vector<Subject>* subjects);
   bool reaches(const ResolvedScope& scope, const Object& object, RelationId relation, int depth);
+  // With `condition_error` null, every parent the model allows the shape
+  // of (list_subjects' and scopes' superset); otherwise only those whose
+  // tuple's condition is met, errors flagged in *condition_error.
   void stored_parents(const RewriteNode& ttu, const Object& object, std::vector<Object>* parents,
-                      std::vector<RelationId>* targets);
+                      std::vector<RelationId>* targets, bool* condition_error = nullptr,
+                      Proof* step = nullptr);
   // Returns the resolved tuples of `object`, reading it whole on first use;
   // nullptr when it is too large to read whole.
   const ObjectTuples* object_tuples(const Object& object);
   Outcome tuple_to_userset(const RewriteNode& ttu, const Subject& subject, const Object& object,
                            int depth, Proof* proof);
-  bool contains(const Object& object, const RelationInfo& relation, const Subject& subject);
+  bool contains(const Object& object, const RelationInfo& relation, const Subject& subject,
+                TupleCondition* condition);
   Outcome top_level(const Subject& subject, RelationId relation, const Object& object,
                     Proof* proof);
   void poll_interrupt();
@@ -200,6 +240,9 @@ class Evaluator {
   FlatMap<uint64_t, uint32_t, IdentityHash> objects_;  // (type, id) -> object_entries_ + 1
   std::vector<ObjectTuples> object_entries_;
   std::vector<StoredTuple> stored_;
+  std::vector<StoredCondition> stored_conditions_;
+  ConditionEvaluator conditions_;
+  std::string condition_error_;  // the first condition error of the current request
   FlatMap<MemoKey, uint32_t, MemoKeyHash> membership_index_;  // -> memberships_ + 1
   std::vector<Membership> memberships_;
   size_t membership_bytes_ = 0;                        // held by memberships_' sets

@@ -42,7 +42,13 @@ const Evaluator::ObjectTuples* Evaluator::object_tuples(const Object& object) {
           member = model.find_relation(type, subject.relation);
           if (member < 0) return true;
         }
-        stored_.push_back(StoredTuple{rel, type, interner_.intern(subject.id), member});
+        uint32_t condition = 0;
+        if (!subject.condition.empty()) {
+          stored_conditions_.push_back(StoredCondition{condition_id(subject.condition),
+                                                       std::string(subject.condition.context)});
+          condition = static_cast<uint32_t>(stored_conditions_.size());
+        }
+        stored_.push_back(StoredTuple{rel, type, interner_.intern(subject.id), member, condition});
         return true;
       });
   if (!entry.complete) stored_.resize(entry.begin);
@@ -52,25 +58,61 @@ const Evaluator::ObjectTuples* Evaluator::object_tuples(const Object& object) {
   return entry.complete ? &object_entries_.back() : nullptr;
 }
 
-// Returns whether the tuple object#relation@subject is stored.
-bool Evaluator::contains(const Object& object, const RelationInfo& relation,
-                         const Subject& subject) {
+ConditionId Evaluator::condition_id(const TupleCondition& condition) const {
+  if (condition.empty()) return -1;
+  ConditionId id = model_->find_condition(condition.name);
+  return id < 0 ? kUnknownCondition : id;
+}
+
+Evaluator::Gate Evaluator::gate(const RelationInfo& relation, const Object& object, TypeId type,
+                                std::string_view id, RelationId subject_relation,
+                                ConditionId condition, std::string_view context, Proof* step) {
+  if (!relation.conditional) return condition < 0 ? Gate::Pass : Gate::Skip;
+  if (condition == kUnknownCondition) return Gate::Skip;
+  bool wildcard = subject_relation < 0 && id == "*";
+  if (!model_->allows_tuple(relation.id, type, subject_relation, wildcard, condition))
+    return Gate::Skip;
+  if (condition < 0) return Gate::Pass;
+  std::string tuple =
+      format(object) + "#" + relation.name + "@" + format_object(model_->type(type).name, id);
+  if (subject_relation >= 0) tuple.append(1, '#').append(model_->relation(subject_relation).name);
+  ConditionResult result =
+      conditions_.evaluate(*model_, condition, tuple, context, step != nullptr);
+  if (step != nullptr) {
+    step->condition = model_->condition(condition).name;
+    step->condition_values = result.values;
+    step->condition_met = result.verdict == ConditionVerdict::Met;
+    if (result.verdict == ConditionVerdict::Error) step->note = result.error;
+  }
+  if (result.verdict == ConditionVerdict::Error) {
+    if (condition_error_.empty()) condition_error_ = std::move(result.error);
+    return Gate::Error;
+  }
+  return result.verdict == ConditionVerdict::Met ? Gate::Pass : Gate::Skip;
+}
+
+// Returns whether the tuple object#relation@subject is stored; sets
+// *condition to its condition.
+bool Evaluator::contains(const Object& object, const RelationInfo& relation, const Subject& subject,
+                         TupleCondition* condition) {
   SubjectKey key;
   key.type = model_->type(subject.type).name;
   key.id = interner_.text(subject.id);
   if (subject.userset()) key.relation = model_->relation(subject.relation).name;
   return reader_.contains(ObjectKey{model_->type(object.type).name, interner_.text(object.id)},
-                          relation.name, key, nullptr);
+                          relation.name, key, condition);
 }
 
 // Looks for a tuple of object#relation naming the subject itself ("direct")
 // or its type's wildcard ("wildcard"), and collects the usersets the
 // relation allows. A short list is read once (and cached for the statement:
 // a folder's viewers serve every user); a long one is probed for the
-// subject and scanned for usersets only.
+// subject and scanned for usersets only. Tuples whose condition is not met
+// do not count; one that cannot be evaluated sets *condition_error.
 const char* Evaluator::find_direct(const RelationInfo& relation, const Subject& subject,
                                    const Object& object,
-                                   std::vector<std::pair<Object, RelationId>>* usersets) {
+                                   std::vector<std::pair<Object, RelationId>>* usersets,
+                                   bool* condition_error, Proof* step) {
   const Model& model = *model_;
   const TypeInfo& subject_type = model.type(subject.type);
   bool own_allowed = model.allows(relation.id, subject.type, subject.relation, subject.wildcard());
@@ -81,24 +123,39 @@ const char* Evaluator::find_direct(const RelationInfo& relation, const Subject& 
   std::string_view subject_relation = subject.userset()
                                           ? std::string_view(model.relation(subject.relation).name)
                                           : std::string_view();
+  // Whether a tuple counts; a tuple that does not is not a userset either.
+  auto counts = [&](TypeId type, std::string_view id, RelationId member, ConditionId condition,
+                    std::string_view context, Proof* explain) {
+    Gate verdict = gate(relation, object, type, id, member, condition, context, explain);
+    if (verdict == Gate::Error) *condition_error = true;
+    return verdict == Gate::Pass;
+  };
 
   if (const ObjectTuples* tuples = object_tuples(object)) {
-    const char* granted_by = nullptr;
     for (uint32_t i = tuples->begin; i < tuples->begin + tuples->count; ++i) {
       const StoredTuple& t = stored_[i];
       if (t.relation != relation.id) continue;
+      const char* kind = nullptr;
       if (t.type == subject.type) {
         if (own_allowed && t.id == subject.id && t.subject_relation == subject.relation)
-          granted_by = "direct";
+          kind = "direct";
         else if (wildcard_allowed && t.id == Interner::kWildcard && t.subject_relation < 0)
-          granted_by = "wildcard";
-        if (granted_by != nullptr) {
-          usersets->clear();
-          return granted_by;
-        }
+          kind = "wildcard";
       }
-      if (t.subject_relation >= 0 && model.allows(relation.id, t.type, t.subject_relation, false))
-        usersets->emplace_back(Object{t.type, t.id}, t.subject_relation);
+      bool userset =
+          t.subject_relation >= 0 && model.allows(relation.id, t.type, t.subject_relation, false);
+      if (kind == nullptr && !userset) continue;
+      const StoredCondition* condition =
+          t.condition == 0 ? nullptr : &stored_conditions_[t.condition - 1];
+      if (!counts(t.type, interner_.text(t.id), t.subject_relation, condition ? condition->id : -1,
+                  condition ? std::string_view(condition->context) : std::string_view(),
+                  kind ? step : nullptr))
+        continue;
+      if (kind != nullptr) {
+        usersets->clear();
+        return kind;
+      }
+      usersets->emplace_back(Object{t.type, t.id}, t.subject_relation);
     }
     return nullptr;
   }
@@ -109,6 +166,9 @@ const char* Evaluator::find_direct(const RelationInfo& relation, const Subject& 
     if (type < 0) return;
     RelationId member = model.find_relation(type, stored.relation);
     if (member < 0 || !model.allows(relation.id, type, member, false)) return;
+    if (!counts(type, stored.id, member, condition_id(stored.condition), stored.condition.context,
+                nullptr))
+      return;
     usersets->emplace_back(Object{type, interner_.intern(stored.id)}, member);
   };
 
@@ -116,14 +176,22 @@ const char* Evaluator::find_direct(const RelationInfo& relation, const Subject& 
     const char* granted_by = nullptr;
     bool few =
         reader_.read_few_subjects(key, relation.name, kFewSubjects, [&](const SubjectKey& stored) {
+          const char* kind = nullptr;
           if (stored.type == subject_type.name) {
             if (own_allowed && stored.id == subject_id && stored.relation == subject_relation)
-              granted_by = "direct";
+              kind = "direct";
             else if (wildcard_allowed && stored.is_wildcard())
-              granted_by = "wildcard";
+              kind = "wildcard";
+          }
+          if (kind != nullptr) {
+            RelationId member = stored.is_wildcard() ? -1 : subject.relation;
+            if (counts(subject.type, stored.id, member, condition_id(stored.condition),
+                       stored.condition.context, step))
+              granted_by = kind;
+            return granted_by == nullptr;
           }
           if (stored.is_userset()) note_userset(stored);
-          return granted_by == nullptr;
+          return true;
         });
     if (few) {
       if (granted_by != nullptr) usersets->clear();
@@ -132,9 +200,14 @@ const char* Evaluator::find_direct(const RelationInfo& relation, const Subject& 
     usersets->clear();
   }
 
-  if (own_allowed && contains(object, relation, subject)) return "direct";
+  TupleCondition condition;
+  if (own_allowed && contains(object, relation, subject, &condition) &&
+      counts(subject.type, subject_id, subject.relation, condition_id(condition), condition.context,
+             step))
+    return "direct";
   if (wildcard_allowed &&
-      contains(object, relation, Subject{subject.type, Interner::kWildcard, -1}))
+      contains(object, relation, Subject{subject.type, Interner::kWildcard, -1}, &condition) &&
+      counts(subject.type, "*", -1, condition_id(condition), condition.context, step))
     return "wildcard";
   if (relation.allows_usersets)
     reader_.read_subjects(key, relation.name, SubjectFilter::UsersetsOnly,
@@ -148,22 +221,33 @@ const char* Evaluator::find_direct(const RelationInfo& relation, const Subject& 
 // Collects the parents named by the tupleset tuples of `object` whose type
 // has the computed relation of `ttu`, with that relation.
 void Evaluator::stored_parents(const RewriteNode& ttu, const Object& object,
-                               std::vector<Object>* parents, std::vector<RelationId>* targets) {
+                               std::vector<Object>* parents, std::vector<RelationId>* targets,
+                               bool* condition_error, Proof* step) {
   const Model& model = *model_;
   const RelationInfo& tupleset = model.relation(ttu.tupleset);
-  // Records a parent whose type has the computed relation.
-  auto note_parent = [&](TypeId type, Symbol id) {
+  // Records a parent whose type has the computed relation (and, when
+  // gating, whose tuple counts).
+  auto note_parent = [&](TypeId type, Symbol id, ConditionId condition, std::string_view context) {
     if (!model.allows(tupleset.id, type, -1, false)) return;
     RelationId target = ttu.computed_by_type[type];
     if (target < 0) return;
+    if (condition_error != nullptr) {
+      Gate verdict = gate(tupleset, object, type, interner_.text(id), -1, condition, context, step);
+      if (verdict == Gate::Error) *condition_error = true;
+      if (verdict != Gate::Pass) return;
+    }
     parents->push_back(Object{type, id});
     targets->push_back(target);
   };
   if (const ObjectTuples* tuples = object_tuples(object)) {
     for (uint32_t i = tuples->begin; i < tuples->begin + tuples->count; ++i) {
       const StoredTuple& t = stored_[i];
-      if (t.relation == tupleset.id && t.subject_relation < 0 && t.id != Interner::kWildcard)
-        note_parent(t.type, t.id);
+      if (t.relation != tupleset.id || t.subject_relation >= 0 || t.id == Interner::kWildcard)
+        continue;
+      const StoredCondition* condition =
+          t.condition == 0 ? nullptr : &stored_conditions_[t.condition - 1];
+      note_parent(t.type, t.id, condition ? condition->id : -1,
+                  condition ? std::string_view(condition->context) : std::string_view());
     }
     return;
   }
@@ -171,7 +255,9 @@ void Evaluator::stored_parents(const RewriteNode& ttu, const Object& object,
                         tupleset.name, SubjectFilter::All, [&](const SubjectKey& key) {
                           if (key.is_userset() || key.is_wildcard()) return true;
                           TypeId type = model.find_type(key.type);
-                          if (type >= 0) note_parent(type, interner_.intern(key.id));
+                          if (type >= 0)
+                            note_parent(type, interner_.intern(key.id), condition_id(key.condition),
+                                        key.condition.context);
                           return true;
                         });
 }

@@ -281,20 +281,22 @@ void Model::build_indexes() {
 namespace {
 
 // Whether one relation's rewrite tree is monotone, given what is known so
-// far of the relations it references: no intersection or exclusion in it,
-// and only monotone relations referenced.
+// far of the relations it references: no intersection, exclusion or
+// conditional tuples in it, and only monotone relations referenced.
 struct MonotoneWalk {
   using Result = bool;
   const Model& model;
   const RelationInfo& owner;
 
   bool direct() {
+    if (owner.conditional) return false;
     for (const TypeRestriction& r : owner.direct)
       if (r.relation >= 0 && !model.relation(r.relation).monotone) return false;
     return true;
   }
   bool computed(RelationId relation) { return model.relation(relation).monotone; }
   bool tuple_to_userset(const RewriteNode& ttu) {
+    if (model.relation(ttu.tupleset).conditional) return false;
     for (RelationId target : ttu.computed_by_type)
       if (target >= 0 && !model.relation(target).monotone) return false;
     return true;
@@ -319,8 +321,9 @@ struct MonotoneWalk {
 
 }  // namespace
 
-// A relation is monotone when nothing it can reach subtracts or intersects;
-// list_objects can then trust reverse expansion without re-checking. Every
+// A relation is monotone when nothing it can reach subtracts, intersects or
+// depends on a condition; list_objects can then trust reverse expansion
+// without re-checking, and check can search it as plain reachability. Every
 // relation starts monotone and is lowered until nothing changes.
 void Model::compute_monotone() {
   for (RelationInfo& relation : relations_) relation.monotone = true;

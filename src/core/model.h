@@ -55,7 +55,9 @@ struct RelationInfo {
   std::vector<TypeRestriction> direct;  // every type restriction of the relation
   bool allows_usersets = false;         // some restriction is `type#relation`
   bool conditional = false;             // some restriction carries `with <condition>`
-  bool monotone = true;                 // no intersection or exclusion reachable
+  // No intersection, exclusion or conditional tuple reachable: whether it
+  // holds is plain reachability over tuples.
+  bool monotone = true;
 };
 
 struct TypeInfo {

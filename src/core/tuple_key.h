@@ -27,14 +27,14 @@ struct TupleCondition {
 struct ObjectKey {
   std::string_view type;
   std::string_view id;
-  TupleCondition condition;  // as read from a tuple (TupleReader); empty otherwise
+  TupleCondition condition{};  // as read from a tuple (TupleReader); empty otherwise
 };
 
 struct SubjectKey {
   std::string_view type;
-  std::string_view id;        // "*" for a wildcard
-  std::string_view relation;  // empty unless a userset
-  TupleCondition condition;   // as read from a tuple (TupleReader); empty otherwise
+  std::string_view id;         // "*" for a wildcard
+  std::string_view relation;   // empty unless a userset
+  TupleCondition condition{};  // as read from a tuple (TupleReader); empty otherwise
 
   bool is_wildcard() const { return id == "*"; }
   bool is_userset() const { return !relation.empty(); }

@@ -1,0 +1,124 @@
+#include "core/condition_context.h"
+
+#include <utility>
+#include <vector>
+
+#include "core/cel/convert.h"
+#include "core/error.h"
+#include "core/json/json_parse.h"
+
+namespace agentauthz::core {
+
+namespace {
+
+// Parsed tuple contexts kept per evaluator before it starts over.
+constexpr size_t kMaxParsedBytes = 4u << 20;
+
+std::string condition_failure(const std::string& name, const std::string& cause) {
+  return "failed to evaluate relationship condition '" + name + "': " + cause;
+}
+
+// Lists names as Go prints a []string: [a b].
+std::string go_list(const std::vector<std::string>& names) {
+  std::string out = "[";
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += ' ';
+    out += names[i];
+  }
+  return out + "]";
+}
+
+}  // namespace
+
+ConditionContext::ConditionContext(json::Value values) : values_(std::move(values)) {
+  if (values_.kind() != json::Kind::Object)
+    throw Error(ErrorKind::InvalidArgument, "the context must be a JSON object");
+  text_ = values_.dump();
+}
+
+ConditionContext ConditionContext::from_json(std::string_view text) {
+  if (text.empty()) return ConditionContext();
+  json::Value value;
+  std::string error;
+  if (!json::parse(text, &value, &error))
+    throw Error(ErrorKind::InvalidArgument, "malformed context: " + error);
+  return ConditionContext(std::move(value));
+}
+
+void ConditionEvaluator::clear_parsed() {
+  parsed_.clear();
+  parsed_bytes_ = 0;
+}
+
+// Returns the parsed tuple context, parsing it on first use; nullptr (and
+// *error) when it is not a JSON object.
+const json::Value* ConditionEvaluator::parsed(std::string_view tuple_context, std::string* error) {
+  std::string key(tuple_context);
+  auto found = parsed_.find(key);
+  if (found != parsed_.end()) return &found->second;
+  json::Value value;
+  if (!json::parse(tuple_context, &value, error)) return nullptr;
+  if (value.kind() != json::Kind::Object) {
+    *error = "the tuple's context is not a JSON object";
+    return nullptr;
+  }
+  if (parsed_bytes_ > kMaxParsedBytes) clear_parsed();
+  parsed_bytes_ += 2 * key.size() + 64;
+  return &parsed_.emplace(std::move(key), std::move(value)).first->second;
+}
+
+// Merges the request's and the tuple's values (the tuple's win), binds the
+// declared parameters and runs the condition's program.
+ConditionResult ConditionEvaluator::evaluate(const Model& model, ConditionId condition,
+                                             std::string_view tuple, std::string_view tuple_context,
+                                             bool want_values) {
+  const ConditionInfo& info = model.condition(condition);
+  ConditionResult result;
+  const json::Value* own = nullptr;
+  if (!tuple_context.empty()) {
+    std::string why;
+    own = parsed(tuple_context, &why);
+    if (own == nullptr) {
+      result.error = condition_failure(info.name, why);
+      return result;
+    }
+  }
+  std::vector<json::Value::Member> members = context_.values().members();
+  if (own != nullptr) members.insert(members.end(), own->members().begin(), own->members().end());
+  json::Value merged = json::Value::object(std::move(members));
+
+  cel::Activation activation;
+  std::string why;
+  if (!cel::bind_context(merged, info.parameters, &activation, &why)) {
+    result.error = condition_failure(info.name, why);
+    return result;
+  }
+  if (want_values) {
+    std::vector<json::Value::Member> used;
+    for (const cel::Parameter& parameter : info.parameters)
+      if (const json::Value* value = merged.find(parameter.name))
+        used.emplace_back(parameter.name, *value);
+    result.values = json::Value::object(std::move(used)).dump();
+  }
+  cel::Outcome outcome = info.program->evaluate(activation);
+  switch (outcome.result) {
+    case cel::Result::True:
+      result.verdict = ConditionVerdict::Met;
+      break;
+    case cel::Result::False:
+      result.verdict = ConditionVerdict::NotMet;
+      break;
+    case cel::Result::Missing:
+      result.error = condition_failure(info.name, "tuple '" + std::string(tuple) +
+                                                      "' is missing context parameters '" +
+                                                      go_list(outcome.missing) + "'");
+      break;
+    case cel::Result::Error:
+      result.error =
+          condition_failure(info.name, "failed to evaluate condition expression: " + outcome.error);
+      break;
+  }
+  return result;
+}
+
+}  // namespace agentauthz::core

@@ -1,0 +1,73 @@
+// Conditions evaluated for one request: the request's context (parameter
+// values by name) combined with a tuple's own context, as OpenFGA does --
+// the tuple's values win, keys naming no parameter are ignored, and a
+// declared parameter without a value fails the evaluation.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/json/json_value.h"
+#include "core/model.h"
+
+namespace agentauthz::core {
+
+// The request's context: a JSON object (possibly empty).
+class ConditionContext {
+ public:
+  ConditionContext() : values_(json::Value::object({})) {}
+  // Throws Error(InvalidArgument) unless `values` is a JSON object.
+  explicit ConditionContext(json::Value values);
+  // Parses JSON text (empty text: no values); throws Error(InvalidArgument)
+  // unless it is a JSON object.
+  static ConditionContext from_json(std::string_view text);
+
+  const json::Value& values() const { return values_; }
+  // The context as compact JSON text: equal texts, equal contexts.
+  const std::string& text() const { return text_; }
+  bool empty() const { return values_.members().empty(); }
+
+ private:
+  json::Value values_;
+  std::string text_ = "{}";
+};
+
+enum class ConditionVerdict : uint8_t { Met, NotMet, Error };
+
+// What evaluating one tuple's condition found.
+struct ConditionResult {
+  ConditionVerdict verdict = ConditionVerdict::Error;
+  // For Error: OpenFGA's message, "failed to evaluate relationship
+  // condition '<name>': ...".
+  std::string error;
+  // The declared parameters' values the evaluation used, as a JSON object
+  // (for explain).
+  std::string values;
+};
+
+// Evaluates conditions for a request, remembering each tuple context it
+// parsed (a statement meets the same few again and again).
+class ConditionEvaluator {
+ public:
+  const ConditionContext& context() const { return context_; }
+  void set_context(ConditionContext context) { context_ = std::move(context); }
+
+  // Evaluates `condition` for the tuple `tuple` (formatted
+  // object#relation@subject, used in messages) whose stored context is
+  // `tuple_context` (JSON object text, empty for none).
+  ConditionResult evaluate(const Model& model, ConditionId condition, std::string_view tuple,
+                           std::string_view tuple_context, bool want_values = false);
+  size_t bytes() const { return parsed_bytes_; }
+  void clear_parsed();
+
+ private:
+  const json::Value* parsed(std::string_view tuple_context, std::string* error);
+
+  ConditionContext context_;
+  std::unordered_map<std::string, json::Value> parsed_;  // tuple context text -> value
+  size_t parsed_bytes_ = 0;
+};
+
+}  // namespace agentauthz::core
