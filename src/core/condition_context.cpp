@@ -45,6 +45,39 @@ ConditionContext ConditionContext::from_json(std::string_view text) {
   return ConditionContext(std::move(value));
 }
 
+void ContextMerger::add(std::string_view source, const json::Value& values) {
+  if (values.kind() != json::Kind::Object)
+    throw Error(ErrorKind::InvalidArgument,
+                "the context of " + std::string(source) + " must be a JSON object");
+  for (const json::Value::Member& member : values.members())
+    add(source, member.first, member.second);
+}
+
+void ContextMerger::add(std::string_view source, const std::string& name,
+                        const json::Value& value) {
+  for (size_t i = 0; i < members_.size(); ++i) {
+    if (members_[i].first != name) continue;
+    if (members_[i].second.dump() == value.dump()) return;
+    throw Error(ErrorKind::InvalidArgument,
+                "condition parameter \"" + name + "\" is given different values by " + sources_[i] +
+                    " and " + std::string(source),
+                sources_[i] + ": " + members_[i].second.dump() + ", " + std::string(source) + ": " +
+                    value.dump());
+  }
+  members_.emplace_back(name, value);
+  sources_.emplace_back(source);
+}
+
+bool ContextMerger::has(std::string_view name) const {
+  for (const json::Value::Member& member : members_)
+    if (member.first == name) return true;
+  return false;
+}
+
+ConditionContext ContextMerger::result() const {
+  return ConditionContext(json::Value::object(members_));
+}
+
 void ConditionEvaluator::clear_parsed() {
   parsed_.clear();
   parsed_bytes_ = 0;

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/json/json_value.h"
 #include "core/model.h"
@@ -32,6 +33,25 @@ class ConditionContext {
  private:
   json::Value values_;
   std::string text_ = "{}";
+};
+
+// Combines the values several trusted sources supply (delegation links, the
+// session's set_context, a row's columns): a parameter two sources give
+// different values is an error, never silently overridden.
+class ContextMerger {
+ public:
+  // Adds the members of `values` (a JSON object) given by `source`; throws
+  // Error(InvalidArgument) naming the parameter and both sources when one
+  // already has a different value.
+  void add(std::string_view source, const json::Value& values);
+  // Adds one value; same rule.
+  void add(std::string_view source, const std::string& name, const json::Value& value);
+  bool has(std::string_view name) const;
+  ConditionContext result() const;
+
+ private:
+  std::vector<json::Value::Member> members_;
+  std::vector<std::string> sources_;  // per member
 };
 
 enum class ConditionVerdict : uint8_t { Met, NotMet, Error };
