@@ -72,7 +72,7 @@ struct ConditionResult {
 class ConditionEvaluator {
  public:
   const ConditionContext& context() const { return context_; }
-  void set_context(ConditionContext context) { context_ = std::move(context); }
+  void set_context(const ConditionContext& context) { context_ = context; }
 
   // Evaluates `condition` for the tuple `tuple` (formatted
   // object#relation@subject, used in messages) whose stored context is

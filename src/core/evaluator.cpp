@@ -82,11 +82,11 @@ void Evaluator::clear_objects() {
   conditions_.clear_parsed();
 }
 
-void Evaluator::set_context(ConditionContext context) {
+void Evaluator::set_context(const ConditionContext& context) {
   if (context.text() == conditions_.context().text()) return;
   // Results kept under the old context may have depended on it.
   if (model_->has_conditions()) clear_results();
-  conditions_.set_context(std::move(context));
+  conditions_.set_context(context);
 }
 
 void Evaluator::clear_memberships() {

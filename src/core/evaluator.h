@@ -56,7 +56,7 @@ class Evaluator {
 
   // Sets the request context tuples' conditions are evaluated with.
   // Results remembered under another context are dropped.
-  void set_context(ConditionContext context);
+  void set_context(const ConditionContext& context);
   const ConditionContext& context() const { return conditions_.context(); }
 
   // Returns whether `subject` has `relation` on `object`. A condition that

@@ -3,7 +3,9 @@
 #include <vector>
 
 #include "core/error.h"
+#include "pg/actor/actor_context_values.h"
 #include "pg/actor/decision.h"
+#include "pg/actor/row_context.h"
 #include "pg/engine/engine.h"
 #include "pg/engine/scan_session.h"
 
@@ -118,11 +120,27 @@ AllowedSet& allowed_set_for(core::TypeId type, core::RelationId relation) {
   return allowed_sets.find(type, relation);
 }
 
+bool usable_in_context(const ActiveActor& actor, AllowedSet* set) {
+  if (current_row_values() != nullptr) return false;
+  const core::ConditionContext* context = actor_base_context(actor, Engine::get().model());
+  const std::string& now = context ? context->text() : std::string();
+  if (set->context == now) return true;
+  if (set->built || set->unusable) {
+    set->built = false;
+    set->unusable = false;
+    set->ids.clear();
+    set->integer_ids.clear();
+    allowed_sets.recount();
+  }
+  set->context = now;
+  return true;
+}
+
 bool answer_from_built_set(const ActiveActor& actor, core::TypeId type, core::RelationId relation,
                            std::string_view id, bool* allowed) {
   if (!actor.valid) return false;
   AllowedSet& set = allowed_set_for(type, relation);
-  if (!set.built) return false;
+  if (!usable_in_context(actor, &set) || !set.built) return false;
   core::Symbol symbol = 0;
   *allowed = Engine::get().interner().find(id, &symbol) && set.ids.contains(symbol);
   return true;
@@ -132,7 +150,7 @@ bool answer_from_built_set(const ActiveActor& actor, core::TypeId type, core::Re
 bool answer_from_allowed_set(const ActiveActor& actor, core::Evaluator& evaluator,
                              core::RelationId relation, const core::Object& object, bool* allowed) {
   AllowedSet& set = allowed_set_for(object.type, relation);
-  if (set.unusable) return false;
+  if (!usable_in_context(actor, &set) || set.unusable) return false;
   if (!set.built) {
     // Counted per statement: a set kept across statements (see
     // pg/engine/visible_state.h) is built by a scan, never by a series of lookups.

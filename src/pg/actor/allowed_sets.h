@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "core/evaluator.h"
@@ -26,10 +27,19 @@ struct AllowedSet {
   // The ids that are integers in canonical decimal form: an integer key
   // column is looked up without formatting or interning its value.
   core::IntegerSet integer_ids;
+  // The actor's condition context the set was built under (empty text when
+  // the model has no conditions).
+  std::string context;
 };
 
 // Returns the current actor's set of (type, relation), built or not.
 AllowedSet& allowed_set_for(core::TypeId type, core::RelationId relation);
+
+// Whether a set may answer now: never for a row with its own condition
+// values, and only under the condition context it was built with
+// (current_time moves on with each statement). A set built under another
+// is dropped.
+bool usable_in_context(const ActiveActor& actor, AllowedSet* set);
 
 // Answers from the allowed set of (type, relation) when it is built,
 // without interning `id`: an id not interned is in no set. False when the

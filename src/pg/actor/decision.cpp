@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "pg/actor/actor_context_values.h"
 #include "pg/engine/engine.h"
 
 namespace agentauthz::pg {
@@ -59,13 +60,6 @@ class ResolvedPrincipal final : public SymbolHolder {
 
 ResolvedPrincipal principal;
 
-// Sets the context the actor's conditions are evaluated with. Never what
-// an earlier request in the session left on the shared evaluator: only
-// trusted sources supply the actor's values.
-void use_actor_context(core::Evaluator& evaluator) {
-  evaluator.set_context(core::ConditionContext());
-}
-
 // Whether every delegation link's scope reaches (relation, object).
 bool within_scopes(const ActiveActor& actor, core::Evaluator& evaluator, core::RelationId relation,
                    const core::Object& object) {
@@ -81,7 +75,7 @@ bool within_scopes(const ActiveActor& actor, core::Evaluator& evaluator, core::R
 Decision decide(const ActiveActor& actor, core::Evaluator& evaluator, core::RelationId relation,
                 const core::Object& object) {
   if (!actor.valid) return Decision::Denied;  // fail closed
-  use_actor_context(evaluator);
+  use_actor_context(actor, evaluator);
   // Data decides how deep a check goes, and rows may be written by agents:
   // a check too deep to decide is not allowed, never an error for a reader.
   try {
@@ -101,7 +95,7 @@ void disclose(const ActiveActor& actor, core::Evaluator& evaluator, core::Relati
   if (!actor.valid) return;
   out->shown = Disclosure::Shown::Withheld;
   if (actor.kind != ActorContext::Kind::Subject) return;
-  use_actor_context(evaluator);
+  use_actor_context(actor, evaluator);
   const core::Subject* who = principal.of(actor, evaluator);
   if (who == nullptr) return;
   out->shown = Disclosure::Shown::SubjectProof;
@@ -111,7 +105,7 @@ void disclose(const ActiveActor& actor, core::Evaluator& evaluator, core::Relati
 bool list_allowed(const ActiveActor& actor, core::Evaluator& evaluator, core::RelationId relation,
                   core::TypeId type, std::vector<core::Symbol>* out, size_t max_nodes) {
   if (!actor.valid) return true;
-  use_actor_context(evaluator);
+  use_actor_context(actor, evaluator);
   const core::Subject* who = principal.of(actor, evaluator);
   if (who == nullptr) return true;
   // Too deep is not allowed, as for a single check (decide).

@@ -11,6 +11,7 @@
 #include "pg/actor/active_actor.h"
 #include "pg/actor/agent_roles.h"
 #include "pg/actor/queries.h"
+#include "pg/actor/row_context.h"
 #include "pg/actor/token_hiding.h"
 #include "pg/audit/audit.h"
 #include "pg/common/guard.h"
@@ -288,6 +289,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_explain_actor) {
 // protect(): the id is formatted here, without a per-row cast in SQL.
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_text) {
+  agentauthz::pg::RowContextScope row(agentauthz::pg::row_context_arg(fcinfo));
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
   std::string_view id = text_arg(fcinfo, 2);
@@ -299,6 +301,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_text) {
 // cannot name an object is refused with an error that says so (a read of
 // such a row is simply not allowed).
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_text) {
+  agentauthz::pg::RowContextScope row(agentauthz::pg::row_context_arg(fcinfo));
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
   std::string_view id = text_arg(fcinfo, 2);
@@ -310,21 +313,25 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_text) {
 // row inserted under a parent -- true for a new object, the relation on it
 // for one that already exists (pg/actor/queries.h).
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_object_text) {
+  agentauthz::pg::RowContextScope row(agentauthz::pg::row_context_arg(fcinfo));
   PG_RETURN_BOOL(agentauthz::pg::actor_check_new_object(text_arg(fcinfo, 0), text_arg(fcinfo, 1),
                                                         text_arg(fcinfo, 2)));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_object_int8) {
+  agentauthz::pg::RowContextScope row(agentauthz::pg::row_context_arg(fcinfo));
   PG_RETURN_BOOL(agentauthz::pg::actor_check_new_object(text_arg(fcinfo, 0), text_arg(fcinfo, 1),
                                                         static_cast<int64_t>(PG_GETARG_INT64(2))));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_object_int4) {
+  agentauthz::pg::RowContextScope row(agentauthz::pg::row_context_arg(fcinfo));
   PG_RETURN_BOOL(agentauthz::pg::actor_check_new_object(text_arg(fcinfo, 0), text_arg(fcinfo, 1),
                                                         static_cast<int64_t>(PG_GETARG_INT32(2))));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_object_uuid) {
+  agentauthz::pg::RowContextScope row(agentauthz::pg::row_context_arg(fcinfo));
   char id[36];
   std::string_view spelled = agentauthz::pg::uuid_text(PG_GETARG_UUID_P(2), id);
   PG_RETURN_BOOL(
@@ -340,6 +347,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_actor_valid) {
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_int8) {
+  agentauthz::pg::RowContextScope row(agentauthz::pg::row_context_arg(fcinfo));
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
   PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type,
@@ -348,6 +356,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_int8) {
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_int8) {
+  agentauthz::pg::RowContextScope row(agentauthz::pg::row_context_arg(fcinfo));
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
   PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type,
@@ -356,6 +365,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_int8) {
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_int4) {
+  agentauthz::pg::RowContextScope row(agentauthz::pg::row_context_arg(fcinfo));
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
   PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type,
@@ -364,6 +374,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_int4) {
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_int4) {
+  agentauthz::pg::RowContextScope row(agentauthz::pg::row_context_arg(fcinfo));
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
   PG_RETURN_BOOL(agentauthz::pg::actor_check(relation, type,
@@ -372,6 +383,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_int4) {
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_uuid) {
+  agentauthz::pg::RowContextScope row(agentauthz::pg::row_context_arg(fcinfo));
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
   char id[36];
@@ -381,6 +393,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_id_uuid) {
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_check_new_id_uuid) {
+  agentauthz::pg::RowContextScope row(agentauthz::pg::row_context_arg(fcinfo));
   std::string_view relation = text_arg(fcinfo, 0);
   std::string_view type = text_arg(fcinfo, 1);
   char id[36];

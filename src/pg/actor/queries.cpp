@@ -221,7 +221,7 @@ bool actor_check(std::string_view relation, std::string_view object_type, int64_
     return false;
   }
   AllowedSet& set = allowed_set_for(target.type_id, target.relation_id);
-  if (set.built) {
+  if (usable_in_context(actor, &set) && set.built) {
     bool allowed = set.integer_ids.contains(id);
     if (audit::recording())
       audit::note_decision(actor, target.relation_id, target.type_id, target.relation, target.type,

@@ -1,0 +1,34 @@
+#include "pg/actor/row_context.h"
+
+#include <optional>
+#include <string>
+
+#include "core/error.h"
+#include "core/json/json_parse.h"
+#include "pg/query/request_context.h"
+
+namespace agentauthz::pg {
+
+namespace {
+
+std::optional<core::json::Value> row_values;
+
+}  // namespace
+
+RowContextScope::RowContextScope(Jsonb* row) {
+  row_values.reset();
+  if (row == nullptr) return;
+  if (JB_ROOT_IS_SCALAR(row) || !JB_ROOT_IS_OBJECT(row))
+    throw core::Error(core::ErrorKind::InvalidArgument, "a row's context must be a JSON object");
+  core::json::Value value;
+  std::string error;
+  if (!core::json::parse(jsonb_text(row), &value, &error))
+    throw core::Error(core::ErrorKind::Internal, "a row's context did not parse: " + error);
+  row_values = std::move(value);
+}
+
+RowContextScope::~RowContextScope() { row_values.reset(); }
+
+const core::json::Value* current_row_values() { return row_values ? &*row_values : nullptr; }
+
+}  // namespace agentauthz::pg
