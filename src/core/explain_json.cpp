@@ -55,6 +55,15 @@ void append_proof(std::string* out, const Proof& proof) {
   append_field(out, "relation", proof.relation);
   append_field(out, "tuple", proof.tuple);
   append_field(out, "note", proof.note);
+  if (!proof.condition.empty()) {
+    // The values are a JSON object's text the evaluator produced.
+    out->append(",\"condition\":{\"name\":");
+    append_json_string(out, proof.condition);
+    out->append(",\"met\":").append(proof.condition_met ? "true" : "false");
+    if (!proof.condition_values.empty())
+      out->append(",\"values\":").append(proof.condition_values);
+    out->push_back('}');
+  }
   if (!proof.children.empty()) {
     out->append(",\"children\":[");
     for (size_t i = 0; i < proof.children.size(); ++i) {
