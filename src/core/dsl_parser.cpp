@@ -116,8 +116,9 @@ class DslParser {
         case TokenKind::KwSchema:
           fail(first, "the 'model' and 'schema' header may appear only once, at the start");
         default:
-          fail(first, "expected a 'type', 'relations', 'define' or 'condition' line, found " +
-                          describe_token(first));
+          fail(first,
+               "expected 'type', 'relations', 'define' or 'condition' to start a line, found " +
+                   describe_token(first));
       }
     }
     return std::move(model_);
