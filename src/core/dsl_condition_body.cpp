@@ -93,7 +93,7 @@ class BodyScanner {
     const std::size_t open = at_;
     const char quote = text_[at_];
     const bool raw = has_raw_prefix(open);
-    const bool triple = text_.compare(at_, 3, std::string(3, quote)) == 0;
+    const bool triple = at_triple(quote);
     copy(triple ? 3 : 1);
     for (;;) {
       if (at_ >= text_.size()) {
@@ -111,12 +111,18 @@ class BodyScanner {
         copy(2);
         continue;
       }
-      if (c == quote && (!triple || text_.compare(at_, 3, std::string(3, quote)) == 0)) {
+      if (c == quote && (!triple || at_triple(quote))) {
         copy(triple ? 3 : 1);
         return true;
       }
       copy(1);
     }
+  }
+
+  // Tells whether three quote characters start at the cursor.
+  bool at_triple(char quote) const {
+    return at_ + 2 < text_.size() && text_[at_] == quote && text_[at_ + 1] == quote &&
+           text_[at_ + 2] == quote;
   }
 
   // Tells whether the quote at offset quote is preceded by a raw-string
