@@ -12,7 +12,6 @@
 #include "core/error.h"
 #include "core/model.h"
 #include "core/model_parse.h"
-#include "core/model_validator.h"
 
 namespace agentauthz::core {
 namespace {
