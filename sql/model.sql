@@ -122,13 +122,14 @@ type document
   relations
     define viewer: [user] and editor
     define editor: editor')$$);
--- Conditions are not supported yet: a clear error, not a misparse.
+-- A type restriction naming a condition the model does not declare (more
+-- condition errors in conditions_model.sql).
 SELECT regress.try($$SELECT agentauthz.write_model('model
   schema 1.1
 type user
 type document
   relations
-    define viewer: [user with in_office]
+    define viewer: [user with in_offce]
 condition in_office(ip: ipaddress) {
   ip.in_cidr("10.0.0.0/8")
 }')$$);

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "core/dsl_condition_body.h"
 #include "core/error.h"
 #include "core/name_rules.h"
 
@@ -147,6 +148,14 @@ Token DslLexer::lex() {
     case '*':
       kind = TokenKind::Star;
       break;
+    case '<':
+    case '>':
+    case '{':
+      if (!condition_header_) {
+        fail_unexpected_char();
+      }
+      kind = c == '<' ? TokenKind::LAngle : c == '>' ? TokenKind::RAngle : TokenKind::LBrace;
+      break;
     default:
       if (is_identifier_start(c)) {
         return lex_word(pos, space_before);
@@ -174,6 +183,56 @@ Token DslLexer::lex_after_newline(SourcePos pos) {
     consume_line_break();
   }
   return Token{TokenKind::Newline, text_.substr(start, 1), pos, false};
+}
+
+// Makes `<`, `>` and `{` tokens (on) or unexpected characters (off).
+void DslLexer::set_condition_header(bool on) { condition_header_ = on; }
+
+// Reads a condition's CEL body up to and including its closing `}`.
+ConditionBody DslLexer::read_condition_body(SourcePos open_brace) {
+  const ScannedConditionBody body = scan_condition_body(text_, offset_);
+  if (body.unclosed_string != ScannedConditionBody::kNone) {
+    const SourcePos pos = position_at(body.unclosed_string);
+    throw ModelError(pos.line, pos.column, "this triple-quoted string is never closed");
+  }
+  if (body.close == ScannedConditionBody::kNone) {
+    throw ModelError(open_brace.line, open_brace.column,
+                     "the '{' of this condition has no matching '}'");
+  }
+  ConditionBody result{body.expression, position_at(body.start)};
+  advance_to(body.close + 1);
+  return result;
+}
+
+// Returns the position of offset (not before the cursor), counting columns
+// in characters, as CEL does, rather than bytes.
+SourcePos DslLexer::position_at(std::size_t offset) const {
+  SourcePos pos{line_, 1};
+  std::size_t line_start = line_start_;
+  for (std::size_t i = offset_; i < offset; ++i) {
+    const char c = text_[i];
+    if (c == '\n' || (c == '\r' && (i + 1 >= text_.size() || text_[i + 1] != '\n'))) {
+      ++pos.line;
+      line_start = i + 1;
+    }
+  }
+  for (std::size_t i = line_start; i < offset; ++i) {
+    if ((static_cast<unsigned char>(text_[i]) & 0xC0) != 0x80) {
+      ++pos.column;  // not a UTF-8 continuation byte
+    }
+  }
+  return pos;
+}
+
+// Moves the cursor forward to offset, keeping line counts.
+void DslLexer::advance_to(std::size_t offset) {
+  while (offset_ < offset) {
+    if (at_line_break()) {
+      consume_line_break();
+    } else {
+      ++offset_;
+    }
+  }
 }
 
 // Lexes an identifier or keyword starting at pos.
@@ -216,6 +275,24 @@ void DslLexer::fail_unexpected_char() const {
   }
   const SourcePos pos = here();
   throw ModelError(pos.line, pos.column, std::string("unexpected character ") + what);
+}
+
+// Tells whether token can name a type, relation or condition.
+bool is_definable_name(const Token& token) {
+  switch (token.kind) {
+    case TokenKind::Identifier:
+    case TokenKind::KwModel:
+    case TokenKind::KwSchema:
+    case TokenKind::KwType:
+    case TokenKind::KwRelation:
+    case TokenKind::KwModule:
+    case TokenKind::KwExtend:
+    case TokenKind::KwCondition:
+    case TokenKind::KwReserved:
+      return true;
+    default:
+      return false;
+  }
 }
 
 // Describes a token for error messages.

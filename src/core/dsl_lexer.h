@@ -9,6 +9,11 @@
 // Comments follow OpenFGA's rule: `#` starts a comment when it is the first
 // non-blank character of a line or follows whitespace; `group#member` is a
 // userset, not a comment.
+//
+// A condition (`condition name(p: list<int>) { CEL }`) has a header with
+// tokens of its own (`<`, `>`, `{`), lexed only while the parser says it is
+// in one, as OpenFGA's lexer does in its CONDITION_DEF mode; the CEL body
+// after `{` is read raw (see dsl_condition_body.h).
 #pragma once
 
 #include <optional>
@@ -32,6 +37,9 @@ enum class TokenKind {
   Colon,
   Hash,
   Star,
+  LAngle,  // `<`, only in a condition's header
+  RAngle,  // `>`, only in a condition's header
+  LBrace,  // `{`, only in a condition's header; its body is read raw
   KwModel,
   KwSchema,
   KwType,
@@ -47,6 +55,12 @@ enum class TokenKind {
   KwModule,
   KwExtend,
   KwReserved,  // `in`, `true`, `false`, `null`: keywords with no use here
+};
+
+// A condition's CEL expression as read from between its braces.
+struct ConditionBody {
+  std::string expression;  // comments removed, surrounding blanks trimmed
+  SourcePos pos;           // its first character (the `}` when empty)
 };
 
 struct Token {
@@ -67,11 +81,22 @@ class DslLexer {
   // Returns the next token and consumes it.
   Token next();
 
+  // Makes `<`, `>` and `{` tokens (on) or unexpected characters (off).
+  // Call it only when no token has been peeked.
+  void set_condition_header(bool on);
+
+  // Reads the body of a condition whose `{` was the last token consumed
+  // (none peeked): the CEL expression up to the matching `}`, which is
+  // consumed too. Throws ModelError when the body never ends.
+  ConditionBody read_condition_body(SourcePos open_brace);
+
  private:
   Token lex();
   Token lex_after_newline(SourcePos pos);
   Token lex_word(SourcePos pos, bool space_before);
   Token lex_version(SourcePos pos, bool space_before);
+  SourcePos position_at(std::size_t offset) const;
+  void advance_to(std::size_t offset);
   bool skip_blanks_and_comment();
   bool at_line_break() const;
   void consume_line_break();
@@ -83,9 +108,17 @@ class DslLexer {
   int line_ = 1;
   std::size_t line_start_ = 0;
   std::optional<Token> peeked_;
+  bool condition_header_ = false;
 };
 
 // Describes a token for error messages: `'define'`, `end of line`, ...
 std::string describe_token(const Token& token);
+
+// Tells whether token can name a type, relation or condition, where it is
+// defined and where it is referred to: an identifier, or a keyword that
+// only starts a statement (model, schema, type, relation, module, extend,
+// condition) or has no use (in, true, false, null). OpenFGA's server
+// accepts `type module`, and its test models use it.
+bool is_definable_name(const Token& token);
 
 }  // namespace agentauthz::core

@@ -18,4 +18,10 @@ inline constexpr int kMaxParenDepth = 64;
 // recursion against trees built by other code.
 inline constexpr int kMaxRewriteDepth = 128;
 
+// OpenFGA's API limits on conditions (openfga/api authzmodel.proto):
+// conditions per model, parameters per condition, bytes per expression.
+inline constexpr std::size_t kMaxConditions = 25;
+inline constexpr std::size_t kMaxConditionParameters = 25;
+inline constexpr std::size_t kMaxConditionExpressionBytes = 512;
+
 }  // namespace agentauthz::core

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "core/dsl_condition_parser.h"
 #include "core/dsl_lexer.h"
 #include "core/dsl_limits.h"
 #include "core/error.h"
@@ -19,28 +20,8 @@ enum class LineState {
   AfterType,       // after a `type NAME` line
   AfterRelations,  // after `relations`, before its first `define`
   AfterDefine,     // after at least one `define`
+  AfterCondition,  // after a condition: only conditions may follow
 };
-
-// Tells whether token can name a type or relation, where it is defined and
-// where it is referred to. Keywords that only start a statement (model,
-// schema, type, relation, module, extend, condition) are names elsewhere:
-// OpenFGA's server accepts `type module`, and its test models use it.
-bool is_definable_name(const Token& token) {
-  switch (token.kind) {
-    case TokenKind::Identifier:
-    case TokenKind::KwModel:
-    case TokenKind::KwSchema:
-    case TokenKind::KwType:
-    case TokenKind::KwRelation:
-    case TokenKind::KwModule:
-    case TokenKind::KwExtend:
-    case TokenKind::KwCondition:
-    case TokenKind::KwReserved:
-      return true;
-    default:
-      return false;
-  }
-}
 
 // Tells whether token may name a definition but not be referred to; no
 // keyword is restricted that way any more.
@@ -93,12 +74,21 @@ class DslParser {
         fail(end, "expected end of line, found " + describe_token(end));
       }
       const Token& first = lexer_.peek();
-      if (first.kind == TokenKind::End || first.kind == TokenKind::KwType) {
+      if (first.kind == TokenKind::End || first.kind == TokenKind::KwType ||
+          first.kind == TokenKind::KwCondition) {
         if (state == LineState::AfterRelations) {
           fail_at(relations_pos, "'relations' must be followed by at least one 'define' line");
         }
         if (first.kind == TokenKind::End) {
           break;
+        }
+        if (first.kind == TokenKind::KwCondition) {
+          model_.conditions.push_back(parse_condition(lexer_));
+          state = LineState::AfterCondition;
+          continue;
+        }
+        if (state == LineState::AfterCondition) {
+          fail(first, "a 'type' cannot follow a condition: conditions come after all types");
         }
         parse_type_line();
         state = LineState::AfterType;
@@ -119,8 +109,6 @@ class DslParser {
           parse_define();
           state = LineState::AfterDefine;
           break;
-        case TokenKind::KwCondition:
-          fail(first, "conditions are not supported");
         case TokenKind::KwModule:
         case TokenKind::KwExtend:
           fail(first, "modules are not supported");
@@ -128,8 +116,9 @@ class DslParser {
         case TokenKind::KwSchema:
           fail(first, "the 'model' and 'schema' header may appear only once, at the start");
         default:
-          fail(first, "expected 'type', 'relations' or 'define' at the start of a line, found " +
-                          describe_token(first));
+          fail(first,
+               "expected 'type', 'relations', 'define' or 'condition' to start a line, found " +
+                   describe_token(first));
       }
     }
     return std::move(model_);
@@ -325,7 +314,7 @@ class DslParser {
       skip_newlines();
       node->direct_types.push_back(parse_restriction());
       if (lexer_.peek().kind == TokenKind::KwWith) {
-        fail(lexer_.peek(), "conditions are not supported ('with' on a type restriction)");
+        parse_with(node->direct_types.back());
       }
       skip_newlines();
       const Token separator = lexer_.next();
@@ -370,6 +359,20 @@ class DslParser {
       restriction.relation = std::string(relation.text);
     }
     return restriction;
+  }
+
+  // Parses ` with NAME` after a type restriction: its condition.
+  void parse_with(DirectTypeAst& restriction) {
+    const Token with = lexer_.next();
+    if (!with.space_before) {
+      fail(with, "expected whitespace before 'with'");
+    }
+    const Token name = lexer_.next();
+    if (!is_definable_name(name) || !name.space_before) {
+      fail(name, expected_reference_message("a condition name after 'with'", name));
+    }
+    restriction.condition = std::string(name.text);
+    restriction.condition_pos = name.pos;
   }
 
   // Skips a line break where the grammar allows one (inside `[...]`).

@@ -1,4 +1,4 @@
-// Parses the OpenFGA DSL (schema 1.1, without conditions and modules) into
+// Parses the OpenFGA DSL (schema 1.1, with conditions, without modules) into
 // a ModelAst. Syntax only: names are not resolved here (see
 // model_validator.h).
 #pragma once

@@ -43,7 +43,8 @@ void Model::compile_conditions(const std::vector<ConditionAst>& conditions) {
     cel::CompileError error;
     info.program = cel::Program::compile(ast.expression, info.parameters, &error);
     if (!info.program)
-      inconsistent(ast.expression_pos, "condition " + ast.name + ": " + error.message);
+      inconsistent(expression_position(ast, error.line, error.column),
+                   "condition " + ast.name + ": " + error.message);
     conditions_.push_back(std::move(info));
   }
 }

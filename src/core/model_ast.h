@@ -60,16 +60,20 @@ struct TypeAst {
 struct ConditionParamAst {
   std::string name;
   std::string type;
-  SourcePos pos;
+  SourcePos pos;       // the parameter's name
+  SourcePos type_pos;  // the parameter's type
 };
 
 // `condition <name>(<params>) { <CEL expression> }`.
 struct ConditionAst {
   std::string name;
   std::vector<ConditionParamAst> params;
-  std::string expression;    // the text between the braces, as written
+  // The CEL text between the braces without comments and surrounding
+  // whitespace, as OpenFGA stores it; each character keeps its line and
+  // column relative to expression_pos (see dsl_condition_body.h).
+  std::string expression;
   SourcePos pos;             // the condition's name
-  SourcePos expression_pos;  // the expression's first character
+  SourcePos expression_pos;  // the expression's first character (its `}` when empty)
 };
 
 struct ModelAst {

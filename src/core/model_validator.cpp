@@ -16,6 +16,11 @@ namespace {
 // rewrite vocabulary.
 bool is_self_or_this(std::string_view name) { return name == "self" || name == "this"; }
 
+}  // namespace
+
+// Formats the line of pos for "first defined at" notes.
+std::string line_of(SourcePos pos) { return "line " + std::to_string(pos.line); }
+
 // Explains why name (of the given kind and length limit) is not a valid
 // name; the caller knows it is invalid.
 std::string invalid_name_reason(std::string_view kind, std::string_view name,
@@ -33,11 +38,6 @@ std::string invalid_name_reason(std::string_view kind, std::string_view name,
   return quote(name) + " is not a valid " + std::string(kind) +
          " name: names start with a letter or '_' and contain only letters, digits, '_' and '-'";
 }
-
-// Formats the line of pos for "first defined at" notes.
-std::string line_of(SourcePos pos) { return "line " + std::to_string(pos.line); }
-
-}  // namespace
 
 // Checks type and relation names: syntax, length, reserved, duplicates.
 void check_names(const ModelAst& model) {
@@ -88,13 +88,17 @@ void validate_model(const ModelAst& model) {
     fail_at(header_pos, "a model must define at least one type");
   }
   check_names(model);
+  check_condition_declarations(model);
   const ModelIndex index(model);
   check_references(model, index);
+  check_condition_references(model);
   // Entry points before cycles: a cycle with no way in is reported as the
   // missing entry point it causes, as OpenFGA does.
   const ComputedGraph graph = build_computed_graph(index);
   check_entry_points(index, graph);
   check_computed_cycles(index, graph);
+  // Last, as openfga/language's validator reports it after everything else.
+  check_unused_conditions(model);
 }
 
 }  // namespace agentauthz::core

@@ -109,6 +109,27 @@ using ComputedGraph = std::vector<std::vector<ComputedEdge>>;
 // Quotes a name for a message, shortening very long ones.
 std::string quote(std::string_view name);
 
+// Formats the line of pos for "first defined at" notes.
+std::string line_of(SourcePos pos);
+
+// Explains why name (of the given kind and length limit) is not a valid
+// name; the caller knows it is invalid.
+std::string invalid_name_reason(std::string_view kind, std::string_view name,
+                                std::size_t max_length);
+
+// Spells a type restriction the way the DSL writes it, with its condition.
+std::string restriction_text(const DirectTypeAst& restriction);
+
+// Checks each condition on its own: name, parameters and their types, and
+// that its expression compiles to a bool against them.
+void check_condition_declarations(const ModelAst& model);
+
+// Checks that every `with <condition>` names a declared condition.
+void check_condition_references(const ModelAst& model);
+
+// Checks that every declared condition is used by some type restriction.
+void check_unused_conditions(const ModelAst& model);
+
 // Checks type and relation names: syntax, length, reserved, duplicates.
 void check_names(const ModelAst& model);
 

@@ -9,18 +9,21 @@
 
 namespace agentauthz::core::model_validator_detail {
 
-namespace {
-
-// Spells a type restriction the way the DSL writes it.
+// Spells a type restriction the way the DSL writes it, with its condition.
 std::string restriction_text(const DirectTypeAst& restriction) {
+  std::string text = restriction.type;
   if (restriction.wildcard) {
-    return restriction.type + ":*";
+    text += ":*";
+  } else if (!restriction.relation.empty()) {
+    text += "#" + restriction.relation;
   }
-  if (!restriction.relation.empty()) {
-    return restriction.type + "#" + restriction.relation;
+  if (!restriction.condition.empty()) {
+    text += " with " + restriction.condition;
   }
-  return restriction.type;
+  return text;
 }
+
+namespace {
 
 // Spells the operand of a set operation for duplicate detection; empty for
 // operands that are not a plain reference.

@@ -18,8 +18,8 @@ constexpr std::array<std::string_view, 6> kReservedWords = {
 // Tells whether c is an ASCII letter.
 bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
-// Tells whether name is a non-reserved identifier of at most max_length bytes.
-bool is_valid_name(std::string_view name, std::size_t max_length) {
+// Tells whether name is an identifier of at most max_length bytes.
+bool is_identifier(std::string_view name, std::size_t max_length) {
   if (name.empty() || name.size() > max_length || !is_identifier_start(name[0])) {
     return false;
   }
@@ -28,7 +28,12 @@ bool is_valid_name(std::string_view name, std::size_t max_length) {
       return false;
     }
   }
-  return !is_reserved_word(name);
+  return true;
+}
+
+// Tells whether name is a non-reserved identifier of at most max_length bytes.
+bool is_valid_name(std::string_view name, std::size_t max_length) {
+  return is_identifier(name, max_length) && !is_reserved_word(name);
 }
 
 }  // namespace
@@ -57,6 +62,16 @@ bool is_valid_type_name(std::string_view name) { return is_valid_name(name, kMax
 // Tells whether name can name a relation.
 bool is_valid_relation_name(std::string_view name) {
   return is_valid_name(name, kMaxRelationNameLength);
+}
+
+// Tells whether name can name a condition.
+bool is_valid_condition_name(std::string_view name) {
+  return is_valid_name(name, kMaxConditionNameLength);
+}
+
+// Tells whether name can name a condition parameter.
+bool is_valid_parameter_name(std::string_view name) {
+  return is_identifier(name, kMaxParameterNameLength);
 }
 
 }  // namespace agentauthz::core

@@ -372,16 +372,6 @@ TEST(DslParser, TreatsHashAfterABlankAsAComment) {
                       "expected ',' or ']'");
 }
 
-TEST(DslParser, RejectsConditions) {
-  expect_syntax_error(with_header("type user\ntype t\n  relations\n    define r: [user with ok]\n"),
-                      6, 21, "conditions are not supported");
-  expect_syntax_error(
-      with_header("type user\ntype t\n  relations\n    define r: [user:* with ok, t#r]\n"), 6, 23,
-      "conditions are not supported");
-  expect_syntax_error(with_header("type user\ncondition ok(x: int) {\n  x < 3\n}\n"), 4, 1,
-                      "conditions are not supported");
-}
-
 TEST(DslParser, AllowsADirectRestrictionOnlyAsTheLeftmostOperand) {
   EXPECT_EQ(only_rewrite(parse_relation("[user] or a")).kind, RewriteKind::Union);
   EXPECT_EQ(only_rewrite(parse_relation("([user])")).kind, RewriteKind::Direct);
