@@ -184,6 +184,18 @@ std::string_view attribute_text(HeapTuple tuple, TupleDesc desc, int attno, bool
   return std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 }
 
+// Reads a row's condition (a table from 0.5 on).
+ConditionArgs row_condition(HeapTuple row, TupleDesc desc) {
+  ConditionArgs condition;
+  bool null_name;
+  bool null_context;
+  std::string_view name = attribute_text(row, desc, kConditionNameAttr, &null_name);
+  if (!null_name) condition.name = name;
+  Datum context = heap_getattr(row, kConditionContextAttr, desc, &null_context);
+  if (!null_context) condition.context = DatumGetJsonbP(context);
+  return condition;
+}
+
 }  // namespace
 
 }  // namespace agentauthz::pg
@@ -248,33 +260,28 @@ TriggerData* trigger_on(FunctionCallInfo fcinfo, const char* name, TriggerTable 
 }  // namespace
 }  // namespace agentauthz::pg
 
-// BEFORE INSERT OR UPDATE FOR EACH ROW on agentauthz.tuples.
+// Validates each row written to agentauthz.tuples, with its condition
+// (BEFORE INSERT OR UPDATE FOR EACH ROW).
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_tuples_validate) {
+  using agentauthz::pg::attribute_text;
   TriggerData* trigger =
       agentauthz::pg::trigger_on(fcinfo, "tuples_validate", agentauthz::pg::TriggerTable::Tuples);
   HeapTuple row =
       TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ? trigger->tg_newtuple : trigger->tg_trigtuple;
   TupleDesc desc = RelationGetDescr(trigger->tg_relation);
-  using namespace agentauthz::pg;
-  bool conditions = check_tuple_columns(trigger->tg_relation);
+  bool conditions = agentauthz::pg::check_tuple_columns(trigger->tg_relation);
   bool null_object;
   bool null_relation;
   bool null_subject;
-  bool null_name;
-  bool null_context;
-  std::string_view object = attribute_text(row, desc, kObjectAttr, &null_object);
-  std::string_view relation = attribute_text(row, desc, kRelationAttr, &null_relation);
-  std::string_view subject = attribute_text(row, desc, kSubjectAttr, &null_subject);
-  ConditionArgs condition;
-  if (conditions) {
-    std::string_view name = attribute_text(row, desc, kConditionNameAttr, &null_name);
-    if (!null_name) condition.name = name;
-    Datum context = heap_getattr(row, kConditionContextAttr, desc, &null_context);
-    if (!null_context) condition.context = DatumGetJsonbP(context);
-  }
+  std::string_view object = attribute_text(row, desc, agentauthz::pg::kObjectAttr, &null_object);
+  std::string_view relation =
+      attribute_text(row, desc, agentauthz::pg::kRelationAttr, &null_relation);
+  std::string_view subject = attribute_text(row, desc, agentauthz::pg::kSubjectAttr, &null_subject);
+  agentauthz::pg::ConditionArgs condition;
+  if (conditions) condition = agentauthz::pg::row_condition(row, desc);
   // NULLs are left to the NOT NULL constraints, which report them precisely.
   if (!null_object && !null_relation && !null_subject)
-    validate_tuple_args(object, relation, subject, condition);
+    agentauthz::pg::validate_tuple_args(object, relation, subject, condition);
   return PointerGetDatum(row);
 }
 
