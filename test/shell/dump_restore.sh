@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# pg_dump / pg_restore keeps models and tuples: the restored database answers
-# every check as the original, and new model ids continue after the old.
+# pg_dump / pg_restore keeps models and tuples (with their conditions): the
+# restored database answers every check as the original, and new model ids
+# continue after the old.
 # Needs PGHOST/PGPORT/PGUSER of a running cluster with the extension installed.
 set -euo pipefail
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -71,6 +72,53 @@ granted=$(q -d dump_dst -U dump_bot -c "BEGIN" -c "SELECT agentauthz.act_for('$t
 [[ "$granted" == t ]] || { echo "the delegation token no longer works after restore: $granted" >&2; exit 1; }
 next=$(q -d dump_dst -c "SELECT agentauthz.write_model(agentauthz.read_model())")
 [[ "$next" == 3 ]] || { echo "model ids restarted after restore: $next" >&2; exit 1; }
-q -d postgres -c "DROP DATABASE dump_src WITH (FORCE)" -c "DROP DATABASE dump_dst WITH (FORCE)" \
-  -c "DROP ROLE dump_bot"
+q -d postgres -c "DROP DATABASE dump_dst WITH (FORCE)" -c "DROP ROLE dump_bot"
+
+# Tuples' conditions survive too: a model with conditions (allowing every
+# tuple already stored), then tuples with and without them, restored (and
+# validated again) in a fresh database.
+condition_model='model
+  schema 1.1
+type user
+type group
+  relations
+    define member: [user, group#member]
+type document
+  relations
+    define viewer: [user, user:*, group#member, user with in_region]
+condition in_region(region: string, allowed: list<string>) {
+  region in allowed
+}'
+if ! written=$(q -d dump_src -c "SELECT agentauthz.write_model('$condition_model')" 2>&1); then
+  # Until the DSL parser reads conditions no such model loads.
+  [[ "$written" == *"conditions are not supported"* ]] || { echo "$written" >&2; exit 1; }
+  echo "conditions: SKIPPED (the DSL parser does not read conditions yet)"
+else
+  q -d dump_src >/dev/null <<'SQL'
+SELECT agentauthz.write_tuple('document:c1', 'viewer', 'user:anne', NULL, 'in_region',
+                              '{"region": "eu", "allowed": ["eu"]}');
+SELECT agentauthz.write_tuple('document:c1', 'viewer', 'user:bob', NULL, 'in_region',
+                              '{"region": "eu", "allowed": ["us"]}');
+SELECT agentauthz.write_tuple('document:c2', 'viewer', 'user:anne', NULL, 'in_region');
+SELECT agentauthz.write_tuple('document:c2', 'viewer', 'user:carl');
+SQL
+  PGOPTIONS="-c client_min_messages=warning" q -d postgres -c "DROP DATABASE IF EXISTS dump_cond WITH (FORCE)" \
+    -c "CREATE DATABASE dump_cond"
+  "$PG_BIN/pg_dump" -Fc -d dump_src -f "$DUMP"
+  "$PG_BIN/pg_restore" -d dump_cond "$DUMP"
+  conditions="SELECT md5(string_agg(object || ' ' || subject || ' ' || coalesce(condition_name, '-') || ' ' ||
+                                    coalesce(condition_context::text, '-'), E'\n' ORDER BY object, subject)),
+                count(*) FILTER (WHERE condition_name IS NOT NULL),
+                agentauthz.check('user:anne', 'viewer', 'document:c1'),
+                agentauthz.check('user:bob', 'viewer', 'document:c1'),
+                agentauthz.check('user:carl', 'viewer', 'document:c2')
+           FROM agentauthz.tuples WHERE object LIKE 'document:c%'"
+  src=$(q -d dump_src -c "$conditions")
+  dst=$(q -d dump_cond -c "$conditions")
+  echo "conditions: source $src, restored $dst"
+  [[ "$src" == "$dst" && "$src" == *"|3|t|f|t" ]] ||
+    { echo "tuples' conditions did not survive the restore" >&2; exit 1; }
+  q -d postgres -c "DROP DATABASE dump_cond WITH (FORCE)"
+fi
+q -d postgres -c "DROP DATABASE dump_src WITH (FORCE)"
 echo "dump/restore round trip ok"

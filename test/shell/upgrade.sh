@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ALTER EXTENSION agentauthz UPDATE from each released version (0.1, 0.2,
-# 0.3): a database used under it (models, tuples, agents, delegations,
+# 0.3, 0.4): a database used under it (models, tuples, agents, delegations,
 # protected and synced tables, audit rows) is updated in place. Afterwards
 # it has exactly the functions (and their comments), grants, triggers and
 # policies a fresh install of the current version has, nothing stored is
@@ -127,6 +127,8 @@ audit_rows=$(q -d upgrade_old -c "SELECT count(*) FROM agentauthz.audit_log")
 q -d upgrade_old -c "ALTER EXTENSION agentauthz UPDATE"
 expect "version after the update" "$CURRENT" "$(q -d upgrade_old -c "SELECT extversion FROM pg_extension WHERE extname = 'agentauthz'")"
 expect "nothing stored lost or changed" "$before_stored" "$(q -d upgrade_old -c "$stored")"
+expect "the tuples kept are unconditional" "0" \
+  "$(q -d upgrade_old -c "SELECT count(*) FROM agentauthz.tuples WHERE condition_name IS NOT NULL OR condition_context IS NOT NULL")"
 expect "audit rows kept" "$audit_rows" "$(q -d upgrade_old -c "SELECT count(*) FROM agentauthz.audit_log")"
 expect "audit chain verifies" "t" "$(q -d upgrade_old -c "SELECT ok FROM agentauthz.verify_audit()")"
 expect "the agent reads what it read before" "$before_reads" "$(agent_reads)"
@@ -162,6 +164,12 @@ shape="SELECT string_agg(x, E'\n' ORDER BY x) FROM (
     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
     LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
    WHERE c.relnamespace = 'agentauthz'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+  UNION ALL
+  SELECT 'index ' || pg_get_indexdef(i.indexrelid)
+    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relnamespace = 'agentauthz'::regnamespace
+  UNION ALL
+  SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+    FROM pg_constraint WHERE connamespace = 'agentauthz'::regnamespace
   UNION ALL
   SELECT 'trigger ' || t.tgrelid::regclass || ' ' || pg_get_triggerdef(t.oid)
     FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal
@@ -207,6 +215,10 @@ expect "an agent cannot attach the sync trigger" "42501" \
   "$(sqlstate upgrade_old upgrade_bot "CREATE TEMP TABLE t (id bigint, team text);
       CREATE TRIGGER x AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION
         agentauthz._sync_row('document', 'id', 'parent', 'folder', 'team', '')")"
+q -d upgrade_old -c "SELECT agentauthz.write_tuple('note:n-2', 'owner', 'user:anne', NULL)" >/dev/null
+expect "write_tuple with four arguments still writes" "t|t" \
+  "$(q -d upgrade_old -c "SELECT count(*) = 1 FROM agentauthz.tuples WHERE object = 'note:n-2' AND condition_name IS NULL" \
+       -c "SELECT agentauthz.check('user:anne', 'viewer', 'note:n-2')" | paste -sd'|')"
 expect "a new row still syncs its tuple" "1" \
   "$(q -d upgrade_old -c "INSERT INTO docs VALUES (4, 10, 'new')" \
       -c "SELECT count(*) FROM agentauthz.tuples WHERE object = 'document:4' AND subject = 'folder:10'")"
@@ -222,5 +234,6 @@ q -d postgres -c "DROP DATABASE upgrade_old WITH (FORCE)" -c "DROP DATABASE upgr
 upgrade_from 0.1
 upgrade_from 0.2
 upgrade_from 0.3
-echo "upgrade 0.1, 0.2 and 0.3 -> $CURRENT: $((CHECKS - FAILS)) checks passed, $FAILS failed"
+upgrade_from 0.4
+echo "upgrade 0.1, 0.2, 0.3 and 0.4 -> $CURRENT: $((CHECKS - FAILS)) checks passed, $FAILS failed"
 ((FAILS == 0))

@@ -5,13 +5,11 @@
 #include "pg/catalog/relations.h"
 #include "pg/engine/scan_session.h"
 #include "pg/engine/visible_state.h"
+#include "pg/tuples/tuple_columns.h"
 
 namespace agentauthz::pg {
 
 namespace {
-
-// Column numbers, fixed by agentauthz--*.sql and checked when scans open.
-constexpr AttrNumber kExpiresAttr = 4;
 
 // A text datum built in place, so lookups allocate nothing.
 struct KeyText {
@@ -49,6 +47,7 @@ struct KeyText {
 // index and scan on its first use.
 struct TupleScans {
   bool open = false;
+  bool conditions = false;  // the table has the condition columns (0.5 on)
   Relation tuples = nullptr;
   Relation pkey = nullptr;
   Relation by_subject_index = nullptr;
@@ -60,6 +59,11 @@ struct TupleScans {
   IndexScanDesc by_subject = nullptr;    // subject index, 4 keys
   TupleTableSlot* tuple_slot = nullptr;
   Buffer vm_buffer = InvalidBuffer;  // visibility map page of the last all-visible test
+  // The context of the conditional tuple each scan last read, printed as
+  // JSON (readers hand out views of it); allocated in the session's memory
+  // context on first use. One per scan, as a visitor of one scan may call
+  // another.
+  StringInfoData contexts[5];
 };
 
 TupleScans scans;
@@ -75,37 +79,68 @@ struct LiveTuple {
   std::string_view object;
   std::string_view relation;
   std::string_view subject;
+  core::TupleCondition condition;
 };
 
 // Where each column sits in an index tuple: the primary key and the
-// usersets index are (object, relation, subject) INCLUDE (expires_at), the
-// subject index (subject, relation, object) INCLUDE (expires_at).
+// usersets index are (object, relation, subject) INCLUDE (expires_at,
+// condition_name), the subject index (subject, relation, object) INCLUDE
+// (expires_at, condition_name).
 enum class IndexShape { ObjectFirst, SubjectFirst };
+
+// Prints the context of the heap tuple in the slot into *out (emptied
+// first); returns its text, empty when the column is NULL.
+std::string_view print_context(TupleTableSlot* slot, StringInfo out) {
+  bool isnull;
+  Datum datum = slot_getattr(slot, kConditionContextAttr, &isnull);
+  if (isnull) return {};
+  if (out->data == nullptr) initStringInfo(out);
+  resetStringInfo(out);
+  Jsonb* context = DatumGetJsonbP(datum);
+  JsonbToCString(out, &context->root, static_cast<int>(VARSIZE(context)));
+  if (PointerGetDatum(context) != datum) pfree(context);  // a detoasted copy
+  return std::string_view(out->data, static_cast<size_t>(out->len));
+}
 
 // Advances `scan` to the next tuple that is visible and unexpired. Like an
 // index-only scan, it reads the index tuple when the heap page is
-// all-visible and fetches the heap tuple otherwise. Views are valid until
-// the scan advances or the slot is cleared.
-bool next_live(IndexScanDesc scan, IndexShape shape, LiveTuple* out) {
+// all-visible and fetches the heap tuple otherwise; the index tuple tells
+// whether the tuple has a condition, and only a conditional tuple's heap
+// tuple is fetched for its context (printed into *context). Views are
+// valid until the scan advances or the slot is cleared.
+bool next_live(IndexScanDesc scan, IndexShape shape, StringInfo context, LiveTuple* out) {
   ItemPointer tid;
   while ((tid = index_getnext_tid(scan, ForwardScanDirection)) != nullptr) {
-    Datum values[4];
-    bool nulls[4];
+    Datum values[kIndexColumns];
+    bool nulls[kIndexColumns];
+    bool in_slot = false;
+    nulls[kIndexConditionNameAttr - 1] = true;  // a table from before 0.5 has no conditions
     if (VM_ALL_VISIBLE(scans.tuples, ItemPointerGetBlockNumber(tid), &scans.vm_buffer)) {
       index_deform_tuple(scan->xs_itup, scan->xs_itupdesc, values, nulls);
       if (shape == IndexShape::SubjectFirst) std::swap(values[0], values[2]);
     } else {
       if (!index_fetch_heap(scan, scans.tuple_slot)) continue;
-      slot_getsomeattrs(scans.tuple_slot, kExpiresAttr);
-      for (int i = 0; i < 4; ++i) {
+      in_slot = true;
+      slot_getsomeattrs(scans.tuple_slot, scans.conditions ? kConditionNameAttr : kExpiresAttr);
+      for (int i = 0; i < kIndexExpiresAttr; ++i) {
         values[i] = scans.tuple_slot->tts_values[i];
         nulls[i] = scans.tuple_slot->tts_isnull[i];
       }
+      if (scans.conditions) {
+        values[kIndexConditionNameAttr - 1] = scans.tuple_slot->tts_values[kConditionNameAttr - 1];
+        nulls[kIndexConditionNameAttr - 1] = scans.tuple_slot->tts_isnull[kConditionNameAttr - 1];
+      }
     }
-    if (!nulls[3]) {
-      TimestampTz expires_at = DatumGetTimestampTz(values[3]);
+    if (!nulls[kIndexExpiresAttr - 1]) {
+      TimestampTz expires_at = DatumGetTimestampTz(values[kIndexExpiresAttr - 1]);
       if (expires_at <= scans_now()) continue;
       note_expiry(expires_at);  // cached, it holds only until then
+    }
+    out->condition = core::TupleCondition();
+    if (!nulls[kIndexConditionNameAttr - 1]) {
+      if (!in_slot && !index_fetch_heap(scan, scans.tuple_slot)) continue;
+      out->condition.name = text_view(values[kIndexConditionNameAttr - 1]);
+      out->condition.context = print_context(scans.tuple_slot, context);
     }
     out->object = text_view(values[0]);
     out->relation = text_view(values[1]);
@@ -124,7 +159,8 @@ void init_key(ScanKeyData* key, AttrNumber attno, StrategyNumber strategy, RegPr
 }  // namespace
 
 // Ends the scans and closes the relations that are open; tolerates a partly
-// opened set. Runs under the session's resource owner.
+// opened set. Runs under the session's resource owner; the contexts'
+// buffers go with the session's memory context.
 static void release_tuple_scans() {
   if (BufferIsValid(scans.vm_buffer)) ReleaseBuffer(scans.vm_buffer);
   if (scans.tuple_slot) ExecDropSingleTupleTableSlot(scans.tuple_slot);
@@ -154,8 +190,7 @@ static void ensure_open() {
   }
   scans_open([] {
     scans.tuples = table_open(catalog().tuples, AccessShareLock);
-    static const char* const tuple_columns[] = {"object", "relation", "subject", "expires_at"};
-    check_columns(scans.tuples, tuple_columns, 4);
+    scans.conditions = check_tuple_columns(scans.tuples);
     scans.tuple_slot = table_slot_create(scans.tuples, nullptr);
     scans.open = true;
   });
@@ -173,6 +208,13 @@ static IndexScanDesc open_tuple_scan(TupleScans* s, const Catalog& cat, TupleSca
               : which == TupleScan::BySubject ? cat.tuples_subject
                                               : cat.tuples_pkey;
     *index = index_open(oid, AccessShareLock);
+    // Index tuples are read by column number (next_live).
+    int columns = s->conditions ? kIndexColumns : kIndexExpiresAttr;
+    if (IndexRelationGetNumberOfAttributes(*index) != columns)
+      ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                      errmsg("agentauthz index \"%s\" does not have the expected columns",
+                             RelationGetRelationName(*index)),
+                      errhint("Reinstall the extension.")));
   }
   IndexScanDesc* scan = nullptr;
   int keys = 0;
@@ -214,9 +256,16 @@ static IndexScanDesc tuple_scan(TupleScan which) {
   return *open;
 }
 
-// Probes the unique index for one exact tuple.
+// The context buffer of a scan.
+static StringInfo context_buffer(TupleScan which) {
+  return &scans.contexts[static_cast<int>(which)];
+}
+
+// Probes the unique index for one exact tuple; sets *condition (when given)
+// to its condition, copied to the exact scan's buffer (valid until the next
+// probe).
 static bool contains_impl(const core::ObjectKey& object, std::string_view relation,
-                          const core::SubjectKey& subject) {
+                          const core::SubjectKey& subject, core::TupleCondition* condition) {
   if (!key_object.set(object.type, ':', object.id) || !key_relation.set(relation)) return false;
   bool fits = subject.relation.empty()
                   ? key_subject.set(subject.type, ':', subject.id)
@@ -229,7 +278,22 @@ static bool contains_impl(const core::ObjectKey& object, std::string_view relati
   IndexScanDesc scan = tuple_scan(TupleScan::Exact);
   index_rescan(scan, keys, 3, nullptr, 0);
   LiveTuple tuple;
-  bool found = next_live(scan, IndexShape::ObjectFirst, &tuple);
+  StringInfo buffer = context_buffer(TupleScan::Exact);
+  bool found = next_live(scan, IndexShape::ObjectFirst, buffer, &tuple);
+  if (found && condition != nullptr && !tuple.condition.empty()) {
+    // The name may lie in the heap tuple the slot is about to let go of:
+    // it joins the context in the buffer (context first, name after).
+    if (tuple.condition.context.empty()) {
+      if (buffer->data == nullptr) initStringInfo(buffer);
+      resetStringInfo(buffer);
+    }
+    int context_length = buffer->len;
+    appendBinaryStringInfo(buffer, tuple.condition.name.data(),
+                           static_cast<int>(tuple.condition.name.size()));
+    condition->context = std::string_view(buffer->data, static_cast<size_t>(context_length));
+    condition->name = std::string_view(buffer->data + context_length,
+                                       static_cast<size_t>(buffer->len - context_length));
+  }
   ExecClearTuple(scans.tuple_slot);
   return found;
 }
@@ -240,12 +304,16 @@ static void subjects_impl(const core::ObjectKey& object, std::string_view relati
   ScanKeyData keys[2];
   init_key(&keys[0], 1, BTEqualStrategyNumber, F_TEXTEQ, key_object);
   init_key(&keys[1], 2, BTEqualStrategyNumber, F_TEXTEQ, key_relation);
-  IndexScanDesc scan = tuple_scan(
-      filter == core::SubjectFilter::UsersetsOnly ? TupleScan::Usersets : TupleScan::ByObject);
+  TupleScan which =
+      filter == core::SubjectFilter::UsersetsOnly ? TupleScan::Usersets : TupleScan::ByObject;
+  IndexScanDesc scan = tuple_scan(which);
   index_rescan(scan, keys, 2, nullptr, 0);
   LiveTuple tuple;
-  while (next_live(scan, IndexShape::ObjectFirst, &tuple))
-    if (!visit(core::split_subject(tuple.subject))) break;
+  while (next_live(scan, IndexShape::ObjectFirst, context_buffer(which), &tuple)) {
+    core::SubjectKey key = core::split_subject(tuple.subject);
+    key.condition = tuple.condition;
+    if (!visit(key)) break;
+  }
   ExecClearTuple(scans.tuple_slot);
 }
 
@@ -259,12 +327,14 @@ static bool object_impl(const core::ObjectKey& object, size_t limit, core::Tuple
   size_t count = 0;
   bool few = true;
   LiveTuple tuple;
-  while (next_live(scan, IndexShape::ObjectFirst, &tuple)) {
+  while (next_live(scan, IndexShape::ObjectFirst, context_buffer(TupleScan::WholeObject), &tuple)) {
     if (++count > limit) {
       few = false;
       break;
     }
-    if (!visit(tuple.relation, core::split_subject(tuple.subject))) break;
+    core::SubjectKey key = core::split_subject(tuple.subject);
+    key.condition = tuple.condition;
+    if (!visit(tuple.relation, key)) break;
   }
   ExecClearTuple(scans.tuple_slot);
   return few;
@@ -288,8 +358,11 @@ static void objects_impl(const core::SubjectKey& subject, std::string_view relat
   IndexScanDesc scan = tuple_scan(TupleScan::BySubject);
   index_rescan(scan, keys, 4, nullptr, 0);
   LiveTuple tuple;
-  while (next_live(scan, IndexShape::SubjectFirst, &tuple))
-    if (!visit(core::split_object(tuple.object))) break;
+  while (next_live(scan, IndexShape::SubjectFirst, context_buffer(TupleScan::BySubject), &tuple)) {
+    core::ObjectKey key = core::split_object(tuple.object);
+    key.condition = tuple.condition;
+    if (!visit(key)) break;
+  }
   ExecClearTuple(scans.tuple_slot);
 }
 
@@ -306,7 +379,7 @@ static auto tuple_lookup(Lookup&& lookup) {
 bool scan_contains(const core::ObjectKey& object, std::string_view relation,
                    const core::SubjectKey& subject, core::TupleCondition* condition) {
   if (condition != nullptr) *condition = core::TupleCondition();
-  return tuple_lookup([&] { return contains_impl(object, relation, subject); });
+  return tuple_lookup([&] { return contains_impl(object, relation, subject, condition); });
 }
 
 void scan_subjects(const core::ObjectKey& object, std::string_view relation,

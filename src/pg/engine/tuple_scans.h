@@ -1,7 +1,10 @@
 // Direct index scans over agentauthz.tuples under the statement's snapshot
 // (scan_session.h): each scan is opened on first use and reused by every
 // lookup of the statement, rescanned with new keys. Only live tuples are
-// visited: visible and not expired at the transaction's timestamp.
+// visited: visible and not expired at the transaction's timestamp. Each key
+// visited carries its tuple's condition (valid for the visit): the name
+// from the index tuple, the context printed as JSON from the heap tuple,
+// fetched only for a conditional tuple.
 //
 // These functions call PostgreSQL and may raise ERROR (longjmp): call them
 // from C++ only inside pg_guard, and keep no C++ objects alive in frames
@@ -18,7 +21,8 @@
 
 namespace agentauthz::pg {
 
-// Point lookup of one live tuple.
+// Point lookup of one live tuple; sets *condition (when given) to its
+// condition, valid until the next point lookup.
 bool scan_contains(const core::ObjectKey& object, std::string_view relation,
                    const core::SubjectKey& subject, core::TupleCondition* condition);
 // Visits the subjects of live tuples object#relation.

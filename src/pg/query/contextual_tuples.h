@@ -12,12 +12,16 @@
 namespace agentauthz::pg {
 
 // Parses and validates a jsonb array of {"object","relation","subject"}
-// objects ("user" is accepted for "subject", as in OpenFGA); throws
-// core::Error when malformed or not allowed by the model.
+// objects ("user" is accepted for "subject", as in OpenFGA), each with an
+// optional "condition": {"name": ..., "context": {...}} validated as a
+// stored tuple's is; throws core::Error when malformed or not allowed by
+// the model.
 std::unique_ptr<core::MemoryReader> parse_contextual_tuples(Jsonb* tuples,
                                                             const core::Model& model);
 
-// Reads stored tuples and contextual tuples as one store.
+// Reads stored tuples and contextual tuples as one store. A contextual
+// tuple hides a stored one of the same key only when both carry the same
+// condition: different conditions are different grants.
 class LayeredReader : public core::TupleReader {
  public:
   LayeredReader(core::TupleReader& stored, core::MemoryReader& contextual)

@@ -1,6 +1,7 @@
 // SQL entry points that change what is stored: models and tuples, and the
 // triggers that validate every row written to agentauthz.tuples however it
 // arrives (write_tuple, INSERT, COPY).
+#include <optional>
 #include <string>
 
 #include "core/error.h"
@@ -12,6 +13,8 @@
 #include "pg/common/privileged.h"
 #include "pg/common/sql_args.h"
 #include "pg/engine/engine.h"
+#include "pg/tuples/condition_text.h"
+#include "pg/tuples/tuple_columns.h"
 
 namespace agentauthz::pg {
 
@@ -20,6 +23,7 @@ namespace {
 // Plans kept for the life of the backend (kept_plan).
 SPIPlanPtr insert_model_plan = nullptr;
 SPIPlanPtr upsert_tuple_plan = nullptr;
+SPIPlanPtr upsert_plain_tuple_plan = nullptr;
 SPIPlanPtr delete_tuple_plan = nullptr;
 
 // Stores a validated model with the owner's rights (admins may not insert
@@ -53,30 +57,87 @@ int64 run_write_model(std::string_view dsl) {
 }
 
 void validate_with_active_model(std::string_view object, std::string_view relation,
-                                std::string_view subject) {
+                                std::string_view subject, const core::ConditionInput& condition) {
   Engine& engine = Engine::get();
   engine.prepare();
-  core::validate_tuple(engine.model(), object, relation, subject);
+  core::validate_tuple(engine.model(), object, relation, subject, condition);
 }
+
+// A tuple's condition as SQL passes it: a name and a jsonb context, each
+// possibly NULL.
+struct ConditionArgs {
+  std::optional<std::string_view> name;
+  Jsonb* context = nullptr;
+};
+
+// Validates a tuple and its condition; the context is read as its text.
+void validate_tuple_args(std::string_view object, std::string_view relation,
+                         std::string_view subject, const ConditionArgs& args) {
+  core::ConditionInput condition;
+  condition.name = args.name;
+  std::string context;
+  if (args.context != nullptr) {
+    context = jsonb_value_text(args.context);
+    condition.context = context;
+  }
+  validate_with_active_model(object, relation, subject, condition);
+}
+
+// The upsert of write_tuple: a tuple stored with another expiry or
+// condition takes the new ones (the same key holds one condition, as in
+// OpenFGA); an identical one is left alone. Parameters: object, relation,
+// subject, expires_at, condition_name, condition_context.
+constexpr const char* kUpsertTuple =
+    "INSERT INTO agentauthz.tuples AS t "
+    "(object, relation, subject, expires_at, condition_name, condition_context) "
+    "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (object, relation, subject) DO UPDATE "
+    "SET expires_at = EXCLUDED.expires_at, condition_name = EXCLUDED.condition_name, "
+    "    condition_context = EXCLUDED.condition_context "
+    "WHERE NOT (CASE WHEN t.expires_at IS NULL THEN EXCLUDED.expires_at IS NULL "
+    "                WHEN EXCLUDED.expires_at IS NULL THEN false "
+    "                ELSE t.expires_at OPERATOR(pg_catalog.=) EXCLUDED.expires_at END "
+    "       AND CASE WHEN t.condition_name IS NULL THEN EXCLUDED.condition_name IS NULL "
+    "                WHEN EXCLUDED.condition_name IS NULL THEN false "
+    "                ELSE t.condition_name OPERATOR(pg_catalog.=) EXCLUDED.condition_name END "
+    "       AND CASE WHEN t.condition_context IS NULL THEN EXCLUDED.condition_context IS NULL "
+    "                WHEN EXCLUDED.condition_context IS NULL THEN false "
+    "                ELSE t.condition_context OPERATOR(pg_catalog.=) EXCLUDED.condition_context "
+    "           END)";
+
+// The same for an installation not yet updated to 0.5, whose table has no
+// condition columns (its write_tuple takes four arguments).
+constexpr const char* kUpsertPlainTuple =
+    "INSERT INTO agentauthz.tuples AS t (object, relation, subject, expires_at) "
+    "VALUES ($1, $2, $3, $4) ON CONFLICT (object, relation, subject) DO UPDATE "
+    "SET expires_at = EXCLUDED.expires_at "
+    "WHERE CASE WHEN t.expires_at IS NULL THEN EXCLUDED.expires_at IS NOT NULL "
+    "           WHEN EXCLUDED.expires_at IS NULL THEN true "
+    "           ELSE t.expires_at OPERATOR(pg_catalog.<>) EXCLUDED.expires_at END";
 
 // Writes a validated tuple with the owner's rights: applications may insert
 // into agentauthz.tuples themselves (bulk loads), not update or delete.
 void upsert_tuple(std::string_view object, std::string_view relation, std::string_view subject,
-                  Datum expires_at, bool expires_null) {
+                  Datum expires_at, bool expires_null, const ConditionArgs& condition,
+                  bool plain_table) {
   SqlScope scope(Rights::Owner);
   with_spi([&] {
-    Oid types[4] = {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID};
-    SPIPlanPtr plan =
-        kept_plan(&upsert_tuple_plan,
-                  "INSERT INTO agentauthz.tuples AS t (object, relation, subject, expires_at) "
-                  "VALUES ($1, $2, $3, $4) ON CONFLICT (object, relation, subject) DO UPDATE "
-                  "SET expires_at = EXCLUDED.expires_at "
-                  "WHERE CASE WHEN t.expires_at IS NULL THEN EXCLUDED.expires_at IS NOT NULL "
-                  "           WHEN EXCLUDED.expires_at IS NULL THEN true "
-                  "           ELSE t.expires_at OPERATOR(pg_catalog.<>) EXCLUDED.expires_at END",
-                  4, types);
-    Datum values[4] = {text_datum(object), text_datum(relation), text_datum(subject), expires_at};
-    char nulls[4] = {' ', ' ', ' ', expires_null ? 'n' : ' '};
+    Oid types[6] = {TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, TEXTOID, JSONBOID};
+    int nargs = plain_table ? 4 : 6;
+    SPIPlanPtr plan = plain_table
+                          ? kept_plan(&upsert_plain_tuple_plan, kUpsertPlainTuple, nargs, types)
+                          : kept_plan(&upsert_tuple_plan, kUpsertTuple, nargs, types);
+    Datum values[6] = {text_datum(object),
+                       text_datum(relation),
+                       text_datum(subject),
+                       expires_at,
+                       condition.name ? text_datum(*condition.name) : (Datum)0,
+                       PointerGetDatum(condition.context)};
+    char nulls[6] = {' ',
+                     ' ',
+                     ' ',
+                     expires_null ? 'n' : ' ',
+                     condition.name ? ' ' : 'n',
+                     condition.context ? ' ' : 'n'};
     int rc = SPI_execute_plan(plan, values, nulls, false, 0);
     if (rc != SPI_OK_INSERT)
       elog(ERROR, "could not write the tuple: %s", SPI_result_code_string(rc));
@@ -84,9 +145,10 @@ void upsert_tuple(std::string_view object, std::string_view relation, std::strin
 }
 
 void run_write_tuple(std::string_view object, std::string_view relation, std::string_view subject,
-                     Datum expires_at, bool expires_null) {
-  validate_with_active_model(object, relation, subject);
-  upsert_tuple(object, relation, subject, expires_at, expires_null);
+                     Datum expires_at, bool expires_null, const ConditionArgs& condition,
+                     bool plain_table) {
+  validate_tuple_args(object, relation, subject, condition);
+  upsert_tuple(object, relation, subject, expires_at, expires_null, condition, plain_table);
 }
 
 // Deletes one tuple; false when it was not stored.
@@ -122,6 +184,18 @@ std::string_view attribute_text(HeapTuple tuple, TupleDesc desc, int attno, bool
   return std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 }
 
+// Reads a row's condition (a table from 0.5 on).
+ConditionArgs row_condition(HeapTuple row, TupleDesc desc) {
+  ConditionArgs condition;
+  bool null_name;
+  bool null_context;
+  std::string_view name = attribute_text(row, desc, kConditionNameAttr, &null_name);
+  if (!null_name) condition.name = name;
+  Datum context = heap_getattr(row, kConditionContextAttr, desc, &null_context);
+  if (!null_context) condition.context = DatumGetJsonbP(context);
+  return condition;
+}
+
 }  // namespace
 
 }  // namespace agentauthz::pg
@@ -142,7 +216,14 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_write_tuple) {
   std::string_view subject = text_arg(fcinfo, 2);
   bool expires_null = PG_NARGS() < 4 || PG_ARGISNULL(3);
   Datum expires_at = expires_null ? (Datum)0 : PG_GETARG_DATUM(3);
-  agentauthz::pg::run_write_tuple(object, relation, subject, expires_at, expires_null);
+  agentauthz::pg::ConditionArgs condition;
+  if (PG_NARGS() >= 5 && !PG_ARGISNULL(4)) condition.name = text_arg(fcinfo, 4);
+  if (PG_NARGS() >= 6 && !PG_ARGISNULL(5)) condition.context = PG_GETARG_JSONB_P(5);
+  // Before 0.5 write_tuple took four arguments, and the table had no
+  // condition columns.
+  bool plain_table = PG_NARGS() < 5;
+  agentauthz::pg::run_write_tuple(object, relation, subject, expires_at, expires_null, condition,
+                                  plain_table);
   PG_RETURN_VOID();
 }
 
@@ -179,22 +260,28 @@ TriggerData* trigger_on(FunctionCallInfo fcinfo, const char* name, TriggerTable 
 }  // namespace
 }  // namespace agentauthz::pg
 
-// BEFORE INSERT OR UPDATE FOR EACH ROW on agentauthz.tuples.
+// Validates each row written to agentauthz.tuples, with its condition
+// (BEFORE INSERT OR UPDATE FOR EACH ROW).
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_tuples_validate) {
+  using agentauthz::pg::attribute_text;
   TriggerData* trigger =
       agentauthz::pg::trigger_on(fcinfo, "tuples_validate", agentauthz::pg::TriggerTable::Tuples);
   HeapTuple row =
       TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ? trigger->tg_newtuple : trigger->tg_trigtuple;
   TupleDesc desc = RelationGetDescr(trigger->tg_relation);
+  bool conditions = agentauthz::pg::check_tuple_columns(trigger->tg_relation);
   bool null_object;
   bool null_relation;
   bool null_subject;
-  std::string_view object = agentauthz::pg::attribute_text(row, desc, 1, &null_object);
-  std::string_view relation = agentauthz::pg::attribute_text(row, desc, 2, &null_relation);
-  std::string_view subject = agentauthz::pg::attribute_text(row, desc, 3, &null_subject);
+  std::string_view object = attribute_text(row, desc, agentauthz::pg::kObjectAttr, &null_object);
+  std::string_view relation =
+      attribute_text(row, desc, agentauthz::pg::kRelationAttr, &null_relation);
+  std::string_view subject = attribute_text(row, desc, agentauthz::pg::kSubjectAttr, &null_subject);
+  agentauthz::pg::ConditionArgs condition;
+  if (conditions) condition = agentauthz::pg::row_condition(row, desc);
   // NULLs are left to the NOT NULL constraints, which report them precisely.
   if (!null_object && !null_relation && !null_subject)
-    agentauthz::pg::validate_with_active_model(object, relation, subject);
+    agentauthz::pg::validate_tuple_args(object, relation, subject, condition);
   return PointerGetDatum(row);
 }
 
