@@ -1,5 +1,6 @@
 #include "pg/actor/actor_condition_values.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +28,8 @@ struct ParsedSources {
   uint64_t values_generation = 0;
   Oid role = InvalidOid;
   std::vector<Source> sources;
+  core::ConditionContext merged;        // all of them, when they agree
+  std::optional<core::Error> conflict;  // else why not
 };
 
 ParsedSources parsed;
@@ -45,8 +48,22 @@ core::json::Value parse_link_context(const DelegationRow& link) {
   return values;
 }
 
-// Returns the actor's sources, parsing them when the actor, the session's
-// values or the role changed.
+// Merges the sources once, keeping the merged values or the conflict.
+void merge_sources() {
+  parsed.conflict.reset();
+  parsed.merged = core::ConditionContext();
+  core::ContextMerger merger;
+  try {
+    for (const Source& source : parsed.sources) merger.add(source.name, source.values);
+  } catch (const core::Error& error) {
+    parsed.conflict = error;
+    return;
+  }
+  parsed.merged = merger.result();
+}
+
+// Returns the actor's sources, parsing and merging them when the actor, the
+// session's values or the role changed.
 const std::vector<Source>& sources_of(const ActiveActor& actor) {
   Oid role = GetUserId();
   uint64_t epoch = active_actor_epoch();
@@ -62,6 +79,7 @@ const std::vector<Source>& sources_of(const ActiveActor& actor) {
           Source{"delegation " + std::to_string(link.id), true, parse_link_context(link)});
   if (const core::json::Value* values = session_values_of_current_role())
     parsed.sources.push_back(Source{"set_context", false, *values});
+  merge_sources();
   parsed.actor_epoch = epoch;
   parsed.values_generation = generation;
   parsed.role = role;
@@ -73,6 +91,12 @@ const std::vector<Source>& sources_of(const ActiveActor& actor) {
 
 void add_actor_condition_values(const ActiveActor& actor, core::ContextMerger* merger) {
   for (const Source& source : sources_of(actor)) merger->add(source.name, source.values);
+}
+
+const core::ConditionContext& actor_condition_context(const ActiveActor& actor) {
+  sources_of(actor);
+  if (parsed.conflict) throw *parsed.conflict;
+  return parsed.merged;
 }
 
 void check_child_condition_values(const ActiveActor& actor, const core::json::Value& child) {

@@ -56,19 +56,19 @@ void append_field(std::string* out, const char* name, const std::string& value) 
 // agent only their names -- the names a sub-delegation contradicting one
 // is told anyway, never the values its issuers chose.
 void append_condition_values(std::string* out, const ActiveActor& actor) {
-  core::ContextMerger merger;
+  const core::ConditionContext* pinned = nullptr;
   std::string failure;
   try {
-    add_actor_condition_values(actor, &merger);
+    pinned = &actor_condition_context(actor);
   } catch (const core::Error& error) {
     if (error.kind() != core::ErrorKind::InvalidArgument) throw;
     failure = error.what();
   }
-  if (!failure.empty()) {
+  if (pinned == nullptr) {
     append_field(out, "context_error", failure);
     return;
   }
-  core::ConditionContext values = merger.result();
+  const core::ConditionContext& values = *pinned;
   if (values.empty()) return;
   if (actor.agent.empty()) {
     out->append(",\"context\":").append(values.text());
