@@ -35,7 +35,7 @@ SELECT agentauthz.write_tuple('document:public', 'viewer', 'user:*');
 SELECT agentauthz.write_tuple('document:temp', 'viewer', 'user:bob', '2999-01-01 00:00:00+00');
 SELECT agentauthz.register_agent('agent:dump-bot', 'dump_bot');
 SQL
-token=$(q -d dump_src -c "SELECT agentauthz.delegate('user:anne', 'agent:dump-bot', '{viewer@document:*}', now() + interval '1 day', 'survive a restore')")
+token=$(q -d dump_src -c "SELECT agentauthz.delegate('user:anne', 'agent:dump-bot', '{viewer@document:*}', now() + interval '1 day', 'survive a restore', '{\"region\": \"eu\"}')")
 
 # The agent's decisions are in the source's audit log before the dump.
 q -d dump_src -U dump_bot -c "BEGIN" -c "SELECT agentauthz.act_for('$token') IS NOT NULL" \
@@ -70,6 +70,10 @@ echo "restored: $dst"
 granted=$(q -d dump_dst -U dump_bot -c "BEGIN" -c "SELECT agentauthz.act_for('$token') IS NOT NULL" \
   -c "SELECT agentauthz.check('viewer', 'document:1')" -c "COMMIT" | tail -1)
 [[ "$granted" == t ]] || { echo "the delegation token no longer works after restore: $granted" >&2; exit 1; }
+# ... with the condition values its issuer pinned.
+pinned=$(q -d dump_dst -U dump_bot -c "BEGIN" -c "SELECT agentauthz.act_for('$token') -> 'context_parameters'" \
+  -c "COMMIT" | tail -1)
+[[ "$pinned" == '["region"]' ]] || { echo "the delegation's context did not survive the restore: $pinned" >&2; exit 1; }
 next=$(q -d dump_dst -c "SELECT agentauthz.write_model(agentauthz.read_model())")
 [[ "$next" == 3 ]] || { echo "model ids restarted after restore: $next" >&2; exit 1; }
 q -d postgres -c "DROP DATABASE dump_dst WITH (FORCE)" -c "DROP ROLE dump_bot"

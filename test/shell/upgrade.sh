@@ -115,7 +115,7 @@ stored="SELECT md5(string_agg(x, E'\n' ORDER BY x)) FROM (
   UNION ALL SELECT 'tuple ' || object || ' ' || relation || ' ' || subject || ' ' || coalesce(expires_at::text, '-')
             FROM agentauthz.tuples
   UNION ALL SELECT 'agent ' || agent || ' ' || role_name FROM agentauthz.agents
-  UNION ALL SELECT 'delegation ' || d::text FROM agentauthz.delegations d
+  UNION ALL SELECT 'delegation ' || (to_jsonb(d) - 'context')::text FROM agentauthz.delegations d
   UNION ALL SELECT 'protected ' || tbl || ' ' || object_type || ' ' || id_column || ' ' || strategy || ' ' ||
                    enabled_rls || forced_rls FROM agentauthz.protected_tables
   UNION ALL SELECT 'synced ' || s::text FROM agentauthz.synced_columns s
@@ -203,6 +203,15 @@ if [[ "$old_shape" != "$new_shape" ]]; then
   diff <(echo "$new_shape") <(echo "$old_shape") | head -40 >&2 || true
 fi
 expect "the updated catalog is a fresh install's" "$(echo "$new_shape" | md5sum)" "$(echo "$old_shape" | md5sum)"
+
+# 0.5: a delegation pins condition values; the old links pin none.
+expect "the old delegations pin no condition values" "0" \
+  "$(q -d upgrade_old -c "SELECT count(*) FROM agentauthz.delegations WHERE context IS NOT NULL")"
+pinned=$(q -d upgrade_old -c "SELECT agentauthz.delegate('user:anne', 'agent:upgrade', '{viewer@folder:10}',
+                                                        now() + interval '1 day', 'with values', '{\"region\": \"eu\"}')")
+expect "a delegation with condition values after the update" '["region"]' \
+  "$(q -d upgrade_old -U upgrade_bot -c "BEGIN" -c "SELECT agentauthz.act_for('$pinned') -> 'context_parameters'" \
+       -c "COMMIT" | tail -1)"
 
 # The holes 0.1 had are closed in the updated database.
 expect "an application cannot edit delegations" "42501" \

@@ -1,6 +1,7 @@
 #include "pg/actor/actor_context_values.h"
 
 #include <optional>
+#include <string>
 
 #include "core/cel/time_util.h"
 #include "pg/actor/actor_condition_values.h"
@@ -42,7 +43,7 @@ core::json::Value statement_start() {
 
 // The actor's sources merged, kept for one statement of one actor.
 struct BaseContext {
-  uint64_t epoch = 0;
+  std::string pinned;  // the text of the trusted sources' merged values
   uint64_t statement = 0;
   const core::Model* model = nullptr;
   bool current_time = false;  // the model declares it
@@ -54,7 +55,8 @@ BaseContext base;
 
 // Returns the base context of the actor, computed once per statement.
 BaseContext& base_for(const ActiveActor& actor, const core::Model& model) {
-  if (base.sources && base.epoch == active_actor_epoch() && base.statement == scans_statement() &&
+  const core::ConditionContext& pinned = actor_condition_context(actor);
+  if (base.sources && base.pinned == pinned.text() && base.statement == scans_statement() &&
       base.model == &model)
     return base;
   base.sources.reset();
@@ -67,7 +69,7 @@ BaseContext& base_for(const ActiveActor& actor, const core::Model& model) {
     complete.add("the statement's start", kCurrentTime, statement_start());
   base.context = complete.result();
   base.sources = std::move(merger);
-  base.epoch = active_actor_epoch();
+  base.pinned = pinned.text();
   base.statement = scans_statement();
   base.model = &model;
   return base;

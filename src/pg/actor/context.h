@@ -2,7 +2,9 @@
 // not in settings, so SET, set_config, RESET, placeholders and other
 // roles' functions cannot reach it; only act_for(), set_subject() and
 // end_task() change it. A local context ends with its transaction; any
-// context set in a transaction or savepoint that rolls back is undone.
+// context set in a transaction or savepoint that rolls back is undone
+// (pg/actor/transaction_scoped.h; set_context's values live by the same
+// rules, pg/actor/session_values.h).
 #pragma once
 
 #include <cstdint>

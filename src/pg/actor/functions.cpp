@@ -1,6 +1,6 @@
-// SQL entry points of the actor context: act_for, set_subject, end_task,
-// current_actor, and the actor-context check and explain that RLS policies
-// call.
+// SQL entry points of the actor context: act_for, set_subject, set_context,
+// end_task, current_actor, and the actor-context check and explain that RLS
+// policies call.
 #include <exception>
 #include <string>
 
@@ -9,9 +9,12 @@
 #include "core/token.h"
 #include "core/tuple_key.h"
 #include "pg/actor/active_actor.h"
+#include "pg/actor/actor_condition_values.h"
 #include "pg/actor/agent_roles.h"
+#include "pg/actor/condition_values_input.h"
 #include "pg/actor/queries.h"
 #include "pg/actor/row_context.h"
+#include "pg/actor/session_values.h"
 #include "pg/actor/token_hiding.h"
 #include "pg/audit/audit.h"
 #include "pg/common/guard.h"
@@ -49,6 +52,39 @@ void append_field(std::string* out, const char* name, const std::string& value) 
   core::append_json_string(out, value);
 }
 
+// Appends the condition values the actor's trusted sources pin. An
+// application sees the values (its own set_context's, or a subject's); an
+// agent only their names -- the names a sub-delegation contradicting one
+// is told anyway, never the values its issuers chose.
+void append_condition_values(std::string* out, const ActiveActor& actor) {
+  const core::ConditionContext* pinned = nullptr;
+  std::string failure;
+  try {
+    pinned = &actor_condition_context(actor);
+  } catch (const core::Error& error) {
+    if (error.kind() != core::ErrorKind::InvalidArgument) throw;
+    failure = error.what();
+  }
+  if (pinned == nullptr) {
+    append_field(out, "context_error", failure);
+    return;
+  }
+  const core::ConditionContext& values = *pinned;
+  if (values.empty()) return;
+  if (actor.agent.empty()) {
+    out->append(",\"context\":").append(values.text());
+    return;
+  }
+  out->append(",\"context_parameters\":[");
+  bool first = true;
+  for (const core::json::Value::Member& member : values.values().members()) {
+    if (!first) out->push_back(',');
+    first = false;
+    core::append_json_string(out, member.first);
+  }
+  out->push_back(']');
+}
+
 // Describes the actor as JSON: what current_actor() returns.
 std::string actor_json(const ActiveActor& actor) {
   std::string out = "{\"kind\":";
@@ -82,6 +118,7 @@ std::string actor_json(const ActiveActor& actor) {
     }
     out.push_back(']');
   }
+  append_condition_values(&out, actor);
   std::string role;
   pg_guard([&] {
     const char* name = GetUserNameFromId(GetUserId(), true);
@@ -169,11 +206,18 @@ std::string run_act_for(std::string_view token_text, bool local) {
   return actor_json(active_actor());
 }
 
+// Refuses (42501) unless the current role is a trusted application's: what
+// set_subject() and set_context() accept.
+void require_trusted_application(const char* refusal, const char* function) {
+  if (!current_role_is_one_of({"agentauthz_app", "agentauthz_admin"}))
+    throw core::Error(core::ErrorKind::Forbidden, refusal,
+                      std::string("only members of agentauthz_app or agentauthz_admin may call ") +
+                          function + "()");
+}
+
 std::string run_set_subject(std::string_view subject, bool local) {
   Engine::get().prepare_if_model();
-  if (!current_role_is_one_of({"agentauthz_app", "agentauthz_admin"}))
-    throw core::Error(core::ErrorKind::Forbidden, "permission denied to set the actor subject",
-                      "only members of agentauthz_app or agentauthz_admin may call set_subject()");
+  require_trusted_application("permission denied to set the actor subject", "set_subject");
   check_session_context_allowed(local, "set_subject");
   core::SubjectKey key = core::parse_subject(subject);
   if (key.is_wildcard())
@@ -185,6 +229,15 @@ std::string run_set_subject(std::string_view subject, bool local) {
   context.local = local;
   set_context(context);
   return actor_json(active_actor());
+}
+
+// Sets the condition values of the session or transaction (nullptr: none).
+void run_set_context(Jsonb* context, bool local) {
+  require_trusted_application("permission denied to set the condition context", "set_context");
+  check_session_context_allowed(local, "set_context");
+  core::json::Value values;  // null: none
+  if (context != nullptr) values = checked_condition_values(context, "set_context");
+  set_session_values(values, local);
 }
 
 // explain() for the current actor: the decision, and the subject's proof
@@ -263,8 +316,20 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_set_subject) {
   return jsonb_datum(agentauthz::pg::run_set_subject(subject, local));
 }
 
+// set_context(context, local): a trusted application's request attributes.
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_set_context) {
+  // A NULL context clears the values; a NULL local says nothing.
+  if (PG_ARGISNULL(1))
+    ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+                    errmsg("argument \"%s\" must not be null", "local")));
+  Jsonb* context = PG_ARGISNULL(0) ? nullptr : PG_GETARG_JSONB_P(0);
+  agentauthz::pg::run_set_context(context, PG_GETARG_BOOL(1));
+  PG_RETURN_VOID();
+}
+
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_end_task) {
   agentauthz::pg::clear_context();
+  agentauthz::pg::clear_session_values();
   PG_RETURN_VOID();
 }
 

@@ -8,7 +8,9 @@
 #include "core/token.h"
 #include "core/tuple_key.h"
 #include "pg/actor/active_actor.h"
+#include "pg/actor/actor_condition_values.h"
 #include "pg/actor/agent_roles.h"
+#include "pg/actor/condition_values_input.h"
 #include "pg/catalog/relations.h"
 #include "pg/common/guard.h"
 #include "pg/common/privileged.h"
@@ -185,6 +187,7 @@ struct NewDelegation {
   std::string purpose;
   TimestampTz expires_at = 0;
   int32 depth = 1;
+  Jsonb* context = nullptr;  // the condition values pinned, checked; nullptr for none
 };
 
 // Stores a delegation with a fresh secret and returns its token. The row is
@@ -201,21 +204,29 @@ std::string store_delegation(const NewDelegation& d) {
   int64 id = 0;
   SqlScope scope(Rights::Owner);
   with_spi([&] {
-    Oid types[9] = {INT8OID,        TEXTOID, TEXTOID,  TEXTARRAYOID, TEXTOID,
-                    TIMESTAMPTZOID, INT4OID, BYTEAOID, NAMEOID};
+    Oid types[10] = {INT8OID,        TEXTOID, TEXTOID,  TEXTARRAYOID, TEXTOID,
+                     TIMESTAMPTZOID, INT4OID, BYTEAOID, NAMEOID,      JSONBOID};
     NameData creator;
     namestrcpy(&creator, GetUserNameFromId(scope.caller(), false));
-    Datum values[9] = {Int64GetDatum(d.parent_id), text_datum(d.principal),
-                       text_datum(d.agent),        scopes,
-                       text_datum(d.purpose),      TimestampTzGetDatum(d.expires_at),
-                       Int32GetDatum(d.depth),     bytea_datum(hash.data(), hash.size()),
-                       NameGetDatum(&creator)};
-    char nulls[9] = {d.parent_id == 0 ? 'n' : ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
-    int rc = SPI_execute_with_args(
-        "INSERT INTO agentauthz.delegations (parent_id, principal, agent, scopes, purpose, "
-        "expires_at, depth, secret_hash, created_by) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        9, types, values, nulls, false, 1);
+    Datum values[10] = {Int64GetDatum(d.parent_id), text_datum(d.principal),
+                        text_datum(d.agent),        scopes,
+                        text_datum(d.purpose),      TimestampTzGetDatum(d.expires_at),
+                        Int32GetDatum(d.depth),     bytea_datum(hash.data(), hash.size()),
+                        NameGetDatum(&creator),     JsonbPGetDatum(d.context)};
+    char nulls[10] = {d.parent_id == 0 ? 'n' : ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+    // Without a context the column is not named: the library also serves a
+    // database not yet updated to 0.5, whose table lacks it.
+    int rc = d.context == nullptr
+                 ? SPI_execute_with_args(
+                       "INSERT INTO agentauthz.delegations (parent_id, principal, agent, scopes, "
+                       "purpose, expires_at, depth, secret_hash, created_by) "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                       9, types, values, nulls, false, 1)
+                 : SPI_execute_with_args(
+                       "INSERT INTO agentauthz.delegations (parent_id, principal, agent, scopes, "
+                       "purpose, expires_at, depth, secret_hash, created_by, context) "
+                       "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                       10, types, values, nulls, false, 1);
     if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
       elog(ERROR, "could not store the delegation: %s", SPI_result_code_string(rc));
     bool isnull;
@@ -235,7 +246,7 @@ TimestampTz checked_expiry(TimestampTz expires_at) {
 
 std::string run_delegate(std::string_view principal, std::string_view agent,
                          const std::vector<std::string>& scopes, TimestampTz expires_at,
-                         std::string_view purpose) {
+                         std::string_view purpose, Jsonb* context) {
   NewDelegation d;
   d.scopes = checked_scopes(scopes);
   core::SubjectKey who = core::parse_subject(principal);
@@ -247,11 +258,15 @@ std::string run_delegate(std::string_view principal, std::string_view agent,
   check_purpose(purpose);
   d.purpose = std::string(purpose);
   d.expires_at = checked_expiry(expires_at);
+  if (context != nullptr) {
+    checked_condition_values(context, "delegate");
+    d.context = context;
+  }
   return store_delegation(d);
 }
 
 std::string run_subdelegate(std::string_view agent, const std::vector<std::string>& scopes,
-                            TimestampTz expires_at, std::string_view purpose) {
+                            TimestampTz expires_at, std::string_view purpose, Jsonb* context) {
   NewDelegation d;
   d.scopes = checked_scopes(scopes);
   const ActiveActor& actor = active_actor();
@@ -259,6 +274,11 @@ std::string run_subdelegate(std::string_view agent, const std::vector<std::strin
     throw core::Error(
         core::ErrorKind::Forbidden, "subdelegate() needs an active delegation",
         actor.reason.empty() ? "call act_for() with a delegation token first" : actor.reason);
+  if (context != nullptr) {
+    // The values are the agent's own words: they may add to what its chain
+    // pins, never change it.
+    check_child_condition_values(actor, checked_condition_values(context, "subdelegate"));
+  }
   const DelegationRow& parent = actor.links.back();
   if (static_cast<int>(actor.links.size()) >= max_delegation_depth_setting)
     throw core::Error(core::ErrorKind::LimitExceeded,
@@ -281,6 +301,7 @@ std::string run_subdelegate(std::string_view agent, const std::vector<std::strin
   // A child never outlives its parent.
   d.expires_at = checked_expiry(std::min(expires_at, parent.expires_at));
   d.depth = static_cast<int32>(actor.links.size()) + 1;
+  d.context = context;
   return store_delegation(d);
 }
 
@@ -412,16 +433,23 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_unregister_agent) {
   PG_RETURN_BOOL(agentauthz::pg::run_unregister_agent(PG_GETARG_OID(0)));
 }
 
+// The optional last argument of delegate() and subdelegate(): absent where
+// the SQL function is still 0.4's, which has no context.
+static Jsonb* context_arg(FunctionCallInfo fcinfo, int n) {
+  return PG_NARGS() > n && !PG_ARGISNULL(n) ? PG_GETARG_JSONB_P(n) : nullptr;
+}
+
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_delegate) {
   agentauthz::pg::require_arguments(fcinfo,
                                     {"principal", "agent", "scopes", "expires_at", "purpose"});
+  Jsonb* context = context_arg(fcinfo, 5);
   std::string_view principal = text_arg(fcinfo, 0);
   std::string_view agent = text_arg(fcinfo, 1);
   ArrayType* scopes = PG_GETARG_ARRAYTYPE_P(2);
   TimestampTz expires_at = PG_GETARG_TIMESTAMPTZ(3);
   std::string_view purpose = text_arg(fcinfo, 4);
   std::string token = agentauthz::pg::run_delegate(
-      principal, agent, agentauthz::pg::text_array(scopes), expires_at, purpose);
+      principal, agent, agentauthz::pg::text_array(scopes), expires_at, purpose, context);
   Datum result = 0;
   agentauthz::pg::pg_guard([&] { result = agentauthz::pg::text_datum(token); });
   return result;
@@ -429,12 +457,13 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_delegate) {
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_subdelegate) {
   agentauthz::pg::require_arguments(fcinfo, {"agent", "scopes", "expires_at", "purpose"});
+  Jsonb* context = context_arg(fcinfo, 4);
   std::string_view agent = text_arg(fcinfo, 0);
   ArrayType* scopes = PG_GETARG_ARRAYTYPE_P(1);
   TimestampTz expires_at = PG_GETARG_TIMESTAMPTZ(2);
   std::string_view purpose = text_arg(fcinfo, 3);
   std::string token = agentauthz::pg::run_subdelegate(agent, agentauthz::pg::text_array(scopes),
-                                                      expires_at, purpose);
+                                                      expires_at, purpose, context);
   Datum result = 0;
   agentauthz::pg::pg_guard([&] { result = agentauthz::pg::text_datum(token); });
   return result;

@@ -13,6 +13,18 @@ std::string text_string(Datum datum) {
   return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
 }
 
+// The column number of delegations.context, or 0 where the table is still
+// 0.4's (a library loaded before ALTER EXTENSION ... UPDATE).
+constexpr int kContextColumn = 14;  // after revoked_by
+int context_column(TupleDesc desc) {
+  if (desc->natts < kContextColumn) return 0;
+  Form_pg_attribute attribute = TupleDescAttr(desc, kContextColumn - 1);
+  return !attribute->attisdropped && strcmp(NameStr(attribute->attname), "context") == 0 &&
+                 attribute->atttypid == JSONBOID
+             ? kContextColumn
+             : 0;
+}
+
 // Copies a delegations heap row into `row`.
 void copy_delegation(HeapTuple tuple, TupleDesc desc, DelegationRow* row) {
   bool isnull;
@@ -37,6 +49,16 @@ void copy_delegation(HeapTuple tuple, TupleDesc desc, DelegationRow* row) {
     memcpy(row->secret_hash.data(), VARDATA_ANY(hash), row->secret_hash.size());
   heap_getattr(tuple, 12, desc, &isnull);
   row->revoked = !isnull;
+  row->context.clear();
+  if (int column = context_column(desc)) {
+    Datum context = heap_getattr(tuple, column, desc, &isnull);
+    if (!isnull) {
+      Jsonb* value = DatumGetJsonbP(context);
+      char* printed = JsonbToCString(nullptr, &value->root, static_cast<int>(VARSIZE(value)));
+      row->context = printed;
+      pfree(printed);
+    }
+  }
 }
 
 }  // namespace

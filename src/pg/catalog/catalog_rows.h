@@ -28,6 +28,9 @@ struct DelegationRow {
   int32 depth = 0;
   std::array<uint8, 32> secret_hash{};
   bool revoked = false;
+  // The condition values its issuer pinned, as JSON object text; "" for
+  // none (or a table from before 0.5, not yet updated).
+  std::string context;
 };
 
 // Reads the delegation with this id; false when there is none.
