@@ -60,8 +60,7 @@ void append_proof(std::string* out, const Proof& proof) {
     out->append(",\"condition\":{\"name\":");
     append_json_string(out, proof.condition);
     out->append(",\"met\":").append(proof.condition_met ? "true" : "false");
-    if (!proof.condition_values.empty())
-      out->append(",\"values\":").append(proof.condition_values);
+    if (!proof.condition_values.empty()) out->append(",\"values\":").append(proof.condition_values);
     out->push_back('}');
   }
   if (!proof.children.empty()) {
