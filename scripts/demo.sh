@@ -33,7 +33,7 @@ done
 
 log "side by side: rows each actor saw, and what its writes did"
 {
-  echo "actor|acting for|accounts|hr|repos|deploys|docs|tickets|billing|update tickets|update billing|deploy to production"
+  echo "actor|acting for|accounts|hr|repos|deploys|docs|tickets|billing|refunds|update tickets|update billing|deploy to production|refund 60|refund 500"
   for line in "${AGENTS[@]}"; do
     read -r role person token <<<"$line"
     person_row=$("$PG_BIN/psql" -X -q -d postgres -U demo_app -v token= -v person="$person" \
@@ -48,7 +48,8 @@ echo
 echo "Each agent sees and changes at most what its person may, within the scope of its task:"
 echo "the sales assistant only sam's accounts, the code reviewer reads but cannot deploy,"
 echo "the research agent reads Q1 but neither Q2 nor M&A (anne can), the support agent"
-echo "updates tickets but not billing records (sue can)."
+echo "updates tickets but not billing records (sue can); it sees and issues refunds only up to"
+echo "sue's limit of 100 (a condition on the tuple, the amount from each refund row)."
 
 log "the auditor's view (scripts/demo/audit.sql, as role demo_auditor)"
 psql_q -d postgres -At -c "SELECT agentauthz.audit_flush()" >/dev/null

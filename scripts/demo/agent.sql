@@ -13,10 +13,18 @@ SELECT r.name AS repository, d.environment, d.version FROM deployments d JOIN re
 SELECT folder_id, title FROM documents ORDER BY id;
 SELECT customer, subject, status FROM support_tickets ORDER BY id;
 SELECT customer, amount, status FROM billing_records ORDER BY id;
+SELECT ticket_id, amount FROM refunds ORDER BY id;
 -- Writes, in a transaction rolled back so the next agent sees the same data.
 BEGIN;
 UPDATE support_tickets SET status = 'triaged' WHERE status = 'open';
 UPDATE billing_records SET status = 'paid';
 \set ON_ERROR_STOP 0
 INSERT INTO deployments (repository_id, environment, version) VALUES (1, 'production', 'v1.5');
+ROLLBACK;
+-- Refunds: allowed up to the person's limit, each in its own transaction.
+BEGIN;
+INSERT INTO refunds (queue, ticket_id, amount) VALUES ('main', 3, 60);
+ROLLBACK;
+BEGIN;
+INSERT INTO refunds (queue, ticket_id, amount) VALUES ('main', 3, 500);
 ROLLBACK;

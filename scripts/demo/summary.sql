@@ -10,7 +10,7 @@ SELECT CASE WHEN :'token' <> '' THEN agentauthz.act_for(:'token', false) IS NOT 
 SELECT (SELECT count(*) FROM crm_accounts) AS accounts, (SELECT count(*) FROM hr_records) AS hr,
        (SELECT count(*) FROM repositories) AS repos, (SELECT count(*) FROM deployments) AS deploys,
        (SELECT count(*) FROM documents) AS docs, (SELECT count(*) FROM support_tickets) AS tickets,
-       (SELECT count(*) FROM billing_records) AS billing \gset
+       (SELECT count(*) FROM billing_records) AS billing, (SELECT count(*) FROM refunds) AS refunds \gset
 -- Writes, counted before the transaction is rolled back.
 BEGIN;
 WITH t AS (UPDATE support_tickets SET status = 'triaged' WHERE status = 'open' RETURNING 1)
@@ -24,4 +24,19 @@ INSERT INTO deployments (repository_id, environment, version) VALUES (1, 'produc
   \set deploy 'refused (' :LAST_ERROR_SQLSTATE ')'
 \endif
 ROLLBACK;
-\echo :accounts|:hr|:repos|:deploys|:docs|:tickets|:billing|:tickets_updated|:billing_updated|:deploy
+-- Refunds under and over the person's limit of 100.
+\set refund_60 refunded
+BEGIN;
+INSERT INTO refunds (queue, ticket_id, amount) VALUES ('main', 3, 60);
+\if :ERROR
+  \set refund_60 'refused (' :LAST_ERROR_SQLSTATE ')'
+\endif
+ROLLBACK;
+\set refund_500 refunded
+BEGIN;
+INSERT INTO refunds (queue, ticket_id, amount) VALUES ('main', 3, 500);
+\if :ERROR
+  \set refund_500 'refused (' :LAST_ERROR_SQLSTATE ')'
+\endif
+ROLLBACK;
+\echo :accounts|:hr|:repos|:deploys|:docs|:tickets|:billing|:refunds|:tickets_updated|:billing_updated|:deploy|:refund_60|:refund_500
