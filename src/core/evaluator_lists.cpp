@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <string>
 #include <unordered_set>
 
 #include "core/error.h"
@@ -219,6 +220,10 @@ struct SubjectSearch {
   std::unordered_set<NodeKey, NodeKeyHash> found;
   std::vector<Subject> candidates;
   std::deque<Node> queue;
+  // The first condition met on the way that could not be evaluated: as in
+  // OpenFGA's ListUsers, it fails the listing even where another path
+  // reaches the same subjects.
+  std::string condition_error;
 
   // Records a subject that has the relation, if the filter asks for it.
   void note(const Subject& s) {
@@ -261,7 +266,10 @@ struct Evaluator::SubjectsWalk {
   bool tuple_to_userset(const RewriteNode& ttu) {
     std::vector<Object> parents;
     std::vector<RelationId> targets;
-    self.stored_parents(ttu, object, &parents, &targets);
+    bool condition_error = false;
+    self.stored_parents(ttu, object, &parents, &targets, &condition_error);
+    if (condition_error && search.condition_error.empty())
+      search.condition_error = self.condition_error_;
     for (size_t i = 0; i < parents.size(); ++i) next(parents[i], targets[i]);
     return false;
   }
@@ -288,7 +296,8 @@ struct Evaluator::SubjectsWalk {
 void Evaluator::list_subjects(const Object& object, RelationId relation, const Subject& filter,
                               std::vector<Subject>* subjects) {
   const Model& model = *model_;
-  SubjectSearch search{filter, {}, {}, {}, {}};
+  SubjectSearch search{filter, {}, {}, {}, {}, {}};
+  condition_error_.clear();
   search.seen.insert(node_key(object, relation));
   search.queue.push_back(Node{object, relation, 0});
   while (!search.queue.empty()) {
@@ -302,6 +311,8 @@ void Evaluator::list_subjects(const Object& object, RelationId relation, const S
     walk_rewrite(info.rewrite, walk);
   }
 
+  if (!search.condition_error.empty())
+    throw Error(ErrorKind::InvalidArgument, search.condition_error);
   bool exact = model.relation(relation).monotone;
   for (const Subject& candidate : search.candidates) {
     if (exact || check(candidate, relation, object)) subjects->push_back(candidate);

@@ -205,6 +205,20 @@ TEST_F(Conditions, ListsFollowCheckAndFailOnAnError) {
   EXPECT_EQ(f.objects("user:jon", "owner", "document"), Names({"document:3"}));
 }
 
+TEST_F(Conditions, ListSubjectsFailsOnAnErrorOnAnyPath) {
+  // Two parents, one met and one missing its parameter: check grants,
+  // list_subjects fails as OpenFGA's ListUsers does.
+  add("document:1#parent@folder:a", "below_limit", R"({"amount": 1})");
+  add("document:1#parent@folder:b", "below_limit", R"({"limit": 1})");
+  add("folder:a#viewer@user:jon", "below_limit", R"({"amount": 1})");
+  add("folder:b#viewer@user:jon", "below_limit", R"({"amount": 1})");
+  context(R"({"limit": 10})");
+  EXPECT_THROW(f.subjects("document:1", "viewer", "user"), Error);
+  add("document:1#parent@folder:b", "below_limit", R"({"limit": 1, "amount": 5})");
+  EXPECT_EQ(f.subjects("document:1", "viewer", "user"), Names({"user:jon"}));
+  EXPECT_TRUE(f.check("user:jon", "viewer", "document:1"));
+}
+
 TEST_F(Conditions, ExplainShowsTheConditionAndItsValues) {
   add("document:1#writer@user:jon", "below_limit", R"({"limit": 100})");
   context(R"({"amount": 10, "unrelated": true})");
