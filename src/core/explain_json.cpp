@@ -57,10 +57,11 @@ void append_proof(std::string* out, const Proof& proof) {
   append_field(out, "note", proof.note);
   if (!proof.condition.empty()) {
     // The values are a JSON object's text the evaluator produced.
-    out->append(",\"condition\":{\"name\":");
+    out->append(R"(,"condition":{"name":)");
     append_json_string(out, proof.condition);
-    out->append(",\"met\":").append(proof.condition_met ? "true" : "false");
-    if (!proof.condition_values.empty()) out->append(",\"values\":").append(proof.condition_values);
+    out->append(R"(,"met":)").append(proof.condition_met ? "true" : "false");
+    if (!proof.condition_values.empty())
+      out->append(R"(,"values":)").append(proof.condition_values);
     out->push_back('}');
   }
   if (!proof.children.empty()) {

@@ -14,7 +14,7 @@ namespace agentauthz::core {
 // Limits on a tuple's condition as written: longer names and contexts are
 // refused, never truncated (a context is stored and read with the tuple).
 constexpr size_t kMaxConditionNameLength = 256;
-constexpr size_t kMaxConditionContextLength = 32 * 1024;
+constexpr size_t kMaxConditionContextLength = size_t{32} * 1024;
 
 // A tuple's condition as a write path received it; either part may be
 // absent (SQL NULL, or no member in a contextual tuple). The context is the

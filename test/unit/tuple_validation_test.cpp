@@ -165,7 +165,7 @@ ConditionAst condition(const std::string& name,
                        const std::string& expression) {
   ConditionAst c;
   c.name = name;
-  for (auto& p : params) c.params.push_back(ConditionParamAst{p.first, p.second, {1, 1}});
+  for (auto& p : params) c.params.push_back(ConditionParamAst{p.first, p.second, {1, 1}, {1, 1}});
   c.expression = expression;
   c.pos = c.expression_pos = {1, 1};
   return c;

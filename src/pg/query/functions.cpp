@@ -43,7 +43,7 @@ class Request {
                                                Engine::options());
       evaluator_ = own_.get();
     }
-    evaluator_->set_context(std::move(context));
+    evaluator_->set_context(context);
   }
 
   core::Evaluator& evaluator() { return *evaluator_; }
