@@ -4,7 +4,7 @@
 
 #include "core/condition_context.h"
 #include "core/error.h"
-#include "pg/query/request_context.h"
+#include "pg/common/jsonb_text.h"
 
 namespace agentauthz::pg {
 
@@ -28,7 +28,7 @@ core::json::Value checked_condition_values(Jsonb* context, const char* function)
                       std::string("the context of ") + function + "() must be a JSON object");
   if (VARSIZE(context) - VARHDRSZ > kMaxBinaryFactor * kMaxConditionValuesBytes)
     refuse_size(function);
-  std::string text = jsonb_text(context);
+  std::string text = jsonb_value_text(context);
   if (text.size() > kMaxConditionValuesBytes) refuse_size(function);
   // Parsed as the chain's contexts will be at check time: what cannot be
   // read then (nesting beyond the parser's depth) is refused now.

@@ -5,7 +5,7 @@
 
 #include "core/error.h"
 #include "core/json/json_parse.h"
-#include "pg/query/request_context.h"
+#include "pg/common/jsonb_text.h"
 
 namespace agentauthz::pg {
 
@@ -22,7 +22,7 @@ RowContextScope::RowContextScope(Jsonb* row) {
     throw core::Error(core::ErrorKind::InvalidArgument, "a row's context must be a JSON object");
   core::json::Value value;
   std::string error;
-  if (!core::json::parse(jsonb_text(row), &value, &error))
+  if (!core::json::parse(jsonb_value_text(row), &value, &error))
     throw core::Error(core::ErrorKind::Internal, "a row's context did not parse: " + error);
   row_values = std::move(value);
 }

@@ -9,7 +9,7 @@
 #include "core/error.h"
 #include "core/tuple_validation.h"
 #include "pg/common/guard.h"
-#include "pg/tuples/condition_text.h"
+#include "pg/common/jsonb_text.h"
 
 namespace agentauthz::pg {
 

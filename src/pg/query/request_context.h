@@ -9,9 +9,6 @@
 
 namespace agentauthz::pg {
 
-// Returns a jsonb value as JSON text.
-std::string jsonb_text(Jsonb* value);
-
 // Reads a context argument (NULL: no values); throws core::Error
 // (InvalidArgument) unless it is a JSON object.
 core::ConditionContext parse_context(Jsonb* context);

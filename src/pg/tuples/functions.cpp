@@ -13,7 +13,7 @@
 #include "pg/common/privileged.h"
 #include "pg/common/sql_args.h"
 #include "pg/engine/engine.h"
-#include "pg/tuples/condition_text.h"
+#include "pg/common/jsonb_text.h"
 #include "pg/tuples/tuple_columns.h"
 
 namespace agentauthz::pg {

@@ -1,6 +1,5 @@
-// A tuple's condition context as the core reads it: the text of a JSON
-// value, printed from jsonb (keys sorted and unique, as jsonb keeps them, so
-// equal contexts print equal).
+// jsonb as JSON text, the form the core reads contexts in (keys sorted and
+// unique, as jsonb keeps them, so equal values print equal).
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-#include "pg/tuples/condition_text.h"
+#include "pg/common/jsonb_text.h"
 
 #include "pg/common/guard.h"
 
