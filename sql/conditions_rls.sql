@@ -45,6 +45,17 @@ SELECT agentauthz.sync_tuples('refunds', 'refund', 'id', 'queue', 'queue', 'queu
 SELECT agentauthz.protect('refunds', 'refund', 'id', insert_relation => 'refunder',
                           parent_column => 'queue', parent_type => 'queue',
                           context_columns => '{amount}');
+-- Explicit checks: the request's context, bad ones, a missing parameter.
+SELECT agentauthz.check('user:sue', 'editor', 'refund:1', context => '{"amount": 5}') AS under,
+       agentauthz.check('user:sue', 'editor', 'refund:1', context => '{"amount": 500}') AS over;
+SELECT regress.try($$SELECT agentauthz.check('user:sue', 'editor', 'refund:1', context => '[1]')$$);
+SELECT regress.try($$SELECT agentauthz.check('user:sue', 'editor', 'refund:1', context => '7')$$);
+SELECT regress.try($$SELECT agentauthz.check('user:sue', 'editor', 'refund:1', context => '{"amount": "x"}')$$);
+SELECT regress.try($$SELECT agentauthz.check('user:sue', 'editor', 'refund:1')$$);
+SELECT regress.try($$SELECT * FROM agentauthz.list_objects('user:sue', 'editor', 'refund')$$);
+SELECT regress.try($$SELECT * FROM agentauthz.list_subjects('refund:1', 'editor', 'user')$$);
+SELECT agentauthz.explain('user:sue', 'editor', 'refund:1', context => '{"amount": 5}')
+         #> '{path}' IS NOT NULL AS explained;
 -- Bad context_columns.
 SELECT agentauthz.protect('refunds', 'refund', 'id', context_columns => '{nope}');
 SELECT agentauthz.protect('refunds', 'refund', 'id', strategy => 'set', context_columns => '{amount}');
