@@ -255,6 +255,44 @@ SELECT agentauthz.unsync_tuples('scond_claims', 'queue', 'queue');
 DROP TABLE scond_claims;
 TRUNCATE agentauthz.tuples;
 
+-- 3b. The same through a conflict: delegations pin the region, rows carry
+-- theirs (context_columns). A row of another region is an error for the
+-- whole scan rather than a refused row, and its DETAIL shows the agent the
+-- value its delegation pins (current_actor() shows agents the names only).
+SELECT agentauthz.write_model($$model
+  schema 1.1
+type user
+type ticket
+  relations
+    define viewer: [user with in_region]
+    define editor: [user]
+    define owner: [user]
+condition in_region(region: string, budget: int) {
+  budget > 0
+}
+$$) > 0 AS model_written;
+SELECT agentauthz.write_tuple('ticket:' || g, 'viewer', 'user:sue', condition_name => 'in_region')
+  FROM generate_series(1, 3) g;
+CREATE TABLE scond_claims (id int PRIMARY KEY, region text NOT NULL);
+INSERT INTO scond_claims VALUES (1, 'eu'), (2, 'eu'), (3, 'us');
+SELECT agentauthz.protect('scond_claims', 'ticket', 'id', context_columns => '{region}');
+GRANT SELECT ON scond_claims TO scond_bot;
+SELECT agentauthz.delegate('user:sue', 'agent:bot', '{viewer@ticket:*}', now() + interval '1 hour',
+                           'eu tickets', context => '{"region": "eu", "budget": 4242}') AS eu_token \gset
+SET ROLE scond_bot;
+BEGIN;
+SELECT agentauthz.act_for(:'eu_token') ->> 'valid' AS acting;
+SELECT agentauthz.current_actor() -> 'context_parameters' AS agent_sees;
+SELECT id FROM scond_claims WHERE id = 1;
+-- HOLE: an error (with DETAIL  delegation N: "eu", the row: "us") where the
+-- scan should return tickets 1 and 2 and refuse ticket 3.
+SELECT id FROM scond_claims ORDER BY id;
+ROLLBACK;
+RESET ROLE;
+SELECT agentauthz.unprotect('scond_claims');
+DROP TABLE scond_claims;
+TRUNCATE agentauthz.tuples;
+
 --------------------------------------------------------------------------------
 -- 4. A scan fails once it lists the actor's allowed set (after 512 row
 --    checks) if any object the principal may reach -- in no row of the
