@@ -285,7 +285,8 @@ SELECT agentauthz.act_for(:'eu_token') ->> 'valid' AS acting;
 SELECT agentauthz.current_actor() -> 'context_parameters' AS agent_sees;
 SELECT id FROM scond_claims WHERE id = 1;
 -- HOLE: an error (with DETAIL  delegation N: "eu", the row: "us") where the
--- scan should return tickets 1 and 2 and refuse ticket 3.
+-- scan should return tickets 1 and 2 and refuse ticket 3. The DETAIL also
+-- shows a column of ticket 3, a row the agent may not read.
 SELECT id FROM scond_claims ORDER BY id;
 ROLLBACK;
 RESET ROLE;
