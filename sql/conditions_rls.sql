@@ -85,7 +85,7 @@ SELECT agentauthz.set_context('{"limit": 50}');
 SELECT agentauthz.set_subject('user:pat') IS NOT NULL AS acting;
 SELECT id, amount FROM refunds ORDER BY id;
 SELECT agentauthz.set_context(NULL);
--- Without it, pat's tuple misses a parameter: the statement fails.
+-- Without it, pat's tuple misses a parameter: every row is refused (on record).
 SAVEPOINT s;
 SELECT id FROM refunds ORDER BY id;
 ROLLBACK TO s;

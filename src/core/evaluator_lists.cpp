@@ -119,6 +119,7 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
     TypeId type = info.type;
     std::vector<Symbol> ids;
     reader_.read_objects(key, info.name, model.type(type).name, [&](const ObjectKey& object) {
+      if (never_counts(info, object.condition)) return true;
       ids.push_back(interner_.intern(object.id));
       return true;
     });
@@ -157,6 +158,7 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
       std::vector<Symbol> ids;
       reader_.read_objects(SubjectKey{type_name, id, {}}, tupleset.name,
                            model.type(owner.type).name, [&](const ObjectKey& object) {
+                             if (never_counts(tupleset, object.condition)) return true;
                              ids.push_back(interner_.intern(object.id));
                              return true;
                            });
@@ -185,7 +187,11 @@ bool Evaluator::list_objects(const Subject& subject, RelationId relation, std::v
     try {
       granted = check(subject, relation, Object{goal.type, id});
     } catch (const Error& error) {
-      if (raise || error.kind() != ErrorKind::DepthExceeded) throw;
+      // A listing that leaves out what it cannot decide (an actor's allowed
+      // set) leaves out a condition it cannot evaluate too.
+      if (raise ||
+          (error.kind() != ErrorKind::DepthExceeded && error.kind() != ErrorKind::ConditionFailed))
+        throw;
     }
     if (granted) ids->push_back(id);
   }
@@ -312,7 +318,7 @@ void Evaluator::list_subjects(const Object& object, RelationId relation, const S
   }
 
   if (!search.condition_error.empty())
-    throw Error(ErrorKind::InvalidArgument, search.condition_error);
+    throw Error(ErrorKind::ConditionFailed, search.condition_error);
   bool exact = model.relation(relation).monotone;
   for (const Subject& candidate : search.candidates) {
     if (exact || check(candidate, relation, object)) subjects->push_back(candidate);

@@ -28,7 +28,10 @@ struct Evaluator::ScopeWalk {
   bool tuple_to_userset(const RewriteNode& ttu) {
     std::vector<Object> parents;
     std::vector<RelationId> targets;
-    self.stored_parents(ttu, object, &parents, &targets);
+    // Only parents whose tuple's condition holds now lead anywhere; one that
+    // cannot be evaluated leads nowhere (a scope only narrows).
+    bool condition_error = false;
+    self.stored_parents(ttu, object, &parents, &targets, &condition_error);
     for (size_t i = 0; i < parents.size(); ++i)
       if (self.reaches(scope, parents[i], targets[i], depth + 1)) return true;
     return false;

@@ -231,6 +231,7 @@ void Evaluator::stored_parents(const RewriteNode& ttu, const Object& object,
     if (!model.allows(tupleset.id, type, -1, false)) return;
     RelationId target = ttu.computed_by_type[type];
     if (target < 0) return;
+    if (condition >= 0 && !tupleset.conditional) return;  // never counts
     if (condition_error != nullptr) {
       Gate verdict = gate(tupleset, object, type, interner_.text(id), -1, condition, context, step);
       if (verdict == Gate::Error) *condition_error = true;
@@ -275,6 +276,7 @@ void Evaluator::stored_subjects(const RelationInfo& relation, const Object& obje
       const StoredTuple& t = stored_[i];
       if (t.relation != relation.id || (usersets_only && t.subject_relation < 0)) continue;
       bool wildcard = t.subject_relation < 0 && t.id == Interner::kWildcard;
+      if (t.condition != 0 && !relation.conditional) continue;
       if (model.allows(relation.id, t.type, t.subject_relation, wildcard))
         subjects->push_back(Subject{t.type, t.id, t.subject_relation});
     }
@@ -282,6 +284,7 @@ void Evaluator::stored_subjects(const RelationInfo& relation, const Object& obje
   }
   reader_.read_subjects(ObjectKey{model.type(object.type).name, interner_.text(object.id)},
                         relation.name, which, [&](const SubjectKey& key) {
+                          if (never_counts(relation, key.condition)) return true;
                           TypeId type = model.find_type(key.type);
                           if (type < 0) return true;
                           RelationId member = -1;

@@ -65,7 +65,7 @@ class Conditions : public ::testing::Test {
     try {
       f.check(subject, relation, object);
     } catch (const Error& error) {
-      EXPECT_EQ(error.kind(), ErrorKind::InvalidArgument);
+      EXPECT_EQ(error.kind(), ErrorKind::ConditionFailed);
       return error.what();
     }
     return "";

@@ -17,7 +17,8 @@ namespace {
 struct Source {
   std::string name;  // "delegation 42", "set_context"
   bool from_chain = false;
-  core::json::Value values;  // an object
+  bool agent_issued = false;  // a sub-delegation's: it may only narrow
+  core::json::Value values;   // an object
 };
 
 // The actor's sources, parsed once per actor (its epoch), session values
@@ -28,8 +29,9 @@ struct ParsedSources {
   uint64_t values_generation = 0;
   Oid role = InvalidOid;
   std::vector<Source> sources;
-  core::ConditionContext merged;        // all of them, when they agree
-  std::optional<core::Error> conflict;  // else why not
+  core::ConditionContext merged;          // all of them, when they agree
+  core::ConditionContext merged_issuers;  // all but agent-issued links'
+  std::optional<core::Error> conflict;    // else why not
 };
 
 ParsedSources parsed;
@@ -52,14 +54,20 @@ core::json::Value parse_link_context(const DelegationRow& link) {
 void merge_sources() {
   parsed.conflict.reset();
   parsed.merged = core::ConditionContext();
+  parsed.merged_issuers = core::ConditionContext();
   core::ContextMerger merger;
+  core::ContextMerger issuers;
   try {
-    for (const Source& source : parsed.sources) merger.add(source.name, source.values);
+    for (const Source& source : parsed.sources) {
+      merger.add(source.name, source.values);
+      if (!source.agent_issued) issuers.add(source.name, source.values);
+    }
   } catch (const core::Error& error) {
     parsed.conflict = error;
     return;
   }
   parsed.merged = merger.result();
+  parsed.merged_issuers = issuers.result();
 }
 
 // Returns the actor's sources, parsing and merging them when the actor, the
@@ -73,12 +81,14 @@ const std::vector<Source>& sources_of(const ActiveActor& actor) {
     return parsed.sources;
   parsed.valid = false;  // until parsed: an error leaves nothing kept
   parsed.sources.clear();
-  for (const DelegationRow& link : actor.links)
+  for (size_t i = 0; i < actor.links.size(); ++i) {
+    const DelegationRow& link = actor.links[i];
     if (!link.context.empty())
       parsed.sources.push_back(
-          Source{"delegation " + std::to_string(link.id), true, parse_link_context(link)});
+          Source{"delegation " + std::to_string(link.id), true, i > 0, parse_link_context(link)});
+  }
   if (const core::json::Value* values = session_values_of_current_role())
-    parsed.sources.push_back(Source{"set_context", false, *values});
+    parsed.sources.push_back(Source{"set_context", false, false, *values});
   merge_sources();
   parsed.actor_epoch = epoch;
   parsed.values_generation = generation;
@@ -89,14 +99,23 @@ const std::vector<Source>& sources_of(const ActiveActor& actor) {
 
 }  // namespace
 
-void add_actor_condition_values(const ActiveActor& actor, core::ContextMerger* merger) {
-  for (const Source& source : sources_of(actor)) merger->add(source.name, source.values);
+void add_actor_condition_values(const ActiveActor& actor, core::ContextMerger* merger,
+                                bool with_agent_links) {
+  for (const Source& source : sources_of(actor))
+    if (with_agent_links || !source.agent_issued) merger->add(source.name, source.values);
 }
 
-const core::ConditionContext& actor_condition_context(const ActiveActor& actor) {
+const core::ConditionContext& actor_condition_context(const ActiveActor& actor,
+                                                      bool with_agent_links) {
   sources_of(actor);
   if (parsed.conflict) throw *parsed.conflict;
-  return parsed.merged;
+  return with_agent_links ? parsed.merged : parsed.merged_issuers;
+}
+
+bool agent_links_pin_values(const ActiveActor& actor) {
+  for (const Source& source : sources_of(actor))
+    if (source.agent_issued) return true;
+  return false;
 }
 
 void check_child_condition_values(const ActiveActor& actor, const core::json::Value& child) {

@@ -51,18 +51,19 @@ struct BaseContext {
   std::optional<core::ConditionContext> context;  // sources plus current_time
 };
 
-BaseContext base;
+BaseContext bases[2];  // without, with the values agent-issued links pin
 
 // Returns the base context of the actor, computed once per statement.
-BaseContext& base_for(const ActiveActor& actor, const core::Model& model) {
-  const core::ConditionContext& pinned = actor_condition_context(actor);
+BaseContext& base_for(const ActiveActor& actor, const core::Model& model, bool with_agent_links) {
+  BaseContext& base = bases[with_agent_links ? 1 : 0];
+  const core::ConditionContext& pinned = actor_condition_context(actor, with_agent_links);
   if (base.sources && base.pinned == pinned.text() && base.statement == scans_statement() &&
       base.model == &model)
     return base;
   base.sources.reset();
   base.context.reset();
   core::ContextMerger merger;
-  add_actor_condition_values(actor, &merger);
+  add_actor_condition_values(actor, &merger, with_agent_links);
   base.current_time = declares_current_time(model);
   core::ContextMerger complete = merger;
   if (base.current_time && !complete.has(kCurrentTime))
@@ -85,16 +86,17 @@ const core::ConditionContext& empty_context() {
 const core::ConditionContext* actor_base_context(const ActiveActor& actor,
                                                  const core::Model& model) {
   if (!model.has_conditions()) return nullptr;
-  return &*base_for(actor, model).context;
+  return &*base_for(actor, model, false).context;
 }
 
-void use_actor_context(const ActiveActor& actor, core::Evaluator& evaluator) {
+void use_actor_context(const ActiveActor& actor, core::Evaluator& evaluator,
+                       bool with_agent_links) {
   const core::Model& model = evaluator.model();
   if (!model.has_conditions()) {
     evaluator.set_context(empty_context());
     return;
   }
-  BaseContext& known = base_for(actor, model);
+  BaseContext& known = base_for(actor, model, with_agent_links);
   const core::json::Value* row = current_row_values();
   if (row == nullptr) {
     evaluator.set_context(*known.context);

@@ -12,12 +12,15 @@
 namespace agentauthz::pg {
 
 // Sets the actor's context on the evaluator, replacing whatever an earlier
-// request left there. Throws core::Error(InvalidArgument) when two sources
-// give a parameter different values.
-void use_actor_context(const ActiveActor& actor, core::Evaluator& evaluator);
+// request left there: the issuers' values, and with `with_agent_links`
+// those of the links agents issued too (which may only narrow: a decision
+// needs both). Throws core::Error(InvalidArgument) when two sources give a
+// parameter different values.
+void use_actor_context(const ActiveActor& actor, core::Evaluator& evaluator,
+                       bool with_agent_links = false);
 
-// The actor's context without a row, or nullptr when the model has no
-// conditions: what an allowed set built now depends on.
+// The actor's context without a row (the issuers' values), or nullptr when
+// the model has no conditions: what an allowed set built now depends on.
 const core::ConditionContext* actor_base_context(const ActiveActor& actor,
                                                  const core::Model& model);
 

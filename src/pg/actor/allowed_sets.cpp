@@ -163,7 +163,9 @@ bool answer_from_allowed_set(const ActiveActor& actor, core::Evaluator& evaluato
     try {
       built = build_allowed_set(actor, evaluator, &set);
     } catch (const core::Error& error) {
-      if (error.kind() != core::ErrorKind::DepthExceeded) throw;
+      if (error.kind() != core::ErrorKind::DepthExceeded &&
+          error.kind() != core::ErrorKind::ConditionFailed)
+        throw;
     }
     if (!built) {
       set.unusable = true;

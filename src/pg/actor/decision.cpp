@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "pg/actor/actor_condition_values.h"
 #include "pg/actor/actor_context_values.h"
 #include "pg/engine/engine.h"
 
@@ -82,8 +83,16 @@ Decision decide(const ActiveActor& actor, core::Evaluator& evaluator, core::Rela
     if (!within_scopes(actor, evaluator, relation, object)) return Decision::Denied;
     const core::Subject* who = principal.of(actor, evaluator);
     if (who == nullptr) return Decision::Denied;
+    if (!evaluator.check(*who, relation, object)) return Decision::Denied;
+    // Values a sub-delegation's agent pinned may only narrow: the check
+    // must also hold with them.
+    if (!agent_links_pin_values(actor)) return Decision::Allowed;
+    use_actor_context(actor, evaluator, true);
     return evaluator.check(*who, relation, object) ? Decision::Allowed : Decision::Denied;
   } catch (const core::Error& error) {
+    // Rows are written by agents too: a condition one row's values cannot
+    // satisfy refuses that row, never every reader's whole statement.
+    if (error.kind() == core::ErrorKind::ConditionFailed) return Decision::Undecidable;
     if (error.kind() != core::ErrorKind::DepthExceeded) throw;
   }
   return Decision::TooDeep;
@@ -105,6 +114,8 @@ void disclose(const ActiveActor& actor, core::Evaluator& evaluator, core::Relati
 bool list_allowed(const ActiveActor& actor, core::Evaluator& evaluator, core::RelationId relation,
                   core::TypeId type, std::vector<core::Symbol>* out, size_t max_nodes) {
   if (!actor.valid) return true;
+  // With values an agent pinned, each row is decided by itself (decide).
+  if (evaluator.model().has_conditions() && agent_links_pin_values(actor)) return false;
   use_actor_context(actor, evaluator);
   const core::Subject* who = principal.of(actor, evaluator);
   if (who == nullptr) return true;

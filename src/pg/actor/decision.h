@@ -18,7 +18,10 @@
 namespace agentauthz::pg {
 
 // TooDeep: the check exceeded agentauthz.max_depth -- not allowed.
-enum class Decision { Allowed, Denied, TooDeep };
+// TooDeep and Undecidable are refusals put on record with their reason: a
+// check beyond agentauthz.max_depth, a condition that cannot be evaluated
+// (a row's values of the wrong type, a parameter no source gives).
+enum class Decision { Allowed, Denied, TooDeep, Undecidable };
 
 // What explain() may show besides the decision. A subject set by a trusted
 // application gets the subject's proof. An agent is told the decision only:

@@ -65,6 +65,8 @@ Decision actor_decides(const ActiveActor& actor, core::RelationId relation,
 namespace {
 
 constexpr const char* kTooDeep = "the check exceeded agentauthz.max_depth, so it is not allowed";
+constexpr const char* kUndecidable =
+    "a condition could not be evaluated with the values given, so it is not allowed";
 constexpr const char* kUnnamed =
     "the key names no object of a type the model defines, so it is never allowed";
 
@@ -74,8 +76,9 @@ bool record(const ActiveActor& actor, core::RelationId relation, core::TypeId ty
             std::string_view relation_name, std::string_view type_name, std::string_view id,
             Decision decision) {
   if (audit::recording()) {
-    if (decision == Decision::TooDeep)
-      audit::note_refusal(actor, relation, type, relation_name, type_name, id, kTooDeep);
+    if (decision == Decision::TooDeep || decision == Decision::Undecidable)
+      audit::note_refusal(actor, relation, type, relation_name, type_name, id,
+                          decision == Decision::TooDeep ? kTooDeep : kUndecidable);
     else
       audit::note_decision(actor, relation, type, relation_name, type_name, id,
                            decision == Decision::Allowed);

@@ -23,7 +23,7 @@ RowContextScope::RowContextScope(Jsonb* row) {
   core::json::Value value;
   std::string error;
   if (!core::json::parse(jsonb_value_text(row), &value, &error))
-    throw core::Error(core::ErrorKind::Internal, "a row's context did not parse: " + error);
+    throw core::Error(core::ErrorKind::InvalidArgument, "a row's context did not parse: " + error);
   row_values = std::move(value);
 }
 

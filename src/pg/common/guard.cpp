@@ -35,6 +35,7 @@ int sqlstate_of(core::ErrorKind kind) {
       return ERRCODE_SYNTAX_ERROR;
     case core::ErrorKind::InvalidArgument:
     case core::ErrorKind::NotAllowed:
+    case core::ErrorKind::ConditionFailed:
       return ERRCODE_INVALID_PARAMETER_VALUE;
     case core::ErrorKind::UndefinedName:
       return ERRCODE_UNDEFINED_OBJECT;

@@ -10,10 +10,10 @@
 #include "core/tuple_validation.h"
 #include "pg/catalog/relations.h"
 #include "pg/common/guard.h"
+#include "pg/common/jsonb_text.h"
 #include "pg/common/privileged.h"
 #include "pg/common/sql_args.h"
 #include "pg/engine/engine.h"
-#include "pg/common/jsonb_text.h"
 #include "pg/tuples/tuple_columns.h"
 
 namespace agentauthz::pg {
