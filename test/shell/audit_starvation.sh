@@ -43,7 +43,7 @@ summary_rows() {  # summary_rows ACTOR: its summary rows of viewer on document, 
 hog() {
   agent -c "SET max_parallel_workers_per_gather = 8" -c "SET parallel_setup_cost = 0" \
     -c "SET parallel_tuple_cost = 0" -c "SET min_parallel_table_scan_size = 0" \
-    -c "SET statement_timeout = '40s'" \
+    -c "SET statement_timeout = '120s'" \
     -c "SELECT count(*) FROM filler WHERE pg_sleep(0.02) IS NOT NULL" >/dev/null 2>&1 || true
 }
 hog &
@@ -51,18 +51,23 @@ hog1=$!
 hog &
 hog2=$!
 # Taken when a third parallel query is planned workers and launches none.
+# On a loaded machine the hogs take a while to connect and launch: allow a
+# minute (they run for two), and say what was running when they did not.
 slots_taken() {
   agent -c "SET max_parallel_workers_per_gather = 8" -c "SET parallel_setup_cost = 0" \
     -c "SET parallel_tuple_cost = 0" -c "SET min_parallel_table_scan_size = 0" \
     -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT count(*) FROM filler WHERE x < 0" |
     grep -q 'Workers Launched: 0'
 }
-if wait_for 20 slots_taken; then
+if wait_for 60 slots_taken; then
   pass "starvation: the agent's parallel queries hold every worker slot the writers leave" \
     "($(qa -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'parallel worker'") parallel workers)"
 else
   fail "starvation: a parallel query could still launch workers:
-    $(qa -c "SELECT backend_type, count(*) FROM pg_stat_activity GROUP BY 1")"
+    $(qa -c "SELECT backend_type, usename, state, count(*) FROM pg_stat_activity GROUP BY 1, 2, 3" | paste -sd' ')
+    $(agent -c "SET max_parallel_workers_per_gather = 8" -c "SET parallel_setup_cost = 0" \
+        -c "SET parallel_tuple_cost = 0" -c "SET min_parallel_table_scan_size = 0" \
+        -c "EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) SELECT count(*) FROM filler WHERE x < 0" 2>&1 | paste -sd' ')"
 fi
 out=$(agent -c "SELECT agentauthz.act_for('$token', false) IS NOT NULL" -c "SELECT count(*) FROM docs" 2>&1 |
       paste -sd' ')
