@@ -77,7 +77,7 @@ CREATE FUNCTION agentauthz.subdelegate(agent text, scopes text[], expires_at tim
     LANGUAGE c CALLED ON NULL INPUT VOLATILE PARALLEL UNSAFE
     AS 'MODULE_PATHNAME', 'agentauthz_subdelegate';
 COMMENT ON FUNCTION agentauthz.subdelegate(text, text[], timestamptz, text, jsonb) IS
-  'Hands part of the current delegation on to another agent: the new link''s scopes hold only together with every ancestor''s, its expiry is capped by its parent''s, its context may add condition values but not change one an ancestor pins (22023), and it returns the new token. Any role acting under a valid delegation (act_for) may call it, within agentauthz.max_delegation_depth and agentauthz.max_delegation_tree_links.';
+  'Hands part of the current delegation on to another agent: the new link''s scopes hold only together with every ancestor''s, its expiry is capped by its parent''s, its context may add condition parameters but not repeat one an ancestor pins, whatever the value (22023), and it returns the new token. Any role acting under a valid delegation (act_for) may call it, within agentauthz.max_delegation_depth and agentauthz.max_delegation_tree_links.';
 REVOKE ALL ON FUNCTION agentauthz.subdelegate(text, text[], timestamptz, text, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION agentauthz.subdelegate(text, text[], timestamptz, text, jsonb) TO PUBLIC;
 

@@ -122,13 +122,13 @@ void check_child_condition_values(const ActiveActor& actor, const core::json::Va
   for (const Source& source : sources_of(actor)) {
     if (!source.from_chain) continue;
     for (const core::json::Value::Member& member : child.members()) {
-      const core::json::Value* pinned = source.values.find(member.first);
-      if (pinned == nullptr || pinned->dump() == member.second.dump()) continue;
+      // Refused whatever the value: accepting an equal one would let an
+      // agent find a pinned value by guessing.
+      if (source.values.find(member.first) == nullptr) continue;
       throw core::Error(core::ErrorKind::InvalidArgument,
-                        "condition parameter \"" + member.first + "\" is pinned by " + source.name +
-                            " to another value",
-                        "A sub-delegation may add condition parameters, never change the values "
-                        "its ancestors pin.");
+                        "condition parameter \"" + member.first + "\" is pinned by " + source.name,
+                        "A sub-delegation may add condition parameters, never repeat or change "
+                        "one its ancestors pin.");
     }
   }
 }
