@@ -100,6 +100,58 @@ const json::Value* ConditionEvaluator::parsed(std::string_view tuple_context, st
   return &parsed_.emplace(std::move(key), std::move(value)).first->second;
 }
 
+const std::vector<ConditionEvaluator::RequestValue>& ConditionEvaluator::request_values(
+    const ConditionInfo& info, ConditionId id) {
+  size_t index = static_cast<size_t>(id);
+  if (request_values_.size() <= index) request_values_.resize(index + 1);
+  std::unique_ptr<std::vector<RequestValue>>& values = request_values_[index];
+  if (values) return *values;
+  values = std::make_unique<std::vector<RequestValue>>(info.parameters.size());
+  for (size_t i = 0; i < info.parameters.size(); ++i) {
+    const json::Value* member = context_.values().find(info.parameters[i].name);
+    if (member == nullptr) continue;
+    RequestValue& value = (*values)[i];
+    value.present = true;
+    value.value = cel::convert(*member, info.parameters[i].type, &value.error);
+  }
+  return *values;
+}
+
+// Binds the declared parameters from the tuple's values, else the
+// request's, as cel::bind_context would bind the two merged (the tuple's
+// win): the first parameter, in declared order, whose value does not
+// convert fails the evaluation.
+bool ConditionEvaluator::bind(const ConditionInfo& info, ConditionId id, const json::Value* own,
+                              cel::Activation* activation, std::string* error) {
+  bool own_empty = own == nullptr || own->members().empty();
+  if (context_.values().members().empty() && own_empty) return true;
+  if (info.parameters.empty()) {
+    *error = "no parameters defined for the condition";
+    return false;
+  }
+  const std::vector<RequestValue>& request = request_values(info, id);
+  for (size_t i = 0; i < info.parameters.size(); ++i) {
+    const cel::Parameter& parameter = info.parameters[i];
+    const json::Value* member = own_empty ? nullptr : own->find(parameter.name);
+    std::string why;
+    cel::Value value;
+    if (member != nullptr) {
+      value = cel::convert(*member, parameter.type, &why);
+    } else if (request[i].present) {
+      why = request[i].error;
+      value = request[i].value;
+    } else {
+      continue;
+    }
+    if (!why.empty()) {
+      *error = "failed to convert context parameter '" + parameter.name + "': " + why;
+      return false;
+    }
+    activation->set(parameter.name, std::move(value));
+  }
+  return true;
+}
+
 // Merges the request's and the tuple's values (the tuple's win), binds the
 // declared parameters and runs the condition's program.
 ConditionResult ConditionEvaluator::evaluate(const Model& model, ConditionId condition,
@@ -116,17 +168,17 @@ ConditionResult ConditionEvaluator::evaluate(const Model& model, ConditionId con
       return result;
     }
   }
-  std::vector<json::Value::Member> members = context_.values().members();
-  if (own != nullptr) members.insert(members.end(), own->members().begin(), own->members().end());
-  json::Value merged = json::Value::object(std::move(members));
-
   cel::Activation activation;
   std::string why;
-  if (!cel::bind_context(merged, info.parameters, &activation, &why)) {
+  if (!bind(info, condition, own, &activation, &why)) {
     result.error = condition_failure(info.name, why);
     return result;
   }
   if (want_values) {
+    std::vector<json::Value::Member> members = context_.values().members();
+    if (own != nullptr)
+      members.insert(members.end(), own->members().begin(), own->members().end());
+    json::Value merged = json::Value::object(std::move(members));
     std::vector<json::Value::Member> used;
     for (const cel::Parameter& parameter : info.parameters)
       if (const json::Value* value = merged.find(parameter.name))

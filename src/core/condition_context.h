@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -72,7 +73,10 @@ struct ConditionResult {
 class ConditionEvaluator {
  public:
   const ConditionContext& context() const { return context_; }
-  void set_context(const ConditionContext& context) { context_ = context; }
+  void set_context(const ConditionContext& context) {
+    context_ = context;
+    request_values_.clear();
+  }
 
   // Evaluates `condition` for the tuple `tuple` (formatted
   // object#relation@subject, used in messages) whose stored context is
@@ -83,9 +87,22 @@ class ConditionEvaluator {
   void clear_parsed();
 
  private:
+  // The request context's value of one declared parameter, converted to
+  // its type once per context rather than once per tuple (a context may
+  // hold a list of a million values).
+  struct RequestValue {
+    bool present = false;
+    std::string error;  // the conversion failed
+    cel::Value value;
+  };
   const json::Value* parsed(std::string_view tuple_context, std::string* error);
+  const std::vector<RequestValue>& request_values(const ConditionInfo& info, ConditionId id);
+  bool bind(const ConditionInfo& info, ConditionId id, const json::Value* own,
+            cel::Activation* activation, std::string* error);
 
   ConditionContext context_;
+  // By condition id; a condition's entry is filled on its first evaluation.
+  std::vector<std::unique_ptr<std::vector<RequestValue>>> request_values_;
   std::unordered_map<std::string, json::Value> parsed_;  // tuple context text -> value
   size_t parsed_bytes_ = 0;
 };

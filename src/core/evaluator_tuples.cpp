@@ -4,6 +4,8 @@
 // grant.
 #include "core/evaluator.h"
 
+#include "core/error.h"
+
 namespace agentauthz::core {
 
 namespace {
@@ -73,6 +75,10 @@ Evaluator::Gate Evaluator::gate(const RelationInfo& relation, const Object& obje
   if (!model_->allows_tuple(relation.id, type, subject_relation, wildcard, condition))
     return Gate::Skip;
   if (condition < 0) return Gate::Pass;
+  // Binding a large context (a list of a million values) takes a while:
+  // every evaluation may be cancelled, not every 64th step.
+  if (options_.interrupted && options_.interrupted())
+    throw Error(ErrorKind::Cancelled, "evaluation cancelled");
   std::string tuple =
       format(object) + "#" + relation.name + "@" + format_object(model_->type(type).name, id);
   if (subject_relation >= 0) tuple.append(1, '#').append(model_->relation(subject_relation).name);

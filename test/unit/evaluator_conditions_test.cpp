@@ -105,6 +105,30 @@ TEST_F(Conditions, AWrongTypeOrAnEvaluationFailureIsAnError) {
   EXPECT_NE(check_error("user:jon", "writer", "document:1").find("below_limit"), std::string::npos);
 }
 
+// The request's values are converted once per context and reused for each
+// tuple; a tuple's own value still replaces the request's before either is
+// converted, so a request value of the wrong type fails only the tuples
+// that use it, and the first parameter in declared order that fails names
+// the error.
+TEST_F(Conditions, RequestValuesAreBoundPerTupleAsIfMerged) {
+  add("document:1#writer@user:jon", "below_limit", R"({"limit": 100})");
+  add("document:2#writer@user:jon", "below_limit", R"({"limit": 100, "amount": 5})");
+  add("document:3#writer@user:jon", "below_limit", R"({"limit": 1})");
+  context(R"({"amount": "ten"})");
+  EXPECT_TRUE(f.check("user:jon", "writer", "document:2"));
+  EXPECT_EQ(check_error("user:jon", "writer", "document:1"),
+            "failed to evaluate relationship condition 'below_limit': failed to convert context "
+            "parameter 'amount': expected a int64 value, but found invalid string value 'ten'");
+  context(R"({"amount": 50, "limit": "x"})");
+  EXPECT_TRUE(f.check("user:jon", "writer", "document:1"));
+  EXPECT_FALSE(f.check("user:jon", "writer", "document:3"));
+  EXPECT_TRUE(f.check("user:jon", "writer", "document:2"));
+  context(R"({"amount": true, "limit": "x"})");
+  add("document:4#writer@user:jon", "below_limit", R"({})");
+  EXPECT_NE(check_error("user:jon", "writer", "document:4").find("parameter 'amount'"),
+            std::string::npos);
+}
+
 TEST_F(Conditions, AGrantElsewhereDecidesOverAnError) {
   add("document:1#writer@user:jon", "below_limit", R"({"limit": 100})");
   add("document:1#viewer@user:jon");
