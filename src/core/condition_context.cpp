@@ -176,8 +176,7 @@ ConditionResult ConditionEvaluator::evaluate(const Model& model, ConditionId con
   }
   if (want_values) {
     std::vector<json::Value::Member> members = context_.values().members();
-    if (own != nullptr)
-      members.insert(members.end(), own->members().begin(), own->members().end());
+    if (own != nullptr) members.insert(members.end(), own->members().begin(), own->members().end());
     json::Value merged = json::Value::object(std::move(members));
     std::vector<json::Value::Member> used;
     for (const cel::Parameter& parameter : info.parameters)
