@@ -428,6 +428,132 @@ RESET ROLE;
 SELECT agentauthz.unprotect('scond_docs');
 DROP TABLE scond_docs;
 
+--------------------------------------------------------------------------------
+-- 7. A scope followed a userset tuple whatever its condition said: a
+--    delegation for `member@group:eng` reached doc:d through eng's share of
+--    it, which ended in 2001 (and through a conditional share the model no
+--    longer allows). Scopes follow usersets, like parents, only while their
+--    tuple's condition holds.
+--------------------------------------------------------------------------------
+SELECT agentauthz.write_model($$model
+  schema 1.1
+type user
+type group
+  relations
+    define member: [user]
+type doc
+  relations
+    define viewer: [user, group#member, group#member with shared_until]
+    define editor: [user]
+    define owner: [user]
+condition shared_until(current_time: timestamp, until: timestamp) {
+  current_time < until
+}
+$$) > 0 AS model_written;
+SELECT agentauthz.write_tuple('group:eng', 'member', 'user:anne');
+SELECT agentauthz.write_tuple('doc:d', 'viewer', 'group:eng#member', condition_name => 'shared_until',
+                              condition_context => '{"until": "2001-01-01T00:00:00Z"}');
+SELECT agentauthz.write_tuple('doc:s', 'viewer', 'group:eng#member', condition_name => 'shared_until',
+                              condition_context => '{"until": "2999-01-01T00:00:00Z"}');
+SELECT agentauthz.write_tuple('doc:' || d, 'viewer', 'user:anne') FROM unnest('{d,s}'::text[]) d;
+CREATE TABLE scond_shared (id text PRIMARY KEY, body text);
+INSERT INTO scond_shared VALUES ('d', 'secret d'), ('s', 'shared s');
+SELECT agentauthz.protect('scond_shared', 'doc', 'id');
+GRANT SELECT ON scond_shared TO scond_bot;
+SELECT agentauthz.delegate('user:anne', 'agent:bot', '{member@group:eng}',
+                           now() + interval '1 hour', 'eng only') AS eng_token \gset
+SET ROLE scond_bot;
+SELECT agentauthz.act_for(:'eng_token', local => false) ->> 'valid' AS acting;
+-- d's share ended: doc:d is outside the scope (false); s's holds (true).
+SELECT agentauthz.check('viewer', 'doc:d') AS ended_share,
+       agentauthz.check('viewer', 'doc:s') AS current_share;
+SELECT id AS rows_in_scope FROM scond_shared;
+RESET ROLE;
+-- The model now allows eng's share only without a condition: the stored
+-- conditional share of s no longer counts at all.
+SELECT agentauthz.write_model($$model
+  schema 1.1
+type user
+type group
+  relations
+    define member: [user]
+type doc
+  relations
+    define viewer: [user, user with shared_until, group#member]
+    define editor: [user]
+    define owner: [user]
+condition shared_until(current_time: timestamp, until: timestamp) {
+  current_time < until
+}
+$$) > 0 AS model_written;
+SET ROLE scond_bot;
+SELECT agentauthz.check('viewer', 'doc:s') AS stale_share;
+SELECT count(*) AS stale_share_rows FROM scond_shared;
+RESET ROLE;
+-- Control: a share that holds opens doc:d to the scope.
+SELECT agentauthz.write_tuple('doc:d', 'viewer', 'group:eng#member');
+SET ROLE scond_bot;
+SELECT agentauthz.check('viewer', 'doc:d') AS open_share;
+SELECT agentauthz.end_task();
+RESET ROLE;
+SELECT agentauthz.unprotect('scond_shared');
+DROP TABLE scond_shared;
+
+--------------------------------------------------------------------------------
+-- 8. The error for a row value contradicting a pinned one told an agent
+--    about rows outside its scopes (the error or not: whether a hidden row
+--    exists and what its value is not) and left no record of the probe.
+--    Outside the scopes such a row is denied like any other; within them
+--    the statement fails (22023, the sources named, never the values) and
+--    the refusal is on record. A row whose values nest too deep to parse
+--    is refused, not every reader's statement.
+--------------------------------------------------------------------------------
+SELECT agentauthz.write_model($$model
+  schema 1.1
+type user
+type claim
+  relations
+    define viewer: [user with in_region]
+    define editor: [user]
+    define owner: [user]
+condition in_region(region: string, allowed: string, tags: map<any>) {
+  region == allowed
+}
+$$) > 0 AS model_written;
+SELECT agentauthz.write_tuple('claim:' || i, 'viewer', 'user:pat', condition_name => 'in_region',
+                              condition_context => '{"allowed": "eu"}')
+  FROM generate_series(5, 7) i;
+CREATE TABLE scond_claims (id int PRIMARY KEY, region text, tags jsonb);
+INSERT INTO scond_claims VALUES (5, 'eu', '{}'), (6, 'apac', '{}'),
+  (7, 'eu', (repeat('{"a":', 70) || '1' || repeat('}', 70))::jsonb);
+SELECT agentauthz.protect('scond_claims', 'claim', 'id', context_columns => '{region,tags}');
+GRANT SELECT ON scond_claims TO scond_bot;
+SELECT agentauthz.delegate('user:pat', 'agent:bot', '{viewer@claim:5,viewer@claim:7}',
+                           now() + interval '1 hour', 'eu claims',
+                           context => '{"region": "eu"}') AS eu_token \gset
+SET ROLE scond_bot;
+SELECT agentauthz.act_for(:'eu_token', local => false) ->> 'valid' AS acting;
+-- Row 6 is outside the scopes: denied, whatever its region (no error).
+SELECT id FROM scond_claims WHERE id = 6;
+SELECT id FROM scond_claims WHERE id = 77;
+-- Row 7's tags nest beyond the parser's depth: refused, the rest is read.
+SELECT id FROM scond_claims ORDER BY id;
+-- Within the scopes, a value contradicting the pinned one fails the
+-- statement, naming the sources only.
+SELECT regress.try($q$SELECT agentauthz.check_id('viewer', 'claim', 5, '{"region": "apac"}')$q$)
+  AS contradicted;
+SELECT agentauthz.end_task();
+RESET ROLE;
+SELECT agentauthz.audit_flush() AS flushed;
+-- Every probe is on record: row 6 and the unreadable row 7 denied, and the
+-- contradicted check of claim:5 refused.
+SELECT kind, relation, allowed_sample, denied_sample
+  FROM agentauthz.audit_log
+ WHERE actor = 'agent:bot' AND object_type = 'claim'
+ ORDER BY id;
+SELECT agentauthz.unprotect('scond_claims');
+DROP TABLE scond_claims;
+
 SET client_min_messages = warning;
 DROP EXTENSION agentauthz CASCADE;
 RESET client_min_messages;

@@ -196,8 +196,11 @@ class Evaluator {
   static bool never_counts(const RelationInfo& relation, const TupleCondition& condition) {
     return !condition.empty() && !relation.conditional;
   }
+  // With `condition_error` null, every subject the model allows the shape
+  // of (list_subjects' superset); otherwise only those whose tuple's
+  // condition is met, errors flagged in *condition_error.
   void stored_subjects(const RelationInfo& relation, const Object& object, SubjectFilter which,
-                       std::vector<Subject>* subjects);
+                       std::vector<Subject>* subjects, bool* condition_error = nullptr);
   bool reaches(const ResolvedScope& scope, const Object& object, RelationId relation, int depth);
   // With `condition_error` null, every parent the model allows the shape
   // of (list_subjects' and scopes' superset); otherwise only those whose

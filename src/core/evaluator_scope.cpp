@@ -18,7 +18,10 @@ struct Evaluator::ScopeWalk {
 
   bool direct() {
     std::vector<Subject> usersets;
-    self.stored_subjects(relation, object, SubjectFilter::UsersetsOnly, &usersets);
+    // As for parents: only usersets whose tuple's condition holds now.
+    bool condition_error = false;
+    self.stored_subjects(relation, object, SubjectFilter::UsersetsOnly, &usersets,
+                         &condition_error);
     for (const Subject& userset : usersets)
       if (self.reaches(scope, Object{userset.type, userset.id}, userset.relation, depth + 1))
         return true;

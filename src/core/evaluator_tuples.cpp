@@ -273,18 +273,34 @@ void Evaluator::stored_parents(const RewriteNode& ttu, const Object& object,
 // relation's type restriction allows -- usersets only, or every kind --
 // from the object's tuples when it is small, else from the reader.
 void Evaluator::stored_subjects(const RelationInfo& relation, const Object& object,
-                                SubjectFilter which, std::vector<Subject>* subjects) {
+                                SubjectFilter which, std::vector<Subject>* subjects,
+                                bool* condition_error) {
   bool usersets_only = which == SubjectFilter::UsersetsOnly;
   if (usersets_only && !relation.allows_usersets) return;
   const Model& model = *model_;
+  // Records a subject the restriction allows (and, when gating, whose
+  // tuple's condition is met).
+  auto note_subject = [&](TypeId type, Symbol id, RelationId member, ConditionId condition,
+                          std::string_view context) {
+    bool wildcard = member < 0 && id == Interner::kWildcard;
+    if (!model.allows(relation.id, type, member, wildcard)) return;
+    if (condition_error != nullptr) {
+      Gate verdict =
+          gate(relation, object, type, interner_.text(id), member, condition, context, nullptr);
+      if (verdict == Gate::Error) *condition_error = true;
+      if (verdict != Gate::Pass) return;
+    }
+    subjects->push_back(Subject{type, id, member});
+  };
   if (const ObjectTuples* tuples = object_tuples(object)) {
     for (uint32_t i = tuples->begin; i < tuples->begin + tuples->count; ++i) {
       const StoredTuple& t = stored_[i];
       if (t.relation != relation.id || (usersets_only && t.subject_relation < 0)) continue;
-      bool wildcard = t.subject_relation < 0 && t.id == Interner::kWildcard;
       if (t.condition != 0 && !relation.conditional) continue;
-      if (model.allows(relation.id, t.type, t.subject_relation, wildcard))
-        subjects->push_back(Subject{t.type, t.id, t.subject_relation});
+      const StoredCondition* condition =
+          t.condition == 0 ? nullptr : &stored_conditions_[t.condition - 1];
+      note_subject(t.type, t.id, t.subject_relation, condition ? condition->id : -1,
+                   condition ? std::string_view(condition->context) : std::string_view());
     }
     return;
   }
@@ -298,9 +314,8 @@ void Evaluator::stored_subjects(const RelationInfo& relation, const Object& obje
                             member = model.find_relation(type, key.relation);
                             if (member < 0) return true;
                           }
-                          bool wildcard = member < 0 && key.is_wildcard();
-                          if (model.allows(relation.id, type, member, wildcard))
-                            subjects->push_back(Subject{type, interner_.intern(key.id), member});
+                          note_subject(type, interner_.intern(key.id), member,
+                                       condition_id(key.condition), key.condition.context);
                           return true;
                         });
 }

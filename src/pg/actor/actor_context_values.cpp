@@ -89,15 +89,15 @@ const core::ConditionContext* actor_base_context(const ActiveActor& actor,
   return &*base_for(actor, model, false).context;
 }
 
-void use_actor_context(const ActiveActor& actor, core::Evaluator& evaluator,
-                       bool with_agent_links) {
+void use_actor_context(const ActiveActor& actor, core::Evaluator& evaluator, bool with_agent_links,
+                       bool with_row) {
   const core::Model& model = evaluator.model();
   if (!model.has_conditions()) {
     evaluator.set_context(empty_context());
     return;
   }
   BaseContext& known = base_for(actor, model, with_agent_links);
-  const core::json::Value* row = current_row_values();
+  const core::json::Value* row = with_row ? current_row_values() : nullptr;
   if (row == nullptr) {
     evaluator.set_context(*known.context);
     return;

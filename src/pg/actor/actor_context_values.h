@@ -15,9 +15,10 @@ namespace agentauthz::pg {
 // request left there: the issuers' values, and with `with_agent_links`
 // those of the links agents issued too (which may only narrow: a decision
 // needs both). Throws core::Error(InvalidArgument) when two sources give a
-// parameter different values.
+// parameter different values. `with_row` false leaves the row's values
+// (current_row_values()) out.
 void use_actor_context(const ActiveActor& actor, core::Evaluator& evaluator,
-                       bool with_agent_links = false);
+                       bool with_agent_links = false, bool with_row = true);
 
 // The actor's context without a row (the issuers' values), or nullptr when
 // the model has no conditions: what an allowed set built now depends on.

@@ -121,7 +121,7 @@ AllowedSet& allowed_set_for(core::TypeId type, core::RelationId relation) {
 }
 
 bool usable_in_context(const ActiveActor& actor, AllowedSet* set) {
-  if (current_row_values() != nullptr) return false;
+  if (current_row_values() != nullptr || row_values_unreadable()) return false;
   const core::ConditionContext* context = actor_base_context(actor, Engine::get().model());
   const std::string& now = context ? context->text() : std::string();
   if (set->context == now) return true;

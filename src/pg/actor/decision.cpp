@@ -1,10 +1,12 @@
 #include "pg/actor/decision.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/error.h"
 #include "pg/actor/actor_condition_values.h"
 #include "pg/actor/actor_context_values.h"
+#include "pg/actor/row_context.h"
 #include "pg/engine/engine.h"
 
 namespace agentauthz::pg {
@@ -71,12 +73,45 @@ bool within_scopes(const ActiveActor& actor, core::Evaluator& evaluator, core::R
   return true;
 }
 
+std::optional<core::Error> last_conflict;
+
+// Puts the actor's context in force with the row's values, or, when those
+// contradict a value a trusted source pins, says whether the object is
+// within the actor's scopes (judged without the row's values): outside
+// them the row is just not the actor's to see, and it learns nothing of
+// its values; within them the conflict is the decision.
+bool use_row_context(const ActiveActor& actor, core::Evaluator& evaluator,
+                     core::RelationId relation, const core::Object& object, bool with_agent_links,
+                     Decision* decision) {
+  try {
+    use_actor_context(actor, evaluator, with_agent_links);
+    return true;
+  } catch (const core::Error& error) {
+    if (error.kind() != core::ErrorKind::InvalidArgument || current_row_values() == nullptr) throw;
+    last_conflict = error;
+  }
+  use_actor_context(actor, evaluator, false, false);
+  *decision = Decision::Denied;
+  try {
+    if (within_scopes(actor, evaluator, relation, object)) *decision = Decision::Conflict;
+  } catch (const core::Error& error) {
+    if (error.kind() != core::ErrorKind::ConditionFailed &&
+        error.kind() != core::ErrorKind::DepthExceeded)
+      throw;
+  }
+  return false;
+}
+
 }  // namespace
+
+const core::Error& conflict_error() { return *last_conflict; }
 
 Decision decide(const ActiveActor& actor, core::Evaluator& evaluator, core::RelationId relation,
                 const core::Object& object) {
   if (!actor.valid) return Decision::Denied;  // fail closed
-  use_actor_context(actor, evaluator);
+  if (row_values_unreadable()) return Decision::Undecidable;
+  Decision conflict = Decision::Denied;
+  if (!use_row_context(actor, evaluator, relation, object, false, &conflict)) return conflict;
   // Data decides how deep a check goes, and rows may be written by agents:
   // a check too deep to decide is not allowed, never an error for a reader.
   try {
@@ -87,7 +122,7 @@ Decision decide(const ActiveActor& actor, core::Evaluator& evaluator, core::Rela
     // Values a sub-delegation's agent pinned may only narrow: the check
     // must also hold with them.
     if (!agent_links_pin_values(actor)) return Decision::Allowed;
-    use_actor_context(actor, evaluator, true);
+    if (!use_row_context(actor, evaluator, relation, object, true, &conflict)) return conflict;
     return evaluator.check(*who, relation, object) ? Decision::Allowed : Decision::Denied;
   } catch (const core::Error& error) {
     // Rows are written by agents too: a condition one row's values cannot

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/error.h"
 #include "core/evaluator.h"
 #include "core/request.h"
 #include "pg/actor/active_actor.h"
@@ -21,7 +22,9 @@ namespace agentauthz::pg {
 // TooDeep and Undecidable are refusals put on record with their reason: a
 // check beyond agentauthz.max_depth, a condition that cannot be evaluated
 // (a row's values of the wrong type, a parameter no source gives).
-enum class Decision { Allowed, Denied, TooDeep, Undecidable };
+// Conflict: the row's values contradict a value a trusted source pins, on
+// an object within the actor's scopes; conflict_error() says which.
+enum class Decision { Allowed, Denied, TooDeep, Undecidable, Conflict };
 
 // What explain() may show besides the decision. A subject set by a trusted
 // application gets the subject's proof. An agent is told the decision only:
@@ -40,6 +43,10 @@ struct Disclosure {
 // longer defines the principal's type.
 Decision decide(const ActiveActor& actor, core::Evaluator& evaluator, core::RelationId relation,
                 const core::Object& object);
+
+// The error behind the last Decision::Conflict: which parameter, which
+// sources (never the values).
+const core::Error& conflict_error();
 
 // Fills `out` with what explain() may show of the actor's decision on
 // (relation, object).

@@ -67,6 +67,8 @@ namespace {
 constexpr const char* kTooDeep = "the check exceeded agentauthz.max_depth, so it is not allowed";
 constexpr const char* kUndecidable =
     "a condition could not be evaluated with the values given, so it is not allowed";
+constexpr const char* kConflict =
+    "the row's values contradict a condition value the delegation or the session pins";
 constexpr const char* kUnnamed =
     "the key names no object of a type the model defines, so it is never allowed";
 
@@ -76,13 +78,19 @@ bool record(const ActiveActor& actor, core::RelationId relation, core::TypeId ty
             std::string_view relation_name, std::string_view type_name, std::string_view id,
             Decision decision) {
   if (audit::recording()) {
-    if (decision == Decision::TooDeep || decision == Decision::Undecidable)
-      audit::note_refusal(actor, relation, type, relation_name, type_name, id,
-                          decision == Decision::TooDeep ? kTooDeep : kUndecidable);
+    if (decision == Decision::TooDeep)
+      audit::note_refusal(actor, relation, type, relation_name, type_name, id, kTooDeep);
+    else if (decision == Decision::Undecidable)
+      audit::note_refusal(actor, relation, type, relation_name, type_name, id, kUndecidable);
+    else if (decision == Decision::Conflict)
+      audit::note_refusal(actor, relation, type, relation_name, type_name, id, kConflict);
     else
       audit::note_decision(actor, relation, type, relation_name, type_name, id,
                            decision == Decision::Allowed);
   }
+  // The statement fails on a conflict (the refusal above is on record
+  // whatever becomes of it).
+  if (decision == Decision::Conflict) throw conflict_error();
   return decision == Decision::Allowed;
 }
 

@@ -28,4 +28,8 @@ inline Jsonb* row_context_arg(FunctionCallInfo fcinfo) {
 // The row's values in force, or nullptr.
 const core::json::Value* current_row_values();
 
+// Whether the row in force has values that did not parse (nesting beyond
+// the JSON parser's depth): its decision is a refusal.
+bool row_values_unreadable();
+
 }  // namespace agentauthz::pg
