@@ -198,9 +198,11 @@ class Evaluator {
   }
   // With `condition_error` null, every subject the model allows the shape
   // of (list_subjects' superset); otherwise only those whose tuple's
-  // condition is met, errors flagged in *condition_error.
+  // condition is met, errors flagged in *condition_error. `plain_type`
+  // (when >= 0) leaves out plain subjects of any other type, unread.
   void stored_subjects(const RelationInfo& relation, const Object& object, SubjectFilter which,
-                       std::vector<Subject>* subjects, bool* condition_error = nullptr);
+                       std::vector<Subject>* subjects, bool* condition_error = nullptr,
+                       TypeId plain_type = -1);
   bool reaches(const ResolvedScope& scope, const Object& object, RelationId relation, int depth);
   // With `condition_error` null, every parent the model allows the shape
   // of (list_subjects' and scopes' superset); otherwise only those whose

@@ -259,7 +259,15 @@ struct Evaluator::SubjectsWalk {
     // A userset filter is never matched by a plain subject.
     SubjectFilter which =
         search.filter.userset() ? SubjectFilter::UsersetsOnly : SubjectFilter::All;
-    self.stored_subjects(relation, object, which, &subjects);
+    // As for parents: a condition met on the way that cannot be evaluated
+    // fails the listing, whatever branch it is on -- but only on tuples
+    // that could name a subject of the filter's type, as OpenFGA's
+    // ListUsers reads no others.
+    bool condition_error = false;
+    self.stored_subjects(relation, object, which, &subjects,
+                         relation.conditional ? &condition_error : nullptr, search.filter.type);
+    if (condition_error && search.condition_error.empty())
+      search.condition_error = self.condition_error_;
     for (const Subject& s : subjects) search.note(s);
     for (const Subject& s : subjects)
       if (s.userset()) next(Object{s.type, s.id}, s.relation);

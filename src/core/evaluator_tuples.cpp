@@ -274,7 +274,7 @@ void Evaluator::stored_parents(const RewriteNode& ttu, const Object& object,
 // from the object's tuples when it is small, else from the reader.
 void Evaluator::stored_subjects(const RelationInfo& relation, const Object& object,
                                 SubjectFilter which, std::vector<Subject>* subjects,
-                                bool* condition_error) {
+                                bool* condition_error, TypeId plain_type) {
   bool usersets_only = which == SubjectFilter::UsersetsOnly;
   if (usersets_only && !relation.allows_usersets) return;
   const Model& model = *model_;
@@ -282,6 +282,7 @@ void Evaluator::stored_subjects(const RelationInfo& relation, const Object& obje
   // tuple's condition is met).
   auto note_subject = [&](TypeId type, Symbol id, RelationId member, ConditionId condition,
                           std::string_view context) {
+    if (member < 0 && plain_type >= 0 && type != plain_type) return;
     bool wildcard = member < 0 && id == Interner::kWildcard;
     if (!model.allows(relation.id, type, member, wildcard)) return;
     if (condition_error != nullptr) {

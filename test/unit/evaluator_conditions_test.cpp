@@ -243,6 +243,20 @@ TEST_F(Conditions, ListSubjectsFailsOnAnErrorOnAnyPath) {
   EXPECT_TRUE(f.check("user:jon", "viewer", "document:1"));
 }
 
+TEST_F(Conditions, ListSubjectsFailsOnAnErrorInsideAnIntersection) {
+  // jon's writer tuple misses its amount; `both` is writer and owner, and
+  // jon is no owner, so check says false without an error -- but the
+  // listing met the error on its way, as OpenFGA's ListUsers does.
+  add("document:1#writer@user:jon", "below_limit", R"({"limit": 100})");
+  add("document:1#owner@user:ann");
+  EXPECT_FALSE(f.check("user:jon", "both", "document:1"));
+  EXPECT_THROW(f.subjects("document:1", "both", "user"), Error);
+  // A listing of usersets reads no plain subject, so meets no error.
+  EXPECT_EQ(f.subjects("document:1", "writer", "group#member"), Names({}));
+  context(R"({"amount": 5})");
+  EXPECT_EQ(f.subjects("document:1", "writer", "user"), Names({"user:jon"}));
+}
+
 TEST_F(Conditions, ExplainShowsTheConditionAndItsValues) {
   add("document:1#writer@user:jon", "below_limit", R"({"limit": 100})");
   context(R"({"amount": 10, "unrelated": true})");
