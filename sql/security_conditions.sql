@@ -554,6 +554,70 @@ SELECT kind, relation, allowed_sample, denied_sample
 SELECT agentauthz.unprotect('scond_claims');
 DROP TABLE scond_claims;
 
+--------------------------------------------------------------------------------
+-- 9. An agent's role lent agentauthz_app for a moment kept what it set
+--    with it: session values (set_context) supplied the agent's own
+--    condition parameters after the revoke, and a subject (set_subject)
+--    kept acting as that person. Both count only while the role that set
+--    them is still a trusted application.
+--------------------------------------------------------------------------------
+SELECT agentauthz.write_model($$model
+  schema 1.1
+type user
+type claim
+  relations
+    define viewer: [user with in_region]
+    define editor: [user]
+    define owner: [user]
+condition in_region(region: string, allowed: string) {
+  region == allowed
+}
+$$) > 0 AS model_written;
+-- pat's tuples leave the allowed region to whoever supplies it.
+SELECT agentauthz.write_tuple('claim:' || i, 'viewer', 'user:pat', condition_name => 'in_region',
+                              condition_context => '{}')
+  FROM generate_series(1, 2) i;
+SELECT agentauthz.write_tuple('claim:1', 'editor', 'user:pat');
+CREATE TABLE scond_claims (id int PRIMARY KEY, region text);
+INSERT INTO scond_claims VALUES (1, 'eu'), (2, 'apac');
+SELECT agentauthz.protect('scond_claims', 'claim', 'id', context_columns => '{region}');
+GRANT SELECT ON scond_claims TO scond_bot, scond_app;
+SELECT agentauthz.delegate('user:pat', 'agent:bot', '{viewer@claim:1,viewer@claim:2}',
+                           now() + interval '1 hour', 'claims') AS claims_token \gset
+-- 9a. Session values.
+GRANT agentauthz_app TO scond_bot;
+SET ROLE scond_bot;
+SELECT agentauthz.set_context('{"allowed": "eu"}', local => false);
+RESET ROLE;
+REVOKE agentauthz_app FROM scond_bot;
+SET ROLE scond_bot;
+SELECT agentauthz.act_for(:'claims_token', local => false) ->> 'valid' AS acting;
+-- The region stays unsupplied: no row (the values would open claim 1).
+SELECT id FROM scond_claims ORDER BY id;
+SELECT agentauthz.end_task();
+RESET ROLE;
+-- Control: the same values from the application itself open claim 1.
+SET ROLE scond_app;
+SELECT agentauthz.set_subject('user:pat', local => false) ->> 'valid' AS as_pat;
+SELECT agentauthz.set_context('{"allowed": "eu"}', local => false);
+SELECT id FROM scond_claims ORDER BY id;
+SELECT agentauthz.end_task();
+RESET ROLE;
+-- 9b. A subject.
+GRANT agentauthz_app TO scond_bot;
+SET ROLE scond_bot;
+SELECT agentauthz.set_subject('user:pat', local => false) ->> 'valid' AS as_pat;
+RESET ROLE;
+REVOKE agentauthz_app FROM scond_bot;
+SET ROLE scond_bot;
+SELECT agentauthz.current_actor() ->> 'valid' AS still_pat;
+SELECT agentauthz.check('editor', 'claim:1') AS lent_subject;
+SELECT regress.try($q$SELECT agentauthz.explain('editor', 'claim:1')$q$) AS explained;
+SELECT agentauthz.end_task();
+RESET ROLE;
+SELECT agentauthz.unprotect('scond_claims');
+DROP TABLE scond_claims;
+
 SET client_min_messages = warning;
 DROP EXTENSION agentauthz CASCADE;
 RESET client_min_messages;

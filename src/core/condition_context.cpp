@@ -102,7 +102,7 @@ const json::Value* ConditionEvaluator::parsed(std::string_view tuple_context, st
 
 const std::vector<ConditionEvaluator::RequestValue>& ConditionEvaluator::request_values(
     const ConditionInfo& info, ConditionId id) {
-  size_t index = static_cast<size_t>(id);
+  auto index = static_cast<size_t>(id);
   if (request_values_.size() <= index) request_values_.resize(index + 1);
   std::unique_ptr<std::vector<RequestValue>>& values = request_values_[index];
   if (values) return *values;

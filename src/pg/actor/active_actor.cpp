@@ -7,6 +7,7 @@
 #include "pg/actor/agent_roles.h"
 #include "pg/catalog/relations.h"
 #include "pg/common/guard.h"
+#include "pg/common/sql_args.h"
 #include "pg/common/statements.h"
 #include "pg/engine/engine.h"
 #include "pg/engine/visible_state.h"
@@ -133,6 +134,14 @@ ActiveActor compute(TimestampTz now) {
                    ", not by the current role " + role_name(role);
     return actor;
   }
+  if (context.kind == ActorContext::Kind::Subject &&
+      !current_role_is_one_of({"agentauthz_app", "agentauthz_admin"})) {
+    // set_subject() took a trusted application; a role since revoked (an
+    // agent's role lent agentauthz_app for a moment) keeps no subject.
+    actor.reason = "role " + role_name(role) +
+                   " set the actor subject and is no longer a member of agentauthz_app";
+    return actor;
+  }
   if (context.kind == ActorContext::Kind::Subject || context.kind == ActorContext::Kind::Agent) {
     actor.subject = context.subject;
     if (context.kind == ActorContext::Kind::Agent) actor.agent = context.subject;
@@ -222,7 +231,9 @@ bool session_acts_for_agent() {
   if (context.kind == ActorContext::Kind::Delegation || context.kind == ActorContext::Kind::Agent)
     return true;
   // A subject set by a trusted application role, for that role.
-  if (context.kind == ActorContext::Kind::Subject && context.role == GetUserId()) return false;
+  if (context.kind == ActorContext::Kind::Subject && context.role == GetUserId() &&
+      current_role_is_one_of({"agentauthz_app", "agentauthz_admin"}))
+    return false;
   return !agent_of_current_role().empty();
 }
 

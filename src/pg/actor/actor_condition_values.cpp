@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/json/json_parse.h"
+#include "pg/actor/agent_roles.h"
 #include "pg/actor/session_values.h"
 
 namespace agentauthz::pg {
@@ -21,12 +22,13 @@ struct Source {
   core::json::Value values;   // an object
 };
 
-// The actor's sources, parsed once per actor (its epoch), session values
-// and role: a check only adds them to its merger.
+// The actor's sources, parsed once per actor (its epoch), session values,
+// role and role memberships: a check only adds them to its merger.
 struct ParsedSources {
   bool valid = false;
   uint64_t actor_epoch = 0;
   uint64_t values_generation = 0;
+  uint64_t role_privileges = 0;  // whether the role may still supply values
   Oid role = InvalidOid;
   std::vector<Source> sources;
   core::ConditionContext merged;          // all of them, when they agree
@@ -76,8 +78,9 @@ const std::vector<Source>& sources_of(const ActiveActor& actor) {
   Oid role = GetUserId();
   uint64_t epoch = active_actor_epoch();
   uint64_t generation = session_values_generation();
+  uint64_t privileges = role_privileges_generation();
   if (parsed.valid && parsed.actor_epoch == epoch && parsed.values_generation == generation &&
-      parsed.role == role)
+      parsed.role_privileges == privileges && parsed.role == role)
     return parsed.sources;
   parsed.valid = false;  // until parsed: an error leaves nothing kept
   parsed.sources.clear();
@@ -92,6 +95,7 @@ const std::vector<Source>& sources_of(const ActiveActor& actor) {
   merge_sources();
   parsed.actor_epoch = epoch;
   parsed.values_generation = generation;
+  parsed.role_privileges = privileges;
   parsed.role = role;
   parsed.valid = true;
   return parsed.sources;

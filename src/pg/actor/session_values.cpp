@@ -1,6 +1,7 @@
 #include "pg/actor/session_values.h"
 
 #include "pg/actor/transaction_scoped.h"
+#include "pg/common/sql_args.h"
 
 namespace agentauthz::pg {
 
@@ -52,6 +53,9 @@ const core::json::Value* session_values_of_current_role() {
   const SessionValues& current = session_values.current();
   if (current.values.kind() != core::json::Kind::Object || current.role != GetUserId())
     return nullptr;
+  // Set while the role was a trusted application; a role since revoked (an
+  // agent's role lent agentauthz_app for a moment) supplies nothing.
+  if (!current_role_is_one_of({"agentauthz_app", "agentauthz_admin"})) return nullptr;
   return &current.values;
 }
 

@@ -23,7 +23,8 @@ void clear_session_values();
 // Ends the session's values at once, whatever the transaction does
 // (DISCARD ALL).
 void discard_session_values();
-// The values in force for the current role, or nullptr when it set none.
+// The values in force for the current role, or nullptr when it set none or
+// is no longer a member of agentauthz_app or agentauthz_admin.
 const core::json::Value* session_values_of_current_role();
 // Whether this transaction changed the session's values.
 bool session_values_changed();
