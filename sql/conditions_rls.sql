@@ -80,6 +80,9 @@ SELECT agentauthz.set_context('{"amount": 1}');
 SAVEPOINT s;
 SELECT id FROM refunds ORDER BY id;
 ROLLBACK TO s;
+-- A number is one value however written: 40.0 agrees with the row's 40.
+SELECT agentauthz.set_context('{"amount": 40.0}');
+SELECT agentauthz.check_id('viewer', 'refund', 1, '{"amount": 40}') AS same_number;
 -- A value nobody pins comes from set_context: pat's limit.
 SELECT agentauthz.set_context('{"limit": 50}');
 SELECT agentauthz.set_subject('user:pat') IS NOT NULL AS acting;

@@ -1,5 +1,7 @@
 #include "core/condition_context.h"
 
+#include <charconv>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -10,6 +12,23 @@
 namespace agentauthz::core {
 
 namespace {
+
+// Whether two sources give one value: the same JSON, or numbers of equal
+// value however written (100 and 100.0, 1e2). long double holds every
+// int64 and uint64 exactly, so distinct integers never compare equal; a
+// number beyond its range compares by its text.
+bool same_value(const json::Value& a, const json::Value& b) {
+  if (a.kind() == json::Kind::Number && b.kind() == json::Kind::Number) {
+    long double x = 0;
+    long double y = 0;
+    const std::string& at = a.text();
+    const std::string& bt = b.text();
+    if (std::from_chars(at.data(), at.data() + at.size(), x).ec == std::errc() &&
+        std::from_chars(bt.data(), bt.data() + bt.size(), y).ec == std::errc())
+      return x == y;
+  }
+  return a.dump() == b.dump();
+}
 
 // Parsed tuple contexts kept per evaluator before it starts over.
 constexpr size_t kMaxParsedBytes = 4u << 20;
@@ -57,7 +76,7 @@ void ContextMerger::add(std::string_view source, const std::string& name,
                         const json::Value& value) {
   for (size_t i = 0; i < members_.size(); ++i) {
     if (members_[i].first != name) continue;
-    if (members_[i].second.dump() == value.dump()) return;
+    if (same_value(members_[i].second, value)) return;
     // The values stay out of the message: an agent may not be shown what
     // its delegations or the session pin.
     throw Error(ErrorKind::InvalidArgument, "condition parameter \"" + name +

@@ -294,5 +294,29 @@ TEST(ContextMerger, SameValuesMergeDifferentValuesFail) {
   EXPECT_THROW(ConditionContext::from_json("{"), Error);
 }
 
+// A number is one value however it is written; distinct integers beyond a
+// double's precision, a number and its string, stay different values.
+TEST(ContextMerger, NumbersCompareByValue) {
+  auto merges = [](const char* first, const char* second) {
+    ContextMerger merger;
+    merger.add("delegation 1", ConditionContext::from_json(first).values());
+    try {
+      merger.add("the row", ConditionContext::from_json(second).values());
+    } catch (const Error&) {
+      return false;
+    }
+    return true;
+  };
+  EXPECT_TRUE(merges(R"({"a": 100})", R"({"a": 100.0})"));
+  EXPECT_TRUE(merges(R"({"a": 100})", R"({"a": 1e2})"));
+  EXPECT_TRUE(merges(R"({"a": 0})", R"({"a": -0})"));
+  EXPECT_FALSE(merges(R"({"a": 100})", R"({"a": 100.5})"));
+  EXPECT_FALSE(merges(R"({"a": 9007199254740993})", R"({"a": 9007199254740992})"));
+  EXPECT_FALSE(merges(R"({"a": 18446744073709551615})", R"({"a": 18446744073709551614})"));
+  EXPECT_FALSE(merges(R"({"a": 100})", R"({"a": "100"})"));
+  EXPECT_FALSE(merges(R"({"a": 1e99999})", R"({"a": 2e99999})"));
+  EXPECT_TRUE(merges(R"({"a": 1e99999})", R"({"a": 1e99999})"));
+}
+
 }  // namespace
 }  // namespace agentauthz::core
