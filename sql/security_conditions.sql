@@ -4,12 +4,13 @@ SET client_min_messages = warning;
 DROP EXTENSION IF EXISTS agentauthz CASCADE;
 CREATE EXTENSION agentauthz;
 DROP TABLE IF EXISTS scond_refunds, scond_claims, scond_docs;
-DROP ROLE IF EXISTS scond_bot, scond_helper, scond_intake, scond_app;
+DROP ROLE IF EXISTS scond_bot, scond_helper, scond_intake, scond_app, scond_lent, scond_plain;
 RESET client_min_messages;
 
 CREATE ROLE scond_bot;
 CREATE ROLE scond_helper;
 CREATE ROLE scond_intake;
+CREATE ROLE scond_lent;
 CREATE ROLE scond_app IN ROLE agentauthz_app;
 SELECT agentauthz.register_agent('agent:bot', 'scond_bot');
 SELECT agentauthz.register_agent('agent:helper', 'scond_helper');
@@ -581,16 +582,19 @@ SELECT agentauthz.write_tuple('claim:1', 'editor', 'user:pat');
 CREATE TABLE scond_claims (id int PRIMARY KEY, region text);
 INSERT INTO scond_claims VALUES (1, 'eu'), (2, 'apac');
 SELECT agentauthz.protect('scond_claims', 'claim', 'id', context_columns => '{region}');
-GRANT SELECT ON scond_claims TO scond_bot, scond_app;
-SELECT agentauthz.delegate('user:pat', 'agent:bot', '{viewer@claim:1,viewer@claim:2}',
-                           now() + interval '1 hour', 'claims') AS claims_token \gset
--- 9a. Session values.
-GRANT agentauthz_app TO scond_bot;
-SET ROLE scond_bot;
+GRANT SELECT ON scond_claims TO scond_app;
+-- 9a. Session values: a role lent agentauthz_app sets them, is revoked and
+-- registered as an agent.
+GRANT agentauthz_app TO scond_lent;
+SET ROLE scond_lent;
 SELECT agentauthz.set_context('{"allowed": "eu"}', local => false);
 RESET ROLE;
-REVOKE agentauthz_app FROM scond_bot;
-SET ROLE scond_bot;
+REVOKE agentauthz_app FROM scond_lent;
+SELECT agentauthz.register_agent('agent:lent', 'scond_lent');
+GRANT SELECT ON scond_claims TO scond_lent;
+SELECT agentauthz.delegate('user:pat', 'agent:lent', '{viewer@claim:1,viewer@claim:2}',
+                           now() + interval '1 hour', 'claims') AS claims_token \gset
+SET ROLE scond_lent;
 SELECT agentauthz.act_for(:'claims_token', local => false) ->> 'valid' AS acting;
 -- The region stays unsupplied: no row (the values would open claim 1).
 SELECT id FROM scond_claims ORDER BY id;
@@ -603,23 +607,45 @@ SELECT agentauthz.set_context('{"allowed": "eu"}', local => false);
 SELECT id FROM scond_claims ORDER BY id;
 SELECT agentauthz.end_task();
 RESET ROLE;
--- 9b. A subject.
-GRANT agentauthz_app TO scond_bot;
-SET ROLE scond_bot;
+-- 9b. A subject, set while lent, holds no longer after the revoke.
+CREATE ROLE scond_plain;
+GRANT agentauthz_app TO scond_plain;
+SET ROLE scond_plain;
 SELECT agentauthz.set_subject('user:pat', local => false) ->> 'valid' AS as_pat;
+SELECT agentauthz.check('editor', 'claim:1') AS while_lent;
 RESET ROLE;
-REVOKE agentauthz_app FROM scond_bot;
-SET ROLE scond_bot;
+REVOKE agentauthz_app FROM scond_plain;
+SET ROLE scond_plain;
 SELECT agentauthz.current_actor() ->> 'valid' AS still_pat;
 SELECT agentauthz.check('editor', 'claim:1') AS lent_subject;
 SELECT regress.try($q$SELECT agentauthz.explain('editor', 'claim:1')$q$) AS explained;
 SELECT agentauthz.end_task();
 RESET ROLE;
+DROP ROLE scond_plain;
+-- 9c. What PostgreSQL keeps past a revoke: SET ROLE agentauthz_app, and a
+-- SECURITY DEFINER function the lent role made agentauthz_app own. A
+-- session logged in as an agent's role acts as no trusted application,
+-- whatever role it sets.
+GRANT agentauthz_app TO scond_bot;
+SET SESSION AUTHORIZATION scond_bot;
+SET ROLE agentauthz_app;
+SELECT regress.try($q$SELECT agentauthz.set_subject('user:pat', local => false)$q$) AS set_role_subject;
+SELECT regress.try($q$SELECT agentauthz.set_context('{"allowed": "eu"}', local => false)$q$)
+  AS set_role_context;
+RESET ROLE;
+CREATE FUNCTION pg_temp.scond_door(s text) RETURNS boolean LANGUAGE sql SECURITY DEFINER
+  SET search_path = pg_catalog
+  AS $f$ SELECT agentauthz.set_subject(s, true) IS NOT NULL AND agentauthz.check('editor', 'claim:1') $f$;
+ALTER FUNCTION pg_temp.scond_door(text) OWNER TO agentauthz_app;
+SELECT regress.try($q$SELECT pg_temp.scond_door('user:pat')$q$) AS definer_subject;
+DROP FUNCTION pg_temp.scond_door(text);
+RESET SESSION AUTHORIZATION;
+REVOKE agentauthz_app FROM scond_bot;
 SELECT agentauthz.unprotect('scond_claims');
 DROP TABLE scond_claims;
 
 SET client_min_messages = warning;
 DROP EXTENSION agentauthz CASCADE;
 RESET client_min_messages;
-DROP OWNED BY scond_bot, scond_helper, scond_intake, scond_app;
-DROP ROLE scond_bot, scond_helper, scond_intake, scond_app;
+DROP OWNED BY scond_bot, scond_helper, scond_intake, scond_app, scond_lent;
+DROP ROLE scond_bot, scond_helper, scond_intake, scond_app, scond_lent;

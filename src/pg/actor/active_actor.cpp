@@ -134,12 +134,11 @@ ActiveActor compute(TimestampTz now) {
                    ", not by the current role " + role_name(role);
     return actor;
   }
-  if (context.kind == ActorContext::Kind::Subject &&
-      !current_role_is_one_of({"agentauthz_app", "agentauthz_admin"})) {
+  if (context.kind == ActorContext::Kind::Subject && !trusted_application_session()) {
     // set_subject() took a trusted application; a role since revoked (an
     // agent's role lent agentauthz_app for a moment) keeps no subject.
     actor.reason = "role " + role_name(role) +
-                   " set the actor subject and is no longer a member of agentauthz_app";
+                   " set the actor subject and no longer acts as a trusted application";
     return actor;
   }
   if (context.kind == ActorContext::Kind::Subject || context.kind == ActorContext::Kind::Agent) {
@@ -226,13 +225,18 @@ std::vector<DelegationRow> read_chain(int64_t leaf_id, TimestampTz now) {
   return links;
 }
 
+bool trusted_application_session() {
+  return current_role_is_one_of({"agentauthz_app", "agentauthz_admin"}) &&
+         agent_of_session().empty();
+}
+
 bool session_acts_for_agent() {
   const ActorContext& context = explicit_context();
   if (context.kind == ActorContext::Kind::Delegation || context.kind == ActorContext::Kind::Agent)
     return true;
   // A subject set by a trusted application role, for that role.
   if (context.kind == ActorContext::Kind::Subject && context.role == GetUserId() &&
-      current_role_is_one_of({"agentauthz_app", "agentauthz_admin"}))
+      trusted_application_session())
     return false;
   return !agent_of_current_role().empty();
 }

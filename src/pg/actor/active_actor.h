@@ -59,5 +59,12 @@ std::string agent_of_role(Oid role);
 // the login role: a session logged in as an agent stays that agent
 // whatever role it sets.
 std::string agent_of_session();
+// Whether the current role acts as a trusted application (set_subject,
+// set_context): a member of agentauthz_app or agentauthz_admin, in a
+// session no agent's role is part of. An agent's role lent the membership
+// for a while could have kept it past the revoke: SET ROLE agentauthz_app
+// stays in force, and so does a SECURITY DEFINER function it made the
+// role own.
+bool trusted_application_session();
 
 }  // namespace agentauthz::pg

@@ -209,10 +209,10 @@ std::string run_act_for(std::string_view token_text, bool local) {
 // Refuses (42501) unless the current role is a trusted application's: what
 // set_subject() and set_context() accept.
 void require_trusted_application(const char* refusal, const char* function) {
-  if (!current_role_is_one_of({"agentauthz_app", "agentauthz_admin"}))
+  if (!trusted_application_session())
     throw core::Error(core::ErrorKind::Forbidden, refusal,
                       std::string("only members of agentauthz_app or agentauthz_admin may call ") +
-                          function + "()");
+                          function + "(), in a session no agent's role is part of");
 }
 
 std::string run_set_subject(std::string_view subject, bool local) {

@@ -1,7 +1,7 @@
 #include "pg/actor/session_values.h"
 
+#include "pg/actor/active_actor.h"
 #include "pg/actor/transaction_scoped.h"
-#include "pg/common/sql_args.h"
 
 namespace agentauthz::pg {
 
@@ -55,7 +55,7 @@ const core::json::Value* session_values_of_current_role() {
     return nullptr;
   // Set while the role was a trusted application; a role since revoked (an
   // agent's role lent agentauthz_app for a moment) supplies nothing.
-  if (!current_role_is_one_of({"agentauthz_app", "agentauthz_admin"})) return nullptr;
+  if (!trusted_application_session()) return nullptr;
   return &current.values;
 }
 

@@ -24,7 +24,7 @@ void clear_session_values();
 // (DISCARD ALL).
 void discard_session_values();
 // The values in force for the current role, or nullptr when it set none or
-// is no longer a member of agentauthz_app or agentauthz_admin.
+// no longer acts as a trusted application (trusted_application_session).
 const core::json::Value* session_values_of_current_role();
 // Whether this transaction changed the session's values.
 bool session_values_changed();
