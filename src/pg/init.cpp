@@ -10,6 +10,7 @@
 #include "pg/common/prepare_refusal.h"
 #include "pg/common/statements.h"
 #include "pg/engine/scan_session.h"
+#include "pg/engine/writer_marks.h"
 #include "pg/settings.h"
 
 extern "C" {
@@ -177,6 +178,7 @@ void _PG_init(void) {
   agentauthz::pg::register_statement_hooks();
   agentauthz::pg::register_catalog_callbacks();
   agentauthz::pg::register_scan_lifecycle();
+  agentauthz::pg::writer_marks::register_callbacks();
   agentauthz::pg::register_context_callbacks();
   agentauthz::pg::register_agent_prepare_check();
   agentauthz::pg::register_role_privileges_callbacks();
@@ -184,6 +186,7 @@ void _PG_init(void) {
   agentauthz::pg::audit::register_hooks();
   if (process_shared_preload_libraries_in_progress) {
     agentauthz::pg::audit_queue::register_hooks();
+    agentauthz::pg::writer_marks::register_hooks();
     EnableQueryId();  // statement identity for the audit log
   }
 }

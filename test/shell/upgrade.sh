@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ALTER EXTENSION agentauthz UPDATE from each released version (0.1, 0.2,
-# 0.3, 0.4): a database used under it (models, tuples, agents, delegations,
+# 0.3, 0.4, 0.5): a database used under it (models, tuples, agents, delegations,
 # protected and synced tables, audit rows) is updated in place. Afterwards
 # it has exactly the functions (and their comments), grants, triggers and
 # policies a fresh install of the current version has, nothing stored is
@@ -171,7 +171,7 @@ shape="SELECT string_agg(x, E'\n' ORDER BY x) FROM (
   SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
     FROM pg_constraint WHERE connamespace = 'agentauthz'::regnamespace
   UNION ALL
-  SELECT 'trigger ' || t.tgrelid::regclass || ' ' || pg_get_triggerdef(t.oid)
+  SELECT 'trigger ' || t.tgrelid::regclass || ' ' || pg_get_triggerdef(t.oid) || ' ' || t.tgenabled::text
     FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE NOT t.tgisinternal
   UNION ALL
   SELECT 'type ' || t.typname || ' acl=' || coalesce(t.typacl::text, '-')
@@ -244,5 +244,6 @@ upgrade_from 0.1
 upgrade_from 0.2
 upgrade_from 0.3
 upgrade_from 0.4
-echo "upgrade 0.1, 0.2, 0.3 and 0.4 -> $CURRENT: $((CHECKS - FAILS)) checks passed, $FAILS failed"
+upgrade_from 0.5
+echo "upgrade 0.1, 0.2, 0.3, 0.4 and 0.5 -> $CURRENT: $((CHECKS - FAILS)) checks passed, $FAILS failed"
 ((FAILS == 0))

@@ -215,18 +215,20 @@ std::string store_delegation(const NewDelegation& d) {
                         NameGetDatum(&creator),     JsonbPGetDatum(d.context)};
     char nulls[10] = {d.parent_id == 0 ? 'n' : ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
     // Without a context the column is not named: the library also serves a
-    // database not yet updated to 0.5, whose table lacks it.
+    // database not yet updated to 0.5, whose table lacks it. No row limit: a
+    // RETURNING statement stopped at one row never fires its AFTER STATEMENT
+    // triggers.
     int rc = d.context == nullptr
                  ? SPI_execute_with_args(
                        "INSERT INTO agentauthz.delegations (parent_id, principal, agent, scopes, "
                        "purpose, expires_at, depth, secret_hash, created_by) "
                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-                       9, types, values, nulls, false, 1)
+                       9, types, values, nulls, false, 0)
                  : SPI_execute_with_args(
                        "INSERT INTO agentauthz.delegations (parent_id, principal, agent, scopes, "
                        "purpose, expires_at, depth, secret_hash, created_by, context) "
                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-                       10, types, values, nulls, false, 1);
+                       10, types, values, nulls, false, 0);
     if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
       elog(ERROR, "could not store the delegation: %s", SPI_result_code_string(rc));
     bool isnull;

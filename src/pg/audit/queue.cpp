@@ -55,16 +55,12 @@ struct Writer {
   int slot;  // -1: free
 };
 
-// Writer transactions are remembered by xid modulo this, newest winning.
-constexpr uint32 kWriterXids = 4096;
-
 struct Shared {
   int slots;
   int writers;
   int owners;         // entries of the per-backend byte counts
   uint32 next_claim;  // where writers start looking, so that no ring starves
   uint64 ring_size;
-  pg_atomic_uint32 writer_xids[kWriterXids];
 };
 
 Shared* shared = nullptr;
@@ -120,8 +116,6 @@ void startup_shmem() {
     shared->owners = owner_count();
     shared->next_claim = 0;
     shared->ring_size = ring_bytes();
-    for (pg_atomic_uint32& xid : shared->writer_xids)
-      pg_atomic_init_u32(&xid, InvalidTransactionId);
     for (int i = 0; i < shared->slots; ++i) {
       Slot* s = &slot_array[i];
       memset(s, 0, sizeof(Slot));
@@ -477,17 +471,6 @@ std::vector<SlotStats> stats() {
     if (st.database != InvalidOid) out.push_back(st);
   }
   return out;
-}
-
-void note_writer_transaction(TransactionId xid) {
-  if (!available() || !TransactionIdIsNormal(xid)) return;
-  pg_atomic_write_u32(&shared->writer_xids[xid % kWriterXids], xid);
-  pg_write_barrier();  // before the commit that makes it visible
-}
-
-bool is_writer_transaction(TransactionId xid) {
-  return available() && TransactionIdIsNormal(xid) &&
-         pg_atomic_read_u32(&shared->writer_xids[xid % kWriterXids]) == xid;
 }
 
 // The writer's side runs in plain PostgreSQL frames (pg/audit/worker.cpp).

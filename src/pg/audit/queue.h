@@ -64,14 +64,6 @@ struct SlotStats {
 };
 std::vector<SlotStats> stats();
 
-// Transactions of the audit writers: they write only the audit tables, so
-// a snapshot that differs from another only by them sees the same tuples,
-// models and delegations (pg/engine/visible_state.cpp keeps its caches across them).
-// The writer notes its transaction before committing it.
-void note_writer_transaction(TransactionId xid);
-// Whether `xid` is one noted recently (false for older ones, forgotten).
-bool is_writer_transaction(TransactionId xid);
-
 // Writer side ---------------------------------------------------------------
 
 // Writer `writer` is up and not connected to a database: records its latch,

@@ -107,7 +107,6 @@ BatchResult write_batch(int slot) {
   append_to_audit_log(records);
   pg_guard([] {
     PopActiveSnapshot();
-    audit_queue::note_writer_transaction(GetTopTransactionIdIfAny());
     CommitTransactionCommand();
     pgstat_report_activity(STATE_IDLE, nullptr);
   });

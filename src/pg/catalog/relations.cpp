@@ -2,6 +2,9 @@
 
 extern "C" {
 #include "catalog/pg_extension.h"
+#include "catalog/pg_proc.h"
+#include "utils/builtins.h"
+#include "utils/syscache.h"
 }
 
 namespace agentauthz::pg {
@@ -11,7 +14,6 @@ namespace {
 Catalog cached;
 bool cached_valid = false;
 uint64 generation = 1;
-uint64 tuples_gen = 1;
 uint64 actor_gen = 1;
 
 Oid lookup_relation(const char* name, Oid schema) {
@@ -22,6 +24,17 @@ Oid lookup_relation(const char* name, Oid schema) {
              errmsg("agentauthz relation \"%s\" is missing", name),
              errhint("Run CREATE EXTENSION agentauthz or ALTER EXTENSION agentauthz UPDATE.")));
   return relid;
+}
+
+// Whether the trigger function agentauthz.note_write() exists: a database
+// still at 0.5 (the library updated, not yet the extension) has no
+// triggers that mark its writers.
+bool lookup_writes_marked(Oid schema) {
+  oidvector* no_arguments = buildoidvector(nullptr, 0);
+  Oid function = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum("note_write"),
+                                 PointerGetDatum(no_arguments), ObjectIdGetDatum(schema));
+  pfree(no_arguments);
+  return OidIsValid(function);
 }
 
 // The owner of the installed extension: whose rights privileged code
@@ -59,7 +72,6 @@ void relcache_callback(Datum, Oid relid) {
   if (everything || relid == cached.tuples || relid == cached.models ||
       relid == cached.tuples_pkey || relid == cached.tuples_subject ||
       relid == cached.tuples_usersets || relid == cached.models_pkey) {
-    tuples_gen++;
     generation++;
     cached_valid = false;
   }
@@ -87,6 +99,7 @@ const Catalog& catalog() {
   found.delegations = lookup_relation("delegations", found.schema);
   found.delegations_pkey = lookup_relation("delegations_pkey", found.schema);
   found.extension_owner = lookup_extension_owner();
+  found.writes_marked = lookup_writes_marked(found.schema);
   found.generation = generation;
   cached = found;
   cached_valid = true;
@@ -105,8 +118,6 @@ void check_columns(Relation rel, const char* const* names, int count) {
 }
 
 uint64 catalog_generation() { return generation; }
-uint64 tuples_generation() { return tuples_gen; }
-void bump_tuples_generation() { tuples_gen++; }
 uint64 actor_tables_generation() { return actor_gen; }
 
 void register_catalog_callbacks() { CacheRegisterRelcacheCallback(relcache_callback, (Datum)0); }

@@ -21,7 +21,10 @@ struct Catalog {
   Oid delegations = InvalidOid;
   Oid delegations_pkey = InvalidOid;  // (id)
   Oid extension_owner = InvalidOid;   // whose rights privileged code runs with
-  uint64 generation = 0;              // bumped on every invalidation
+  // The tables' note_write triggers are installed (0.6): their writers
+  // mark themselves (pg/engine/writer_marks.h).
+  bool writes_marked = false;
+  uint64 generation = 0;  // bumped on every invalidation
 };
 
 // Returns the catalog, looking it up if needed; raises an ERROR when the
@@ -33,10 +36,6 @@ const Catalog& catalog();
 void check_columns(Relation rel, const char* const* names, int count);
 // Returns the current generation without looking anything up.
 uint64 catalog_generation();
-// Generation of the tuples table's contents as seen by this backend: bumped
-// when tuples are written locally or the table is invalidated.
-uint64 tuples_generation();
-void bump_tuples_generation();
 // Generation of agents and delegations as this backend has been told of
 // them: bumped by every invalidation of either table (their writes send
 // one, see agentauthz_actors_changed). A validated actor holds while it

@@ -2,6 +2,7 @@
 
 #include "pg/catalog/relations.h"
 #include "pg/engine/visible_state.h"
+#include "pg/engine/writer_marks.h"
 
 namespace agentauthz::pg {
 
@@ -79,16 +80,11 @@ void xact_callback(XactEvent event, void*) {
   }
 }
 
-void subxact_callback(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
-  // Tuples written in the aborted subtransaction are no longer visible.
-  if (event == SUBXACT_EVENT_ABORT_SUB) bump_tuples_generation();
-}
-
 }  // namespace
 
 bool Stamp::operator==(const Stamp& o) const {
   if (lxid != o.lxid || xmin != o.xmin || xmax != o.xmax || curcid != o.curcid ||
-      completions != o.completions || tuples_generation != o.tuples_generation ||
+      completions != o.completions || writes_generation != o.writes_generation ||
       catalog_generation != o.catalog_generation)
     return false;
   // Without a completion count two snapshots may differ in their in-progress
@@ -105,7 +101,7 @@ Stamp current_stamp() {
   stamp.completions = snapshot->snapXactCompletionCount;
   stamp.curcid = snapshot->curcid;
   stamp.snapshot = snapshot;
-  stamp.tuples_generation = tuples_generation();
+  stamp.writes_generation = writer_marks::writes_generation();
   stamp.catalog_generation = catalog_generation();
   return stamp;
 }
@@ -139,8 +135,8 @@ bool scans_prepare() {
   session.open = true;
   session.stamp = stamp;
   ++statements;
-  return !same_view_as_before(session.snapshot, session.now, stamp.tuples_generation,
-                              stamp.catalog_generation);
+  return !same_view_as_before(session.snapshot, session.now, stamp.writes_generation,
+                              stamp.catalog_generation, catalog().writes_marked);
 }
 
 void scans_close() {
@@ -185,7 +181,6 @@ void register_scan_lifecycle() {
   prev_process_utility = ProcessUtility_hook;
   ProcessUtility_hook = agentauthz_process_utility;
   RegisterXactCallback(xact_callback, nullptr);
-  RegisterSubXactCallback(subxact_callback, nullptr);
 }
 
 }  // namespace agentauthz::pg

@@ -24,7 +24,7 @@ struct Stamp {
   uint64 completions = 0;
   CommandId curcid = InvalidCommandId;
   const void* snapshot = nullptr;  // identity, when completions is unknown
-  uint64 tuples_generation = 0;
+  uint64 writes_generation = 0;
   uint64 catalog_generation = 0;
 
   bool operator==(const Stamp& o) const;

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <vector>
 
-#include "pg/audit/queue.h"
 #include "pg/common/guard.h"
+#include "pg/engine/writer_marks.h"
 
 namespace agentauthz::pg {
 
@@ -17,22 +17,23 @@ struct View {
   CommandId curcid = InvalidCommandId;
   TransactionId xmin = InvalidTransactionId;
   TransactionId xmax = InvalidTransactionId;
-  bool suboverflowed = false;
   bool recovery = false;
   std::vector<TransactionId> xip;     // sorted
   std::vector<TransactionId> subxip;  // sorted
-  uint64 tuples_generation = 0;
+  uint64 writes_generation = 0;
   uint64 catalog_generation = 0;
+  bool writes_marked = false;
   TimestampTz now = 0;
 };
 
 View last;
 TimestampTz valid_until = DT_NOEND;
 uint64_t epoch = 1;
+uint64_t kept = 0;
 
 // Captures what decides which tuples `snapshot` sees.
-View capture(Snapshot snapshot, TimestampTz now, uint64 tuples_generation,
-             uint64 catalog_generation) {
+View capture(Snapshot snapshot, TimestampTz now, uint64 writes_generation,
+             uint64 catalog_generation, bool writes_marked) {
   View view;
   view.valid = snapshot->snapshot_type == SNAPSHOT_MVCC;
   view.lxid = MyProc->lxid;
@@ -40,7 +41,6 @@ View capture(Snapshot snapshot, TimestampTz now, uint64 tuples_generation,
   view.curcid = snapshot->curcid;
   view.xmin = snapshot->xmin;
   view.xmax = snapshot->xmax;
-  view.suboverflowed = snapshot->suboverflowed;
   view.recovery = snapshot->takenDuringRecovery;
   view.xip.assign(snapshot->xip, snapshot->xip + snapshot->xcnt);
   std::sort(view.xip.begin(), view.xip.end());
@@ -48,8 +48,9 @@ View capture(Snapshot snapshot, TimestampTz now, uint64 tuples_generation,
     view.subxip.assign(snapshot->subxip, snapshot->subxip + snapshot->subxcnt);
     std::sort(view.subxip.begin(), view.subxip.end());
   }
-  view.tuples_generation = tuples_generation;
+  view.writes_generation = writes_generation;
   view.catalog_generation = catalog_generation;
+  view.writes_marked = writes_marked;
   view.now = now;
   return view;
 }
@@ -62,20 +63,32 @@ bool in_progress(const View& view, TransactionId xid) {
          std::binary_search(view.subxip.begin(), view.subxip.end(), xid);
 }
 
-// At most this many transaction ids are examined between two snapshots.
-constexpr uint32 kMaxXidsExamined = 1024;
+// At most this many transaction ids are examined between two snapshots
+// (a few hundred microseconds); farther apart, the view starts over.
+constexpr uint32 kMaxXidsExamined = 65536;
 
-// Whether two snapshots classify differently only transactions that
-// cannot change what the engine reads: audit writers' (they write only the
-// audit tables) and aborted ones. Agents' statements keep their caches
-// while the audit log is written.
-bool differ_only_by_writers(const View& a, const View& b) {
-  if (a.suboverflowed || b.suboverflowed || a.recovery || b.recovery) return false;
+// Whether two snapshots classify differently only transactions that did
+// not write the engine's tables (pg/engine/writer_marks.h), or that
+// aborted: then they see the same tuples, models, agents, delegations and
+// registrations. Orders placed, sessions updated and the audit log
+// written elsewhere leave what a backend kept in place.
+bool differ_only_by_other_writes(const View& a, const View& b) {
+  // A standby runs no triggers: nothing is marked there.
+  if (a.recovery || b.recovery) return false;
   TransactionId low = TransactionIdPrecedes(a.xmin, b.xmin) ? a.xmin : b.xmin;
   TransactionId high = TransactionIdPrecedes(a.xmax, b.xmax) ? b.xmax : a.xmax;
   if (!TransactionIdIsNormal(low) || high - low > kMaxXidsExamined) return false;
+  TransactionId horizon = writer_marks::current_horizon();
+  if (!TransactionIdIsValid(horizon)) return false;
+  // The marks of transactions the second snapshot sees as ended were set
+  // before they ended, so before it was taken.
+  pg_memory_barrier();
   for (TransactionId xid = low; xid != high;) {
-    if (in_progress(a, xid) != in_progress(b, xid) && !audit_queue::is_writer_transaction(xid)) {
+    // Only a marked transaction's commit changes what is visible; a
+    // writer's xid is its top-level one, which snapshots always list
+    // (subtransactions commit with it).
+    if (writer_marks::may_have_written(xid, horizon) &&
+        in_progress(a, xid) != in_progress(b, xid)) {
       bool committed = true;
       pg_guard([&] { committed = TransactionIdDidCommit(xid); });
       if (committed) return false;
@@ -85,32 +98,40 @@ bool differ_only_by_writers(const View& a, const View& b) {
   return true;
 }
 
-bool same_view(const View& a, const View& b) {
-  if (!a.valid || !b.valid || a.tuples_generation != b.tuples_generation ||
-      a.catalog_generation != b.catalog_generation || a.suboverflowed != b.suboverflowed ||
-      a.recovery != b.recovery)
-    return false;
+// Without marks (a database whose extension predates them), as before
+// them: the same snapshot, and this backend's own writes judged by its
+// transaction and command.
+bool same_unmarked_view(const View& a, const View& b) {
   bool identical = a.xmin == b.xmin && a.xmax == b.xmax && a.xip == b.xip && a.subxip == b.subxip;
-  if (!identical && !differ_only_by_writers(a, b)) return false;
+  if (!identical) return false;
   if (a.lxid == b.lxid) return a.curcid == b.curcid;
-  // Another transaction: this backend's own writes are visible to a
-  // transaction that made them and to no other until it commits -- and its
-  // commit or abort changes the snapshots that follow. Only a transaction
-  // that had written nothing when the state was cached passes it on, and
-  // only to one that has written nothing yet.
   return !a.had_xid && !b.had_xid && a.curcid == FirstCommandId && b.curcid == FirstCommandId;
+}
+
+bool same_view(const View& a, const View& b) {
+  if (!a.valid || !b.valid || a.writes_generation != b.writes_generation ||
+      a.catalog_generation != b.catalog_generation || a.recovery != b.recovery)
+    return false;
+  if (!a.writes_marked || !b.writes_marked) return same_unmarked_view(a, b);
+  // This backend's own writes to the engine's tables, and the end of a
+  // transaction that made them, change writes_generation: another command
+  // or transaction of its own sees the same as before otherwise.
+  bool identical = a.xmin == b.xmin && a.xmax == b.xmax && a.xip == b.xip && a.subxip == b.subxip;
+  return identical || differ_only_by_other_writes(a, b);
 }
 
 }  // namespace
 
-bool same_view_as_before(Snapshot snapshot, TimestampTz now, uint64 tuples_generation,
-                         uint64 catalog_generation) {
-  View next = capture(snapshot, now, tuples_generation, catalog_generation);
+bool same_view_as_before(Snapshot snapshot, TimestampTz now, uint64 writes_generation,
+                         uint64 catalog_generation, bool writes_marked) {
+  View next = capture(snapshot, now, writes_generation, catalog_generation, writes_marked);
   // Time only moves forward for what expired; what was live holds until
   // the earliest expiry read.
   bool same = last.valid && same_view(last, next) && now >= last.now && now < valid_until;
   last = std::move(next);
-  if (!same) {
+  if (same) {
+    ++kept;
+  } else {
     ++epoch;
     valid_until = DT_NOEND;
   }
@@ -128,5 +149,7 @@ void note_expiry(TimestampTz expires_at) {
 }
 
 uint64_t view_epoch() { return epoch; }
+
+uint64_t views_kept() { return kept; }
 
 }  // namespace agentauthz::pg

@@ -14,6 +14,7 @@
 #include "pg/common/privileged.h"
 #include "pg/common/sql_args.h"
 #include "pg/engine/engine.h"
+#include "pg/engine/writer_marks.h"
 #include "pg/tuples/tuple_columns.h"
 
 namespace agentauthz::pg {
@@ -40,7 +41,9 @@ int64 insert_model(std::string_view dsl) {
     NameData creator;
     namestrcpy(&creator, GetUserNameFromId(scope.caller(), false));
     Datum values[2] = {text_datum(dsl), NameGetDatum(&creator)};
-    int rc = SPI_execute_plan(plan, values, nullptr, false, 1);
+    // No row limit: a RETURNING statement stopped at one row never fires
+    // its AFTER STATEMENT triggers (note_write).
+    int rc = SPI_execute_plan(plan, values, nullptr, false, 0);
     if (rc != SPI_OK_INSERT_RETURNING || SPI_processed != 1)
       elog(ERROR, "could not store the model: %s", SPI_result_code_string(rc));
     bool isnull;
@@ -291,7 +294,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_tuples_changed) {
   TriggerData* trigger =
       agentauthz::pg::trigger_on(fcinfo, "tuples_changed", agentauthz::pg::TriggerTable::Tuples);
   CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger->tg_relation));
-  agentauthz::pg::bump_tuples_generation();
+  agentauthz::pg::writer_marks::mark_current_transaction();
   return PointerGetDatum(nullptr);
 }
 

@@ -1,0 +1,55 @@
+// SQL entry points of the engine's caches: the trigger that marks writers
+// of the engine's tables, and cache_stats().
+#include "pg/catalog/relations.h"
+#include "pg/common/guard.h"
+#include "pg/common/sql_args.h"
+#include "pg/engine/visible_state.h"
+#include "pg/engine/writer_marks.h"
+
+extern "C" {
+#include "access/xlog.h"
+#include "commands/trigger.h"
+#include "funcapi.h"
+}
+
+// Trigger function on the tables the engine reads, BEFORE each row and
+// each TRUNCATE (ALWAYS): marks the writing transaction.
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_note_write) {
+  using namespace agentauthz::pg;
+  TriggerData* trigger = nullptr;
+  pg_guard([&] {
+    if (!CALLED_AS_TRIGGER(fcinfo))
+      ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                      errmsg("note_write must be called as a trigger")));
+    trigger = reinterpret_cast<TriggerData*>(fcinfo->context);
+    // Anywhere else it would only make other backends start over.
+    if (RelationGetNamespace(trigger->tg_relation) != catalog().schema)
+      ereport(ERROR, (errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+                      errmsg("note_write fires only on agentauthz's tables, not on \"%s\"",
+                             RelationGetRelationName(trigger->tg_relation))));
+    writer_marks::mark_current_transaction();
+  });
+  if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event)) return PointerGetDatum(nullptr);
+  // BEFORE ROW: the row goes on unchanged.
+  HeapTuple row =
+      TRIGGER_FIRED_BY_UPDATE(trigger->tg_event) ? trigger->tg_newtuple : trigger->tg_trigtuple;
+  return PointerGetDatum(row);
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_cache_stats) {
+  using namespace agentauthz::pg;
+  require_admin("cache_stats", "Only agentauthz_admin may read the caches' statistics.");
+  Datum result = 0;
+  pg_guard([&] {
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+      elog(ERROR, "cache_stats must return a row");
+    desc = BlessTupleDesc(desc);
+    bool marked = writer_marks::available() && !RecoveryInProgress() && catalog().writes_marked;
+    Datum values[3] = {Int64GetDatum(static_cast<int64>(view_epoch() - 1)),
+                       Int64GetDatum(static_cast<int64>(views_kept())), BoolGetDatum(marked)};
+    bool nulls[3] = {false, false, false};
+    result = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+  });
+  return result;
+}
