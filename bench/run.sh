@@ -89,11 +89,14 @@ SQL
 # --- measurements ---------------------------------------------------------
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
-# Run before each timed statement: a transaction that takes an xid and
-# commits changes the snapshots that follow, so the engine starts each run
-# with empty caches instead of reusing what the previous run read (it keeps
-# them across statements only while snapshots see the same data).
-fresh_view="SELECT 'X', pg_current_xact_id();"
+# Run before each timed statement: a transaction that writes (and takes
+# back) a tuple, so the engine starts each run with empty caches instead of
+# reusing what the previous run read (it keeps them across every commit
+# that wrote none of its tables: see "kept caches" below).
+fresh_view="BEGIN;
+SELECT 'X', agentauthz.write_tuple('document:bench-reset', 'viewer', 'user:bench-reset');
+SELECT 'X', agentauthz.delete_tuple('document:bench-reset', 'viewer', 'user:bench-reset');
+COMMIT;"
 
 # time_checks FN KIND LIMIT: one psql session (one backend), one warm-up and
 # $reps timed statements; each statement runs FN over LIMIT requests of KIND
@@ -172,6 +175,59 @@ res=$(time_sql "SELECT * FROM agentauthz.list_objects('$lo_subject', 'viewer', '
 read -r lo_ms lo_count <<<"$res"
 res=$(time_sql "SELECT * FROM bench.cte_list_objects('$lo_subject', 'viewer', 'document')")
 read -r lo_cte_ms lo_cte_count <<<"$res"
+
+# --- kept caches ----------------------------------------------------------
+# Agents issue short statements; what one statement read is kept for the
+# next unless a transaction that wrote the extension's tables committed in
+# between. Statements of $kept_n checks of one kind, $kept_stmts of them:
+#   warm   back to back in one session;
+#   cold   an unrelated transaction commits before each (it takes an xid);
+#   fresh  each on a new connection (a new backend);
+#   load   back to back while pgbench commits $load_tps unrelated inserts a second.
+kept_n=${BENCH_KEPT_REQUESTS:-500}
+kept_stmts=${BENCH_KEPT_STATEMENTS:-40}
+load_tps=${BENCH_LOAD_TPS:-1000}
+kept_kinds=(direct group folder denied)
+q -c "CREATE TABLE IF NOT EXISTS bench.orders (id bigserial PRIMARY KEY, item text)" >/dev/null
+kept_stmt() {
+  echo "SELECT 'T', count(*) FILTER (WHERE agentauthz.check(subject, relation, object)),
+       extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000
+  FROM bench.requests WHERE kind = '$1' AND seq < $kept_n;"
+}
+# time_kept KIND MODE: prints the median ms per statement.
+time_kept() {
+  local kind=$1 mode=$2 stmt script="" i
+  stmt=$(kept_stmt "$kind")
+  if [[ $mode == fresh ]]; then
+    for ((i = 0; i < kept_stmts; i++)); do q -F ' ' -c "$stmt"; done | awk '$1 == "T" {print $3}' | median
+    return
+  fi
+  for ((i = 0; i <= kept_stmts; i++)); do
+    [[ $mode == cold ]] && script+="SELECT pg_current_xact_id();"$'\n'
+    script+="$stmt"$'\n'
+  done
+  q -F ' ' <<<"$script" | awk '$1 == "T" {print $3}' | tail -n +2 | median
+}
+declare -A kept_warm kept_cold kept_fresh kept_load
+for kind in "${kept_kinds[@]}"; do
+  log "kept caches: $kind, $kept_stmts statements of $kept_n checks, warm, cold and fresh"
+  kept_warm[$kind]=$(time_kept "$kind" warm)
+  kept_cold[$kind]=$(time_kept "$kind" cold)
+  kept_fresh[$kind]=$(time_kept "$kind" fresh)
+done
+log "kept caches under load: pgbench commits $load_tps unrelated inserts a second"
+echo "INSERT INTO bench.orders (item) VALUES ('paper');" >"${TMPDIR:-/tmp}/agentauthz-bench-load.sql"
+"$pgbin/pgbench" -n -R "$load_tps" -T 3600 -c 2 -j 1 -f "${TMPDIR:-/tmp}/agentauthz-bench-load.sql" \
+  >"${TMPDIR:-/tmp}/agentauthz-bench-load.log" 2>&1 &
+load_pid=$!
+sleep 2
+for kind in "${kept_kinds[@]}"; do kept_load[$kind]=$(time_kept "$kind" warm); done
+load_commits_before=$(q -c "SELECT count(*) FROM bench.orders")
+sleep 5
+load_rate=$(( ($(q -c "SELECT count(*) FROM bench.orders") - load_commits_before) / 5 ))
+kill "$load_pid" 2>/dev/null || true
+wait "$load_pid" 2>/dev/null || true
+q -c "TRUNCATE bench.orders" >/dev/null
 
 # --- agreement ------------------------------------------------------------
 log "verifying agentauthz.check against the baseline ($nbase requests per kind)"
@@ -275,6 +331,16 @@ echo
 printf 'list_objects(%s, viewer, document): %s documents (%.2f%% of all), agentauthz %.1f ms, baseline %.1f ms (%s documents), ratio %.1fx\n' \
   "$lo_subject" "$lo_count" "$(awk -v a="$lo_count" -v b="$n_docs" 'BEGIN{print 100*a/b}')" \
   "$lo_ms" "$lo_cte_ms" "$lo_cte_count" "$(awk -v a="$lo_ms" -v b="$lo_cte_ms" 'BEGIN{print b/a}')"
+echo
+printf 'kept caches: statements of %d checks, median of %d, ms per statement (ratio to warm)\n' "$kept_n" "$kept_stmts"
+printf '  %-8s %9s %18s %18s %24s\n' kind warm "cold (commit)" "fresh connection" "under $load_rate commits/s"
+for kind in "${kept_kinds[@]}"; do
+  w=${kept_warm[$kind]}
+  printf '  %-8s %9.2f %11.2f (%4.2fx) %11.2f (%4.2fx) %17.2f (%4.2fx)\n' "$kind" "$w" \
+    "${kept_cold[$kind]}" "$(awk -v a="${kept_cold[$kind]}" -v b="$w" 'BEGIN{print a/b}')" \
+    "${kept_fresh[$kind]}" "$(awk -v a="${kept_fresh[$kind]}" -v b="$w" 'BEGIN{print a/b}')" \
+    "${kept_load[$kind]}" "$(awk -v a="${kept_load[$kind]}" -v b="$w" 'BEGIN{print a/b}')"
+done
 echo
 echo "requests and answers (agentauthz over all n requests, baseline over the first base n):"
 for kind in "${kinds[@]}"; do
