@@ -1,10 +1,12 @@
 #include "pg/catalog/relations.h"
 
+#include <string>
+#include <utility>
+
 extern "C" {
 #include "catalog/pg_extension.h"
-#include "catalog/pg_proc.h"
-#include "utils/builtins.h"
-#include "utils/syscache.h"
+#include "catalog/pg_trigger.h"
+#include "commands/trigger.h"
 }
 
 namespace agentauthz::pg {
@@ -26,15 +28,42 @@ Oid lookup_relation(const char* name, Oid schema) {
   return relid;
 }
 
-// Whether the trigger function agentauthz.note_write() exists: a database
-// still at 0.5 (the library updated, not yet the extension) has no
-// triggers that mark its writers.
-bool lookup_writes_marked(Oid schema) {
-  oidvector* no_arguments = buildoidvector(nullptr, 0);
-  Oid function = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum("note_write"),
-                                 PointerGetDatum(no_arguments), ObjectIdGetDatum(schema));
-  pfree(no_arguments);
-  return OidIsValid(function);
+// Whether `relid` has the trigger `name`, firing always (ENABLE ALWAYS).
+bool fires_always(Oid relid, const std::string& name) {
+  Relation rel = table_open(TriggerRelationId, AccessShareLock);
+  ScanKeyData keys[2];
+  ScanKeyInit(&keys[0], Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ,
+              ObjectIdGetDatum(relid));
+  ScanKeyInit(&keys[1], Anum_pg_trigger_tgname, BTEqualStrategyNumber, F_NAMEEQ,
+              CStringGetDatum(name.c_str()));
+  SysScanDesc scan = systable_beginscan(rel, TriggerRelidNameIndexId, true, nullptr, 2, keys);
+  HeapTuple tuple = systable_getnext(scan);
+  bool always =
+      HeapTupleIsValid(tuple) &&
+      reinterpret_cast<Form_pg_trigger>(GETSTRUCT(tuple))->tgenabled == TRIGGER_FIRES_ALWAYS;
+  systable_endscan(scan);
+  table_close(rel, AccessShareLock);
+  return always;
+}
+
+// Whether every writer of the engine's tables marks itself: each table's
+// note_write triggers (0.6) are there and fire always. A database still at
+// 0.5 (the library updated, not yet the extension) has none; a superuser
+// may have disabled one. Disabling or dropping a trigger invalidates its
+// table, so this is looked up again.
+bool lookup_writes_marked(const Catalog& found) {
+  const std::pair<Oid, const char*> tables[] = {{found.tuples, "tuples"},
+                                                {found.models, "models"},
+                                                {found.agents, "agents"},
+                                                {found.delegations, "delegations"},
+                                                {found.protected_tables, "protected_tables"},
+                                                {found.synced_columns, "synced_columns"}};
+  for (const auto& [relid, name] : tables) {
+    if (!fires_always(relid, std::string(name) + "_written") ||
+        !fires_always(relid, std::string(name) + "_emptied"))
+      return false;
+  }
+  return true;
 }
 
 // The owner of the installed extension: whose rights privileged code
@@ -71,7 +100,8 @@ void relcache_callback(Datum, Oid relid) {
   }
   if (everything || relid == cached.tuples || relid == cached.models ||
       relid == cached.tuples_pkey || relid == cached.tuples_subject ||
-      relid == cached.tuples_usersets || relid == cached.models_pkey) {
+      relid == cached.tuples_usersets || relid == cached.models_pkey ||
+      relid == cached.protected_tables || relid == cached.synced_columns) {
     generation++;
     cached_valid = false;
   }
@@ -99,7 +129,9 @@ const Catalog& catalog() {
   found.delegations = lookup_relation("delegations", found.schema);
   found.delegations_pkey = lookup_relation("delegations_pkey", found.schema);
   found.extension_owner = lookup_extension_owner();
-  found.writes_marked = lookup_writes_marked(found.schema);
+  found.protected_tables = lookup_relation("protected_tables", found.schema);
+  found.synced_columns = lookup_relation("synced_columns", found.schema);
+  found.writes_marked = lookup_writes_marked(found);
   found.generation = generation;
   cached = found;
   cached_valid = true;

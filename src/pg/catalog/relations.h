@@ -20,9 +20,11 @@ struct Catalog {
   Oid agents_pkey = InvalidOid;  // (role_name)
   Oid delegations = InvalidOid;
   Oid delegations_pkey = InvalidOid;  // (id)
-  Oid extension_owner = InvalidOid;   // whose rights privileged code runs with
-  // The tables' note_write triggers are installed (0.6): their writers
-  // mark themselves (pg/engine/writer_marks.h).
+  Oid protected_tables = InvalidOid;
+  Oid synced_columns = InvalidOid;
+  Oid extension_owner = InvalidOid;  // whose rights privileged code runs with
+  // The tables' note_write triggers are installed (0.6) and fire always:
+  // their writers mark themselves (pg/engine/writer_marks.h).
   bool writes_marked = false;
   uint64 generation = 0;  // bumped on every invalidation
 };

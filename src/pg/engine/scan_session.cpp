@@ -117,6 +117,9 @@ bool scans_current() {
 // Registers the active snapshot for a new statement (or command) and tells
 // whether what it sees may differ from the previous one's view.
 bool scans_prepare() {
+  // Invalidations sent before a commit this snapshot sees (a trigger
+  // disabled, then an unmarked write) are taken in before deciding.
+  AcceptInvalidationMessages();
   Stamp stamp = current_stamp();
   if (session.open && stamp == session.stamp) return false;
   scans_close();
@@ -135,8 +138,9 @@ bool scans_prepare() {
   session.open = true;
   session.stamp = stamp;
   ++statements;
+  bool writes_marked = catalog().writes_marked;
   return !same_view_as_before(session.snapshot, session.now, stamp.writes_generation,
-                              stamp.catalog_generation, catalog().writes_marked);
+                              stamp.catalog_generation, writes_marked);
 }
 
 void scans_close() {
