@@ -289,11 +289,13 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_tuples_validate) {
 }
 
 // AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE FOR EACH STATEMENT on
-// agentauthz.tuples: tells every backend's caches that tuples changed.
+// agentauthz.tuples: marks the writer (as note_write does, for databases
+// still at 0.5, which lack it). Other backends learn of the write from the
+// mark when the writer commits -- no relcache invalidation, which would
+// make every one of them rebuild the table's entry and start over even
+// under a REPEATABLE READ snapshot that cannot see the write.
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_tuples_changed) {
-  TriggerData* trigger =
-      agentauthz::pg::trigger_on(fcinfo, "tuples_changed", agentauthz::pg::TriggerTable::Tuples);
-  CacheInvalidateRelcacheByRelid(RelationGetRelid(trigger->tg_relation));
+  agentauthz::pg::trigger_on(fcinfo, "tuples_changed", agentauthz::pg::TriggerTable::Tuples);
   agentauthz::pg::writer_marks::mark_current_transaction();
   return PointerGetDatum(nullptr);
 }
