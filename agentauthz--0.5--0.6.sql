@@ -35,6 +35,16 @@ BEGIN
 END
 $$;
 
+-- The actor's and the tuples' own triggers fire under
+-- session_replication_role = replica too: a delegation revoked there must
+-- reach an agent inside its REPEATABLE READ transaction as any other.
+ALTER TABLE agentauthz.agents ENABLE ALWAYS TRIGGER agents_changed;
+ALTER TABLE agentauthz.agents ENABLE ALWAYS TRIGGER agents_truncated;
+ALTER TABLE agentauthz.delegations ENABLE ALWAYS TRIGGER delegations_changed;
+ALTER TABLE agentauthz.delegations ENABLE ALWAYS TRIGGER delegations_truncated;
+ALTER TABLE agentauthz.tuples ENABLE ALWAYS TRIGGER tuples_changed;
+ALTER TABLE agentauthz.tuples ENABLE ALWAYS TRIGGER tuples_truncated;
+
 -- What a backend's caches did ------------------------------------------------------
 
 CREATE FUNCTION agentauthz.cache_stats(OUT views bigint, OUT views_kept bigint,

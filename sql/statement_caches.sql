@@ -113,6 +113,24 @@ SELECT agentauthz.check('viewer', 'document:1') AS revoked;
 SELECT agentauthz.end_task();
 RESET ROLE;
 
+-- Within a transaction that wrote tuples, a statement's snapshot is taken
+-- under its own command: one that began before the write (the outer query
+-- around a function that writes, a cursor declared earlier) never hands
+-- what it read to a later command, nor the other way round.
+SELECT agentauthz.write_tuple('document:7', 'viewer', 'user:anne');
+BEGIN;
+SELECT agentauthz.delete_tuple('document:7', 'viewer', 'user:anne') AS deleted,
+       agentauthz.check('user:anne', 'viewer', 'document:7') AS outer_snapshot;
+SELECT agentauthz.check('user:anne', 'viewer', 'document:7') AS after_own_delete;
+ROLLBACK;
+BEGIN;
+DECLARE earlier CURSOR FOR SELECT agentauthz.check('user:anne', 'viewer', 'document:8') AS cursor_snapshot;
+SELECT agentauthz.write_tuple('document:8', 'viewer', 'user:anne');
+SELECT agentauthz.check('user:anne', 'viewer', 'document:8') AS after_own_write;
+FETCH earlier;
+CLOSE earlier;
+ROLLBACK;
+
 SET client_min_messages = warning;
 DROP TABLE delegation_tokens;
 DROP EXTENSION agentauthz CASCADE;

@@ -5,8 +5,12 @@
 
 extern "C" {
 #include "catalog/pg_extension.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_trigger.h"
 #include "commands/trigger.h"
+#include "utils/builtins.h"
+#include "utils/syscache.h"
 }
 
 namespace agentauthz::pg {
@@ -28,8 +32,27 @@ Oid lookup_relation(const char* name, Oid schema) {
   return relid;
 }
 
-// Whether `relid` has the trigger `name`, firing always (ENABLE ALWAYS).
-bool fires_always(Oid relid, const std::string& name) {
+// agentauthz.note_write() when it is still the library's C function (a
+// superuser could replace it with one that marks nothing), else InvalidOid.
+Oid lookup_note_write(Oid schema) {
+  oidvector* no_arguments = buildoidvector(nullptr, 0);
+  Oid function = GetSysCacheOid3(PROCNAMEARGSNSP, Anum_pg_proc_oid, CStringGetDatum("note_write"),
+                                 PointerGetDatum(no_arguments), ObjectIdGetDatum(schema));
+  pfree(no_arguments);
+  if (!OidIsValid(function)) return InvalidOid;
+  HeapTuple tuple = SearchSysCache1(PROCOID, ObjectIdGetDatum(function));
+  if (!HeapTupleIsValid(tuple)) return InvalidOid;
+  bool is_c = reinterpret_cast<Form_pg_proc>(GETSTRUCT(tuple))->prolang == ClanguageId;
+  bool isnull = true;
+  Datum source = SysCacheGetAttr(PROCOID, tuple, Anum_pg_proc_prosrc, &isnull);
+  bool ours = is_c && !isnull && strcmp(TextDatumGetCString(source), "agentauthz_note_write") == 0;
+  ReleaseSysCache(tuple);
+  return ours ? function : InvalidOid;
+}
+
+// Whether `relid` has the trigger `name` calling `function` as `type`
+// says, unconditionally (no WHEN), firing always (ENABLE ALWAYS).
+bool fires_always(Oid relid, const std::string& name, Oid function, int16 type) {
   Relation rel = table_open(TriggerRelationId, AccessShareLock);
   ScanKeyData keys[2];
   ScanKeyInit(&keys[0], Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ,
@@ -38,20 +61,30 @@ bool fires_always(Oid relid, const std::string& name) {
               CStringGetDatum(name.c_str()));
   SysScanDesc scan = systable_beginscan(rel, TriggerRelidNameIndexId, true, nullptr, 2, keys);
   HeapTuple tuple = systable_getnext(scan);
-  bool always =
-      HeapTupleIsValid(tuple) &&
-      reinterpret_cast<Form_pg_trigger>(GETSTRUCT(tuple))->tgenabled == TRIGGER_FIRES_ALWAYS;
+  bool always = false;
+  if (HeapTupleIsValid(tuple)) {
+    auto* form = reinterpret_cast<Form_pg_trigger>(GETSTRUCT(tuple));
+    always = form->tgenabled == TRIGGER_FIRES_ALWAYS && form->tgfoid == function &&
+             form->tgtype == type &&
+             heap_attisnull(tuple, Anum_pg_trigger_tgqual, RelationGetDescr(rel));
+  }
   systable_endscan(scan);
   table_close(rel, AccessShareLock);
   return always;
 }
 
 // Whether every writer of the engine's tables marks itself: each table's
-// note_write triggers (0.6) are there and fire always. A database still at
-// 0.5 (the library updated, not yet the extension) has none; a superuser
-// may have disabled one. Disabling or dropping a trigger invalidates its
-// table, so this is looked up again.
+// note_write triggers (0.6) are there as made and fire always. A database
+// still at 0.5 (the library updated, not yet the extension) has none; a
+// superuser may have disabled, replaced or qualified one, or replaced the
+// function. Changing a trigger invalidates its table, changing a function
+// the catalog (proc_callback), so this is looked up again.
 bool lookup_writes_marked(const Catalog& found) {
+  Oid function = lookup_note_write(found.schema);
+  if (!OidIsValid(function)) return false;
+  constexpr int16 kEachRow = TRIGGER_TYPE_ROW | TRIGGER_TYPE_BEFORE | TRIGGER_TYPE_INSERT |
+                             TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_DELETE;
+  constexpr int16 kTruncate = TRIGGER_TYPE_BEFORE | TRIGGER_TYPE_TRUNCATE;
   const std::pair<Oid, const char*> tables[] = {{found.tuples, "tuples"},
                                                 {found.models, "models"},
                                                 {found.agents, "agents"},
@@ -59,8 +92,8 @@ bool lookup_writes_marked(const Catalog& found) {
                                                 {found.protected_tables, "protected_tables"},
                                                 {found.synced_columns, "synced_columns"}};
   for (const auto& [relid, name] : tables) {
-    if (!fires_always(relid, std::string(name) + "_written") ||
-        !fires_always(relid, std::string(name) + "_emptied"))
+    if (!fires_always(relid, std::string(name) + "_written", function, kEachRow) ||
+        !fires_always(relid, std::string(name) + "_emptied", function, kTruncate))
       return false;
   }
   return true;
@@ -107,6 +140,13 @@ void relcache_callback(Datum, Oid relid) {
   }
 }
 
+// Any function changed (CREATE OR REPLACE sends no relcache invalidation):
+// note_write may no longer be the library's, so writes_marked is looked up
+// again. What is cached stays: a replaced function marks no later write,
+// and the lookup sees that before any. Must not allocate, read catalogs or
+// raise errors.
+void proc_callback(Datum, int, uint32) { cached_valid = false; }
+
 }  // namespace
 
 // Returns the extension's relation and index oids, looked up once until the catalog changes.
@@ -152,6 +192,9 @@ void check_columns(Relation rel, const char* const* names, int count) {
 uint64 catalog_generation() { return generation; }
 uint64 actor_tables_generation() { return actor_gen; }
 
-void register_catalog_callbacks() { CacheRegisterRelcacheCallback(relcache_callback, (Datum)0); }
+void register_catalog_callbacks() {
+  CacheRegisterRelcacheCallback(relcache_callback, (Datum)0);
+  CacheRegisterSyscacheCallback(PROCOID, proc_callback, (Datum)0);
+}
 
 }  // namespace agentauthz::pg

@@ -138,7 +138,7 @@ bool scans_prepare() {
   session.open = true;
   session.stamp = stamp;
   ++statements;
-  bool writes_marked = catalog().writes_marked;
+  bool writes_marked = writer_marks::available() && catalog().writes_marked;
   return !same_view_as_before(session.snapshot, session.now, stamp.writes_generation,
                               stamp.catalog_generation, writes_marked);
 }

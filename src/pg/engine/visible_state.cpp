@@ -15,6 +15,7 @@ struct View {
   LocalTransactionId lxid = InvalidLocalTransactionId;
   bool had_xid = false;
   CommandId curcid = InvalidCommandId;
+  bool wrote = false;  // its transaction had written the engine's tables
   TransactionId xmin = InvalidTransactionId;
   TransactionId xmax = InvalidTransactionId;
   bool recovery = false;
@@ -39,6 +40,7 @@ View capture(Snapshot snapshot, TimestampTz now, uint64 writes_generation,
   view.lxid = MyProc->lxid;
   view.had_xid = TransactionIdIsValid(GetTopTransactionIdIfAny());
   view.curcid = snapshot->curcid;
+  view.wrote = writer_marks::transaction_wrote();
   view.xmin = snapshot->xmin;
   view.xmax = snapshot->xmax;
   view.recovery = snapshot->takenDuringRecovery;
@@ -63,8 +65,8 @@ bool in_progress(const View& view, TransactionId xid) {
          std::binary_search(view.subxip.begin(), view.subxip.end(), xid);
 }
 
-// At most this many transaction ids are examined between two snapshots
-// (a few hundred microseconds); farther apart, the view starts over.
+// At most this many transaction ids begun between two snapshots are
+// examined (a few hundred microseconds); more, and the view starts over.
 constexpr uint32 kMaxXidsExamined = 65536;
 
 // Whether two snapshots classify differently only transactions that did
@@ -75,24 +77,33 @@ constexpr uint32 kMaxXidsExamined = 65536;
 bool differ_only_by_other_writes(const View& a, const View& b) {
   // A standby runs no triggers: nothing is marked there.
   if (a.recovery || b.recovery) return false;
-  TransactionId low = TransactionIdPrecedes(a.xmin, b.xmin) ? a.xmin : b.xmin;
-  TransactionId high = TransactionIdPrecedes(a.xmax, b.xmax) ? b.xmax : a.xmax;
-  if (!TransactionIdIsNormal(low) || high - low > kMaxXidsExamined) return false;
   TransactionId horizon = writer_marks::current_horizon();
   if (!TransactionIdIsValid(horizon)) return false;
   // The marks of transactions the second snapshot sees as ended were set
   // before they ended, so before it was taken.
   pg_memory_barrier();
-  for (TransactionId xid = low; xid != high;) {
-    // Only a marked transaction's commit changes what is visible; a
-    // writer's xid is its top-level one, which snapshots always list
-    // (subtransactions commit with it).
-    if (writer_marks::may_have_written(xid, horizon) &&
-        in_progress(a, xid) != in_progress(b, xid)) {
-      bool committed = true;
-      pg_guard([&] { committed = TransactionIdDidCommit(xid); });
-      if (committed) return false;
-    }
+  // Only a marked transaction's commit changes what is visible; a writer's
+  // xid is its top-level one, which snapshots always list (subtransactions
+  // commit with it).
+  auto changed_by = [&](TransactionId xid) {
+    if (!writer_marks::may_have_written(xid, horizon) || in_progress(a, xid) == in_progress(b, xid))
+      return false;
+    bool committed = true;
+    pg_guard([&] { committed = TransactionIdDidCommit(xid); });
+    return committed;
+  };
+  // Below both xmax, the snapshots differ only on the xids they list; from
+  // the lower xmax to the higher, on the transactions that began between.
+  TransactionId low_xmax = TransactionIdPrecedes(a.xmax, b.xmax) ? a.xmax : b.xmax;
+  TransactionId high_xmax = TransactionIdPrecedes(a.xmax, b.xmax) ? b.xmax : a.xmax;
+  for (const View* view : {&a, &b}) {
+    for (const std::vector<TransactionId>* listed : {&view->xip, &view->subxip})
+      for (TransactionId xid : *listed)
+        if (TransactionIdPrecedes(xid, low_xmax) && changed_by(xid)) return false;
+  }
+  if (high_xmax - low_xmax > kMaxXidsExamined) return false;
+  for (TransactionId xid = low_xmax; xid != high_xmax;) {
+    if (changed_by(xid)) return false;
     TransactionIdAdvance(xid);
   }
   return true;
@@ -113,9 +124,13 @@ bool same_view(const View& a, const View& b) {
       a.catalog_generation != b.catalog_generation || a.recovery != b.recovery)
     return false;
   if (!a.writes_marked || !b.writes_marked) return same_unmarked_view(a, b);
-  // This backend's own writes to the engine's tables, and the end of a
-  // transaction that made them, change writes_generation: another command
-  // or transaction of its own sees the same as before otherwise.
+  // A transaction that wrote the engine's tables sees its writes only from
+  // the commands after them: a view taken under an older command (the
+  // outer query's snapshot after a function wrote, a cursor's) is not the
+  // next command's, in either order. Another command or transaction of
+  // this backend sees the same as before otherwise (its own writes and the
+  // end of a transaction that made them change writes_generation).
+  if (a.lxid == b.lxid && (a.wrote || b.wrote) && a.curcid != b.curcid) return false;
   bool identical = a.xmin == b.xmin && a.xmax == b.xmax && a.xip == b.xip && a.subxip == b.subxip;
   return identical || differ_only_by_other_writes(a, b);
 }

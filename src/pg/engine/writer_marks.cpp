@@ -33,6 +33,7 @@ shmem_request_hook_type previous_request_hook = nullptr;
 shmem_startup_hook_type previous_startup_hook = nullptr;
 
 TransactionId marked_xid = InvalidTransactionId;  // this transaction's, once marked
+bool wrote = false;  // this transaction wrote the engine's tables, marks or not
 uint64_t generation = 1;
 
 void request_shmem() {
@@ -75,7 +76,8 @@ void xact_callback(XactEvent event, void*) {
     case XACT_EVENT_ABORT:
     case XACT_EVENT_PARALLEL_ABORT:
     case XACT_EVENT_PREPARE:
-      if (TransactionIdIsValid(marked_xid)) ++generation;
+      if (wrote) ++generation;
+      wrote = false;
       marked_xid = InvalidTransactionId;
       break;
     default:
@@ -85,7 +87,7 @@ void xact_callback(XactEvent event, void*) {
 
 // Rows a rolled back subtransaction wrote vanish from this backend's view.
 void subxact_callback(SubXactEvent event, SubTransactionId, SubTransactionId, void*) {
-  if (event == SUBXACT_EVENT_ABORT_SUB && TransactionIdIsValid(marked_xid)) ++generation;
+  if (event == SUBXACT_EVENT_ABORT_SUB && wrote) ++generation;
 }
 
 }  // namespace
@@ -101,6 +103,7 @@ bool available() { return shared != nullptr; }
 
 void mark_current_transaction() {
   ++generation;
+  wrote = true;
   if (!available()) return;
   TransactionId xid = GetTopTransactionId();
   if (xid == marked_xid) return;
@@ -126,6 +129,8 @@ bool may_have_written(TransactionId xid, TransactionId horizon) {
 }
 
 uint64_t writes_generation() { return generation; }
+
+bool transaction_wrote() { return wrote; }
 
 void register_callbacks() {
   RegisterXactCallback(xact_callback, nullptr);

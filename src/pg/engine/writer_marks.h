@@ -45,6 +45,8 @@ bool may_have_written(TransactionId xid, TransactionId horizon);
 // when a transaction or subtransaction that wrote them ends: what it kept
 // before may no longer be what its own snapshots see.
 uint64_t writes_generation();
+// Whether the current transaction wrote the engine's tables.
+bool transaction_wrote();
 
 // Installs the transaction callbacks; called once from _PG_init.
 void register_callbacks();
