@@ -120,6 +120,10 @@ void mark_current_transaction() {
   marked_xid = xid;
 }
 
+void mark_if_writing() {
+  if (TransactionIdIsValid(GetTopTransactionIdIfAny())) mark_current_transaction();
+}
+
 bool may_have_written(TransactionId xid, TransactionId horizon) {
   if (!TransactionIdIsValid(horizon) || !TransactionIdIsNormal(xid) ||
       TransactionIdPrecedes(xid, horizon))

@@ -32,6 +32,9 @@ bool available();
 // counts a write of this backend's (writes_generation). Called by the
 // tables' triggers, before the transaction can commit.
 void mark_current_transaction();
+// The same, for a transaction that already has an xid (DDL that wrote the
+// catalogs); one without (read only, a standby) is left alone.
+void mark_if_writing();
 // The oldest transaction the marks vouch for (older ones count as
 // marked), or InvalidTransactionId without marks. Read once per comparison
 // of snapshots: it takes XidGenLock.
