@@ -152,13 +152,7 @@ verdict=$(qp -c "$VERIFY")
 ###########################################################################
 # Back to the default level (summary): one record per statement.
 qp -c "ALTER ROLE shell_bot RESET agentauthz.audit" -c "ALTER ROLE shell_bot RESET agentauthz.audit_queue_wait"
-new_dir
-new_port
-S_DIR=$NEW_DIR
-S_PORT=$NEW_PORT
-su postgres -s /bin/sh -c "$PG_BIN/pg_basebackup -h '$P_DIR' -p $P_PORT -U postgres -D '$S_DIR/data' \
-    -R -X stream -c fast" >"$S_DIR/basebackup.log" 2>&1 || { cat "$S_DIR/basebackup.log" >&2; exit 1; }
-start_server "$S_DIR" "$S_PORT" 1 agentauthz.audit_queue_size=64
+new_standby "$P_DIR" "$P_PORT" agentauthz.audit_queue_size=64
 echo "standby on port $S_PORT"
 qs() { q -h "$S_DIR" -p "$S_PORT" -d audit "$@"; }
 replayed() {

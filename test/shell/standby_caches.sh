@@ -31,13 +31,7 @@ SELECT agentauthz.write_tuple('document:1', 'viewer', 'user:anne');
 CREATE TABLE orders (id serial PRIMARY KEY, item text);
 SQL
 
-new_dir
-new_port
-S_DIR=$NEW_DIR
-S_PORT=$NEW_PORT
-su postgres -s /bin/sh -c "$PG_BIN/pg_basebackup -h '$P_DIR' -p $P_PORT -U postgres -D '$S_DIR/data' \
-    -R -X stream -c fast" >"$S_DIR/basebackup.log" 2>&1 || { cat "$S_DIR/basebackup.log" >&2; exit 1; }
-start_server "$S_DIR" "$S_PORT" 1
+new_standby "$P_DIR" "$P_PORT"
 qs() { q -h "$S_DIR" -p "$S_PORT" -U postgres -d kept "$@"; }
 replayed() { [[ $(qs -c "SELECT count(*) FROM agentauthz.tuples" 2>/dev/null) == 1 ]]; }
 wait_for 30 replayed || { fail "standby: the tuple was not replayed within 30 s"; exit 1; }

@@ -109,12 +109,16 @@ bool differ_only_by_other_writes(const View& a, const View& b) {
   return true;
 }
 
+// Whether the snapshots list the same transactions as in progress.
+bool same_snapshot(const View& a, const View& b) {
+  return a.xmin == b.xmin && a.xmax == b.xmax && a.xip == b.xip && a.subxip == b.subxip;
+}
+
 // Without marks (a database whose extension predates them), as before
 // them: the same snapshot, and this backend's own writes judged by its
 // transaction and command.
 bool same_unmarked_view(const View& a, const View& b) {
-  bool identical = a.xmin == b.xmin && a.xmax == b.xmax && a.xip == b.xip && a.subxip == b.subxip;
-  if (!identical) return false;
+  if (!same_snapshot(a, b)) return false;
   if (a.lxid == b.lxid) return a.curcid == b.curcid;
   return !a.had_xid && !b.had_xid && a.curcid == FirstCommandId && b.curcid == FirstCommandId;
 }
@@ -131,8 +135,7 @@ bool same_view(const View& a, const View& b) {
   // this backend sees the same as before otherwise (its own writes and the
   // end of a transaction that made them change writes_generation).
   if (a.lxid == b.lxid && (a.wrote || b.wrote) && a.curcid != b.curcid) return false;
-  bool identical = a.xmin == b.xmin && a.xmax == b.xmax && a.xip == b.xip && a.subxip == b.subxip;
-  return identical || differ_only_by_other_writes(a, b);
+  return same_snapshot(a, b) || differ_only_by_other_writes(a, b);
 }
 
 }  // namespace

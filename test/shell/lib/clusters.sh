@@ -77,6 +77,22 @@ new_cluster() {
   start_server "$DIR" "$PORT" "$preload" "$@"
 }
 
+# new_standby PRIMARY_DIR PRIMARY_PORT [name=value...]: a hot standby of the
+# primary (pg_basebackup -R), started with the library preloaded; sets
+# S_DIR and S_PORT.
+new_standby() {
+  local primary_dir=$1 primary_port=$2
+  shift 2
+  new_dir
+  new_port
+  S_DIR=$NEW_DIR
+  S_PORT=$NEW_PORT
+  su postgres -s /bin/sh -c "$PG_BIN/pg_basebackup -h '$primary_dir' -p $primary_port -U postgres \
+      -D '$S_DIR/data' -R -X stream -c fast" >"$S_DIR/basebackup.log" 2>&1 ||
+    { cat "$S_DIR/basebackup.log" >&2; exit 1; }
+  start_server "$S_DIR" "$S_PORT" 1 "$@"
+}
+
 # setup_scenario DIR PORT DOCS: database "audit" where anne sees documents
 # 1..100 of DOCS, agent role shell_bot; prints the delegation token.
 # Chained with && as callers test its status (where set -e does not apply).
