@@ -10,6 +10,7 @@
 #include "pg/common/prepare_refusal.h"
 #include "pg/common/statements.h"
 #include "pg/engine/scan_session.h"
+#include "pg/engine/shared_cache.h"
 #include "pg/engine/writer_marks.h"
 #include "pg/settings.h"
 
@@ -32,6 +33,7 @@ int max_delegation_tree_links_setting = 1000;
 int delegation_retention_setting = 90 * 24 * 60;
 bool session_contexts_setting = true;
 int engine_cache_mb_setting = 64;
+int shared_cache_mb_setting = 64;
 int audit_queue_kb_setting = 1024;
 int audit_databases_setting = 8;
 int audit_writers_setting = 2;
@@ -47,8 +49,15 @@ const config_enum_entry audit_levels[] = {
     {nullptr, 0, false},
 };
 
-// Defines the audit queue's settings, which size shared memory at server start.
+// Defines the settings that size shared memory at server start: the audit
+// queues' and the shared cache's.
 void define_queue_settings() {
+  DefineCustomIntVariable(
+      "agentauthz.shared_cache_size",
+      "Shared memory for the tuples every backend reads from the shared cache (0 turns it off).",
+      "Its index takes an eighth more. When full, the oldest entries make room for new ones.",
+      &shared_cache_mb_setting, 64, 0, 1024 * 1024, PGC_POSTMASTER, GUC_UNIT_MB, nullptr, nullptr,
+      nullptr);
   DefineCustomIntVariable("agentauthz.audit_queue_size",
                           "Size of each database's shared-memory audit queue.", nullptr,
                           &audit_queue_kb_setting, 1024, 64, 1024 * 1024, PGC_POSTMASTER,
@@ -187,6 +196,7 @@ void _PG_init(void) {
   if (process_shared_preload_libraries_in_progress) {
     agentauthz::pg::audit_queue::register_hooks();
     agentauthz::pg::writer_marks::register_hooks();
+    agentauthz::pg::shared_cache::register_hooks();
     EnableQueryId();  // statement identity for the audit log
   }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ALTER EXTENSION agentauthz UPDATE from each released version (0.1, 0.2,
-# 0.3, 0.4, 0.5): a database used under it (models, tuples, agents, delegations,
+# 0.3, 0.4, 0.5, 0.6): a database used under it (models, tuples, agents, delegations,
 # protected and synced tables, audit rows) is updated in place. Afterwards
 # it has exactly the functions (and their comments), grants, triggers and
 # policies a fresh install of the current version has, nothing stored is
@@ -245,5 +245,6 @@ upgrade_from 0.2
 upgrade_from 0.3
 upgrade_from 0.4
 upgrade_from 0.5
-echo "upgrade 0.1, 0.2, 0.3, 0.4 and 0.5 -> $CURRENT: $((CHECKS - FAILS)) checks passed, $FAILS failed"
+upgrade_from 0.6
+echo "upgrade 0.1, 0.2, 0.3, 0.4, 0.5 and 0.6 -> $CURRENT: $((CHECKS - FAILS)) checks passed, $FAILS failed"
 ((FAILS == 0))

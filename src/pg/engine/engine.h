@@ -20,6 +20,7 @@
 #include "core/interner.h"
 #include "core/model.h"
 #include "pg/engine/pg_reader.h"
+#include "pg/engine/shared_reader.h"
 
 namespace agentauthz::pg {
 
@@ -68,7 +69,7 @@ class Engine {
   static size_t cache_limit();
 
  private:
-  Engine() : cache_(store_) {}
+  Engine() : shared_(store_), cache_(shared_) {}
   bool refresh_model();
   // Drops every cache and interned id (and the holders' state); the model
   // and evaluator stay. Between calls only: nothing may hold a symbol.
@@ -77,6 +78,7 @@ class Engine {
                                               std::string_view dsl);
 
   PgTupleReader store_;
+  SharedReader shared_;
   core::CachingReader cache_;
   core::Interner interner_;
   std::shared_ptr<const core::Model> model_;

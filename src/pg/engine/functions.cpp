@@ -1,8 +1,9 @@
 // SQL entry points of the engine's caches: the trigger that marks writers
-// of the engine's tables, and cache_stats().
+// of the engine's tables, cache_stats() and shared_cache_stats().
 #include "pg/catalog/relations.h"
 #include "pg/common/guard.h"
 #include "pg/common/sql_args.h"
+#include "pg/engine/shared_cache.h"
 #include "pg/engine/visible_state.h"
 #include "pg/engine/writer_marks.h"
 
@@ -49,6 +50,27 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_cache_stats) {
     Datum values[3] = {Int64GetDatum(static_cast<int64>(view_epoch() - 1)),
                        Int64GetDatum(static_cast<int64>(views_kept())), BoolGetDatum(marked)};
     bool nulls[3] = {false, false, false};
+    result = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+  });
+  return result;
+}
+
+AGENTAUTHZ_SQL_FUNCTION(agentauthz_shared_cache_stats) {
+  using namespace agentauthz::pg;
+  require_admin("shared_cache_stats", "Only agentauthz_admin may read the caches' statistics.");
+  Datum result = 0;
+  pg_guard([&] {
+    TupleDesc desc;
+    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+      elog(ERROR, "shared_cache_stats must return a row");
+    desc = BlessTupleDesc(desc);
+    shared_cache::Stats stats = shared_cache::stats();
+    Datum values[5] = {Int64GetDatum(static_cast<int64>(stats.size_bytes)),
+                       Int64GetDatum(static_cast<int64>(stats.entries)),
+                       Int64GetDatum(static_cast<int64>(stats.bytes_written)),
+                       Int64GetDatum(static_cast<int64>(stats.hits)),
+                       Int64GetDatum(static_cast<int64>(stats.misses))};
+    bool nulls[5] = {false, false, false, false, false};
     result = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
   });
   return result;

@@ -19,6 +19,7 @@ struct Session {
   ResourceOwner owner = nullptr;
   Snapshot snapshot = nullptr;
   TimestampTz now = 0;
+  shared_cache::View shared;
 };
 
 Session session;
@@ -135,6 +136,8 @@ uint64 scans_statement() { return statements; }
 Snapshot scans_snapshot() { return session.snapshot; }
 TimestampTz scans_now() { return session.now; }
 
+const shared_cache::View& scans_shared_view() { return session.shared; }
+
 bool scans_current() {
   return session.open && ActiveSnapshotSet() && current_stamp() == session.stamp;
 }
@@ -164,6 +167,8 @@ bool scans_prepare() {
   session.stamp = stamp;
   ++statements;
   bool writes_marked = writer_marks::available() && catalog().writes_marked;
+  session.shared = shared_cache::view_for(session.snapshot, session.now, catalog().tuples,
+                                          writes_marked, writer_marks::transaction_wrote());
   return !same_view_as_before(session.snapshot, session.now, stamp.writes_generation,
                               stamp.catalog_generation, writes_marked);
 }

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "pg/common/pg_headers.h"
+#include "pg/engine/shared_cache.h"
 
 namespace agentauthz::pg {
 
@@ -50,6 +51,8 @@ uint64 scans_statement();
 // which tuples' expiry is judged.
 Snapshot scans_snapshot();
 TimestampTz scans_now();
+// Whether, and how, the statement may use the shared cache.
+const shared_cache::View& scans_shared_view();
 
 // Ends the session cleanly (statement end, before utility commands, commit).
 void scans_close();

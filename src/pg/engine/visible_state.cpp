@@ -166,6 +166,8 @@ void note_expiry(TimestampTz expires_at) {
   if (expires_at < valid_until) valid_until = expires_at;
 }
 
+TimestampTz view_valid_until() { return valid_until; }
+
 uint64_t view_epoch() { return epoch; }
 
 uint64_t views_kept() { return kept; }

@@ -29,6 +29,8 @@ bool same_view_as_before(Snapshot snapshot, TimestampTz now, uint64 writes_gener
 void forget_view();
 // Something the current view read stops being valid at `expires_at`.
 void note_expiry(TimestampTz expires_at);
+// When the earliest expiry read so far under the current view passes.
+TimestampTz view_valid_until();
 // Changes whenever a new view starts: state derived from the visible data
 // is valid while it stays the same.
 uint64_t view_epoch();

@@ -44,6 +44,18 @@ TransactionId current_horizon();
 // current_horizon() returned). Never false for a writer.
 bool may_have_written(TransactionId xid, TransactionId horizon);
 
+// Counts the transactions that have marked themselves, server-wide: it
+// changes before a new writer's first write. Two snapshots that each see
+// every marked transaction as ended (snapshot_sees_writers_ended), judged
+// under the same count, see the same contents of the engine's tables --
+// what the shared cache (pg/engine/shared_cache.h) relies on. 0 without marks.
+uint64_t writers_started();
+// Whether `snapshot` sees every transaction that may have written the
+// engine's tables as ended (committed or aborted): none it lists as in
+// progress, none begun after it, is marked. False without marks, in
+// recovery and when too many transactions began since it was taken.
+bool snapshot_sees_writers_ended(Snapshot snapshot);
+
 // Changes with every write of this backend's to the engine's tables, and
 // when a transaction or subtransaction that wrote them ends: what it kept
 // before may no longer be what its own snapshots see.

@@ -1,0 +1,66 @@
+// The shared authorization cache: what lookups of agentauthz.tuples
+// returned, in shared memory, for every backend of the server. A backend
+// whose own caches miss (a new connection, a statement after a write)
+// reads a lookup another backend already made instead of scanning the
+// indexes again.
+//
+// Entries are keyed by database, tuples table and lookup, and stamped with
+// writer_marks::writers_started() under which they were read. A backend
+// uses the cache for a statement only when its snapshot sees every
+// transaction that wrote the engine's tables as ended, and then only
+// entries made under the same count: no writer began in between, so both
+// snapshots see the same tuples. Each entry also carries the transaction
+// time it was read at and the earliest expiry it holds.
+//
+// Memory: a ring of agentauthz.shared_cache_size bytes that new entries
+// overwrite in order (the oldest go first), and an index of 8-byte slots
+// (one per 64 bytes of ring). Lookups take no lock: an entry is copied,
+// then checked against its checksum and against the ring having moved over
+// it meanwhile; a backend that dies while writing leaves an entry nobody
+// can reach.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "pg/common/pg_headers.h"
+
+namespace agentauthz::pg::shared_cache {
+
+// Requests and attaches the shared memory; called once from _PG_init when
+// the library is preloaded and agentauthz.shared_cache_size is not 0.
+void register_hooks();
+bool available();
+
+// Whether, and under which stamp, a statement may use the cache.
+struct View {
+  bool usable = false;
+  uint64 writers = 0;  // writer_marks::writers_started() it was judged under
+  TimestampTz now = 0;
+  Oid tuples = InvalidOid;
+};
+
+// Judges the statement's snapshot; `writes_marked` says the engine's
+// tables mark their writers, `wrote` that this transaction wrote them.
+View view_for(Snapshot snapshot, TimestampTz now, Oid tuples, bool writes_marked, bool wrote);
+
+// Copies the payload stored under `key` into *payload when an entry made
+// under `view`'s stamp holds at its time; sets *valid_until to when it
+// stops holding.
+bool lookup(const View& view, std::string_view key, std::string* payload, TimestampTz* valid_until);
+// Stores `payload` under `key`; it holds until `valid_until`. Too large a
+// payload is not stored.
+void insert(const View& view, std::string_view key, std::string_view payload,
+            TimestampTz valid_until);
+
+struct Stats {
+  uint64 size_bytes = 0;  // ring and index
+  uint64 entries = 0;     // published since start
+  uint64 bytes_written = 0;
+  uint64 hits = 0;  // this backend's
+  uint64 misses = 0;
+};
+Stats stats();
+
+}  // namespace agentauthz::pg::shared_cache

@@ -1,0 +1,151 @@
+#include "pg/engine/shared_reader.h"
+
+#include "core/lookup_items.h"
+#include "pg/engine/scan_session.h"
+#include "pg/engine/shared_cache.h"
+#include "pg/engine/visible_state.h"
+
+namespace agentauthz::pg {
+
+namespace {
+
+// A whole object's item: the relation, a mark, then the subject's item.
+void add_tuple_item(SharedItems* items, std::string_view relation,
+                    const core::SubjectKey& subject) {
+  items->append(relation);
+  items->append(std::string_view(&core::kRelationMark, 1));
+  core::add_subject_item([&](std::initializer_list<std::string_view> parts) { items->add(parts); },
+                         subject);
+}
+
+// Adds a subject's item.
+void add_subject(SharedItems* items, const core::SubjectKey& subject) {
+  core::add_subject_item([&](std::initializer_list<std::string_view> parts) { items->add(parts); },
+                         subject);
+}
+
+}  // namespace
+
+template <typename Usable, typename Fill>
+void SharedReader::shared_items(SharedItems* items, Usable&& usable, Fill&& fill) {
+  const shared_cache::View& view = scans_shared_view();
+  TimestampTz valid_until = 0;
+  if (shared_cache::lookup(view, key_, &payload_, &valid_until) && items->decode(payload_) &&
+      usable(*items)) {
+    // What this statement keeps holds no longer than what it read.
+    note_expiry(valid_until);
+    return;
+  }
+  items->clear();
+  fill(items);
+  items->encode(&payload_);
+  shared_cache::insert(view, key_, payload_, view_valid_until());
+}
+
+bool SharedReader::contains(const core::ObjectKey& object, std::string_view relation,
+                            const core::SubjectKey& subject, core::TupleCondition* condition) {
+  if (!scans_shared_view().usable) return inner_.contains(object, relation, subject, condition);
+  core::build_lookup_key(
+      &key_, 'c', {object.type, object.id, relation, subject.type, subject.id, subject.relation});
+  shared_items(
+      &point_, [](const SharedItems&) { return true; },
+      [&](SharedItems* items) {
+        core::TupleCondition found;
+        if (!inner_.contains(object, relation, subject, &found)) return;
+        std::string_view mark = found.empty() ? std::string_view() : "\x1e";
+        items->add({mark, found.name, mark, found.context});
+      });
+  if (point_.size() == 0) return false;
+  core::TupleCondition found;
+  core::split_condition(point_.at(0), &found);
+  if (condition != nullptr) *condition = found;
+  return true;
+}
+
+// Visits the subjects of (object, relation), from the shared cache when it may.
+void SharedReader::read_subjects(const core::ObjectKey& object, std::string_view relation,
+                                 core::SubjectFilter filter, core::SubjectVisitor visit) {
+  if (!scans_shared_view().usable) return inner_.read_subjects(object, relation, filter, visit);
+  core::build_lookup_key(&key_, filter == core::SubjectFilter::All ? 's' : 'u',
+                         {object.type, object.id, relation});
+  shared_items(
+      &items_, [](const SharedItems& items) { return items.complete(); },
+      [&](SharedItems* items) {
+        inner_.read_subjects(object, relation, filter, [&](const core::SubjectKey& subject) {
+          add_subject(items, subject);
+          return true;
+        });
+      });
+  for (size_t i = 0; i < items_.size(); ++i)
+    if (!visit(core::subject_item(items_.at(i)))) return;
+}
+
+// Visits at most `limit` subjects of (object, relation); false when there are more.
+bool SharedReader::read_few_subjects(const core::ObjectKey& object, std::string_view relation,
+                                     size_t limit, core::SubjectVisitor visit) {
+  if (!scans_shared_view().usable) return inner_.read_few_subjects(object, relation, limit, visit);
+  // A whole list answers this as well as read_subjects(All).
+  core::build_lookup_key(&key_, 's', {object.type, object.id, relation});
+  shared_items(
+      &items_,
+      [&](const SharedItems& items) { return items.complete() || items.more_than() >= limit; },
+      [&](SharedItems* items) {
+        bool few =
+            inner_.read_few_subjects(object, relation, limit, [&](const core::SubjectKey& subject) {
+              add_subject(items, subject);
+              return true;
+            });
+        if (!few) items->set_more_than(limit);
+      });
+  if (!items_.complete() || items_.size() > limit) return false;
+  for (size_t i = 0; i < items_.size(); ++i)
+    if (!visit(core::subject_item(items_.at(i)))) break;
+  return true;
+}
+
+// Visits every tuple of a small object; false when it has more than `limit`.
+bool SharedReader::read_object(const core::ObjectKey& object, size_t limit,
+                               core::TupleVisitor visit) {
+  if (!scans_shared_view().usable) return inner_.read_object(object, limit, visit);
+  core::build_lookup_key(&key_, 'b', {object.type, object.id});
+  shared_items(
+      &items_,
+      [&](const SharedItems& items) { return items.complete() || items.more_than() >= limit; },
+      [&](SharedItems* items) {
+        bool few = inner_.read_object(
+            object, limit, [&](std::string_view relation, const core::SubjectKey& subject) {
+              add_tuple_item(items, relation, subject);
+              return true;
+            });
+        if (!few) items->set_more_than(limit);
+      });
+  if (!items_.complete() || items_.size() > limit) return false;
+  for (size_t i = 0; i < items_.size(); ++i) {
+    std::string_view item = items_.at(i);
+    size_t mark = item.find(core::kRelationMark);
+    if (!visit(item.substr(0, mark), core::subject_item(item.substr(mark + 1)))) break;
+  }
+  return true;
+}
+
+// Visits the objects of a type related to `subject`.
+void SharedReader::read_objects(const core::SubjectKey& subject, std::string_view relation,
+                                std::string_view object_type, core::ObjectVisitor visit) {
+  if (!scans_shared_view().usable)
+    return inner_.read_objects(subject, relation, object_type, visit);
+  core::build_lookup_key(&key_, 'o',
+                         {subject.type, subject.id, subject.relation, relation, object_type});
+  shared_items(
+      &items_, [](const SharedItems& items) { return items.complete(); },
+      [&](SharedItems* items) {
+        inner_.read_objects(subject, relation, object_type, [&](const core::ObjectKey& object) {
+          core::add_object_item(
+              [&](std::initializer_list<std::string_view> parts) { items->add(parts); }, object);
+          return true;
+        });
+      });
+  for (size_t i = 0; i < items_.size(); ++i)
+    if (!visit(core::object_item(items_.at(i)))) return;
+}
+
+}  // namespace agentauthz::pg

@@ -1,0 +1,43 @@
+// The tuple reader between a backend's own cache (core::CachingReader) and
+// the index scans: each lookup is answered from the shared cache
+// (shared_cache.h) when the statement may use it and an entry is there,
+// and otherwise read from the scans and stored there for every backend.
+#pragma once
+
+#include <string>
+
+#include "core/tuple_reader.h"
+#include "pg/engine/shared_items.h"
+
+namespace agentauthz::pg {
+
+class SharedReader : public core::TupleReader {
+ public:
+  explicit SharedReader(core::TupleReader& inner) : inner_(inner) {}
+
+  bool contains(const core::ObjectKey& object, std::string_view relation,
+                const core::SubjectKey& subject, core::TupleCondition* condition) override;
+  void read_subjects(const core::ObjectKey& object, std::string_view relation,
+                     core::SubjectFilter filter, core::SubjectVisitor visit) override;
+  bool read_few_subjects(const core::ObjectKey& object, std::string_view relation, size_t limit,
+                         core::SubjectVisitor visit) override;
+  bool read_object(const core::ObjectKey& object, size_t limit, core::TupleVisitor visit) override;
+  void read_objects(const core::SubjectKey& subject, std::string_view relation,
+                    std::string_view object_type, core::ObjectVisitor visit) override;
+
+ private:
+  // Fills *items for key_ from the shared cache, or with `fill` (which
+  // reads the scans) and then stores them there. `usable` says whether a
+  // cached list answers this lookup.
+  template <typename Usable, typename Fill>
+  void shared_items(SharedItems* items, Usable&& usable, Fill&& fill);
+
+  core::TupleReader& inner_;
+  std::string key_;
+  std::string payload_;
+  SharedItems items_;
+  // The last point lookup's items: its condition stays valid until the next read.
+  SharedItems point_;
+};
+
+}  // namespace agentauthz::pg
