@@ -33,6 +33,7 @@ int max_delegation_tree_links_setting = 1000;
 int delegation_retention_setting = 90 * 24 * 60;
 bool session_contexts_setting = true;
 int engine_cache_mb_setting = 64;
+bool shared_cache_setting = true;
 int shared_cache_mb_setting = 64;
 int audit_queue_kb_setting = 1024;
 int audit_databases_setting = 8;
@@ -131,6 +132,11 @@ void define_settings() {
       "also within a statement. A quarter of it is carried from one statement to the next.",
       &engine_cache_mb_setting, 64, 1, 1024 * 1024, PGC_SUSET, GUC_UNIT_MB, nullptr, nullptr,
       nullptr);
+  DefineCustomBoolVariable(
+      "agentauthz.shared_cache", "Whether this session reads and fills the shared cache.",
+      "Off, every lookup the session's own caches miss reads the indexes (the shared cache's size "
+      "is agentauthz.shared_cache_size).",
+      &shared_cache_setting, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
   DefineCustomBoolVariable("agentauthz.session_contexts",
                            "Whether act_for() and set_subject() may set a context for the whole "
                            "session (local => false).",

@@ -12,6 +12,7 @@ extern int max_delegation_tree_links_setting;     // agentauthz.max_delegation_t
 extern int delegation_retention_setting;          // agentauthz.delegation_retention (minutes)
 extern bool session_contexts_setting;             // agentauthz.session_contexts
 extern int engine_cache_mb_setting;               // agentauthz.engine_cache_size
+extern bool shared_cache_setting;                 // agentauthz.shared_cache
 extern int shared_cache_mb_setting;               // agentauthz.shared_cache_size (postmaster)
 extern int audit_queue_kb_setting;                // agentauthz.audit_queue_size (postmaster)
 extern int audit_databases_setting;               // agentauthz.audit_databases (postmaster)

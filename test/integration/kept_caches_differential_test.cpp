@@ -100,34 +100,48 @@ struct ReaderTally {
   int compared = 0;
   int disagreements = 0;
   long kept = 0;
+  long shared_hits = 0;
   std::string first_disagreement;
 };
 
-// Under one snapshot: the answers with what was kept, then after the
-// engine's caches were dropped (a new engine_cache_size starts them over).
+// Under one snapshot: the answers with what was kept; then after the
+// engine's own caches were dropped (a new engine_cache_size starts them
+// over), from the shared cache; then with the shared cache off, from the
+// indexes alone. All three must agree.
 void reader(std::atomic<bool>* stop, ReaderTally* tally) {
   PgSession session(kDatabase);
   const char* views = "SELECT views FROM agentauthz.cache_stats()";
+  const char* hits = "SELECT hits FROM agentauthz.shared_cache_stats()";
   bool alternate = false;
+  auto start_over = [&] {
+    alternate = !alternate;
+    session.run(std::string("SET agentauthz.engine_cache_size = '") +
+                (alternate ? "65MB" : "64MB") + "'");
+  };
   while (!stop->load()) {
     session.run("BEGIN ISOLATION LEVEL REPEATABLE READ");
     std::string views_before = session.value(views);
     QueryResult kept = session.run(kAnswers);
     // The first answers started no new view: they used what was kept.
     if (session.value(views) == views_before) ++tally->kept;
-    alternate = !alternate;
-    session.run(std::string("SET agentauthz.engine_cache_size = '") +
-                (alternate ? "65MB" : "64MB") + "'");
+    start_over();
+    long hits_before = std::stol(session.value(hits));
+    QueryResult shared = session.run(kAnswers);
+    tally->shared_hits += std::stol(session.value(hits)) - hits_before;
+    start_over();
+    session.run("SET agentauthz.shared_cache = off");
     QueryResult fresh = session.run(kAnswers);
+    session.run("SET agentauthz.shared_cache = on");
     session.run("COMMIT");
-    if (!kept.ok || !fresh.ok) {
-      ADD_FAILURE() << "a reader's statement failed: " << kept.error << fresh.error;
+    if (!kept.ok || !shared.ok || !fresh.ok) {
+      ADD_FAILURE() << "a reader's statement failed: " << kept.error << shared.error << fresh.error;
       return;
     }
     ++tally->compared;
-    if (kept.value() != fresh.value()) {
+    if (kept.value() != fresh.value() || shared.value() != fresh.value()) {
       if (tally->disagreements++ == 0)
-        tally->first_disagreement = "kept:  " + kept.value() + "\nfresh: " + fresh.value();
+        tally->first_disagreement = "kept:   " + kept.value() + "\nshared: " + shared.value() +
+                                    "\nfresh:  " + fresh.value();
     }
   }
 }
@@ -165,17 +179,22 @@ TEST(KeptCachesDifferential, KeptAnswersEqualFreshOnesUnderConcurrentWrites) {
   for (std::thread& t : threads) t.join();
   int compared = 0;
   long kept = 0;
+  long shared_hits = 0;
   for (const ReaderTally& tally : tallies) {
     EXPECT_EQ(tally.disagreements, 0) << tally.first_disagreement;
     compared += tally.compared;
     kept += tally.kept;
+    shared_hits += tally.shared_hits;
   }
   EXPECT_GT(compared, 20) << "too few comparisons to mean anything";
   EXPECT_GT(commits.load(), 20) << "too few writes to mean anything";
   EXPECT_GT(kept, 0) << "no first answers used kept caches: nothing kept was compared";
+  EXPECT_GT(shared_hits, 0)
+      << "no lookup was answered by the shared cache: nothing shared was compared";
   std::printf(
-      "kept-cache differential: %d comparisons, %d writer commits, %ld answered from kept caches\n",
-      compared, commits.load(), kept);
+      "kept-cache differential: %d comparisons, %d writer commits, %ld answered from kept caches, "
+      "%ld shared-cache hits\n",
+      compared, commits.load(), kept, shared_hits);
 }
 
 }  // namespace

@@ -158,7 +158,8 @@ bool available() { return header != nullptr; }
 View view_for(Snapshot snapshot, TimestampTz now, Oid tuples, bool writes_marked, bool wrote) {
   View view;
   // This transaction's own writes are visible to it alone.
-  if (!available() || !writes_marked || wrote || !OidIsValid(tuples)) return view;
+  if (!available() || !shared_cache_setting || !writes_marked || wrote || !OidIsValid(tuples))
+    return view;
   uint64 before = writer_marks::writers_started();
   if (!writer_marks::snapshot_sees_writers_ended(snapshot)) return view;
   pg_memory_barrier();
