@@ -5,7 +5,8 @@
 # commits unrelated rows, and each of its statements after a replayed
 # commit answers as the data now replayed says (any change of snapshot
 # starts its caches over there). On the primary the same session shape
-# keeps its caches across the unrelated commits.
+# keeps its caches across the unrelated commits; the shared cache answers a
+# new session there, and none on the standby.
 # Starts (and always stops) its own clusters; needs the extension installed.
 set -euo pipefail
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
@@ -89,6 +90,21 @@ if [[ "$a1" == false,true,false && "$a2" == "$a1" && "$v2" == "$v1" && "$a3" == 
   pass "primary: the unrelated commit kept the view ($v1 views), the tuple write ended it"
 else
   fail "primary: expected false,true,false twice on one view, then false,true,true on the next, got '$(one_line "$out")'"
+fi
+
+# The shared cache: used across sessions on the primary, never on the
+# standby (nothing marks writers there).
+shared_hits() {  # shared_hits PSQL-FUNCTION: a new session's hits after another filled the cache
+  "$1" -c "SELECT count(*) FILTER (WHERE agentauthz.check('user:anne', 'viewer', 'document:' || d)) FROM generate_series(1, 3) d" >/dev/null
+  "$1" -c "SELECT count(*) FILTER (WHERE agentauthz.check('user:anne', 'viewer', 'document:' || d)) FROM generate_series(1, 3) d" \
+       -c "SELECT hits FROM agentauthz.shared_cache_stats()" | tail -1
+}
+p_hits=$(shared_hits qp)
+s_hits=$(shared_hits qs)
+if [[ "$p_hits" -gt 0 && "$s_hits" == 0 ]]; then
+  pass "shared cache: a new session on the primary read $p_hits lookups from it, none on the standby"
+else
+  fail "shared cache: expected hits on the primary and none on the standby, got $p_hits and $s_hits"
 fi
 
 echo "standby caches: $PASSED checks passed, $FAILED failed in $(($(date +%s) - STARTED)) s"
