@@ -130,6 +130,20 @@ $stmt
   echo "$ms $allowed $n $p"
 }
 
+# time_checks_shared FN KIND LIMIT: like time_checks, each timed statement
+# on a new connection (a new backend, its own caches empty) after the
+# statements before filled the shared cache; a first statement without
+# checks loads PostgreSQL's own catalog caches. Prints "median_ms".
+time_checks_shared() {
+  local fn=$1 kind=$2 lim=$3 i
+  local stmt="SELECT 'T', count(*) FILTER (WHERE $fn(subject, relation, object)), count(*),
+       extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000
+  FROM bench.requests WHERE kind = '$kind' AND seq < $lim;"
+  for ((i = 1; i <= reps; i++)); do
+    q -F ' ' -c "SELECT count(*) FROM bench.requests WHERE kind = '$kind' AND seq < 0" -c "$stmt"
+  done | awk '$1 == "T" {print $4}' | median
+}
+
 # time_sql SQL: like time_checks for a statement returning one count.
 time_sql() {
   local sql=$1 script="" i
@@ -152,11 +166,14 @@ declare -A path=(
   [group-1st]="group, each user's first request only"
   [folder-1st]="folder, each user's first request only"
 )
-declare -A aa_ms aa_allowed aa_n aa_probes cte_ms cte_allowed cte_n cte_probes
+declare -A aa_ms aa_allowed aa_n aa_probes cte_ms cte_allowed cte_n cte_probes shared_ms
 for kind in "${kinds[@]}"; do
   log "agentauthz.check: $kind (up to $nreq requests, 1 warm-up + $reps runs)"
   res=$(time_checks agentauthz.check "$kind" "$nreq")
   read -r aa_ms[$kind] aa_allowed[$kind] aa_n[$kind] aa_probes[$kind] <<<"$res"
+  # The last run filled the shared cache (the next kind's runs start it over).
+  log "agentauthz.check: $kind, shared cache warm, $reps runs on new connections"
+  shared_ms[$kind]=$(time_checks_shared agentauthz.check "$kind" "$nreq")
   log "bench.cte_check:  $kind (up to $nbase requests, 1 warm-up + $reps runs)"
   res=$(time_checks bench.cte_check "$kind" "$nbase")
   read -r cte_ms[$kind] cte_allowed[$kind] cte_n[$kind] cte_probes[$kind] <<<"$res"
@@ -287,6 +304,15 @@ SQL
 )
 
 # --- report ---------------------------------------------------------------
+shared_size=$(q -c "SHOW agentauthz.shared_cache_size")
+# What one pass over the direct requests writes into an empty shared cache.
+q -c "$fresh_view" >/dev/null
+res=$(q -F ' ' -c "SELECT tuples_written, bytes_written FROM agentauthz.shared_cache_stats()" \
+        -c "SELECT count(*) FILTER (WHERE agentauthz.check(subject, relation, object)) FROM bench.requests WHERE kind = 'direct'" \
+        -c "SELECT tuples_written, bytes_written FROM agentauthz.shared_cache_stats()" | paste -sd ' ')
+read -r t0 b0 _ t1 b1 <<<"$res"
+shared_tuples=$((t1 - t0))
+shared_bytes=$((b1 - b0))
 res=$(q -F ' ' <<'SQL'
 SELECT count(*),
        count(DISTINCT object) FILTER (WHERE object LIKE 'document:%'),
@@ -345,6 +371,19 @@ echo "(checks/s and us/chk: median of $reps runs; probes: index scans on agentau
 echo " ratio: agentauthz checks/s / baseline checks/s)"
 printf 'reference: one plain index lookup per request (SQL EXISTS), direct requests: %s/s, %s us each\n' \
   "$(rate "$probe_count" "$probe_ms")" "$(us "$probe_count" "$probe_ms")"
+echo
+echo "shared cache warm: the same statements, each run on a new connection after the runs above filled"
+echo "the shared cache (agentauthz.shared_cache_size = $shared_size); median of $reps runs:"
+printf '  %-10s %9s %7s %12s %12s\n' kind "checks/s" "us/chk" "vs above" "vs baseline"
+for kind in "${kinds[@]}"; do
+  rs=$(rate "${aa_n[$kind]}" "${shared_ms[$kind]}")
+  printf '  %-10s %9s %7s %11.1fx %11.1fx\n' "$kind" "$rs" "$(us "${aa_n[$kind]}" "${shared_ms[$kind]}")" \
+    "$(awk -v a="${aa_ms[$kind]}" -v b="${shared_ms[$kind]}" 'BEGIN{print a/b}')" \
+    "$(awk -v a="$rs" -v b="$(rate "${cte_n[$kind]}" "${cte_ms[$kind]}")" 'BEGIN{print a/b}')"
+done
+printf '  memory: %s bytes written for %s tuples, %.0f bytes per tuple (%.0f with its share of the index)\n' \
+  "$shared_bytes" "$shared_tuples" "$(awk -v a="$shared_bytes" -v b="$shared_tuples" 'BEGIN{print a/b}')" \
+  "$(awk -v a="$shared_bytes" -v b="$shared_tuples" 'BEGIN{print a*1.125/b}')"
 echo
 printf 'list_objects(%s, viewer, document): %s documents (%.2f%% of all), agentauthz %.1f ms, baseline %.1f ms (%s documents), ratio %.1fx\n' \
   "$lo_subject" "$lo_count" "$(awk -v a="$lo_count" -v b="$n_docs" 'BEGIN{print 100*a/b}')" \

@@ -65,12 +65,13 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_shared_cache_stats) {
       elog(ERROR, "shared_cache_stats must return a row");
     desc = BlessTupleDesc(desc);
     shared_cache::Stats stats = shared_cache::stats();
-    Datum values[5] = {Int64GetDatum(static_cast<int64>(stats.size_bytes)),
+    Datum values[6] = {Int64GetDatum(static_cast<int64>(stats.size_bytes)),
                        Int64GetDatum(static_cast<int64>(stats.entries)),
+                       Int64GetDatum(static_cast<int64>(stats.items_written)),
                        Int64GetDatum(static_cast<int64>(stats.bytes_written)),
                        Int64GetDatum(static_cast<int64>(stats.hits)),
                        Int64GetDatum(static_cast<int64>(stats.misses))};
-    bool nulls[5] = {false, false, false, false, false};
+    bool nulls[6] = {false, false, false, false, false, false};
     result = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
   });
   return result;

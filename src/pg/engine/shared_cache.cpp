@@ -29,6 +29,7 @@ struct Header {
   uint64 slot_count;          // a power of two
   pg_atomic_uint64 reserved;  // ring bytes handed out since start
   pg_atomic_uint64 entries;
+  pg_atomic_uint64 items;
 };
 
 // What precedes an entry's key and payload in the ring.
@@ -83,6 +84,7 @@ void startup_shmem() {
     header->slot_count = slot_count_for(header->ring_bytes);
     pg_atomic_init_u64(&header->reserved, 0);
     pg_atomic_init_u64(&header->entries, 0);
+    pg_atomic_init_u64(&header->items, 0);
     for (uint64 i = 0; i < header->slot_count; ++i) pg_atomic_init_u64(&slots[i], 0);
   }
   ring = reinterpret_cast<char*>(slots + header->slot_count);
@@ -202,7 +204,7 @@ bool lookup(const View& view, std::string_view key, std::string* payload,
   return false;
 }
 
-void insert(const View& view, std::string_view key, std::string_view payload,
+void insert(const View& view, std::string_view key, std::string_view payload, size_t items,
             TimestampTz valid_until) {
   if (!view.usable || valid_until <= view.now) return;
   const std::string& full = full_key(view, key);
@@ -248,6 +250,7 @@ void insert(const View& view, std::string_view key, std::string_view payload,
   }
   pg_atomic_write_u64(&bucket[chosen], slot);
   pg_atomic_fetch_add_u64(&header->entries, 1);
+  pg_atomic_fetch_add_u64(&header->items, items);
 }
 
 Stats stats() {
@@ -258,6 +261,7 @@ Stats stats() {
   result.size_bytes = header->ring_bytes + header->slot_count * sizeof(pg_atomic_uint64);
   result.entries = pg_atomic_read_u64(&header->entries);
   result.bytes_written = pg_atomic_read_u64(&header->reserved);
+  result.items_written = pg_atomic_read_u64(&header->items);
   return result;
 }
 

@@ -51,13 +51,15 @@ View view_for(Snapshot snapshot, TimestampTz now, Oid tuples, bool writes_marked
 bool lookup(const View& view, std::string_view key, std::string* payload, TimestampTz* valid_until);
 // Stores `payload` under `key`; it holds until `valid_until`. Too large a
 // payload is not stored.
-void insert(const View& view, std::string_view key, std::string_view payload,
+// `items` counts the tuples (or facts) the payload holds, for stats().
+void insert(const View& view, std::string_view key, std::string_view payload, size_t items,
             TimestampTz valid_until);
 
 struct Stats {
   uint64 size_bytes = 0;  // ring and index
   uint64 entries = 0;     // published since start
   uint64 bytes_written = 0;
+  uint64 items_written = 0;  // tuples (or facts) the entries hold
   uint64 hits = 0;  // this backend's
   uint64 misses = 0;
 };

@@ -1,5 +1,7 @@
 #include "pg/engine/shared_reader.h"
 
+#include <algorithm>
+
 #include "core/lookup_items.h"
 #include "pg/engine/scan_session.h"
 #include "pg/engine/shared_cache.h"
@@ -39,7 +41,8 @@ void SharedReader::shared_items(SharedItems* items, Usable&& usable, Fill&& fill
   items->clear();
   fill(items);
   items->encode(&payload_);
-  shared_cache::insert(view, key_, payload_, view_valid_until());
+  // A point lookup that found nothing still holds one fact.
+  shared_cache::insert(view, key_, payload_, std::max<size_t>(items->size(), 1), view_valid_until());
 }
 
 bool SharedReader::contains(const core::ObjectKey& object, std::string_view relation,
