@@ -29,24 +29,28 @@ std::string_view Interner::store(std::string_view text) {
   return std::string_view(dest, text.size());
 }
 
+namespace {
+constexpr int kHashShift = 32;
+Symbol slot_symbol(uint64_t slot) { return static_cast<Symbol>(slot) - 1; }
+}  // namespace
+
 size_t Interner::probe(std::string_view text, uint32_t hash) const {
   size_t mask = slots_.size() - 1;
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    uint32_t slot = slots_[i];
+    uint64_t slot = slots_[i];
     if (slot == 0) return i;
-    Symbol symbol = slot - 1;
-    if (hashes_[symbol] == hash && texts_[symbol] == text) return i;
+    if (slot >> kHashShift == hash && texts_[slot_symbol(slot)] == text) return i;
   }
 }
 
 void Interner::grow() {
-  std::vector<uint32_t> old;
+  std::vector<uint64_t> old;
   old.swap(slots_);
   slots_.assign(old.size() * 2, 0);
   size_t mask = slots_.size() - 1;
-  for (uint32_t slot : old) {
+  for (uint64_t slot : old) {
     if (slot == 0) continue;
-    size_t i = hashes_[slot - 1] & mask;
+    size_t i = (slot >> kHashShift) & mask;
     while (slots_[i] != 0) i = (i + 1) & mask;
     slots_[i] = slot;
   }
@@ -55,11 +59,10 @@ void Interner::grow() {
 Symbol Interner::intern(std::string_view text) {
   auto hash = static_cast<uint32_t>(hash_bytes(text.data(), text.size()));
   size_t i = probe(text, hash);
-  if (slots_[i] != 0) return slots_[i] - 1;
+  if (slots_[i] != 0) return slot_symbol(slots_[i]);
   auto symbol = static_cast<Symbol>(texts_.size());
   texts_.push_back(store(text));
-  hashes_.push_back(hash);
-  slots_[i] = symbol + 1;
+  slots_[i] = uint64_t{hash} << kHashShift | (uint64_t{symbol} + 1);
   if (texts_.size() * 2 > slots_.size()) grow();
   return symbol;
 }
@@ -68,14 +71,13 @@ bool Interner::find(std::string_view text, Symbol* out) const {
   auto hash = static_cast<uint32_t>(hash_bytes(text.data(), text.size()));
   size_t i = probe(text, hash);
   if (slots_[i] == 0) return false;
-  *out = slots_[i] - 1;
+  *out = slot_symbol(slots_[i]);
   return true;
 }
 
 size_t Interner::bytes() const {
   return arena_bytes_ + chunks_.capacity() * sizeof(chunks_[0]) +
-         texts_.capacity() * sizeof(std::string_view) + hashes_.capacity() * sizeof(uint32_t) +
-         slots_.capacity() * sizeof(uint32_t);
+         texts_.capacity() * sizeof(std::string_view) + slots_.capacity() * sizeof(uint64_t);
 }
 
 void Interner::clear() {
@@ -83,8 +85,7 @@ void Interner::clear() {
   std::vector<std::unique_ptr<char[]>>().swap(chunks_);
   chunk_used_ = chunk_size_ = arena_bytes_ = 0;
   std::vector<std::string_view>().swap(texts_);
-  std::vector<uint32_t>().swap(hashes_);
-  std::vector<uint32_t>(kInitialSlots, 0).swap(slots_);
+  std::vector<uint64_t>(kInitialSlots, 0).swap(slots_);
   ++generation_;
   intern("*");
 }

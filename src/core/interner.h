@@ -45,8 +45,10 @@ class Interner {
   size_t chunk_size_ = 0;
   size_t arena_bytes_ = 0;
   std::vector<std::string_view> texts_;
-  std::vector<uint32_t> hashes_;  // per symbol
-  std::vector<uint32_t> slots_;   // open addressing: symbol + 1, 0 when empty
+  // Open addressing: the text's hash in the high 32 bits and symbol + 1 in
+  // the low ones, 0 when empty -- a probe compares hashes without reading
+  // anything else, and only a matching hash reads the text.
+  std::vector<uint64_t> slots_;
   uint64_t generation_ = 0;
 };
 

@@ -174,7 +174,7 @@ View view_for(Snapshot snapshot, TimestampTz now, Oid tuples, bool writes_marked
   return view;
 }
 
-bool lookup(const View& view, std::string_view key, std::string* payload,
+bool lookup(const View& view, std::string_view key, std::string_view* payload,
             TimestampTz* valid_until) {
   if (!view.usable) return false;
   const std::string& full = full_key(view, key);
@@ -195,7 +195,7 @@ bool lookup(const View& view, std::string_view key, std::string* payload,
     if (head.writers != view.writers || head.built_now > view.now || view.now >= head.valid_until)
       break;
     size_t start = sizeof(head) + head.key_bytes;
-    payload->assign(scratch_entry.data() + start, head.total_bytes - start);
+    *payload = std::string_view(scratch_entry).substr(start, head.total_bytes - start);
     *valid_until = head.valid_until;
     ++hits;
     return true;

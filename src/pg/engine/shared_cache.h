@@ -45,13 +45,14 @@ struct View {
 // tables mark their writers, `wrote` that this transaction wrote them.
 View view_for(Snapshot snapshot, TimestampTz now, Oid tuples, bool writes_marked, bool wrote);
 
-// Copies the payload stored under `key` into *payload when an entry made
-// under `view`'s stamp holds at its time; sets *valid_until to when it
-// stops holding.
-bool lookup(const View& view, std::string_view key, std::string* payload, TimestampTz* valid_until);
+// Finds the payload stored under `key` when an entry made under `view`'s
+// stamp holds at its time: *payload is a copy, valid until the next lookup
+// or insert; *valid_until is when the entry stops holding.
+bool lookup(const View& view, std::string_view key, std::string_view* payload,
+            TimestampTz* valid_until);
 // Stores `payload` under `key`; it holds until `valid_until`. Too large a
-// payload is not stored.
-// `items` counts the tuples (or facts) the payload holds, for stats().
+// payload is not stored. `items` counts the tuples (or facts) the payload
+// holds, for stats().
 void insert(const View& view, std::string_view key, std::string_view payload, size_t items,
             TimestampTz valid_until);
 
@@ -60,7 +61,7 @@ struct Stats {
   uint64 entries = 0;     // published since start
   uint64 bytes_written = 0;
   uint64 items_written = 0;  // tuples (or facts) the entries hold
-  uint64 hits = 0;  // this backend's
+  uint64 hits = 0;           // this backend's
   uint64 misses = 0;
 };
 Stats stats();

@@ -32,7 +32,8 @@ template <typename Usable, typename Fill>
 void SharedReader::shared_items(SharedItems* items, Usable&& usable, Fill&& fill) {
   const shared_cache::View& view = scans_shared_view();
   TimestampTz valid_until = 0;
-  if (shared_cache::lookup(view, key_, &payload_, &valid_until) && items->decode(payload_) &&
+  std::string_view payload;
+  if (shared_cache::lookup(view, key_, &payload, &valid_until) && items->decode(payload) &&
       usable(*items)) {
     // What this statement keeps holds no longer than what it read.
     note_expiry(valid_until);
@@ -42,7 +43,8 @@ void SharedReader::shared_items(SharedItems* items, Usable&& usable, Fill&& fill
   fill(items);
   items->encode(&payload_);
   // A point lookup that found nothing still holds one fact.
-  shared_cache::insert(view, key_, payload_, std::max<size_t>(items->size(), 1), view_valid_until());
+  shared_cache::insert(view, key_, payload_, std::max<size_t>(items->size(), 1),
+                       view_valid_until());
 }
 
 bool SharedReader::contains(const core::ObjectKey& object, std::string_view relation,
