@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <deque>
 #include <string>
-#include <unordered_set>
 
 #include "core/error.h"
 #include "core/evaluator.h"
+#include "core/flat_map.h"
 #include "core/rewrite_walk.h"
 
 namespace agentauthz::core {
@@ -29,6 +29,18 @@ struct NodeKeyHash {
     uint64_t x = k.packed * 0x9e3779b97f4a7c15ULL;
     return static_cast<size_t>(x ^ (x >> 29));
   }
+};
+
+// The nodes a walk has met: a listing meets hundreds of thousands, and a
+// node-based set would allocate each.
+class NodeSet {
+ public:
+  // Adds `key`; false when it was there.
+  bool insert(NodeKey key) { return nodes_.insert(key, 0).second; }
+  size_t size() const { return nodes_.size(); }
+
+ private:
+  FlatMap<NodeKey, uint8_t, NodeKeyHash> nodes_;
 };
 
 NodeKey node_key(const Object& object, RelationId relation) {
@@ -90,15 +102,29 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
   const Model& model = *model_;
   const RelationInfo& goal = model.relation(target);
   const std::vector<char>& relevant = relevant_to(target);
-  std::unordered_set<NodeKey, NodeKeyHash> seen;
+  NodeSet seen;
   std::deque<Node> queue;
   bool within_budget = true;
+  // Whether a node of the relation leads anywhere relevant: nodes that do
+  // not (a listing's documents, usually) are reported, never walked.
+  std::vector<int8_t> leads(model.relation_count(), -1);
+  auto leads_further = [&](RelationId relation) {
+    int8_t& known = leads[relation];
+    if (known < 0) {
+      const ReverseEdges& edges = model.reverse_edges(relation);
+      bool any = false;
+      for (RelationId next : edges.computed) any = any || relevant[next];
+      for (RelationId next : edges.userset) any = any || relevant[next];
+      for (const auto& ttu : edges.ttu) any = any || relevant[ttu.target];
+      known = any ? 1 : 0;
+    }
+    return known == 1;
+  };
 
   // Each hop away from the subject is a hop check would take towards it:
   // the same depth limit applies, so both agree on what is too deep.
   auto reach = [&](const Object& object, RelationId relation, int depth) {
-    if (!within_budget || !relevant[relation] || !seen.insert(node_key(object, relation)).second)
-      return;
+    if (!within_budget || !relevant[relation] || !seen.insert(node_key(object, relation))) return;
     if (seen.size() > max_nodes) {
       within_budget = false;
       return;
@@ -110,7 +136,7 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
                       std::to_string(options_.max_depth),
                   "listing " + model.type(goal.type).name + " objects for " + format(subject));
     }
-    queue.push_back(Node{object, relation, depth});
+    if (leads_further(relation)) queue.push_back(Node{object, relation, depth});
     if (relation == target) found(object.id, depth);
   };
   // Visits objects of the relation's type related to `key` by a tuple.
@@ -222,8 +248,8 @@ namespace {
 // to walk, and the subjects found that match the filter, in order found.
 struct SubjectSearch {
   const Subject& filter;
-  std::unordered_set<NodeKey, NodeKeyHash> seen;
-  std::unordered_set<NodeKey, NodeKeyHash> found;
+  NodeSet seen;
+  NodeSet found;
   std::vector<Subject> candidates;
   std::deque<Node> queue;
   // The first condition met on the way that could not be evaluated: as in
@@ -235,7 +261,7 @@ struct SubjectSearch {
   void note(const Subject& s) {
     if (s.type != filter.type || s.relation != filter.relation) return;
     // Reuse the node key packing: (type, relation, id) identifies a subject.
-    if (found.insert(node_key(Object{s.type, s.id}, s.relation)).second) candidates.push_back(s);
+    if (found.insert(node_key(Object{s.type, s.id}, s.relation))) candidates.push_back(s);
   }
 };
 
@@ -294,7 +320,7 @@ struct Evaluator::SubjectsWalk {
 
   // Queues a node this one leads to, one hop deeper, unless met before.
   void next(const Object& o, RelationId r) {
-    if (!search.seen.insert(node_key(o, r)).second) return;
+    if (!search.seen.insert(node_key(o, r))) return;
     if (depth + 1 >= self.options_.max_depth)
       throw Error(ErrorKind::DepthExceeded,
                   "authorization model resolution exceeded the depth limit of " +

@@ -30,10 +30,9 @@ class AllowedSets final : public SymbolHolder {
   void drop() override {
     for (AllowedSet& set : sets_) {
       set.ids.clear();
-      set.integer_ids.clear();
-      set.built = false;
+      set.symbols = false;
     }
-    bytes_ = 0;
+    recount();
   }
 
   // Returns the set of (type, relation) for the current actor.
@@ -106,6 +105,7 @@ bool build_allowed_set(const ActiveActor& actor, core::Evaluator& evaluator, All
     if (parse_canonical_integer(interner.text(id), &number)) numbers.push_back(number);
   }
   set->ids.assign(symbols);
+  set->symbols = true;
   set->integer_ids.assign(numbers);
   allowed_sets.recount();
   // The set (and the ids it interned) must fit with room for nothing else,
@@ -127,6 +127,7 @@ bool usable_in_context(const ActiveActor& actor, AllowedSet* set) {
   if (set->context == now) return true;
   if (set->built || set->unusable) {
     set->built = false;
+    set->symbols = false;
     set->unusable = false;
     set->ids.clear();
     set->integer_ids.clear();
@@ -140,7 +141,7 @@ bool answer_from_built_set(const ActiveActor& actor, core::TypeId type, core::Re
                            std::string_view id, bool* allowed) {
   if (!actor.valid) return false;
   AllowedSet& set = allowed_set_for(type, relation);
-  if (!usable_in_context(actor, &set) || !set.built) return false;
+  if (!usable_in_context(actor, &set) || !set.built || !set.symbols) return false;
   core::Symbol symbol = 0;
   *allowed = Engine::get().interner().find(id, &symbol) && set.ids.contains(symbol);
   return true;
@@ -151,7 +152,7 @@ bool answer_from_allowed_set(const ActiveActor& actor, core::Evaluator& evaluato
                              core::RelationId relation, const core::Object& object, bool* allowed) {
   AllowedSet& set = allowed_set_for(object.type, relation);
   if (!usable_in_context(actor, &set) || set.unusable) return false;
-  if (!set.built) {
+  if (!set.built || !set.symbols) {
     // Counted per statement: a set kept across statements (see
     // pg/engine/visible_state.h) is built by a scan, never by a series of lookups.
     if (set.statement != scans_statement()) {
@@ -169,6 +170,8 @@ bool answer_from_allowed_set(const ActiveActor& actor, core::Evaluator& evaluato
     }
     if (!built) {
       set.unusable = true;
+      set.built = false;
+      set.symbols = false;
       set.ids.clear();
       set.integer_ids.clear();
       allowed_sets.recount();

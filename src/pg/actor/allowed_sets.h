@@ -2,7 +2,8 @@
 // statement -- an RLS scan -- the actor's allowed objects are listed once
 // (pg/actor/decision.h) and each further row is a hash lookup. A set is
 // kept while the actor stays the same (active_actor_epoch), counted in the
-// engine's memory and emptied when the engine starts over.
+// engine's memory; when the engine starts over its interned ids go and its
+// integer ids stay.
 #pragma once
 
 #include <cstdint>
@@ -21,11 +22,14 @@ struct AllowedSet {
   core::RelationId relation = -1;
   uint32_t checks = 0;  // in the current statement
   uint64_t statement = 0;
-  bool built = false;
+  bool built = false;     // listed: integer_ids holds
+  bool symbols = false;   // ids holds too (until the engine starts over)
   bool unusable = false;  // too large, or too deep to list
   core::IntegerSet ids;   // interned ids
   // The ids that are integers in canonical decimal form: an integer key
-  // column is looked up without formatting or interning its value.
+  // column is looked up without formatting or interning its value. Being
+  // no interned ids, they outlive the engine starting over: an agent's
+  // scan of a large table lists its set once, not once per statement.
   core::IntegerSet integer_ids;
   // The actor's condition context the set was built under (empty text when
   // the model has no conditions).

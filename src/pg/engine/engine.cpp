@@ -18,6 +18,9 @@ constexpr size_t kCompiledModelsKept = 4;
 // lookup cache and the evaluator's caches starts over above this share.
 constexpr size_t kKeptShare = 4;
 constexpr size_t kEachCacheShare = 4;
+// Within a statement, the caches' memory is summed every this many calls
+// (each call adds little: the evaluator's caches bound themselves).
+constexpr int kCallsPerMeasure = 8;
 
 // Polled by the evaluator: a pending cancel or termination, or a stack
 // about to overflow, stops evaluation so the error can be raised safely.
@@ -118,16 +121,16 @@ const core::Model* Engine::prepare_if_model() {
   uint64 statement = scans_statement();
   if (!scans_current()) pg_guard([&] { view_changed = scans_prepare(); });
   size_t limit = cache_limit();
+  bool carried_too_much = false;
   if (!view_changed && statement != scans_statement()) {
-    if (cache_bytes() > limit / kKeptShare) {
-      // Kept across statements, the caches must not grow without bound.
-      forget_view();
-      view_changed = true;
-    } else if (evaluator_) {
-      evaluator_->clear_results();
-    }
+    // Kept across statements, the caches must not grow without bound: they
+    // start over, while what holds for the view (the actor, its integer
+    // allowed sets) stays.
+    carried_too_much = cache_bytes() > limit / kKeptShare;
+    if (!carried_too_much && evaluator_) evaluator_->clear_results();
   }
-  if (view_changed || !evaluator_ || max_depth_ != max_depth_setting || cache_limit_ != limit) {
+  if (view_changed || carried_too_much || !evaluator_ || max_depth_ != max_depth_setting ||
+      cache_limit_ != limit) {
     // What was cached may no longer be what is visible.
     cache_.clear();
     if (evaluator_) evaluator_->clear_memo();
@@ -135,10 +138,12 @@ const core::Model* Engine::prepare_if_model() {
     if (cache_bytes() > limit / kKeptShare) start_over();
     if (!refresh_model()) return nullptr;
     evaluator_->clear_memo();
-  } else if (cache_bytes() > limit) {
+  } else if (++calls_unmeasured_ >= kCallsPerMeasure) {
     // However many objects one statement touches (a scan of millions of
     // rows, each a new id), the caches start over rather than grow.
-    start_over();
+    // Measured every few calls: summing them costs as much as a row.
+    calls_unmeasured_ = 0;
+    if (cache_bytes() > limit) start_over();
   }
   return model_.get();
 }

@@ -85,7 +85,8 @@ class Engine {
   int64_t model_id_ = -1;
   uint32_t models_relid_ = 0;
   int max_depth_ = -1;
-  size_t cache_limit_ = 0;  // the limit evaluator_ was made with
+  size_t cache_limit_ = 0;    // the limit evaluator_ was made with
+  int calls_unmeasured_ = 0;  // since cache_bytes() was last compared with the limit
   std::unique_ptr<core::Evaluator> evaluator_;
   std::vector<SymbolHolder*> holders_;
   // Recently compiled models by (models table, id); a model is compiled once.

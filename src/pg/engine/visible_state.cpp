@@ -156,12 +156,6 @@ bool same_view_as_before(Snapshot snapshot, TimestampTz now, uint64 writes_gener
   return same;
 }
 
-void forget_view() {
-  last.valid = false;
-  ++epoch;
-  valid_until = DT_NOEND;
-}
-
 void note_expiry(TimestampTz expires_at) {
   if (expires_at < valid_until) valid_until = expires_at;
 }

@@ -25,8 +25,6 @@ namespace agentauthz::pg {
 // database's writers mark themselves (Catalog::writes_marked).
 bool same_view_as_before(Snapshot snapshot, TimestampTz now, uint64 writes_generation,
                          uint64 catalog_generation, bool writes_marked);
-// Starts a new view unconditionally (caches grew too large, an error).
-void forget_view();
 // Something the current view read stops being valid at `expires_at`.
 void note_expiry(TimestampTz expires_at);
 // When the earliest expiry read so far under the current view passes.
