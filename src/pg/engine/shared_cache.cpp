@@ -1,5 +1,6 @@
 #include "pg/engine/shared_cache.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "core/flat_map.h"
@@ -251,6 +252,11 @@ void insert(const View& view, std::string_view key, std::string_view payload, si
   pg_atomic_write_u64(&bucket[chosen], slot);
   pg_atomic_fetch_add_u64(&header->entries, 1);
   pg_atomic_fetch_add_u64(&header->items, items);
+}
+
+size_t max_payload_bytes() {
+  if (!available()) return 0;
+  return std::min<uint64>(kMaxEntryBytes, header->ring_bytes / 16);
 }
 
 Stats stats() {

@@ -56,6 +56,10 @@ bool lookup(const View& view, std::string_view key, std::string_view* payload,
 void insert(const View& view, std::string_view key, std::string_view payload, size_t items,
             TimestampTz valid_until);
 
+// The most payload bytes an entry may hold (0 when the cache is off): a
+// longer list is not collected for it.
+size_t max_payload_bytes();
+
 struct Stats {
   uint64 size_bytes = 0;  // ring and index
   uint64 entries = 0;     // published since start

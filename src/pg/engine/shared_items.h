@@ -34,6 +34,10 @@ class SharedItems {
   bool complete() const { return complete_; }
   size_t more_than() const { return more_than_; }
   size_t size() const { return ends_.size(); }
+  // The bytes the items take when encoded, about.
+  size_t bytes() const { return data_.size() + ends_.size() * sizeof(uint32_t); }
+  // Empties the list and frees its memory.
+  void release() { *this = SharedItems(); }
   std::string_view at(size_t i) const {
     uint32_t begin = i == 0 ? 0 : ends_[i - 1];
     return std::string_view(data_).substr(begin, ends_[i] - begin);

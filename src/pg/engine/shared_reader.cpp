@@ -28,6 +28,24 @@ void add_subject(SharedItems* items, const core::SubjectKey& subject) {
 
 }  // namespace
 
+bool SharedReader::shared_hit() {
+  TimestampTz valid_until = 0;
+  std::string_view payload;
+  if (!shared_cache::lookup(scans_shared_view(), key_, &payload, &valid_until) ||
+      !items_.decode(payload) || !items_.complete())
+    return false;
+  // What this statement keeps holds no longer than what it read.
+  note_expiry(valid_until);
+  return true;
+}
+
+void SharedReader::share() {
+  items_.encode(&payload_);
+  // A point lookup that found nothing still holds one fact.
+  shared_cache::insert(scans_shared_view(), key_, payload_, std::max<size_t>(items_.size(), 1),
+                       view_valid_until());
+}
+
 template <typename Usable, typename Fill>
 void SharedReader::shared_items(SharedItems* items, Usable&& usable, Fill&& fill) {
   const shared_cache::View& view = scans_shared_view();
@@ -35,16 +53,39 @@ void SharedReader::shared_items(SharedItems* items, Usable&& usable, Fill&& fill
   std::string_view payload;
   if (shared_cache::lookup(view, key_, &payload, &valid_until) && items->decode(payload) &&
       usable(*items)) {
-    // What this statement keeps holds no longer than what it read.
     note_expiry(valid_until);
     return;
   }
   items->clear();
   fill(items);
   items->encode(&payload_);
-  // A point lookup that found nothing still holds one fact.
   shared_cache::insert(view, key_, payload_, std::max<size_t>(items->size(), 1),
                        view_valid_until());
+}
+
+template <typename Read, typename Add, typename VisitItem, typename Visit>
+bool SharedReader::collect_or_stream(Read&& read, Add&& add, VisitItem&& visit_item,
+                                     Visit&& visit) {
+  items_.clear();
+  size_t most = shared_cache::max_payload_bytes();
+  bool streaming = false;
+  bool stopped = false;
+  read([&](const auto& key) {
+    if (streaming) {
+      stopped = !visit(key);
+      return !stopped;
+    }
+    add(key);
+    if (items_.bytes() <= most) return true;
+    // Too long to share: what was collected first, then the rest as read.
+    streaming = true;
+    for (size_t i = 0; i < items_.size() && !stopped; ++i) stopped = !visit_item(items_.at(i));
+    items_.release();
+    return !stopped;
+  });
+  if (streaming) return true;
+  share();
+  return false;
 }
 
 bool SharedReader::contains(const core::ObjectKey& object, std::string_view relation,
@@ -73,16 +114,18 @@ void SharedReader::read_subjects(const core::ObjectKey& object, std::string_view
   if (!scans_shared_view().usable) return inner_.read_subjects(object, relation, filter, visit);
   core::build_lookup_key(&key_, filter == core::SubjectFilter::All ? 's' : 'u',
                          {object.type, object.id, relation});
-  shared_items(
-      &items_, [](const SharedItems& items) { return items.complete(); },
-      [&](SharedItems* items) {
-        inner_.read_subjects(object, relation, filter, [&](const core::SubjectKey& subject) {
-          add_subject(items, subject);
-          return true;
-        });
-      });
+  auto visit_item = [&](std::string_view item) { return visit(core::subject_item(item)); };
+  if (!shared_hit() &&
+      collect_or_stream(
+          [&](auto&& each) {
+            inner_.read_subjects(object, relation, filter,
+                                 [&](const core::SubjectKey& subject) { return each(subject); });
+          },
+          [&](const core::SubjectKey& subject) { add_subject(&items_, subject); }, visit_item,
+          [&](const core::SubjectKey& subject) { return visit(subject); }))
+    return;
   for (size_t i = 0; i < items_.size(); ++i)
-    if (!visit(core::subject_item(items_.at(i)))) return;
+    if (!visit_item(items_.at(i))) return;
 }
 
 // Visits at most `limit` subjects of (object, relation); false when there are more.
@@ -140,17 +183,21 @@ void SharedReader::read_objects(const core::SubjectKey& subject, std::string_vie
     return inner_.read_objects(subject, relation, object_type, visit);
   core::build_lookup_key(&key_, 'o',
                          {subject.type, subject.id, subject.relation, relation, object_type});
-  shared_items(
-      &items_, [](const SharedItems& items) { return items.complete(); },
-      [&](SharedItems* items) {
-        inner_.read_objects(subject, relation, object_type, [&](const core::ObjectKey& object) {
-          core::add_object_item(
-              [&](std::initializer_list<std::string_view> parts) { items->add(parts); }, object);
-          return true;
-        });
-      });
+  auto visit_item = [&](std::string_view item) { return visit(core::object_item(item)); };
+  if (!shared_hit() &&
+      collect_or_stream(
+          [&](auto&& each) {
+            inner_.read_objects(subject, relation, object_type,
+                                [&](const core::ObjectKey& object) { return each(object); });
+          },
+          [&](const core::ObjectKey& object) {
+            core::add_object_item(
+                [&](std::initializer_list<std::string_view> parts) { items_.add(parts); }, object);
+          },
+          visit_item, [&](const core::ObjectKey& object) { return visit(object); }))
+    return;
   for (size_t i = 0; i < items_.size(); ++i)
-    if (!visit(core::object_item(items_.at(i)))) return;
+    if (!visit_item(items_.at(i))) return;
 }
 
 }  // namespace agentauthz::pg

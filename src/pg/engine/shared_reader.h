@@ -31,6 +31,16 @@ class SharedReader : public core::TupleReader {
   // cached list answers this lookup.
   template <typename Usable, typename Fill>
   void shared_items(SharedItems* items, Usable&& usable, Fill&& fill);
+  // Whether the shared cache holds items_ for key_ (a whole list).
+  bool shared_hit();
+  // Stores items_ under key_.
+  void share();
+  // Reads a list of unbounded length with `read` (which passes each item's
+  // key to its visitor) into items_ and stores it; once the list is too
+  // long to store, visits what it collected with `visit_item` and then
+  // passes the rest straight through. Returns whether it streamed.
+  template <typename Read, typename Add, typename VisitItem, typename Visit>
+  bool collect_or_stream(Read&& read, Add&& add, VisitItem&& visit_item, Visit&& visit);
 
   core::TupleReader& inner_;
   std::string key_;
