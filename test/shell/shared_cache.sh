@@ -2,7 +2,8 @@
 # The shared cache under pressure and around the extension's life: a
 # 1 MB cache filled many times over (the oldest entries make room, every
 # answer stays the indexes'), a lookup too large to store, two databases
-# with the same names, DROP and CREATE EXTENSION, a backend terminated
+# with the same names, DROP and CREATE EXTENSION, a database dropped and
+# created again with the same oid from the same template, a backend terminated
 # while it fills the cache, one killed outright (the server restarts its
 # shared memory), and a server with the cache turned off.
 # Starts (and always stops) its own clusters; needs the extension installed.
@@ -115,6 +116,35 @@ if [[ "$before" == t && "$after" == f && "$again" == t ]]; then
   pass "DROP and CREATE EXTENSION: the old entries answer nothing"
 else
   fail "DROP and CREATE EXTENSION: expected t f t, got $before $after $again"
+fi
+
+# 4b. A database dropped and created again under the same oid, from the same
+# template (so its tuples table has the same oid too): the old database's
+# entries answer nothing in the new one.
+qd postgres >/dev/null <<'SQL'
+CREATE DATABASE sc_template;
+SQL
+qd sc_template >/dev/null <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION agentauthz;
+SELECT agentauthz.write_model($$model
+  schema 1.1
+type user
+type document
+  relations
+    define viewer: [user]
+$$);
+SQL
+qd postgres -c "CREATE DATABASE sc_a OID 40000 TEMPLATE sc_template"
+qd sc_a -c "SELECT agentauthz.write_tuple('document:secret', 'viewer', 'user:eve')" >/dev/null
+secret="SELECT agentauthz.check('user:eve', 'viewer', 'document:secret')"
+first=$(qd sc_a -c "$secret")
+qd postgres -c "DROP DATABASE sc_a" -c "CREATE DATABASE sc_b OID 40000 TEMPLATE sc_template"
+out=$(qd sc_b -c "$secret" -c "SELECT count(*) FROM agentauthz.tuples" | paste -sd' ')
+if [[ "$first" == t && "$out" == "f 0" ]]; then
+  pass "database oid reused: the dropped database's entries answer nothing"
+else
+  fail "database oid reused: expected t then 'f 0', got $first then '$out'"
 fi
 
 # 5. A backend terminated while it fills the cache; others answer right.

@@ -1,6 +1,7 @@
 #include "pg/engine/scan_session.h"
 
 #include "pg/catalog/relations.h"
+#include "pg/engine/definition_changes.h"
 #include "pg/engine/visible_state.h"
 #include "pg/engine/writer_marks.h"
 
@@ -45,30 +46,6 @@ void release_session() {
   MemoryContextReset(scan_context);
 }
 
-// DDL that could change what marks writers or what the engine reads (a
-// trigger disabled, replaced or dropped, a function replaced, a table
-// altered): its transaction is marked, so that its commit ends what every
-// backend kept even before they take in its invalidations (PostgreSQL
-// makes a commit visible first). Creating tables and the like is not.
-bool changes_definitions(const Node* statement) {
-  switch (nodeTag(statement)) {
-    case T_AlterTableStmt:
-    case T_CreateTrigStmt:
-    case T_DropStmt:
-    case T_RenameStmt:
-    case T_CreateFunctionStmt:
-    case T_AlterFunctionStmt:
-    case T_AlterOwnerStmt:
-    case T_AlterObjectSchemaStmt:
-    case T_CreateExtensionStmt:
-    case T_AlterExtensionStmt:
-    case T_AlterExtensionContentsStmt:
-      return true;
-    default:
-      return false;
-  }
-}
-
 void agentauthz_process_utility(PlannedStmt* pstmt, const char* query_string, bool read_only_tree,
                                 ProcessUtilityContext context, ParamListInfo params,
                                 QueryEnvironment* query_env, DestReceiver* dest,
@@ -76,12 +53,17 @@ void agentauthz_process_utility(PlannedStmt* pstmt, const char* query_string, bo
   // Utility commands (TRUNCATE, DROP EXTENSION ...) refuse relations that
   // are still open in this session.
   scans_close();
+  // Decided before it runs: what it drops cannot be looked up after.
+  bool marks = may_change_engine_definitions(pstmt->utilityStmt);
+  // A new database may take a dropped one's oid: what backends shared
+  // about the old one must not answer for it.
+  if (IsA(pstmt->utilityStmt, CreatedbStmt)) writer_marks::note_new_database();
   if (prev_process_utility)
     prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
   else
     standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest,
                             qc);
-  if (changes_definitions(pstmt->utilityStmt)) writer_marks::mark_if_writing();
+  if (marks) writer_marks::mark_if_writing();
 }
 
 // Closes the scans before a commit or prepare, and forgets them when a transaction ends.

@@ -8,6 +8,7 @@
 #include "pg/settings.h"
 
 extern "C" {
+#include "access/parallel.h"
 #include "storage/ipc.h"
 #include "storage/shmem.h"
 }
@@ -160,8 +161,14 @@ bool available() { return header != nullptr; }
 
 View view_for(Snapshot snapshot, TimestampTz now, Oid tuples, bool writes_marked, bool wrote) {
   View view;
-  // This transaction's own writes are visible to it alone.
-  if (!available() || !shared_cache_setting || !writes_marked || wrote || !OidIsValid(tuples))
+  // This transaction's own writes are visible to it alone, and to its
+  // parallel workers, which share its xid but not its local flags.
+  if (!available() || !shared_cache_setting || !writes_marked || wrote || !OidIsValid(tuples) ||
+      IsParallelWorker())
+    return view;
+  TransactionId own = GetTopTransactionIdIfAny();
+  if (TransactionIdIsValid(own) &&
+      writer_marks::may_have_written(own, writer_marks::current_horizon()))
     return view;
   uint64 before = writer_marks::writers_started();
   if (!writer_marks::snapshot_sees_writers_ended(snapshot)) return view;

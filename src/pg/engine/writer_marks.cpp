@@ -115,9 +115,6 @@ void mark_current_transaction() {
   if (xid == marked_xid) return;
   // Set the horizon first, should this be the server's first mark.
   if (pg_atomic_read_u32(&shared->horizon) == InvalidTransactionId) current_horizon();
-  // Counted before the mark (a full barrier): whoever judged a snapshot
-  // without seeing the mark sees the count change afterwards.
-  pg_atomic_fetch_add_u64(&shared->writers_started, 1);
   pg_atomic_uint32* slot = &shared->slots[xid % kSlots];
   uint32 seen = pg_atomic_read_u32(slot);
   // The slot keeps the newest xid marked in it; the exchange is a full
@@ -126,7 +123,15 @@ void mark_current_transaction() {
     if (pg_atomic_compare_exchange_u32(slot, &seen, xid)) break;
   }
   pg_memory_barrier();
+  // Counted after the mark (both full barriers): whoever read the count
+  // after this reads the mark too, and whoever judged a snapshot without
+  // the mark reads a count that changes afterwards.
+  pg_atomic_fetch_add_u64(&shared->writers_started, 1);
   marked_xid = xid;
+}
+
+void note_new_database() {
+  if (available()) pg_atomic_fetch_add_u64(&shared->writers_started, 1);
 }
 
 void mark_if_writing() {

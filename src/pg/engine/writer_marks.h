@@ -45,11 +45,15 @@ TransactionId current_horizon();
 bool may_have_written(TransactionId xid, TransactionId horizon);
 
 // Counts the transactions that have marked themselves, server-wide: it
-// changes before a new writer's first write. Two snapshots that each see
-// every marked transaction as ended (snapshot_sees_writers_ended), judged
-// under the same count, see the same contents of the engine's tables --
-// what the shared cache (pg/engine/shared_cache.h) relies on. 0 without marks.
+// changes right after a new writer's mark, before its first write. Two
+// snapshots that each see every marked transaction as ended
+// (snapshot_sees_writers_ended), judged under the same count, see the same
+// contents of the engine's tables -- what the shared cache
+// (pg/engine/shared_cache.h) relies on. 0 without marks.
 uint64_t writers_started();
+// Counts a new database as a writer beginning: a database created with a
+// dropped one's oid finds nothing shared under the old count.
+void note_new_database();
 // Whether `snapshot` sees every transaction that may have written the
 // engine's tables as ended (committed or aborted): none it lists as in
 // progress, none begun after it, is marked. False without marks, in
