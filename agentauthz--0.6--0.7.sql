@@ -8,6 +8,6 @@ CREATE FUNCTION agentauthz.shared_cache_stats(OUT size_bytes bigint, OUT entries
     LANGUAGE c STRICT VOLATILE PARALLEL RESTRICTED
     AS 'MODULE_PATHNAME', 'agentauthz_shared_cache_stats';
 COMMENT ON FUNCTION agentauthz.shared_cache_stats() IS
-  'The shared cache of tuples read (agentauthz.shared_cache_size): its shared memory in bytes (0 when it is off: the library is not preloaded or the size is 0), the entries, the tuples they hold (a lookup that found none counts one) and the bytes written to it since the server started (new entries overwrite the oldest), and this backend''s hits and misses. For agentauthz_admin.';
+  'The shared cache of tuples read (agentauthz.shared_cache_size): its shared memory in bytes (0 when it is off: the library is not preloaded or the size is 0), the entries, the tuples they hold (a lookup that found none counts one) and the bytes written to it since the server started by every database (new entries overwrite the oldest; NULL unless the caller has the privileges of pg_read_all_stats), and this backend''s hits and misses. For agentauthz_admin.';
 REVOKE ALL ON FUNCTION agentauthz.shared_cache_stats() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION agentauthz.shared_cache_stats() TO agentauthz_admin;

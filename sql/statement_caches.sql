@@ -131,7 +131,27 @@ FETCH earlier;
 CLOSE earlier;
 ROLLBACK;
 
+-- The shared cache's statistics: for agentauthz_admin; what was written
+-- there comes from every database, so it is shown only to roles that may
+-- read the server's statistics.
+CREATE ROLE cache_admin IN ROLE agentauthz_admin;
+SELECT size_bytes > 0 AS sized, entries_written IS NOT NULL AS server_wide
+  FROM agentauthz.shared_cache_stats();
+SET ROLE cache_admin;
+SELECT size_bytes > 0 AS sized, entries_written IS NULL AS hidden, tuples_written IS NULL AS hidden,
+       bytes_written IS NULL AS hidden, hits IS NOT NULL AS own_hits
+  FROM agentauthz.shared_cache_stats();
+RESET ROLE;
+GRANT pg_read_all_stats TO cache_admin;
+SET ROLE cache_admin;
+SELECT entries_written IS NOT NULL AS server_wide FROM agentauthz.shared_cache_stats();
+RESET ROLE;
+SET ROLE cache_agent;
+SELECT * FROM agentauthz.shared_cache_stats();
+RESET ROLE;
+
 SET client_min_messages = warning;
 DROP TABLE delegation_tokens;
 DROP EXTENSION agentauthz CASCADE;
 DROP ROLE cache_agent;
+DROP ROLE cache_admin;

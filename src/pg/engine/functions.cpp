@@ -9,6 +9,8 @@
 
 extern "C" {
 #include "access/xlog.h"
+#include "catalog/pg_authid.h"
+#include "utils/acl.h"
 #include "commands/trigger.h"
 #include "funcapi.h"
 }
@@ -65,13 +67,16 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_shared_cache_stats) {
       elog(ERROR, "shared_cache_stats must return a row");
     desc = BlessTupleDesc(desc);
     shared_cache::Stats stats = shared_cache::stats();
+    // What was written comes from every database of the server: shown to
+    // those who may read the server's statistics.
+    bool server_wide = has_privs_of_role(GetUserId(), ROLE_PG_READ_ALL_STATS);
     Datum values[6] = {Int64GetDatum(static_cast<int64>(stats.size_bytes)),
                        Int64GetDatum(static_cast<int64>(stats.entries)),
                        Int64GetDatum(static_cast<int64>(stats.items_written)),
                        Int64GetDatum(static_cast<int64>(stats.bytes_written)),
                        Int64GetDatum(static_cast<int64>(stats.hits)),
                        Int64GetDatum(static_cast<int64>(stats.misses))};
-    bool nulls[6] = {false, false, false, false, false, false};
+    bool nulls[6] = {false, !server_wide, !server_wide, !server_wide, false, false};
     result = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
   });
   return result;
