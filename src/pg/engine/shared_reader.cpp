@@ -28,39 +28,37 @@ void add_subject(SharedItems* items, const core::SubjectKey& subject) {
 
 }  // namespace
 
-bool SharedReader::shared_hit() {
+namespace {
+
+bool whole(const SharedItems& items) { return items.complete(); }
+
+}  // namespace
+
+template <typename Usable>
+bool SharedReader::shared_hit(SharedItems* items, Usable&& usable) {
   TimestampTz valid_until = 0;
   std::string_view payload;
   if (!shared_cache::lookup(scans_shared_view(), key_, &payload, &valid_until) ||
-      !items_.decode(payload) || !items_.complete())
+      !items->decode(payload) || !usable(*items))
     return false;
   // What this statement keeps holds no longer than what it read.
   note_expiry(valid_until);
   return true;
 }
 
-void SharedReader::share() {
-  items_.encode(&payload_);
+void SharedReader::share(const SharedItems& items) {
+  items.encode(&payload_);
   // A point lookup that found nothing still holds one fact.
-  shared_cache::insert(scans_shared_view(), key_, payload_, std::max<size_t>(items_.size(), 1),
+  shared_cache::insert(scans_shared_view(), key_, payload_, std::max<size_t>(items.size(), 1),
                        view_valid_until());
 }
 
 template <typename Usable, typename Fill>
 void SharedReader::shared_items(SharedItems* items, Usable&& usable, Fill&& fill) {
-  const shared_cache::View& view = scans_shared_view();
-  TimestampTz valid_until = 0;
-  std::string_view payload;
-  if (shared_cache::lookup(view, key_, &payload, &valid_until) && items->decode(payload) &&
-      usable(*items)) {
-    note_expiry(valid_until);
-    return;
-  }
+  if (shared_hit(items, usable)) return;
   items->clear();
   fill(items);
-  items->encode(&payload_);
-  shared_cache::insert(view, key_, payload_, std::max<size_t>(items->size(), 1),
-                       view_valid_until());
+  share(*items);
 }
 
 template <typename Read, typename Add, typename VisitItem, typename Visit>
@@ -84,7 +82,7 @@ bool SharedReader::collect_or_stream(Read&& read, Add&& add, VisitItem&& visit_i
     return !stopped;
   });
   if (streaming) return true;
-  share();
+  share(items_);
   return false;
 }
 
@@ -115,7 +113,7 @@ void SharedReader::read_subjects(const core::ObjectKey& object, std::string_view
   core::build_lookup_key(&key_, filter == core::SubjectFilter::All ? 's' : 'u',
                          {object.type, object.id, relation});
   auto visit_item = [&](std::string_view item) { return visit(core::subject_item(item)); };
-  if (!shared_hit() &&
+  if (!shared_hit(&items_, whole) &&
       collect_or_stream(
           [&](auto&& each) {
             inner_.read_subjects(object, relation, filter,
@@ -184,7 +182,7 @@ void SharedReader::read_objects(const core::SubjectKey& subject, std::string_vie
   core::build_lookup_key(&key_, 'o',
                          {subject.type, subject.id, subject.relation, relation, object_type});
   auto visit_item = [&](std::string_view item) { return visit(core::object_item(item)); };
-  if (!shared_hit() &&
+  if (!shared_hit(&items_, whole) &&
       collect_or_stream(
           [&](auto&& each) {
             inner_.read_objects(subject, relation, object_type,

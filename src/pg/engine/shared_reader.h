@@ -31,10 +31,12 @@ class SharedReader : public core::TupleReader {
   // cached list answers this lookup.
   template <typename Usable, typename Fill>
   void shared_items(SharedItems* items, Usable&& usable, Fill&& fill);
-  // Whether the shared cache holds items_ for key_ (a whole list).
-  bool shared_hit();
-  // Stores items_ under key_.
-  void share();
+  // Whether the shared cache holds, under key_, items `usable` accepts;
+  // decodes them into *items.
+  template <typename Usable>
+  bool shared_hit(SharedItems* items, Usable&& usable);
+  // Stores `items` under key_.
+  void share(const SharedItems& items);
   // Reads a list of unbounded length with `read` (which passes each item's
   // key to its visitor) into items_ and stores it; once the list is too
   // long to store, visits what it collected with `visit_item` and then
