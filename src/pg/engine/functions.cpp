@@ -10,9 +10,9 @@
 extern "C" {
 #include "access/xlog.h"
 #include "catalog/pg_authid.h"
-#include "utils/acl.h"
 #include "commands/trigger.h"
 #include "funcapi.h"
+#include "utils/acl.h"
 }
 
 // Trigger function on the tables the engine reads, BEFORE each row and
