@@ -5,6 +5,7 @@
 
 extern "C" {
 #include "catalog/pg_extension.h"
+#include "catalog/pg_inherits.h"
 #include "catalog/pg_language.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_trigger.h"
@@ -64,8 +65,10 @@ bool fires_always(Oid relid, const std::string& name, Oid function, int16 type) 
   bool always = false;
   if (HeapTupleIsValid(tuple)) {
     auto* form = reinterpret_cast<Form_pg_trigger>(GETSTRUCT(tuple));
+    // The table's own trigger, not a clone of a parent's (whose parent
+    // can replace it without naming the table).
     always = form->tgenabled == TRIGGER_FIRES_ALWAYS && form->tgfoid == function &&
-             form->tgtype == type &&
+             form->tgtype == type && !OidIsValid(form->tgparentid) &&
              heap_attisnull(tuple, Anum_pg_trigger_tgqual, RelationGetDescr(rel));
   }
   systable_endscan(scan);
@@ -76,9 +79,9 @@ bool fires_always(Oid relid, const std::string& name, Oid function, int16 type) 
 // Whether every writer of the engine's tables marks itself: each table's
 // note_write triggers (0.6) are there as made and fire always. A database
 // still at 0.5 (the library updated, not yet the extension) has none; a
-// superuser may have disabled, replaced or qualified one, or replaced the
-// function. Changing a trigger invalidates its table, changing a function
-// the catalog (proc_callback), so this is looked up again.
+// superuser may have disabled, replaced or qualified one, replaced the
+// function, or put a table under a parent. Changing a trigger invalidates its table, changing a
+// function the catalog (proc_callback), so this is looked up again.
 bool lookup_writes_marked(const Catalog& found) {
   Oid function = lookup_note_write(found.schema);
   if (!OidIsValid(function)) return false;
@@ -92,6 +95,9 @@ bool lookup_writes_marked(const Catalog& found) {
                                                 {found.protected_tables, "protected_tables"},
                                                 {found.synced_columns, "synced_columns"}};
   for (const auto& [relid, name] : tables) {
+    // A table under a parent (a partition, an inheritance child) is changed
+    // by DDL on the parent, which names another table.
+    if (get_rel_relispartition(relid) || has_superclass(relid)) return false;
     if (!fires_always(relid, std::string(name) + "_written", function, kEachRow) ||
         !fires_always(relid, std::string(name) + "_emptied", function, kTruncate))
       return false;

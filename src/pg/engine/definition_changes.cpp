@@ -4,6 +4,7 @@
 
 extern "C" {
 #include "catalog/namespace.h"
+#include "catalog/pg_inherits.h"
 #include "nodes/parsenodes.h"
 #include "parser/parse_func.h"
 #include "utils/lsyscache.h"
@@ -23,6 +24,28 @@ bool in_our_schema(RangeVar* relation, Oid schema) {
   if (relation == nullptr) return true;
   Oid relid = RangeVarGetRelid(relation, NoLock, true);
   return !OidIsValid(relid) || get_rel_namespace(relid) == schema;
+}
+
+// Whether DDL on `relation` reaches one of ours: it is ours, or it has
+// children (ALTER TABLE and CREATE TRIGGER recurse to partitions and
+// inheritance children, which may be ours).
+bool reaches_our_schema(RangeVar* relation, Oid schema) {
+  if (in_our_schema(relation, schema)) return true;
+  Oid relid = RangeVarGetRelid(relation, NoLock, true);
+  return OidIsValid(relid) && has_subclass(relid);
+}
+
+// ALTER TABLE: its table, or a partition it attaches or detaches.
+bool alter_table_reaches_ours(AlterTableStmt* alter, Oid schema) {
+  if (reaches_our_schema(alter->relation, schema)) return true;
+  ListCell* cell;
+  foreach (cell, alter->cmds) {
+    auto* command = castNode(AlterTableCmd, lfirst(cell));
+    if ((command->subtype == AT_AttachPartition || command->subtype == AT_DetachPartition) &&
+        in_our_schema(castNode(PartitionCmd, command->def)->name, schema))
+      return true;
+  }
+  return false;
 }
 
 // The same for a function named with its arguments.
@@ -93,12 +116,12 @@ bool may_change_engine_definitions(Node* statement) {
   Oid schema = get_namespace_oid(kName, true);
   switch (nodeTag(statement)) {
     case T_AlterTableStmt:
-      return in_our_schema(castNode(AlterTableStmt, statement)->relation, schema);
+      return alter_table_reaches_ours(castNode(AlterTableStmt, statement), schema);
     case T_CreateTrigStmt:
-      return in_our_schema(castNode(CreateTrigStmt, statement)->relation, schema);
+      return reaches_our_schema(castNode(CreateTrigStmt, statement)->relation, schema);
     case T_RenameStmt: {
       auto* rename = castNode(RenameStmt, statement);
-      if (rename->relation != nullptr) return in_our_schema(rename->relation, schema);
+      if (rename->relation != nullptr) return reaches_our_schema(rename->relation, schema);
       if (rename->renameType == OBJECT_SCHEMA)
         return is_our_name(rename->subname) || is_our_name(rename->newname);
       return true;

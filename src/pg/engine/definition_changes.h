@@ -1,7 +1,8 @@
 // Which utility statements could change what marks the writers of the
 // engine's tables or what the engine reads: DDL on the extension's own
 // objects (its tables and their triggers, its functions, its schema, the
-// extension itself), and what drops or reassigns objects wholesale. The
+// extension itself), DDL on a table with children (it recurses to them),
+// and what drops or reassigns objects wholesale. The
 // transaction running one is marked (pg/engine/writer_marks.h), so that
 // its commit ends what every backend kept even before they take in its
 // invalidations. DDL on other objects -- an application's tables and

@@ -9,8 +9,10 @@
 
 extern "C" {
 #include "access/parallel.h"
+#include "catalog/pg_class.h"
 #include "storage/ipc.h"
 #include "storage/shmem.h"
+#include "utils/syscache.h"
 }
 
 namespace agentauthz::pg::shared_cache {
@@ -93,10 +95,11 @@ void startup_shmem() {
   LWLockRelease(AddinShmemInitLock);
 }
 
-// The full key: database, tuples table, then the lookup's own key.
+// The full key: database, tuples table and its storage, then the lookup's own key.
 const std::string& full_key(const View& view, std::string_view key) {
   scratch_key.assign(reinterpret_cast<const char*>(&MyDatabaseId), sizeof(Oid));
   scratch_key.append(reinterpret_cast<const char*>(&view.tuples), sizeof(Oid));
+  scratch_key.append(reinterpret_cast<const char*>(&view.tuples_file), sizeof(Oid));
   scratch_key.append(key);
   return scratch_key;
 }
@@ -175,6 +178,10 @@ View view_for(Snapshot snapshot, TimestampTz now, Oid tuples, bool writes_marked
   pg_memory_barrier();
   // Judged under one count: no writer began while the marks were read.
   if (writer_marks::writers_started() != before) return view;
+  HeapTuple row = SearchSysCache1(RELOID, ObjectIdGetDatum(tuples));
+  if (!HeapTupleIsValid(row)) return view;
+  view.tuples_file = reinterpret_cast<Form_pg_class>(GETSTRUCT(row))->relfilenode;
+  ReleaseSysCache(row);
   view.usable = true;
   view.writers = before;
   view.now = now;
@@ -229,10 +236,11 @@ void insert(const View& view, std::string_view key, std::string_view payload, si
   scratch_entry.append(full);
   scratch_entry.append(payload);
   head.checksum = entry_checksum(scratch_entry.data(), scratch_entry.size());
-  std::memcpy(scratch_entry.data(), &head.checksum, sizeof(head.checksum));
+  scratch_entry.replace(0, sizeof(head.checksum), reinterpret_cast<const char*>(&head.checksum),
+                        sizeof(head.checksum));
 
   uint64 position = reserve(padded);
-  std::memcpy(ring + position % header->ring_bytes, scratch_entry.data(), scratch_entry.size());
+  scratch_entry.copy(ring + position % header->ring_bytes, scratch_entry.size());
   pg_write_barrier();
   // Overrun by the whole ring while writing (a very slow writer): the
   // bytes may be another entry's now.
@@ -258,7 +266,7 @@ void insert(const View& view, std::string_view key, std::string_view payload, si
   }
   pg_atomic_write_u64(&bucket[chosen], slot);
   pg_atomic_fetch_add_u64(&header->entries, 1);
-  pg_atomic_fetch_add_u64(&header->items, items);
+  pg_atomic_fetch_add_u64(&header->items, static_cast<int64>(items));
 }
 
 size_t max_payload_bytes() {

@@ -39,6 +39,9 @@ struct View {
   uint64 writers = 0;  // writer_marks::writers_started() it was judged under
   TimestampTz now = 0;
   Oid tuples = InvalidOid;
+  // The table's storage: a rewrite (ALTER TABLE ... TYPE) leaves nothing
+  // read before it reachable.
+  Oid tuples_file = InvalidOid;
 };
 
 // Judges the statement's snapshot; `writes_marked` says the engine's
