@@ -40,6 +40,11 @@ struct ResolvedScope {
         return true;
     return false;
   }
+  // Whether every object of `type` is within it for `relation` (a
+  // `relation@type:*` entry): no object needs to be walked.
+  bool covers_all(TypeId type, RelationId relation) const {
+    return matches(type, Interner::kWildcard, relation);
+  }
 };
 
 ResolvedScope resolve_scope(const std::vector<ScopeEntry>& entries, const Model& model,

@@ -157,7 +157,12 @@ bool list_allowed(const ActiveActor& actor, core::Evaluator& evaluator, core::Re
   // Too deep is not allowed, as for a single check (decide).
   if (!evaluator.list_objects(*who, relation, out, core::Evaluator::BeyondDepth::Omit, max_nodes))
     return false;
-  if (!actor.scopes.empty()) {
+  // A scope naming every object of the type (`viewer@document:*`) lets
+  // them all through without a walk per object.
+  bool narrowing = false;
+  for (const core::ResolvedScope& scope : actor.scopes)
+    narrowing = narrowing || !scope.covers_all(type, relation);
+  if (narrowing) {
     out->erase(
         std::remove_if(out->begin(), out->end(),
                        [&](core::Symbol id) {
