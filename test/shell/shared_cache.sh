@@ -14,22 +14,15 @@ source "$(dirname "$0")/lib/clusters.sh"
 
 new_cluster 1 agentauthz.shared_cache_size=1MB
 qd() { local db=$1; shift; q -h "$DIR" -p "$PORT" -U postgres -d "$db" "$@"; }
+# install_extension DB: the extension and its model (documents in folders).
+install_extension() {
+  qd "$1" -c "SET client_min_messages = warning" -c "CREATE EXTENSION agentauthz" \
+     -c "SELECT agentauthz.write_model(E'model\n  schema 1.1\ntype user\ntype folder\n  relations\n    define viewer: [user]\ntype document\n  relations\n    define parent: [folder]\n    define viewer: [user] or viewer from parent')" >/dev/null
+}
 for db in one two; do
   qd postgres -c "CREATE DATABASE $db"
+  install_extension "$db"
   qd "$db" -v db="$db" >/dev/null <<'SQL'
-SET client_min_messages = warning;
-CREATE EXTENSION agentauthz;
-SELECT agentauthz.write_model($$model
-  schema 1.1
-type user
-type folder
-  relations
-    define viewer: [user]
-type document
-  relations
-    define parent: [folder]
-    define viewer: [user] or viewer from parent
-$$);
 -- In "one" user:u<i % 50> views document i; in "two" user:u<(i + 1) % 50>.
 INSERT INTO agentauthz.tuples (object, relation, subject)
 SELECT 'document:' || i, 'viewer', 'user:u' || ((i + CASE :'db' WHEN 'one' THEN 0 ELSE 1 END) % 50)
@@ -93,22 +86,8 @@ fi
 # 4. DROP and CREATE EXTENSION: the new extension's tuples, not the old one's entries.
 check_doc1="SELECT agentauthz.check('user:u1', 'viewer', 'document:1')"
 before=$(qd one -c "$check_doc1")
-qd one >/dev/null <<'SQL'
-SET client_min_messages = warning;
-DROP EXTENSION agentauthz CASCADE;
-CREATE EXTENSION agentauthz;
-SELECT agentauthz.write_model($$model
-  schema 1.1
-type user
-type folder
-  relations
-    define viewer: [user]
-type document
-  relations
-    define parent: [folder]
-    define viewer: [user] or viewer from parent
-$$);
-SQL
+qd one -c "SET client_min_messages = warning" -c "DROP EXTENSION agentauthz CASCADE" >/dev/null
+install_extension one
 after=$(qd one -c "$check_doc1")
 qd one -c "SELECT agentauthz.write_tuple('document:1', 'viewer', 'user:u1')" >/dev/null
 again=$(qd one -c "$check_doc1")
@@ -121,20 +100,8 @@ fi
 # 4b. A database dropped and created again under the same oid, from the same
 # template (so its tuples table has the same oid too): the old database's
 # entries answer nothing in the new one.
-qd postgres >/dev/null <<'SQL'
-CREATE DATABASE sc_template;
-SQL
-qd sc_template >/dev/null <<'SQL'
-SET client_min_messages = warning;
-CREATE EXTENSION agentauthz;
-SELECT agentauthz.write_model($$model
-  schema 1.1
-type user
-type document
-  relations
-    define viewer: [user]
-$$);
-SQL
+qd postgres -c "CREATE DATABASE sc_template"
+install_extension sc_template
 qd postgres -c "CREATE DATABASE sc_a OID 40000 TEMPLATE sc_template"
 qd sc_a -c "SELECT agentauthz.write_tuple('document:secret', 'viewer', 'user:eve')" >/dev/null
 secret="SELECT agentauthz.check('user:eve', 'viewer', 'document:secret')"
@@ -207,18 +174,8 @@ fi
 # 7. Turned off for the server: no shared memory, the same answers.
 new_cluster 1 agentauthz.shared_cache_size=0
 qd postgres -c "CREATE DATABASE one"
-qd one >/dev/null <<'SQL'
-SET client_min_messages = warning;
-CREATE EXTENSION agentauthz;
-SELECT agentauthz.write_model($$model
-  schema 1.1
-type user
-type document
-  relations
-    define viewer: [user]
-$$);
-SELECT agentauthz.write_tuple('document:1', 'viewer', 'user:u1');
-SQL
+install_extension one
+qd one -c "SELECT agentauthz.write_tuple('document:1', 'viewer', 'user:u1')" >/dev/null
 out=$(qd one -c "$check_doc1" -c "$check_doc1" -c "SELECT size_bytes, hits FROM agentauthz.shared_cache_stats()" | paste -sd' ')
 if [[ "$out" == "t t 0|0" ]]; then
   pass "agentauthz.shared_cache_size = 0: no shared memory, checks answered"

@@ -35,14 +35,10 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_verify_audit) {
   ChainVerdict verdict = verify_audit_chain();
   Datum result = 0;
   pg_guard([&] {
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-      elog(ERROR, "verify_audit must return a row");
-    desc = BlessTupleDesc(desc);
     Datum values[4] = {BoolGetDatum(verdict.ok), Int64GetDatum(verdict.rows_checked),
                        Int64GetDatum(verdict.first_bad_id), text_datum(verdict.detail)};
     bool nulls[4] = {false, false, verdict.ok, false};
-    result = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+    result = row_datum(fcinfo, values, nulls);
   });
   return result;
 }

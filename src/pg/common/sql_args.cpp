@@ -45,6 +45,14 @@ void require_admin(const char* function, const char* hint) {
                       hint);
 }
 
+Datum row_datum(FunctionCallInfo fcinfo, Datum* values, bool* nulls) {
+  TupleDesc desc;
+  if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+    elog(ERROR, "%s must return a row", get_func_name(fcinfo->flinfo->fn_oid));
+  desc = BlessTupleDesc(desc);
+  return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+}
+
 Datum return_text_set(FunctionCallInfo fcinfo, const std::vector<std::string>& rows) {
   pg_guard([&] {
     InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC | MAT_SRF_BLESS);

@@ -60,5 +60,8 @@ void require_admin(const char* function, const char* hint);
 
 // Returns a set-returning function's rows, one text column each.
 Datum return_text_set(FunctionCallInfo fcinfo, const std::vector<std::string>& rows);
+// The row a function declared with OUT parameters returns, from its
+// columns' values and nulls (as many as it declares). Call inside pg_guard.
+Datum row_datum(FunctionCallInfo fcinfo, Datum* values, bool* nulls);
 
 }  // namespace agentauthz::pg

@@ -20,19 +20,18 @@ bool is_our_name(const char* name) { return name != nullptr && strcmp(name, kNam
 
 // Whether `relation` names a relation of the extension's schema, or none
 // that exists (nothing to decide on: counted as one).
-bool in_our_schema(RangeVar* relation, Oid schema) {
+bool in_our_schema(RangeVar* relation, Oid schema, bool or_a_parent = false) {
   if (relation == nullptr) return true;
   Oid relid = RangeVarGetRelid(relation, NoLock, true);
-  return !OidIsValid(relid) || get_rel_namespace(relid) == schema;
+  return !OidIsValid(relid) || get_rel_namespace(relid) == schema ||
+         (or_a_parent && has_subclass(relid));
 }
 
 // Whether DDL on `relation` reaches one of ours: it is ours, or it has
 // children (ALTER TABLE and CREATE TRIGGER recurse to partitions and
 // inheritance children, which may be ours).
 bool reaches_our_schema(RangeVar* relation, Oid schema) {
-  if (in_our_schema(relation, schema)) return true;
-  Oid relid = RangeVarGetRelid(relation, NoLock, true);
-  return OidIsValid(relid) && has_subclass(relid);
+  return in_our_schema(relation, schema, true);
 }
 
 // ALTER TABLE: its table, or a partition it attaches or detaches.

@@ -44,15 +44,11 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_cache_stats) {
   require_admin("cache_stats", "Only agentauthz_admin may read the caches' statistics.");
   Datum result = 0;
   pg_guard([&] {
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-      elog(ERROR, "cache_stats must return a row");
-    desc = BlessTupleDesc(desc);
     bool marked = writer_marks::available() && !RecoveryInProgress() && catalog().writes_marked;
     Datum values[3] = {Int64GetDatum(static_cast<int64>(view_epoch() - 1)),
                        Int64GetDatum(static_cast<int64>(views_kept())), BoolGetDatum(marked)};
     bool nulls[3] = {false, false, false};
-    result = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+    result = row_datum(fcinfo, values, nulls);
   });
   return result;
 }
@@ -62,10 +58,6 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_shared_cache_stats) {
   require_admin("shared_cache_stats", "Only agentauthz_admin may read the caches' statistics.");
   Datum result = 0;
   pg_guard([&] {
-    TupleDesc desc;
-    if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-      elog(ERROR, "shared_cache_stats must return a row");
-    desc = BlessTupleDesc(desc);
     shared_cache::Stats stats = shared_cache::stats();
     // What was written comes from every database of the server: shown to
     // those who may read the server's statistics.
@@ -77,7 +69,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_shared_cache_stats) {
                        Int64GetDatum(static_cast<int64>(stats.hits)),
                        Int64GetDatum(static_cast<int64>(stats.misses))};
     bool nulls[6] = {false, !server_wide, !server_wide, !server_wide, false, false};
-    result = HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+    result = row_datum(fcinfo, values, nulls);
   });
   return result;
 }

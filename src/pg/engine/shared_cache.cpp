@@ -117,8 +117,7 @@ uint64 tag_of(uint64 hash) { return hash >> kTagShift; }
 
 // Whether the ring bytes from `position` on are still those written there:
 // nothing was handed out a whole ring later.
-bool still_in_ring(uint64 position, uint64 bytes) {
-  (void)bytes;  // an entry never crosses the ring's end
+bool still_in_ring(uint64 position) {
   return pg_atomic_read_u64(&header->reserved) <= position + header->ring_bytes;
 }
 
@@ -135,7 +134,7 @@ bool copy_entry(uint64 position) {
   scratch_entry.assign(ring + offset, head.total_bytes);
   // The copy is read before the ring's position is read again.
   pg_read_barrier();
-  if (!still_in_ring(position, head.total_bytes)) return false;
+  if (!still_in_ring(position)) return false;
   return entry_checksum(scratch_entry.data(), scratch_entry.size()) == head.checksum;
 }
 
@@ -244,7 +243,7 @@ void insert(const View& view, std::string_view key, std::string_view payload, si
   pg_write_barrier();
   // Overrun by the whole ring while writing (a very slow writer): the
   // bytes may be another entry's now.
-  if (!still_in_ring(position, padded)) return;
+  if (!still_in_ring(position)) return;
 
   uint64 hash = core::hash_bytes(full.data(), full.size());
   uint64 slot = tag_of(hash) << kTagShift | (position / kAlign + 1);
