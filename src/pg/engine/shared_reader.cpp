@@ -12,7 +12,7 @@ namespace agentauthz::pg {
 namespace {
 
 // A whole object's item: the relation, a mark, then the subject's item.
-void add_tuple_item(SharedItems* items, std::string_view relation,
+void add_tuple_item(core::SharedItems* items, std::string_view relation,
                     const core::SubjectKey& subject) {
   items->append(relation);
   items->append(std::string_view(&core::kRelationMark, 1));
@@ -21,7 +21,7 @@ void add_tuple_item(SharedItems* items, std::string_view relation,
 }
 
 // Adds a subject's item.
-void add_subject(SharedItems* items, const core::SubjectKey& subject) {
+void add_subject(core::SharedItems* items, const core::SubjectKey& subject) {
   core::add_subject_item([&](std::initializer_list<std::string_view> parts) { items->add(parts); },
                          subject);
 }
@@ -30,12 +30,12 @@ void add_subject(SharedItems* items, const core::SubjectKey& subject) {
 
 namespace {
 
-bool whole(const SharedItems& items) { return items.complete(); }
+bool whole(const core::SharedItems& items) { return items.complete(); }
 
 }  // namespace
 
 template <typename Usable>
-bool SharedReader::shared_hit(SharedItems* items, Usable&& usable) {
+bool SharedReader::shared_hit(core::SharedItems* items, Usable&& usable) {
   TimestampTz valid_until = 0;
   std::string_view payload;
   if (!shared_cache::lookup(scans_shared_view(), key_, &payload, &valid_until) ||
@@ -46,7 +46,7 @@ bool SharedReader::shared_hit(SharedItems* items, Usable&& usable) {
   return true;
 }
 
-void SharedReader::share(const SharedItems& items) {
+void SharedReader::share(const core::SharedItems& items) {
   items.encode(&payload_);
   // A point lookup that found nothing still holds one fact.
   shared_cache::insert(scans_shared_view(), key_, payload_, std::max<size_t>(items.size(), 1),
@@ -54,7 +54,7 @@ void SharedReader::share(const SharedItems& items) {
 }
 
 template <typename Usable, typename Fill>
-void SharedReader::shared_items(SharedItems* items, Usable&& usable, Fill&& fill) {
+void SharedReader::shared_items(core::SharedItems* items, Usable&& usable, Fill&& fill) {
   if (shared_hit(items, usable)) return;
   items->clear();
   fill(items);
@@ -92,8 +92,8 @@ bool SharedReader::contains(const core::ObjectKey& object, std::string_view rela
   core::build_lookup_key(
       &key_, 'c', {object.type, object.id, relation, subject.type, subject.id, subject.relation});
   shared_items(
-      &point_, [](const SharedItems&) { return true; },
-      [&](SharedItems* items) {
+      &point_, [](const core::SharedItems&) { return true; },
+      [&](core::SharedItems* items) {
         core::TupleCondition found;
         if (!inner_.contains(object, relation, subject, &found)) return;
         std::string_view mark = found.empty() ? std::string_view() : "\x1e";
@@ -134,8 +134,10 @@ bool SharedReader::read_few_subjects(const core::ObjectKey& object, std::string_
   core::build_lookup_key(&key_, 's', {object.type, object.id, relation});
   shared_items(
       &items_,
-      [&](const SharedItems& items) { return items.complete() || items.more_than() >= limit; },
-      [&](SharedItems* items) {
+      [&](const core::SharedItems& items) {
+        return items.complete() || items.more_than() >= limit;
+      },
+      [&](core::SharedItems* items) {
         bool few =
             inner_.read_few_subjects(object, relation, limit, [&](const core::SubjectKey& subject) {
               add_subject(items, subject);
@@ -156,8 +158,10 @@ bool SharedReader::read_object(const core::ObjectKey& object, size_t limit,
   core::build_lookup_key(&key_, 'b', {object.type, object.id});
   shared_items(
       &items_,
-      [&](const SharedItems& items) { return items.complete() || items.more_than() >= limit; },
-      [&](SharedItems* items) {
+      [&](const core::SharedItems& items) {
+        return items.complete() || items.more_than() >= limit;
+      },
+      [&](core::SharedItems* items) {
         bool few = inner_.read_object(
             object, limit, [&](std::string_view relation, const core::SubjectKey& subject) {
               add_tuple_item(items, relation, subject);

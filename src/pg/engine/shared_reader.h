@@ -6,8 +6,8 @@
 
 #include <string>
 
+#include "core/shared_items.h"
 #include "core/tuple_reader.h"
-#include "pg/engine/shared_items.h"
 
 namespace agentauthz::pg {
 
@@ -30,13 +30,13 @@ class SharedReader : public core::TupleReader {
   // reads the scans) and then stores them there. `usable` says whether a
   // cached list answers this lookup.
   template <typename Usable, typename Fill>
-  void shared_items(SharedItems* items, Usable&& usable, Fill&& fill);
+  void shared_items(core::SharedItems* items, Usable&& usable, Fill&& fill);
   // Whether the shared cache holds, under key_, items `usable` accepts;
   // decodes them into *items.
   template <typename Usable>
-  bool shared_hit(SharedItems* items, Usable&& usable);
+  bool shared_hit(core::SharedItems* items, Usable&& usable);
   // Stores `items` under key_.
-  void share(const SharedItems& items);
+  void share(const core::SharedItems& items);
   // Reads a list of unbounded length with `read` (which passes each item's
   // key to its visitor) into items_ and stores it; once the list is too
   // long to store, visits what it collected with `visit_item` and then
@@ -47,9 +47,9 @@ class SharedReader : public core::TupleReader {
   core::TupleReader& inner_;
   std::string key_;
   std::string payload_;
-  SharedItems items_;
+  core::SharedItems items_;
   // The last point lookup's items: its condition stays valid until the next read.
-  SharedItems point_;
+  core::SharedItems point_;
 };
 
 }  // namespace agentauthz::pg

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace agentauthz::pg {
+namespace agentauthz::core {
 
 class SharedItems {
  public:
@@ -55,4 +55,4 @@ class SharedItems {
   std::vector<uint32_t> ends_;
 };
 
-}  // namespace agentauthz::pg
+}  // namespace agentauthz::core

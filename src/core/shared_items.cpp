@@ -1,10 +1,10 @@
-#include "pg/engine/shared_items.h"
+#include "core/shared_items.h"
 
 #include <algorithm>
 #include <cstring>
 #include <limits>
 
-namespace agentauthz::pg {
+namespace agentauthz::core {
 
 namespace {
 
@@ -58,4 +58,4 @@ bool SharedItems::decode(std::string_view bytes) {
   return true;
 }
 
-}  // namespace agentauthz::pg
+}  // namespace agentauthz::core
