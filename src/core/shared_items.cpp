@@ -46,7 +46,7 @@ bool SharedItems::decode(std::string_view bytes) {
   complete_ = complete != 0;
   if (bytes.size() / sizeof(uint32_t) < count) return false;
   ends_.resize(count);
-  std::memcpy(ends_.data(), bytes.data(), count * sizeof(uint32_t));
+  if (count > 0) std::memcpy(ends_.data(), bytes.data(), count * sizeof(uint32_t));
   bytes.remove_prefix(count * sizeof(uint32_t));
   uint32_t previous = 0;
   for (uint32_t end : ends_) {
