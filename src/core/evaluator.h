@@ -9,10 +9,12 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/condition_context.h"
 #include "core/flat_map.h"
+#include "core/function_ref.h"
 #include "core/interner.h"
 #include "core/model.h"
 #include "core/request.h"
@@ -74,6 +76,18 @@ class Evaluator {
   // on. Returns false, the list incomplete, when reaching them would visit
   // more than `max_nodes` (object, relation) nodes.
   bool list_objects(const Subject& subject, RelationId relation, std::vector<Symbol>* ids,
+                    BeyondDepth beyond = BeyondDepth::Raise, size_t max_nodes = SIZE_MAX);
+  // Where a listing reports its objects. `interned`: an object the walk
+  // met as a node. `read`: an object of a monotone relation that leads
+  // nowhere further (a listing's documents, usually), its id as read from a
+  // tuple -- not interned, not de-duplicated (it may come again, or also
+  // as interned): a listing of 500,000 ids must not intern each one.
+  struct ObjectSink {
+    FunctionRef<void(Symbol)> interned;
+    FunctionRef<void(std::string_view)> read;
+  };
+  // list_objects reporting to `sink`; the read ids count towards `max_nodes`.
+  bool list_objects(const Subject& subject, RelationId relation, const ObjectSink& sink,
                     BeyondDepth beyond = BeyondDepth::Raise, size_t max_nodes = SIZE_MAX);
   // Appends the subjects matching `filter` (type, optional relation) that
   // have `relation` on `object`; `type:*` stands for a wildcard grant.
@@ -222,8 +236,13 @@ class Evaluator {
   void poll_interrupt();
   std::vector<char> relevant_relations(RelationId target) const;
   const std::vector<char>& relevant_to(RelationId target);
+  bool list_objects(const Subject& subject, RelationId relation, const ObjectSink& sink,
+                    BeyondDepth beyond, size_t max_nodes, bool report_read);
+  // `found_read`, when given, receives the target's leaf objects as read
+  // (see ObjectSink) instead of `found`.
   bool expand_reverse(const Subject& subject, RelationId target, size_t max_nodes,
-                      bool raise_on_depth, FunctionRef<void(Symbol, int)> found);
+                      bool raise_on_depth, FunctionRef<void(Symbol, int)> found,
+                      const FunctionRef<void(std::string_view)>* found_read = nullptr);
   // The objects on which a subject has a union-only relation, each with its
   // distance from the subject: a user's groups, computed once per
   // statement from the user's side. nullptr when there are too many.

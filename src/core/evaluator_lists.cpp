@@ -98,11 +98,13 @@ const std::vector<char>& Evaluator::relevant_to(RelationId target) {
 // `max_nodes` nodes. A node as far as max_depth raises DepthExceeded when
 // `raise_on_depth`, else it is not followed.
 bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t max_nodes,
-                               bool raise_on_depth, FunctionRef<void(Symbol, int)> found) {
+                               bool raise_on_depth, FunctionRef<void(Symbol, int)> found,
+                               const FunctionRef<void(std::string_view)>* found_read) {
   const Model& model = *model_;
   const RelationInfo& goal = model.relation(target);
   const std::vector<char>& relevant = relevant_to(target);
   NodeSet seen;
+  size_t read_count = 0;  // objects reported as read, not met as nodes
   std::deque<Node> queue;
   bool within_budget = true;
   // Whether a node of the relation leads anywhere relevant: nodes that do
@@ -120,32 +122,48 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
     }
     return known == 1;
   };
+  // Objects of the target read from tuples go to `found_read` as they are
+  // when nothing is walked from them.
+  bool report_read = found_read != nullptr && !leads_further(target);
 
   // Each hop away from the subject is a hop check would take towards it:
   // the same depth limit applies, so both agree on what is too deep.
+  auto beyond_depth = [&](int depth) {
+    if (depth < options_.max_depth) return false;
+    if (!raise_on_depth) return true;
+    throw Error(ErrorKind::DepthExceeded,
+                "authorization model resolution exceeded the depth limit of " +
+                    std::to_string(options_.max_depth),
+                "listing " + model.type(goal.type).name + " objects for " + format(subject));
+  };
+  auto over_budget = [&] {
+    if (seen.size() + read_count > max_nodes) within_budget = false;
+    return !within_budget;
+  };
   auto reach = [&](const Object& object, RelationId relation, int depth) {
     if (!within_budget || !relevant[relation] || !seen.insert(node_key(object, relation))) return;
-    if (seen.size() > max_nodes) {
-      within_budget = false;
-      return;
-    }
-    if (depth >= options_.max_depth) {
-      if (!raise_on_depth) return;
-      throw Error(ErrorKind::DepthExceeded,
-                  "authorization model resolution exceeded the depth limit of " +
-                      std::to_string(options_.max_depth),
-                  "listing " + model.type(goal.type).name + " objects for " + format(subject));
-    }
+    if (over_budget() || beyond_depth(depth)) return;
     if (leads_further(relation)) queue.push_back(Node{object, relation, depth});
     if (relation == target) found(object.id, depth);
   };
-  // Visits objects of the relation's type related to `key` by a tuple.
-  auto read_into = [&](const SubjectKey& key, RelationId relation, int depth) {
-    const RelationInfo& info = model.relation(relation);
-    TypeId type = info.type;
+  // Visits the objects of `relation`'s type that a tuple relates to `key`.
+  auto read_into = [&](const SubjectKey& key, const RelationInfo& tupleset, RelationId relation,
+                       int depth) {
+    TypeId type = model.relation(relation).type;
+    if (report_read && relation == target) {
+      if (beyond_depth(depth)) return;
+      reader_.read_objects(key, tupleset.name, model.type(type).name, [&](const ObjectKey& object) {
+        if (never_counts(tupleset, object.condition)) return true;
+        ++read_count;
+        if (over_budget()) return false;
+        (*found_read)(object.id);
+        return true;
+      });
+      return;
+    }
     std::vector<Symbol> ids;
-    reader_.read_objects(key, info.name, model.type(type).name, [&](const ObjectKey& object) {
-      if (never_counts(info, object.condition)) return true;
+    reader_.read_objects(key, tupleset.name, model.type(type).name, [&](const ObjectKey& object) {
+      if (never_counts(tupleset, object.condition)) return true;
       ids.push_back(interner_.intern(object.id));
       return true;
     });
@@ -159,11 +177,11 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
     reach(Object{subject.type, subject.id}, subject.relation, 0);
   } else if (!subject.wildcard()) {
     for (RelationId r : model.relations_allowing_type(subject.type))
-      if (relevant[r]) read_into(SubjectKey{subject_type, subject_id, {}}, r, 0);
+      if (relevant[r]) read_into(SubjectKey{subject_type, subject_id, {}}, model.relation(r), r, 0);
   }
   // Wildcard tuples of the subject's type grant it too.
   for (RelationId r : model.relations_allowing_wildcard(subject.type))
-    if (relevant[r]) read_into(SubjectKey{subject_type, "*", {}}, r, 0);
+    if (relevant[r]) read_into(SubjectKey{subject_type, "*", {}}, model.relation(r), r, 0);
 
   while (!queue.empty() && within_budget) {
     poll_interrupt();
@@ -176,20 +194,11 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
     std::string_view id = interner_.text(node.object.id);
     for (RelationId next : edges.userset)
       if (relevant[next])
-        read_into(SubjectKey{type_name, id, model.relation(node.relation).name}, next, depth);
-    for (const auto& ttu : edges.ttu) {
-      if (!relevant[ttu.target]) continue;
-      const RelationInfo& tupleset = model.relation(ttu.tupleset);
-      const RelationInfo& owner = model.relation(ttu.target);
-      std::vector<Symbol> ids;
-      reader_.read_objects(SubjectKey{type_name, id, {}}, tupleset.name,
-                           model.type(owner.type).name, [&](const ObjectKey& object) {
-                             if (never_counts(tupleset, object.condition)) return true;
-                             ids.push_back(interner_.intern(object.id));
-                             return true;
-                           });
-      for (Symbol child : ids) reach(Object{owner.type, child}, ttu.target, depth);
-    }
+        read_into(SubjectKey{type_name, id, model.relation(node.relation).name},
+                  model.relation(next), next, depth);
+    for (const auto& ttu : edges.ttu)
+      if (relevant[ttu.target])
+        read_into(SubjectKey{type_name, id, {}}, model.relation(ttu.tupleset), ttu.target, depth);
   }
   return within_budget;
 }
@@ -198,17 +207,29 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
 // unless the relation is monotone.
 bool Evaluator::list_objects(const Subject& subject, RelationId relation, std::vector<Symbol>* ids,
                              BeyondDepth beyond, size_t max_nodes) {
+  auto interned = [&](Symbol id) { ids->push_back(id); };
+  auto not_read = [](std::string_view) {};
+  return list_objects(subject, relation, ObjectSink{interned, not_read}, beyond, max_nodes, false);
+}
+
+bool Evaluator::list_objects(const Subject& subject, RelationId relation, const ObjectSink& sink,
+                             BeyondDepth beyond, size_t max_nodes) {
+  return list_objects(subject, relation, sink, beyond, max_nodes, true);
+}
+
+bool Evaluator::list_objects(const Subject& subject, RelationId relation, const ObjectSink& sink,
+                             BeyondDepth beyond, size_t max_nodes, bool report_read) {
   const RelationInfo& goal = model_->relation(relation);
-  std::vector<Symbol> candidates;
   bool raise = beyond == BeyondDepth::Raise;
+  if (goal.monotone)  // the walk is exact: every object it reaches has the relation
+    return expand_reverse(
+        subject, relation, max_nodes, raise, [&](Symbol id, int) { sink.interned(id); },
+        report_read ? &sink.read : nullptr);
+  std::vector<Symbol> candidates;
   if (!expand_reverse(subject, relation, max_nodes, raise,
                       [&](Symbol id, int) { candidates.push_back(id); }))
     return false;
   for (Symbol id : candidates) {
-    if (goal.monotone) {
-      ids->push_back(id);
-      continue;
-    }
     bool granted = false;
     try {
       granted = check(subject, relation, Object{goal.type, id});
@@ -219,7 +240,7 @@ bool Evaluator::list_objects(const Subject& subject, RelationId relation, std::v
           (error.kind() != ErrorKind::DepthExceeded && error.kind() != ErrorKind::ConditionFailed))
         throw;
     }
-    if (granted) ids->push_back(id);
+    if (granted) sink.interned(id);
   }
   return true;
 }

@@ -158,6 +158,25 @@ class Harness {
       if (!is_listed && check(subject, relation, object) == Answer::Granted)
         fail(where + " misses " + object);
     }
+    if (listed_as_read(subject, relation) != listed) fail(where + " differs when read into a sink");
+  }
+
+  // list_objects(subject, relation) reported to a sink (leaf ids as read,
+  // not interned), sorted, repeats dropped.
+  std::vector<std::string> listed_as_read(const std::string& subject, const Relation& relation) {
+    Evaluator evaluator(model_, reader_, fresh_interner_);
+    RequestResolver resolve = evaluator.resolver();
+    TypeId type = resolve.type(relation.type);
+    std::vector<std::string> listed;
+    auto interned = [&](Symbol id) { listed.push_back(evaluator.format(Object{type, id})); };
+    auto as_read = [&](std::string_view id) {
+      listed.push_back(relation.type + ":" + std::string(id));
+    };
+    evaluator.list_objects(resolve.subject(subject), resolve.relation(type, relation.name),
+                           Evaluator::ObjectSink{interned, as_read});
+    std::sort(listed.begin(), listed.end());
+    listed.erase(std::unique(listed.begin(), listed.end()), listed.end());
+    return listed;
   }
 
   // Compares list_subjects(object, relation, filter) with check on every subject.

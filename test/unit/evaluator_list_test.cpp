@@ -57,6 +57,68 @@ TEST(ListObjects, DirectComputedAndParentGrantsAreAllListedOnce) {
   EXPECT_EQ(f.objects("user:carl", "viewer", "document"), Names{});
 }
 
+// A listing's leaf objects (documents under folders and groups) reach a
+// sink as read, without interning each id; the list is the same.
+TEST(ListObjects, LeafObjectsReachASinkAsReadWithoutInterning) {
+  EvalFixture f(kDrive);
+  f.add({"group:eng#member@user:anne", "folder:a#viewer@group:eng#member",
+         "folder:b#parent@folder:a", "document:1#parent@folder:a", "document:2#parent@folder:b",
+         "document:3#viewer@user:anne", "document:4#viewer@group:eng#member",
+         "document:5#owner@user:anne",
+         // document:1 and document:3 come again, as read and as met
+         "document:1#viewer@user:anne", "document:3#parent@folder:b", "document:9#parent@folder:z",
+         "document:8#viewer@user:bob"});
+  size_t read = 0;
+  Names as_read = f.objects_as_read("user:anne", "viewer", "document", &read);
+  EXPECT_EQ(as_read, (Names{"document:1", "document:2", "document:3", "document:4", "document:5"}));
+  // 1 and 3 twice each; 5 is met as an owner node (viewer = owner), not read.
+  EXPECT_EQ(read, 6u);
+  Symbol unused = 0;
+  for (const char* id : {"1", "2", "3", "4"})
+    EXPECT_FALSE(f.interner().find(id, &unused)) << "document " << id << " was interned";
+  EXPECT_TRUE(f.interner().find("5", &unused));
+  EXPECT_EQ(as_read, f.objects("user:anne", "viewer", "document"));
+  // Not monotone: every object is confirmed by check, so met and interned.
+  EXPECT_EQ(f.objects_as_read("user:anne", "reader", "document", &read),
+            f.objects("user:anne", "reader", "document"));
+  EXPECT_EQ(read, 0u);
+  // A relation that leads further (folders' viewers name subfolders) is walked.
+  EXPECT_EQ(f.objects_as_read("user:anne", "viewer", "folder", &read),
+            (Names{"folder:a", "folder:b"}));
+  EXPECT_EQ(read, 0u);
+}
+
+// The ids reported as read count towards the listing's node budget, and
+// ids beyond the depth limit are left out or raise as for nodes met.
+TEST(ListObjects, ReadLeafObjectsCountTowardsTheBudgetAndTheDepthLimit) {
+  EvalFixture f(kDrive);
+  for (int i = 0; i < 50; ++i) f.add({"document:" + std::to_string(i) + "#viewer@user:anne"});
+  bool complete = false;
+  size_t read = 0;
+  f.objects_as_read("user:anne", "viewer", "document", &read, Evaluator::BeyondDepth::Raise, 49,
+                    &complete);
+  EXPECT_FALSE(complete);
+  EXPECT_LE(read, 49u);
+  EXPECT_EQ(f.objects_as_read("user:anne", "viewer", "document", &read,
+                              Evaluator::BeyondDepth::Raise, 50, &complete)
+                .size(),
+            50u);
+  EXPECT_TRUE(complete);
+
+  EvalOptions shallow;
+  shallow.max_depth = 2;
+  EvalFixture deep(kDrive, shallow);
+  deep.add({"folder:a#viewer@user:anne", "folder:b#parent@folder:a", "document:1#parent@folder:a",
+            "document:2#parent@folder:b", "document:3#viewer@user:anne"});
+  EXPECT_EQ(deep.objects_as_read("user:anne", "viewer", "document", nullptr,
+                                 Evaluator::BeyondDepth::Omit),
+            deep.objects("user:anne", "viewer", "document", Evaluator::BeyondDepth::Omit));
+  EXPECT_EQ(deep.objects_as_read("user:anne", "viewer", "document", nullptr,
+                                 Evaluator::BeyondDepth::Omit),
+            (Names{"document:1", "document:3"}));
+  EXPECT_THROW(deep.objects_as_read("user:anne", "viewer", "document"), Error);
+}
+
 TEST(ListObjects, NestedGroupsGrantTheirMembersAndTheUsersetItself) {
   EvalFixture f(kDrive);
   f.add({"document:1#viewer@group:all#member", "group:all#member@group:eng#member",
@@ -323,6 +385,8 @@ Agreement check_lists_against_check(EvalFixture& f) {
         try {
           f.evaluator().clear_memo();
           listed = f.objects(subject, relation, type);
+          f.evaluator().clear_memo();
+          EXPECT_EQ(f.objects_as_read(subject, relation, type), listed) << where << " as read";
         } catch (const Error& error) {
           EXPECT_EQ(error.kind(), ErrorKind::DepthExceeded) << where << ": " << error.what();
           ++counts.too_deep;

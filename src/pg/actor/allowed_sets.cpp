@@ -29,8 +29,9 @@ class AllowedSets final : public SymbolHolder {
   size_t bytes() const override { return bytes_; }
   void drop() override {
     for (AllowedSet& set : sets_) {
-      set.ids.clear();
-      set.symbols = false;
+      // A set without named ids loses nothing.
+      set.named_kept = set.named_kept && set.named_ids.size() == 0;
+      set.named_ids.clear();
     }
     recount();
   }
@@ -56,7 +57,7 @@ class AllowedSets final : public SymbolHolder {
   // Counts the sets' memory again after one was built or emptied.
   void recount() {
     bytes_ = 0;
-    for (const AllowedSet& set : sets_) bytes_ += set.ids.bytes() + set.integer_ids.bytes();
+    for (const AllowedSet& set : sets_) bytes_ += set.named_ids.bytes() + set.integer_ids.bytes();
   }
 
  private:
@@ -91,27 +92,57 @@ bool parse_canonical_integer(std::string_view text, int64_t* out) {
 // keep within agentauthz.engine_cache_size.
 bool build_allowed_set(const ActiveActor& actor, core::Evaluator& evaluator, AllowedSet* set) {
   Engine& engine = Engine::get();
-  std::vector<core::Symbol> ids;
-  if (!list_allowed(actor, evaluator, set->relation, set->type, &ids,
+  core::Interner& interner = engine.interner();
+  std::vector<int64_t> numbers;
+  std::vector<int64_t> named;
+  auto interned = [&](core::Symbol id) {
+    int64_t number = 0;
+    if (parse_canonical_integer(interner.text(id), &number))
+      numbers.push_back(number);
+    else
+      named.push_back(id);
+  };
+  auto read = [&](std::string_view id) {
+    int64_t number = 0;
+    if (parse_canonical_integer(id, &number))
+      numbers.push_back(number);
+    else
+      named.push_back(interner.intern(id));
+  };
+  if (!list_allowed(actor, evaluator, set->relation, set->type,
+                    core::Evaluator::ObjectSink{interned, read},
                     Engine::cache_limit() / kListingBytesPerNode))
     return false;
-  const core::Interner& interner = engine.interner();
-  std::vector<int64_t> symbols;
-  std::vector<int64_t> numbers;
-  symbols.reserve(ids.size());
-  for (core::Symbol id : ids) {
-    symbols.push_back(id);
-    int64_t number = 0;
-    if (parse_canonical_integer(interner.text(id), &number)) numbers.push_back(number);
-  }
-  set->ids.assign(symbols);
-  set->symbols = true;
   set->integer_ids.assign(numbers);
+  set->named_ids.assign(named);
+  set->named_kept = true;
   allowed_sets.recount();
   // The set (and the ids it interned) must fit with room for nothing else,
   // or the engine would start over -- and list it again -- at the next row.
   if (engine.cache_bytes() > Engine::cache_limit()) engine.clear_lookups();
   return engine.cache_bytes() <= Engine::cache_limit();
+}
+
+// Answers for `id` (whose symbol is `*symbol` when known) from a built set;
+// false when the set no longer holds what it would take (its named ids went
+// with the engine's interned ids).
+bool answer_from(const AllowedSet& set, std::string_view id, const core::Symbol* symbol,
+                 bool* allowed) {
+  int64_t number = 0;
+  if (parse_canonical_integer(id, &number)) {
+    *allowed = set.integer_ids.contains(number);
+    return true;
+  }
+  if (!set.named_kept) return false;
+  core::Symbol found = 0;
+  if (symbol != nullptr)
+    found = *symbol;
+  else if (!Engine::get().interner().find(id, &found)) {
+    *allowed = false;  // an id not interned is in no set
+    return true;
+  }
+  *allowed = set.named_ids.contains(found);
+  return true;
 }
 
 }  // namespace
@@ -127,9 +158,9 @@ bool usable_in_context(const ActiveActor& actor, AllowedSet* set) {
   if (set->context == now) return true;
   if (set->built || set->unusable) {
     set->built = false;
-    set->symbols = false;
+    set->named_kept = false;
     set->unusable = false;
-    set->ids.clear();
+    set->named_ids.clear();
     set->integer_ids.clear();
     allowed_sets.recount();
   }
@@ -141,10 +172,7 @@ bool answer_from_built_set(const ActiveActor& actor, core::TypeId type, core::Re
                            std::string_view id, bool* allowed) {
   if (!actor.valid) return false;
   AllowedSet& set = allowed_set_for(type, relation);
-  if (!usable_in_context(actor, &set) || !set.built || !set.symbols) return false;
-  core::Symbol symbol = 0;
-  *allowed = Engine::get().interner().find(id, &symbol) && set.ids.contains(symbol);
-  return true;
+  return usable_in_context(actor, &set) && set.built && answer_from(set, id, nullptr, allowed);
 }
 
 // Answers from the allowed set, building it once a statement has asked enough.
@@ -152,35 +180,34 @@ bool answer_from_allowed_set(const ActiveActor& actor, core::Evaluator& evaluato
                              core::RelationId relation, const core::Object& object, bool* allowed) {
   AllowedSet& set = allowed_set_for(object.type, relation);
   if (!usable_in_context(actor, &set) || set.unusable) return false;
-  if (!set.built || !set.symbols) {
-    // Counted per statement: a set kept across statements (see
-    // pg/engine/visible_state.h) is built by a scan, never by a series of lookups.
-    if (set.statement != scans_statement()) {
-      set.statement = scans_statement();
-      set.checks = 0;
-    }
-    if (++set.checks < kChecksBeforeAllowedSet) return false;
-    bool built = false;
-    try {
-      built = build_allowed_set(actor, evaluator, &set);
-    } catch (const core::Error& error) {
-      if (error.kind() != core::ErrorKind::DepthExceeded &&
-          error.kind() != core::ErrorKind::ConditionFailed)
-        throw;
-    }
-    if (!built) {
-      set.unusable = true;
-      set.built = false;
-      set.symbols = false;
-      set.ids.clear();
-      set.integer_ids.clear();
-      allowed_sets.recount();
-      return false;
-    }
-    set.built = true;
+  std::string_view id = Engine::get().interner().text(object.id);
+  if (set.built && answer_from(set, id, &object.id, allowed)) return true;
+  // Counted per statement: a set kept across statements (see
+  // pg/engine/visible_state.h) is built by a scan, never by a series of lookups.
+  if (set.statement != scans_statement()) {
+    set.statement = scans_statement();
+    set.checks = 0;
   }
-  *allowed = set.ids.contains(object.id);
-  return true;
+  if (++set.checks < kChecksBeforeAllowedSet) return false;
+  bool built = false;
+  try {
+    built = build_allowed_set(actor, evaluator, &set);
+  } catch (const core::Error& error) {
+    if (error.kind() != core::ErrorKind::DepthExceeded &&
+        error.kind() != core::ErrorKind::ConditionFailed)
+      throw;
+  }
+  if (!built) {
+    set.unusable = true;
+    set.built = false;
+    set.named_kept = false;
+    set.named_ids.clear();
+    set.integer_ids.clear();
+    allowed_sets.recount();
+    return false;
+  }
+  set.built = true;
+  return answer_from(set, Engine::get().interner().text(object.id), &object.id, allowed);
 }
 
 }  // namespace agentauthz::pg

@@ -1,6 +1,5 @@
 #include "pg/actor/decision.h"
 
-#include <algorithm>
 #include <optional>
 
 #include "core/error.h"
@@ -147,7 +146,7 @@ void disclose(const ActiveActor& actor, core::Evaluator& evaluator, core::Relati
 }
 
 bool list_allowed(const ActiveActor& actor, core::Evaluator& evaluator, core::RelationId relation,
-                  core::TypeId type, std::vector<core::Symbol>* out, size_t max_nodes) {
+                  core::TypeId type, const core::Evaluator::ObjectSink& sink, size_t max_nodes) {
   if (!actor.valid) return true;
   // With values an agent pinned, each row is decided by itself (decide).
   if (evaluator.model().has_conditions() && agent_links_pin_values(actor)) return false;
@@ -155,21 +154,19 @@ bool list_allowed(const ActiveActor& actor, core::Evaluator& evaluator, core::Re
   const core::Subject* who = principal.of(actor, evaluator);
   if (who == nullptr) return true;
   // Too deep is not allowed, as for a single check (decide).
-  if (!evaluator.list_objects(*who, relation, out, core::Evaluator::BeyondDepth::Omit, max_nodes))
-    return false;
+  constexpr auto omit = core::Evaluator::BeyondDepth::Omit;
   // A scope naming every object of the type (`viewer@document:*`) lets
   // them all through without a walk per object.
   bool narrowing = false;
   for (const core::ResolvedScope& scope : actor.scopes)
     narrowing = narrowing || !scope.covers_all(type, relation);
-  if (narrowing) {
-    out->erase(
-        std::remove_if(out->begin(), out->end(),
-                       [&](core::Symbol id) {
-                         return !within_scopes(actor, evaluator, relation, core::Object{type, id});
-                       }),
-        out->end());
-  }
+  if (!narrowing) return evaluator.list_objects(*who, relation, sink, omit, max_nodes);
+  // Each object is walked for the scopes once the listing is done (a walk
+  // reads tuples: not from inside the listing's reads).
+  std::vector<core::Symbol> ids;
+  if (!evaluator.list_objects(*who, relation, &ids, omit, max_nodes)) return false;
+  for (core::Symbol id : ids)
+    if (within_scopes(actor, evaluator, relation, core::Object{type, id})) sink.interned(id);
   return true;
 }
 

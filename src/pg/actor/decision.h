@@ -53,11 +53,12 @@ const core::Error& conflict_error();
 void disclose(const ActiveActor& actor, core::Evaluator& evaluator, core::RelationId relation,
               const core::Object& object, Disclosure* out);
 
-// Lists into `out` the objects of `type` the actor has `relation` on: the
+// Reports to `sink` the objects of `type` the actor has `relation` on: the
 // principal's, less those a link's scope does not reach (none without a
-// valid actor). Returns false when that would visit more than `max_nodes`
-// nodes.
+// valid actor); an object may be reported more than once. Returns false
+// when that would visit more than `max_nodes` nodes.
 bool list_allowed(const ActiveActor& actor, core::Evaluator& evaluator, core::RelationId relation,
-                  core::TypeId type, std::vector<core::Symbol>* out, size_t max_nodes = SIZE_MAX);
+                  core::TypeId type, const core::Evaluator::ObjectSink& sink,
+                  size_t max_nodes = SIZE_MAX);
 
 }  // namespace agentauthz::pg

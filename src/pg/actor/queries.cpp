@@ -261,12 +261,12 @@ std::vector<std::string> actor_allowed_ids(std::string_view relation,
   core::RequestResolver resolve = evaluator.resolver();
   core::TypeId type = resolve.type(object_type);
   core::RelationId rel = resolve.relation(type, relation);
-  std::vector<core::Symbol> symbols;
-  list_allowed(actor, evaluator, rel, type, &symbols);
   std::vector<std::string> ids;
-  ids.reserve(symbols.size());
-  for (core::Symbol id : symbols) ids.emplace_back(engine.interner().text(id));
+  auto interned = [&](core::Symbol id) { ids.emplace_back(engine.interner().text(id)); };
+  auto read = [&](std::string_view id) { ids.emplace_back(id); };
+  list_allowed(actor, evaluator, rel, type, core::Evaluator::ObjectSink{interned, read});
   std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   if (audit::recording()) audit::note_listing(actor, relation, object_type, ids);
   return ids;
 }

@@ -66,4 +66,24 @@ Datum return_text_set(FunctionCallInfo fcinfo, const std::vector<std::string>& r
   return (Datum)0;
 }
 
+Datum return_text_set(FunctionCallInfo fcinfo, std::string_view prefix, const core::IdList& ids) {
+  pg_guard([&] {
+    InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC | MAT_SRF_BLESS);
+    auto* rsinfo = reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo);
+    // One row's text at a time: the tuplestore copies it.
+    auto* row = static_cast<text*>(palloc(VARHDRSZ + prefix.size() + ids.longest()));
+    memcpy(VARDATA(row), prefix.data(), prefix.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      std::string_view id = ids[i];
+      memcpy(VARDATA(row) + prefix.size(), id.data(), id.size());
+      SET_VARSIZE(row, VARHDRSZ + prefix.size() + id.size());
+      Datum value = PointerGetDatum(row);
+      bool isnull = false;
+      tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, &value, &isnull);
+    }
+    pfree(row);
+  });
+  return (Datum)0;
+}
+
 }  // namespace agentauthz::pg

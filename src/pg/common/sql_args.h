@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/id_list.h"
 #include "pg/common/pg_headers.h"
 
 namespace agentauthz::pg {
@@ -60,6 +61,8 @@ void require_admin(const char* function, const char* hint);
 
 // Returns a set-returning function's rows, one text column each.
 Datum return_text_set(FunctionCallInfo fcinfo, const std::vector<std::string>& rows);
+// Returns a text set of `prefix` followed by each id, built in one buffer.
+Datum return_text_set(FunctionCallInfo fcinfo, std::string_view prefix, const core::IdList& ids);
 // The row a function declared with OUT parameters returns, from its
 // columns' values and nulls (as many as it declares). Call inside pg_guard.
 Datum row_datum(FunctionCallInfo fcinfo, Datum* values, bool* nulls);

@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/evaluator.h"
 #include "core/explain_json.h"
+#include "core/id_list.h"
 #include "pg/common/guard.h"
 #include "pg/common/sql_args.h"
 #include "pg/engine/engine.h"
@@ -66,20 +67,21 @@ bool run_check(std::string_view subject, std::string_view relation, std::string_
   return request.evaluator().check(who, rel, target);
 }
 
-std::vector<std::string> run_list_objects(std::string_view subject, std::string_view relation,
-                                          std::string_view type, const RequestArgs& args) {
+core::IdList run_list_objects(std::string_view subject, std::string_view relation,
+                              std::string_view type, const RequestArgs& args) {
   Request request(args);
   core::RequestResolver resolve = request.resolver();
   core::TypeId type_id = resolve.type(type);
   core::RelationId rel = resolve.relation(type_id, relation);
   core::Subject who = resolve.subject(subject);
-  std::vector<core::Symbol> ids;
-  request.evaluator().list_objects(who, rel, &ids);
-  std::vector<std::string> rows;
-  rows.reserve(ids.size());
-  for (core::Symbol id : ids) rows.push_back(request.evaluator().format(core::Object{type_id, id}));
-  std::sort(rows.begin(), rows.end());
-  return rows;
+  core::Evaluator& evaluator = request.evaluator();
+  core::IdList ids;
+  const core::Interner& interner = Engine::get().interner();
+  auto interned = [&](core::Symbol id) { ids.add(interner.text(id)); };
+  auto read = [&](std::string_view id) { ids.add(id); };
+  evaluator.list_objects(who, rel, core::Evaluator::ObjectSink{interned, read});
+  ids.sort_unique();
+  return ids;
 }
 
 std::vector<std::string> run_list_subjects(std::string_view object, std::string_view relation,
@@ -148,8 +150,10 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_list_objects) {
   std::string_view subject = text_arg(fcinfo, 0);
   std::string_view relation = text_arg(fcinfo, 1);
   std::string_view type = text_arg(fcinfo, 2);
+  // Rows are `type:id`, the type as given (it names one of the model's).
   return agentauthz::pg::return_text_set(
-      fcinfo, agentauthz::pg::run_list_objects(subject, relation, type, request_args(fcinfo)));
+      fcinfo, std::string(type) + ":",
+      agentauthz::pg::run_list_objects(subject, relation, type, request_args(fcinfo)));
 }
 
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_list_subjects) {
