@@ -46,7 +46,7 @@ declare -A label=(
 )
 # The configurations take turns within each round, so that a machine
 # getting slower or faster during the run affects them all alike.
-declare -A scan point seen plan scan_runs point_runs
+declare -A scan point first seen plan scan_runs point_runs first_runs
 for ((round = 1; round <= reps; round++)); do
   for mode in "${modes[@]}"; do
     set_mode "$mode"
@@ -58,6 +58,7 @@ for ((round = 1; round <= reps; round++)); do
         plan[$mode.$who]=$({ setup_sql; echo "EXPLAIN (COSTS OFF) SELECT count(*) FROM rls.documents;"; } |
                             q -U "$role" | tail -n +2 | sed 's/^ *//; s/->  //' | paste -sd ';' | cut -c1-110)
       fi
+      first_runs[$mode.$who]+="$(first_scan_ms "$mode" "$who") "
       scan_runs[$mode.$who]+="$(run_tps "$mode" "$who" scan) "
       point_runs[$mode.$who]+="$(run_tps "$mode" "$who" point) "
     done
@@ -66,6 +67,7 @@ done
 for key in "${!scan_runs[@]}"; do
   scan[$key]=$(tr ' ' '\n' <<<"${scan_runs[$key]}" | grep . | median)
   point[$key]=$(tr ' ' '\n' <<<"${point_runs[$key]}" | grep . | median)
+  first[$key]=$(tr ' ' '\n' <<<"${first_runs[$key]}" | grep . | median)
 done
 set_mode row  # leave the table as the default strategy protects it
 
@@ -89,20 +91,23 @@ echo "audit:      agentauthz.audit = $(q -U agent_one -c 'SHOW agentauthz.audit'
 echo "method:     pgbench -M prepared, 1 client, ${seconds} s per run after a 1 s warm-up, median of $reps rounds"
 echo "            (each round runs every configuration in turn);"
 echo "            scan: SELECT count(*) FROM rls.documents; point: SELECT id, title ... WHERE id = \$1,"
-echo "            a random document the person may see"
+echo "            a random document the person may see; 1st scan: the count(*) of a new connection, alone"
 echo
-printf '%-36s %-5s %9s | %10s %7s %9s | %10s %9s\n' "" "sees" "rows" "scan ms" "vs ACL" "vs off" "point TPS" "vs off"
-printf '%s\n' "$(printf '%.0s-' {1..106})"
+printf '%-36s %-5s %9s | %10s %7s %9s | %11s %7s | %10s %9s\n' "" "sees" "rows" "scan ms" "vs ACL" "vs off" \
+  "1st scan ms" "vs off" "point TPS" "vs off"
+printf '%s\n' "$(printf '%.0s-' {1..128})"
 for who in one half; do
   for mode in "${modes[@]}"; do
-    printf '%-36s %-5s %9s | %10s %7s %9s | %10.0f %9s\n' "${label[$mode]}" \
+    printf '%-36s %-5s %9s | %10s %7s %9s | %11.1f %7s | %10.0f %9s\n' "${label[$mode]}" \
       "$([[ $who == one ]] && echo 1% || echo 50%)" "${seen[$mode.$who]}" \
       "$(ms "${scan[$mode.$who]}")" "$(times "${scan[$mode.$who]}" "${scan[acl.$who]}")" \
       "$(times "${scan[$mode.$who]}" "${scan[off.$who]}")" \
+      "${first[$mode.$who]}" "$(awk -v a="${first[$mode.$who]}" -v b="${first[off.$who]}" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }')" \
       "${point[$mode.$who]}" "$(pct "${point[$mode.$who]}" "${point[off.$who]}")"
   done
 done
-echo "(vs ACL and vs off: scan time relative to the flattened-ACL policy and to RLS off; point: TPS as a share of RLS off)"
+echo "(vs ACL and vs off: scan time relative to the flattened-ACL policy and to RLS off, the 1st scan to RLS off's 1st scan;"
+echo " point: TPS as a share of RLS off)"
 echo
 echo "plans of the scan:"
 for who in one half; do

@@ -83,6 +83,16 @@ visible() {
   { setup_sql; echo "SELECT count(*) FROM rls.documents;"; } | q -U "$role" | tail -n 1
 }
 
+# first_scan_ms MODE WHO: the ms of one count(*) on a new connection, its
+# first statement after the set-up: what an agent's first scan of the table
+# costs (an allowed set listed, PostgreSQL's own first touches).
+first_scan_ms() {
+  connection "$1" "$2"
+  { setup_sql
+    echo "SELECT 'T', count(*), extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000 FROM rls.documents;"
+  } | q -U "$role" -F ' ' | awk '$1 == "T" {print $3}'
+}
+
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 # run_tps MODE WHO QUERY: the TPS of one pgbench run of $seconds (one
