@@ -76,6 +76,27 @@ bool fires_always(Oid relid, const std::string& name, Oid function, int16 type) 
   return always;
 }
 
+// Whether no BEFORE ROW trigger on `relid` fires after the one named
+// `marking` (triggers fire in name order): one that did could change a row
+// after it was noted (pg/engine/key_versions.h).
+bool marks_final_rows(Oid relid, const char* marking) {
+  Relation rel = table_open(TriggerRelationId, AccessShareLock);
+  ScanKeyData key;
+  ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber, F_OIDEQ,
+              ObjectIdGetDatum(relid));
+  SysScanDesc scan = systable_beginscan(rel, TriggerRelidNameIndexId, true, nullptr, 1, &key);
+  bool last = true;
+  for (HeapTuple tuple = systable_getnext(scan); last && HeapTupleIsValid(tuple);
+       tuple = systable_getnext(scan)) {
+    auto* form = reinterpret_cast<Form_pg_trigger>(GETSTRUCT(tuple));
+    last = !(TRIGGER_FOR_ROW(form->tgtype) && TRIGGER_FOR_BEFORE(form->tgtype) &&
+             form->tgenabled != TRIGGER_DISABLED && strcmp(NameStr(form->tgname), marking) > 0);
+  }
+  systable_endscan(scan);
+  table_close(rel, AccessShareLock);
+  return last;
+}
+
 // Whether every writer of the engine's tables marks itself: each table's
 // note_write triggers (0.6) are there as made and fire always. A database
 // still at 0.5 (the library updated, not yet the extension) has none; a
@@ -102,7 +123,7 @@ bool lookup_writes_marked(const Catalog& found) {
         !fires_always(relid, std::string(name) + "_emptied", function, kTruncate))
       return false;
   }
-  return true;
+  return marks_final_rows(found.tuples, "tuples_written");
 }
 
 // The owner of the installed extension: whose rights privileged code

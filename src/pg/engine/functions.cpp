@@ -3,9 +3,11 @@
 #include "pg/catalog/relations.h"
 #include "pg/common/guard.h"
 #include "pg/common/sql_args.h"
+#include "pg/engine/key_versions.h"
 #include "pg/engine/shared_cache.h"
 #include "pg/engine/visible_state.h"
 #include "pg/engine/writer_marks.h"
+#include "pg/tuples/tuple_columns.h"
 
 extern "C" {
 #include "access/xlog.h"
@@ -15,8 +17,47 @@ extern "C" {
 #include "utils/acl.h"
 }
 
+namespace agentauthz::pg {
+namespace {
+
+// The object and subject of a row of agentauthz.tuples (empty when NULL:
+// the NOT NULL constraints refuse the row).
+void row_names(HeapTuple row, TupleDesc desc, std::string_view* object, std::string_view* subject) {
+  auto column = [&](AttrNumber attno) {
+    bool isnull = false;
+    Datum value = heap_getattr(row, attno, desc, &isnull);
+    if (isnull) return std::string_view();
+    text* t = DatumGetTextPP(value);
+    return std::string_view(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+  };
+  *object = column(kObjectAttr);
+  *subject = column(kSubjectAttr);
+}
+
+// Makes the shared cache's entries about the rows' objects and subjects
+// stale (every entry, for a TRUNCATE), before the rows change.
+void note_tuples_write(TriggerData* trigger) {
+  if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event)) {
+    key_versions::note_unkeyed_write();
+    return;
+  }
+  TupleDesc desc = RelationGetDescr(trigger->tg_relation);
+  std::string_view object;
+  std::string_view subject;
+  row_names(trigger->tg_trigtuple, desc, &object, &subject);
+  key_versions::note_tuple_write(object, subject);
+  if (TRIGGER_FIRED_BY_UPDATE(trigger->tg_event)) {
+    row_names(trigger->tg_newtuple, desc, &object, &subject);
+    key_versions::note_tuple_write(object, subject);
+  }
+}
+
+}  // namespace
+}  // namespace agentauthz::pg
+
 // Trigger function on the tables the engine reads, BEFORE each row and
-// each TRUNCATE (ALWAYS): marks the writing transaction.
+// each TRUNCATE (ALWAYS): marks the writing transaction; on
+// agentauthz.tuples, notes which objects and subjects it writes.
 AGENTAUTHZ_SQL_FUNCTION(agentauthz_note_write) {
   using namespace agentauthz::pg;
   TriggerData* trigger = nullptr;
@@ -31,6 +72,7 @@ AGENTAUTHZ_SQL_FUNCTION(agentauthz_note_write) {
                       errmsg("note_write fires only on agentauthz's tables, not on \"%s\"",
                              RelationGetRelationName(trigger->tg_relation))));
     writer_marks::mark_current_transaction();
+    if (RelationGetRelid(trigger->tg_relation) == catalog().tuples) note_tuples_write(trigger);
   });
   if (!TRIGGER_FIRED_FOR_ROW(trigger->tg_event)) return PointerGetDatum(nullptr);
   // BEFORE ROW: the row goes on unchanged.

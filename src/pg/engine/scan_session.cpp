@@ -2,6 +2,7 @@
 
 #include "pg/catalog/relations.h"
 #include "pg/engine/definition_changes.h"
+#include "pg/engine/key_versions.h"
 #include "pg/engine/visible_state.h"
 #include "pg/engine/writer_marks.h"
 
@@ -57,13 +58,14 @@ void agentauthz_process_utility(PlannedStmt* pstmt, const char* query_string, bo
   bool marks = may_change_engine_definitions(pstmt->utilityStmt);
   // A new database may take a dropped one's oid: what backends shared
   // about the old one must not answer for it.
-  if (IsA(pstmt->utilityStmt, CreatedbStmt)) writer_marks::note_new_database();
+  if (IsA(pstmt->utilityStmt, CreatedbStmt)) key_versions::note_unkeyed_write();
   if (prev_process_utility)
     prev_process_utility(pstmt, query_string, read_only_tree, context, params, query_env, dest, qc);
   else
     standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env, dest,
                             qc);
-  if (marks) writer_marks::mark_if_writing();
+  // DDL that wrote nothing (DROP ... IF EXISTS of nothing) changed nothing.
+  if (marks && writer_marks::mark_if_writing()) key_versions::note_unkeyed_write();
 }
 
 // Closes the scans before a commit or prepare, and forgets them when a transaction ends.

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/flat_map.h"
+#include "pg/engine/key_versions.h"
 #include "pg/engine/writer_marks.h"
 #include "pg/settings.h"
 
@@ -39,7 +40,8 @@ struct Header {
 // What precedes an entry's key and payload in the ring.
 struct EntryHeader {
   uint64 checksum;  // of everything after it
-  uint64 writers;
+  uint64 unkeyed;   // the versions it was read under
+  uint64 slot_version;
   TimestampTz built_now;
   TimestampTz valid_until;
   uint32 total_bytes;  // header, key and payload
@@ -165,48 +167,56 @@ View view_for(Snapshot snapshot, TimestampTz now, Oid tuples, bool writes_marked
   View view;
   // This transaction's own writes are visible to it alone, and to its
   // parallel workers, which share its xid but not its local flags.
-  if (!available() || !shared_cache_setting || !writes_marked || wrote || !OidIsValid(tuples) ||
-      IsParallelWorker())
+  if (!available() || !key_versions::available() || !shared_cache_setting || !writes_marked ||
+      wrote || !OidIsValid(tuples) || IsParallelWorker() ||
+      snapshot->snapshot_type != SNAPSHOT_MVCC || snapshot->takenDuringRecovery)
     return view;
   TransactionId own = GetTopTransactionIdIfAny();
   if (TransactionIdIsValid(own) &&
       writer_marks::may_have_written(own, writer_marks::current_horizon()))
     return view;
-  uint64 before = writer_marks::writers_started();
-  if (!writer_marks::snapshot_sees_writers_ended(snapshot)) return view;
-  pg_memory_barrier();
-  // Judged under one count: no writer began while the marks were read.
-  if (writer_marks::writers_started() != before) return view;
+  uint64 xmin = key_versions::full_xid(snapshot->xmin);
+  key_versions::Version unkeyed = key_versions::read_unkeyed(xmin);
+  if (!unkeyed.writers_ended) return view;
   HeapTuple row = SearchSysCache1(RELOID, ObjectIdGetDatum(tuples));
   if (!HeapTupleIsValid(row)) return view;
   view.tuples_file = reinterpret_cast<Form_pg_class>(GETSTRUCT(row))->relfilenode;
   ReleaseSysCache(row);
   view.usable = true;
-  view.writers = before;
+  view.unkeyed = unkeyed.version;
+  view.xmin = xmin;
   view.now = now;
   view.tuples = tuples;
   return view;
 }
 
-bool lookup(const View& view, std::string_view key, std::string_view* payload,
+bool lookup(const View& view, uint32 slot, std::string_view key, std::string_view* payload,
             TimestampTz* valid_until) {
   if (!view.usable) return false;
+  // No entry of a slot whose writers the snapshot may not all see as ended.
+  key_versions::Version now = key_versions::read(slot, view.xmin);
+  if (!now.writers_ended) {
+    ++misses;
+    return false;
+  }
   const std::string& full = full_key(view, key);
   uint64 hash = core::hash_bytes(full.data(), full.size());
   pg_atomic_uint64* bucket = bucket_of(hash);
   for (uint32 i = 0; i < kSlotsPerBucket; ++i) {
-    uint64 slot = pg_atomic_read_u64(&bucket[i]);
-    if (slot == 0 || slot >> kTagShift != tag_of(hash)) continue;
+    uint64 index_slot = pg_atomic_read_u64(&bucket[i]);
+    if (index_slot == 0 || index_slot >> kTagShift != tag_of(hash)) continue;
     // The entry was written before its slot was published.
     pg_read_barrier();
-    if (!copy_entry(((slot & kPositionMask) - 1) * kAlign)) continue;
+    if (!copy_entry(((index_slot & kPositionMask) - 1) * kAlign)) continue;
     EntryHeader head;
     std::memcpy(&head, scratch_entry.data(), sizeof(head));
     std::string_view stored_key(scratch_entry.data() + sizeof(head), head.key_bytes);
     if (head.key_bytes > head.total_bytes - sizeof(head) || stored_key != full) continue;
-    // The same writers (so the same tuples), and the entry's time holds:
-    // what expired at its reading has expired now, what it kept has not.
-    if (head.writers != view.writers || head.built_now > view.now || view.now >= head.valid_until)
+    // Nothing naming its key written since (so the same tuples), and the
+    // entry's time holds: what expired at its reading has expired now,
+    // what it kept has not.
+    if (head.unkeyed != view.unkeyed || head.slot_version != now.version ||
+        head.built_now > view.now || view.now >= head.valid_until)
       break;
     size_t start = sizeof(head) + head.key_bytes;
     *payload = std::string_view(scratch_entry).substr(start, head.total_bytes - start);
@@ -218,15 +228,26 @@ bool lookup(const View& view, std::string_view key, std::string_view* payload,
   return false;
 }
 
-void insert(const View& view, std::string_view key, std::string_view payload, size_t items,
-            TimestampTz valid_until) {
-  if (!view.usable || valid_until <= view.now) return;
+Ticket ticket(const View& view, uint32 slot) {
+  Ticket result;
+  if (!view.usable) return result;
+  key_versions::Version now = key_versions::read(slot, view.xmin);
+  result.usable = now.writers_ended;
+  result.slot = slot;
+  result.version = now.version;
+  return result;
+}
+
+void insert(const View& view, const Ticket& ticket, std::string_view key, std::string_view payload,
+            size_t items, TimestampTz valid_until) {
+  if (!view.usable || !ticket.usable || valid_until <= view.now) return;
   const std::string& full = full_key(view, key);
   uint64 total = sizeof(EntryHeader) + full.size() + payload.size();
   uint64 padded = (total + kAlign - 1) / kAlign * kAlign;
   if (padded > kMaxEntryBytes || padded > header->ring_bytes / 16) return;
   EntryHeader head{0,
-                   view.writers,
+                   view.unkeyed,
+                   ticket.version,
                    view.now,
                    valid_until,
                    static_cast<uint32>(total),

@@ -5,12 +5,12 @@
 // indexes again.
 //
 // Entries are keyed by database, tuples table and lookup, and stamped with
-// writer_marks::writers_started() under which they were read. A backend
-// uses the cache for a statement only when its snapshot sees every
-// transaction that wrote the engine's tables as ended, and then only
-// entries made under the same count: no writer began in between, so both
-// snapshots see the same tuples. Each entry also carries the transaction
-// time it was read at and the earliest expiry it holds.
+// the versions of their key slot and of unkeyed writes read before their
+// tuples were (pg/engine/key_versions.h): an entry answers a statement
+// while no row naming its object or subject was written since, and every
+// transaction that did write one had ended before the statement's snapshot
+// was taken. A write elsewhere leaves it alone. Each entry also carries the
+// transaction time it was read at and the earliest expiry it holds.
 //
 // Memory: a ring of agentauthz.shared_cache_size bytes that new entries
 // overwrite in order (the oldest go first), and an index of 8-byte slots
@@ -36,7 +36,8 @@ bool available();
 // Whether, and under which stamp, a statement may use the cache.
 struct View {
   bool usable = false;
-  uint64 writers = 0;  // writer_marks::writers_started() it was judged under
+  uint64 unkeyed = 0;  // the version of unkeyed writes it was judged under
+  uint64 xmin = 0;     // the snapshot's xmin, a full transaction id
   TimestampTz now = 0;
   Oid tuples = InvalidOid;
   // The table's storage: a rewrite (ALTER TABLE ... TYPE) leaves nothing
@@ -48,16 +49,24 @@ struct View {
 // tables mark their writers, `wrote` that this transaction wrote them.
 View view_for(Snapshot snapshot, TimestampTz now, Oid tuples, bool writes_marked, bool wrote);
 
-// Finds the payload stored under `key` when an entry made under `view`'s
-// stamp holds at its time: *payload is a copy, valid until the next lookup
-// or insert; *valid_until is when the entry stops holding.
-bool lookup(const View& view, std::string_view key, std::string_view* payload,
+// Finds the payload stored under `key` (a lookup in key slot `slot`) when
+// an entry holds for `view`: *payload is a copy, valid until the next
+// lookup or insert; *valid_until is when the entry stops holding.
+bool lookup(const View& view, uint32 slot, std::string_view key, std::string_view* payload,
             TimestampTz* valid_until);
-// Stores `payload` under `key`; it holds until `valid_until`. Too large a
-// payload is not stored. `items` counts the tuples (or facts) the payload
-// holds, for stats().
-void insert(const View& view, std::string_view key, std::string_view payload, size_t items,
-            TimestampTz valid_until);
+// What an entry about to be read will be stamped with: taken before its
+// tuples are read.
+struct Ticket {
+  bool usable = false;
+  uint32 slot = 0;
+  uint64 version = 0;
+};
+Ticket ticket(const View& view, uint32 slot);
+// Stores `payload` under `key`, read after `ticket` was taken; it holds
+// until `valid_until`. Too large a payload is not stored. `items` counts
+// the tuples (or facts) the payload holds, for stats().
+void insert(const View& view, const Ticket& ticket, std::string_view key, std::string_view payload,
+            size_t items, TimestampTz valid_until);
 
 // The most payload bytes an entry may hold (0 when the cache is off): a
 // longer list is not collected for it.

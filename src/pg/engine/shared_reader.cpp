@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/lookup_items.h"
+#include "pg/engine/key_versions.h"
 #include "pg/engine/scan_session.h"
 #include "pg/engine/shared_cache.h"
 #include "pg/engine/visible_state.h"
@@ -34,11 +35,24 @@ bool whole(const core::SharedItems& items) { return items.complete(); }
 
 }  // namespace
 
+// A write of a row names its object and its subject as stored: `type:id`,
+// `type:id#relation` (pg/engine/key_versions.h).
+void SharedReader::about_object(std::string_view type, std::string_view id) {
+  name_.assign(type).append(1, ':').append(id);
+  slot_ = key_versions::object_slot(name_);
+}
+
+void SharedReader::about_subject(const core::SubjectKey& subject) {
+  name_.assign(subject.type).append(1, ':').append(subject.id);
+  if (subject.is_userset()) name_.append(1, '#').append(subject.relation);
+  slot_ = key_versions::subject_slot(name_);
+}
+
 template <typename Usable>
 bool SharedReader::shared_hit(core::SharedItems* items, Usable&& usable) {
   TimestampTz valid_until = 0;
   std::string_view payload;
-  if (!shared_cache::lookup(scans_shared_view(), key_, &payload, &valid_until) ||
+  if (!shared_cache::lookup(scans_shared_view(), slot_, key_, &payload, &valid_until) ||
       !items->decode(payload) || !usable(*items))
     return false;
   // What this statement keeps holds no longer than what it read.
@@ -49,13 +63,14 @@ bool SharedReader::shared_hit(core::SharedItems* items, Usable&& usable) {
 void SharedReader::share(const core::SharedItems& items) {
   items.encode(&payload_);
   // A point lookup that found nothing still holds one fact.
-  shared_cache::insert(scans_shared_view(), key_, payload_, std::max<size_t>(items.size(), 1),
-                       view_valid_until());
+  shared_cache::insert(scans_shared_view(), ticket_, key_, payload_,
+                       std::max<size_t>(items.size(), 1), view_valid_until());
 }
 
 template <typename Usable, typename Fill>
 void SharedReader::shared_items(core::SharedItems* items, Usable&& usable, Fill&& fill) {
   if (shared_hit(items, usable)) return;
+  ticket_ = shared_cache::ticket(scans_shared_view(), slot_);
   items->clear();
   fill(items);
   share(*items);
@@ -64,6 +79,7 @@ void SharedReader::shared_items(core::SharedItems* items, Usable&& usable, Fill&
 template <typename Read, typename Add, typename VisitItem, typename Visit>
 bool SharedReader::collect_or_stream(Read&& read, Add&& add, VisitItem&& visit_item,
                                      Visit&& visit) {
+  ticket_ = shared_cache::ticket(scans_shared_view(), slot_);
   items_.clear();
   size_t most = shared_cache::max_payload_bytes();
   bool streaming = false;
@@ -91,6 +107,7 @@ bool SharedReader::contains(const core::ObjectKey& object, std::string_view rela
   if (!scans_shared_view().usable) return inner_.contains(object, relation, subject, condition);
   core::build_lookup_key(
       &key_, 'c', {object.type, object.id, relation, subject.type, subject.id, subject.relation});
+  about_object(object.type, object.id);
   shared_items(
       &point_, [](const core::SharedItems&) { return true; },
       [&](core::SharedItems* items) {
@@ -112,6 +129,7 @@ void SharedReader::read_subjects(const core::ObjectKey& object, std::string_view
   if (!scans_shared_view().usable) return inner_.read_subjects(object, relation, filter, visit);
   core::build_lookup_key(&key_, filter == core::SubjectFilter::All ? 's' : 'u',
                          {object.type, object.id, relation});
+  about_object(object.type, object.id);
   auto visit_item = [&](std::string_view item) { return visit(core::subject_item(item)); };
   if (!shared_hit(&items_, whole) &&
       collect_or_stream(
@@ -132,6 +150,7 @@ bool SharedReader::read_few_subjects(const core::ObjectKey& object, std::string_
   if (!scans_shared_view().usable) return inner_.read_few_subjects(object, relation, limit, visit);
   // A whole list answers this as well as read_subjects(All).
   core::build_lookup_key(&key_, 's', {object.type, object.id, relation});
+  about_object(object.type, object.id);
   shared_items(
       &items_,
       [&](const core::SharedItems& items) {
@@ -156,6 +175,7 @@ bool SharedReader::read_object(const core::ObjectKey& object, size_t limit,
                                core::TupleVisitor visit) {
   if (!scans_shared_view().usable) return inner_.read_object(object, limit, visit);
   core::build_lookup_key(&key_, 'b', {object.type, object.id});
+  about_object(object.type, object.id);
   shared_items(
       &items_,
       [&](const core::SharedItems& items) {
@@ -185,6 +205,7 @@ void SharedReader::read_objects(const core::SubjectKey& subject, std::string_vie
     return inner_.read_objects(subject, relation, object_type, visit);
   core::build_lookup_key(&key_, 'o',
                          {subject.type, subject.id, subject.relation, relation, object_type});
+  about_subject(subject);
   auto visit_item = [&](std::string_view item) { return visit(core::object_item(item)); };
   if (!shared_hit(&items_, whole) &&
       collect_or_stream(

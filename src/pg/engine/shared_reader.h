@@ -8,6 +8,7 @@
 
 #include "core/shared_items.h"
 #include "core/tuple_reader.h"
+#include "pg/engine/shared_cache.h"
 
 namespace agentauthz::pg {
 
@@ -44,8 +45,15 @@ class SharedReader : public core::TupleReader {
   template <typename Read, typename Add, typename VisitItem, typename Visit>
   bool collect_or_stream(Read&& read, Add&& add, VisitItem&& visit_item, Visit&& visit);
 
+  // Sets slot_ to the key slot of lookups about an object, or a subject.
+  void about_object(std::string_view type, std::string_view id);
+  void about_subject(const core::SubjectKey& subject);
+
   core::TupleReader& inner_;
   std::string key_;
+  std::string name_;  // the object or subject key_ is about
+  uint32 slot_ = 0;
+  shared_cache::Ticket ticket_;  // taken before a lookup's tuples are read
   std::string payload_;
   core::SharedItems items_;
   // The last point lookup's items: its condition stays valid until the next read.

@@ -20,16 +20,11 @@ constexpr uint32 kSlots = 65536;
 // The horizon is kept within this distance of the next transaction id, so
 // that comparing with it stays meaningful across wraparound.
 constexpr uint32 kHorizonLag = 1u << 29;
-// A snapshot is judged against at most this many transactions begun after
-// it; older ones are not judged at all.
-constexpr uint32 kMaxXidsAfterSnapshot = 65536;
 
 struct Shared {
   // Transactions that precede it count as marked; InvalidTransactionId
   // until the first mark or question outside recovery.
   pg_atomic_uint32 horizon;
-  // Bumped by each transaction's first mark, before the mark is set.
-  pg_atomic_uint64 writers_started;
   pg_atomic_uint32 slots[kSlots];
 };
 
@@ -53,7 +48,6 @@ void startup_shmem() {
   shared = static_cast<Shared*>(ShmemInitStruct("agentauthz writer marks", sizeof(Shared), &found));
   if (!found) {
     pg_atomic_init_u32(&shared->horizon, InvalidTransactionId);
-    pg_atomic_init_u64(&shared->writers_started, 1);
     for (pg_atomic_uint32& slot : shared->slots) pg_atomic_init_u32(&slot, InvalidTransactionId);
   }
   LWLockRelease(AddinShmemInitLock);
@@ -122,20 +116,13 @@ void mark_current_transaction() {
   while (seen == InvalidTransactionId || TransactionIdPrecedes(seen, xid)) {
     if (pg_atomic_compare_exchange_u32(slot, &seen, xid)) break;
   }
-  pg_memory_barrier();
-  // Counted after the mark (both full barriers): whoever read the count
-  // after this reads the mark too, and whoever judged a snapshot without
-  // the mark reads a count that changes afterwards.
-  pg_atomic_fetch_add_u64(&shared->writers_started, 1);
   marked_xid = xid;
 }
 
-void note_new_database() {
-  if (available()) pg_atomic_fetch_add_u64(&shared->writers_started, 1);
-}
-
-void mark_if_writing() {
-  if (TransactionIdIsValid(GetTopTransactionIdIfAny())) mark_current_transaction();
+bool mark_if_writing() {
+  if (!TransactionIdIsValid(GetTopTransactionIdIfAny())) return false;
+  mark_current_transaction();
+  return true;
 }
 
 bool may_have_written(TransactionId xid, TransactionId horizon) {
@@ -144,30 +131,6 @@ bool may_have_written(TransactionId xid, TransactionId horizon) {
     return true;
   uint32 seen = pg_atomic_read_u32(&shared->slots[xid % kSlots]);
   return seen != InvalidTransactionId && TransactionIdFollowsOrEquals(seen, xid);
-}
-
-uint64_t writers_started() {
-  if (!available()) return 0;
-  return pg_atomic_read_u64(&shared->writers_started);
-}
-
-bool snapshot_sees_writers_ended(Snapshot snapshot) {
-  if (!available() || snapshot->snapshot_type != SNAPSHOT_MVCC || snapshot->takenDuringRecovery)
-    return false;
-  TransactionId horizon = current_horizon();
-  if (!TransactionIdIsValid(horizon)) return false;
-  pg_memory_barrier();
-  // A writer's mark is on its top-level xid, which the snapshot lists when
-  // it is in progress (its subtransactions end with it).
-  for (uint32 i = 0; i < snapshot->xcnt; ++i)
-    if (may_have_written(snapshot->xip[i], horizon)) return false;
-  TransactionId next = XidFromFullTransactionId(ReadNextFullTransactionId());
-  if (next - snapshot->xmax > kMaxXidsAfterSnapshot) return false;
-  for (TransactionId xid = snapshot->xmax; xid != next;) {
-    if (may_have_written(xid, horizon)) return false;
-    TransactionIdAdvance(xid);
-  }
-  return true;
 }
 
 uint64_t writes_generation() { return generation; }

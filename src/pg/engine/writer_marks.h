@@ -33,8 +33,9 @@ bool available();
 // tables' triggers, before the transaction can commit.
 void mark_current_transaction();
 // The same, for a transaction that already has an xid (DDL that wrote the
-// catalogs); one without (read only, a standby) is left alone.
-void mark_if_writing();
+// catalogs); one without (read only, a standby) is left alone. Returns
+// whether it marked.
+bool mark_if_writing();
 // The oldest transaction the marks vouch for (older ones count as
 // marked), or InvalidTransactionId without marks. Read once per comparison
 // of snapshots: it takes XidGenLock.
@@ -43,22 +44,6 @@ TransactionId current_horizon();
 // one, and for any the marks cannot vouch for (before `horizon`, which
 // current_horizon() returned). Never false for a writer.
 bool may_have_written(TransactionId xid, TransactionId horizon);
-
-// Counts the transactions that have marked themselves, server-wide: it
-// changes right after a new writer's mark, before its first write. Two
-// snapshots that each see every marked transaction as ended
-// (snapshot_sees_writers_ended), judged under the same count, see the same
-// contents of the engine's tables -- what the shared cache
-// (pg/engine/shared_cache.h) relies on. 0 without marks.
-uint64_t writers_started();
-// Counts a new database as a writer beginning: a database created with a
-// dropped one's oid finds nothing shared under the old count.
-void note_new_database();
-// Whether `snapshot` sees every transaction that may have written the
-// engine's tables as ended (committed or aborted): none it lists as in
-// progress, none begun after it, is marked. False without marks, in
-// recovery and when too many transactions began since it was taken.
-bool snapshot_sees_writers_ended(Snapshot snapshot);
 
 // Changes with every write of this backend's to the engine's tables, and
 // when a transaction or subtransaction that wrote them ends: what it kept

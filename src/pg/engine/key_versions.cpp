@@ -1,0 +1,131 @@
+#include "pg/engine/key_versions.h"
+
+#include "core/flat_map.h"
+#include "pg/settings.h"
+
+extern "C" {
+#include "access/transam.h"
+#include "access/xact.h"
+#include "miscadmin.h"
+#include "storage/ipc.h"
+#include "storage/shmem.h"
+}
+
+namespace agentauthz::pg::key_versions {
+
+namespace {
+
+// 1 MB: with a thousand rows written a second, a slot is written about
+// once a minute.
+constexpr uint32 kSlots = 65536;
+
+struct Slot {
+  pg_atomic_uint64 version;
+  // The newest full transaction id that wrote the slot (0: none yet).
+  pg_atomic_uint64 newest_writer;
+};
+
+struct Shared {
+  Slot unkeyed;
+  Slot slots[kSlots];
+};
+
+Shared* shared = nullptr;
+shmem_request_hook_type previous_request_hook = nullptr;
+shmem_startup_hook_type previous_startup_hook = nullptr;
+
+void request_shmem() {
+  if (previous_request_hook) previous_request_hook();
+  RequestAddinShmemSpace(MAXALIGN(sizeof(Shared)));
+}
+
+void init_slot(Slot* slot) {
+  pg_atomic_init_u64(&slot->version, 1);
+  pg_atomic_init_u64(&slot->newest_writer, 0);
+}
+
+void startup_shmem() {
+  if (previous_startup_hook) previous_startup_hook();
+  LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+  bool found = false;
+  shared = static_cast<Shared*>(ShmemInitStruct("agentauthz key versions", sizeof(Shared), &found));
+  if (!found) {
+    init_slot(&shared->unkeyed);
+    for (Slot& slot : shared->slots) init_slot(&slot);
+  }
+  LWLockRelease(AddinShmemInitLock);
+}
+
+uint32 slot_of(char kind, std::string_view name) {
+  uint64 hash = core::hash_bytes(name.data(), name.size());
+  hash ^= (static_cast<uint64>(MyDatabaseId) << 8 | static_cast<unsigned char>(kind)) *
+          0x9e3779b97f4a7c15ULL;
+  return static_cast<uint32>(core::mix64(hash) % kSlots);
+}
+
+// The writer first, then the version (both full barriers): whoever reads
+// the new version reads the writer too.
+void note(Slot* slot, uint64 writer) {
+  uint64 seen = pg_atomic_read_u64(&slot->newest_writer);
+  while (seen < writer && !pg_atomic_compare_exchange_u64(&slot->newest_writer, &seen, writer)) {
+  }
+  pg_atomic_fetch_add_u64(&slot->version, 1);
+}
+
+// The version first, then the writer: a writer of a later version may be
+// read too, which only refuses more.
+Version read_slot(Slot* slot, uint64 xmin) {
+  Version result;
+  result.version = pg_atomic_read_u64(&slot->version);
+  pg_read_barrier();
+  result.writers_ended = pg_atomic_read_u64(&slot->newest_writer) < xmin;
+  return result;
+}
+
+}  // namespace
+
+void register_hooks() {
+  if (shared_cache_mb_setting == 0) return;
+  previous_request_hook = shmem_request_hook;
+  shmem_request_hook = request_shmem;
+  previous_startup_hook = shmem_startup_hook;
+  shmem_startup_hook = startup_shmem;
+}
+
+bool available() { return shared != nullptr; }
+
+uint32 object_slot(std::string_view object) { return slot_of('o', object); }
+uint32 subject_slot(std::string_view subject) { return slot_of('s', subject); }
+
+Version read(uint32 slot, uint64 xmin) {
+  if (!available()) return {};
+  return read_slot(&shared->slots[slot % kSlots], xmin);
+}
+
+Version read_unkeyed(uint64 xmin) {
+  if (!available()) return {};
+  return read_slot(&shared->unkeyed, xmin);
+}
+
+void note_tuple_write(std::string_view object, std::string_view subject) {
+  if (!available()) return;
+  uint64 writer = U64FromFullTransactionId(GetTopFullTransactionId());
+  note(&shared->slots[object_slot(object)], writer);
+  note(&shared->slots[subject_slot(subject)], writer);
+}
+
+void note_unkeyed_write() {
+  if (!available()) return;
+  // A new database has no transaction id of its own to wait for; the
+  // version alone makes what was shared under a reused oid stale.
+  FullTransactionId own = GetTopFullTransactionIdIfAny();
+  note(&shared->unkeyed, FullTransactionIdIsValid(own) ? U64FromFullTransactionId(own) : 0);
+}
+
+uint64 full_xid(TransactionId xid) {
+  FullTransactionId next = ReadNextFullTransactionId();
+  uint32 behind = XidFromFullTransactionId(next) - xid;
+  return U64FromFullTransactionId(next) - behind;
+}
+
+}  // namespace agentauthz::pg::key_versions
