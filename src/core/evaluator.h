@@ -78,15 +78,19 @@ class Evaluator {
   bool list_objects(const Subject& subject, RelationId relation, std::vector<Symbol>* ids,
                     BeyondDepth beyond = BeyondDepth::Raise, size_t max_nodes = SIZE_MAX);
   // Where a listing reports its objects. `interned`: an object the walk
-  // met as a node. `read`: an object of a monotone relation that leads
+  // met as a node. `read`, when the listing leaves out what is too deep
+  // (BeyondDepth::Omit): an object of a monotone relation that leads
   // nowhere further (a listing's documents, usually), its id as read from a
-  // tuple -- not interned, not de-duplicated (it may come again, or also
-  // as interned): a listing of 500,000 ids must not intern each one.
+  // tuple -- not interned, not de-duplicated (it comes once per path to it,
+  // and may come as interned too): a listing of 500,000 ids must not intern
+  // each one. `read` returns false to stop the listing (too many ids), which
+  // then returns false. (Raising on depth needs each object's first
+  // meeting, so that listing meets every object as a node.)
   struct ObjectSink {
     FunctionRef<void(Symbol)> interned;
-    FunctionRef<void(std::string_view)> read;
+    FunctionRef<bool(std::string_view)> read;
   };
-  // list_objects reporting to `sink`; the read ids count towards `max_nodes`.
+  // list_objects reporting to `sink`.
   bool list_objects(const Subject& subject, RelationId relation, const ObjectSink& sink,
                     BeyondDepth beyond = BeyondDepth::Raise, size_t max_nodes = SIZE_MAX);
   // Appends the subjects matching `filter` (type, optional relation) that
@@ -242,7 +246,7 @@ class Evaluator {
   // (see ObjectSink) instead of `found`.
   bool expand_reverse(const Subject& subject, RelationId target, size_t max_nodes,
                       bool raise_on_depth, FunctionRef<void(Symbol, int)> found,
-                      const FunctionRef<void(std::string_view)>* found_read = nullptr);
+                      const FunctionRef<bool(std::string_view)>* found_read = nullptr);
   // The objects on which a subject has a union-only relation, each with its
   // distance from the subject: a user's groups, computed once per
   // statement from the user's side. nullptr when there are too many.

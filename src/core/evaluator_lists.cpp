@@ -99,12 +99,11 @@ const std::vector<char>& Evaluator::relevant_to(RelationId target) {
 // `raise_on_depth`, else it is not followed.
 bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t max_nodes,
                                bool raise_on_depth, FunctionRef<void(Symbol, int)> found,
-                               const FunctionRef<void(std::string_view)>* found_read) {
+                               const FunctionRef<bool(std::string_view)>* found_read) {
   const Model& model = *model_;
   const RelationInfo& goal = model.relation(target);
   const std::vector<char>& relevant = relevant_to(target);
   NodeSet seen;
-  size_t read_count = 0;  // objects reported as read, not met as nodes
   std::deque<Node> queue;
   bool within_budget = true;
   // Whether a node of the relation leads anywhere relevant: nodes that do
@@ -123,8 +122,9 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
     return known == 1;
   };
   // Objects of the target read from tuples go to `found_read` as they are
-  // when nothing is walked from them.
-  bool report_read = found_read != nullptr && !leads_further(target);
+  // when nothing is walked from them. Not when too deep raises: whether an
+  // object is first met beyond the limit takes remembering every one.
+  bool report_read = found_read != nullptr && !raise_on_depth && !leads_further(target);
 
   // Each hop away from the subject is a hop check would take towards it:
   // the same depth limit applies, so both agree on what is too deep.
@@ -136,13 +136,13 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
                     std::to_string(options_.max_depth),
                 "listing " + model.type(goal.type).name + " objects for " + format(subject));
   };
-  auto over_budget = [&] {
-    if (seen.size() + read_count > max_nodes) within_budget = false;
-    return !within_budget;
-  };
   auto reach = [&](const Object& object, RelationId relation, int depth) {
     if (!within_budget || !relevant[relation] || !seen.insert(node_key(object, relation))) return;
-    if (over_budget() || beyond_depth(depth)) return;
+    if (seen.size() > max_nodes) {
+      within_budget = false;
+      return;
+    }
+    if (beyond_depth(depth)) return;
     if (leads_further(relation)) queue.push_back(Node{object, relation, depth});
     if (relation == target) found(object.id, depth);
   };
@@ -151,13 +151,12 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
                        int depth) {
     TypeId type = model.relation(relation).type;
     if (report_read && relation == target) {
-      if (beyond_depth(depth)) return;
+      // Left out, as met nodes are (raising never reads this way).
+      if (!within_budget || beyond_depth(depth)) return;
       reader_.read_objects(key, tupleset.name, model.type(type).name, [&](const ObjectKey& object) {
         if (never_counts(tupleset, object.condition)) return true;
-        ++read_count;
-        if (over_budget()) return false;
-        (*found_read)(object.id);
-        return true;
+        within_budget = (*found_read)(object.id);
+        return within_budget;
       });
       return;
     }
@@ -208,7 +207,7 @@ bool Evaluator::expand_reverse(const Subject& subject, RelationId target, size_t
 bool Evaluator::list_objects(const Subject& subject, RelationId relation, std::vector<Symbol>* ids,
                              BeyondDepth beyond, size_t max_nodes) {
   auto interned = [&](Symbol id) { ids->push_back(id); };
-  auto not_read = [](std::string_view) {};
+  auto not_read = [](std::string_view) { return true; };
   return list_objects(subject, relation, ObjectSink{interned, not_read}, beyond, max_nodes, false);
 }
 

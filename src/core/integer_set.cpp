@@ -34,4 +34,10 @@ void IntegerSet::assign(const std::vector<int64_t>& ids) {
     if (sparse_.insert(id, 1).second) ++size_;
 }
 
+void IntegerCollector::compact() {
+  std::sort(ids_.begin(), ids_.end());
+  ids_.erase(std::unique(ids_.begin(), ids_.end()), ids_.end());
+  compact_at_ = std::max(kFirstCompaction, ids_.size() * 2);
+}
+
 }  // namespace agentauthz::core

@@ -46,4 +46,29 @@ class IntegerSet {
   size_t size_ = 0;
 };
 
+// Collects ids that may come more than once (a listing reports an object
+// once per path to it), sorting out repeats whenever the list doubles:
+// memory stays within about twice the distinct ids, however many paths.
+class IntegerCollector {
+ public:
+  void add(int64_t id) {
+    ids_.push_back(id);
+    if (ids_.size() >= compact_at_) compact();
+  }
+  // At least the distinct ids held; exactly that right after compact().
+  size_t size() const { return ids_.size(); }
+  // Sorts the ids and drops repeats.
+  void compact();
+  // The distinct ids, sorted.
+  const std::vector<int64_t>& ids() {
+    compact();
+    return ids_;
+  }
+
+ private:
+  static constexpr size_t kFirstCompaction = 4096;
+  std::vector<int64_t> ids_;
+  size_t compact_at_ = kFirstCompaction;
+};
+
 }  // namespace agentauthz::core

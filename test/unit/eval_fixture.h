@@ -123,25 +123,28 @@ class EvalFixture {
 
   // Returns list_objects as reported to a sink -- ids read from tuples not
   // interned -- as sorted `type:id` strings without repeats; `read` counts
-  // the ids reported as read. Throws what the listing throws; an
-  // incomplete listing (over `max_nodes`) returns its partial list.
+  // the ids reported as read (as it goes), the sink stopping the listing
+  // at the `max_read`th.
+  // Throws what the listing throws; an incomplete listing returns its
+  // partial list.
   std::vector<std::string> objects_as_read(
       std::string_view subject, std::string_view relation, std::string_view type,
-      size_t* read = nullptr, Evaluator::BeyondDepth beyond = Evaluator::BeyondDepth::Raise,
-      size_t max_nodes = SIZE_MAX, bool* complete = nullptr) {
+      size_t* read = nullptr, Evaluator::BeyondDepth beyond = Evaluator::BeyondDepth::Omit,
+      size_t max_read = SIZE_MAX, bool* complete = nullptr) {
     RequestResolver resolve = evaluator_->resolver();
     TypeId t = resolve.type(type);
     std::vector<std::string> names;
     size_t read_ids = 0;
+    if (read != nullptr) *read = 0;
     auto interned = [&](Symbol id) { names.push_back(evaluator_->format(Object{t, id})); };
     auto as_read = [&](std::string_view id) {
-      ++read_ids;
+      if (read != nullptr) *read = ++read_ids;
       names.push_back(std::string(type) + ":" + std::string(id));
+      return read_ids < max_read;
     };
     bool done =
         evaluator_->list_objects(resolve.subject(subject), resolve.relation(t, relation),
-                                 Evaluator::ObjectSink{interned, as_read}, beyond, max_nodes);
-    if (read != nullptr) *read = read_ids;
+                                 Evaluator::ObjectSink{interned, as_read}, beyond);
     if (complete != nullptr) *complete = done;
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());

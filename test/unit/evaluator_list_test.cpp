@@ -88,35 +88,51 @@ TEST(ListObjects, LeafObjectsReachASinkAsReadWithoutInterning) {
   EXPECT_EQ(read, 0u);
 }
 
-// The ids reported as read count towards the listing's node budget, and
-// ids beyond the depth limit are left out or raise as for nodes met.
-TEST(ListObjects, ReadLeafObjectsCountTowardsTheBudgetAndTheDepthLimit) {
+// The sink stops a listing by returning false (too many ids: the listing
+// is incomplete); ids beyond the depth limit are left out as met nodes
+// are. A listing that raises on depth reads nothing into the sink: it must
+// know whether each object was met before.
+TEST(ListObjects, TheSinkStopsAListingAndDepthIsJudgedAsForNodes) {
   EvalFixture f(kDrive);
   for (int i = 0; i < 50; ++i) f.add({"document:" + std::to_string(i) + "#viewer@user:anne"});
-  bool complete = false;
+  bool complete = true;
   size_t read = 0;
-  f.objects_as_read("user:anne", "viewer", "document", &read, Evaluator::BeyondDepth::Raise, 49,
-                    &complete);
+  Names partial = f.objects_as_read("user:anne", "viewer", "document", &read,
+                                    Evaluator::BeyondDepth::Omit, 10, &complete);
   EXPECT_FALSE(complete);
-  EXPECT_LE(read, 49u);
+  EXPECT_EQ(read, 10u);
+  EXPECT_EQ(partial.size(), 10u);
   EXPECT_EQ(f.objects_as_read("user:anne", "viewer", "document", &read,
-                              Evaluator::BeyondDepth::Raise, 50, &complete)
+                              Evaluator::BeyondDepth::Omit, 51, &complete)
                 .size(),
             50u);
   EXPECT_TRUE(complete);
+  EXPECT_EQ(read, 50u);
 
   EvalOptions shallow;
   shallow.max_depth = 2;
   EvalFixture deep(kDrive, shallow);
   deep.add({"folder:a#viewer@user:anne", "folder:b#parent@folder:a", "document:1#parent@folder:a",
             "document:2#parent@folder:b", "document:3#viewer@user:anne"});
-  EXPECT_EQ(deep.objects_as_read("user:anne", "viewer", "document", nullptr,
-                                 Evaluator::BeyondDepth::Omit),
+  EXPECT_EQ(deep.objects_as_read("user:anne", "viewer", "document"),
             deep.objects("user:anne", "viewer", "document", Evaluator::BeyondDepth::Omit));
-  EXPECT_EQ(deep.objects_as_read("user:anne", "viewer", "document", nullptr,
-                                 Evaluator::BeyondDepth::Omit),
+  EXPECT_EQ(deep.objects_as_read("user:anne", "viewer", "document"),
             (Names{"document:1", "document:3"}));
-  EXPECT_THROW(deep.objects_as_read("user:anne", "viewer", "document"), Error);
+  EXPECT_THROW(deep.objects_as_read("user:anne", "viewer", "document", &read,
+                                    Evaluator::BeyondDepth::Raise),
+               Error);
+  EXPECT_EQ(read, 0u);
+
+  // Reading the documents at the limit finds none: nothing is too deep.
+  EvalFixture edge(kDrive, shallow);
+  edge.add({"group:a#member@user:anne", "group:b#member@group:a#member",
+            "document:1#viewer@group:a#member"});
+  Names expected{"document:1"};
+  EXPECT_EQ(edge.objects("user:anne", "viewer", "document"), expected);
+  EXPECT_EQ(edge.objects_as_read("user:anne", "viewer", "document", &read,
+                                 Evaluator::BeyondDepth::Raise),
+            expected);
+  EXPECT_EQ(edge.objects_as_read("user:anne", "viewer", "document"), expected);
 }
 
 TEST(ListObjects, NestedGroupsGrantTheirMembersAndTheUsersetItself) {

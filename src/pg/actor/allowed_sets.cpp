@@ -93,28 +93,30 @@ bool parse_canonical_integer(std::string_view text, int64_t* out) {
 bool build_allowed_set(const ActiveActor& actor, core::Evaluator& evaluator, AllowedSet* set) {
   Engine& engine = Engine::get();
   core::Interner& interner = engine.interner();
-  std::vector<int64_t> numbers;
-  std::vector<int64_t> named;
-  auto interned = [&](core::Symbol id) {
-    int64_t number = 0;
-    if (parse_canonical_integer(interner.text(id), &number))
-      numbers.push_back(number);
-    else
-      named.push_back(id);
-  };
-  auto read = [&](std::string_view id) {
+  // Ids come once per path to them: counted (and held) once each.
+  core::IntegerCollector numbers;
+  core::IntegerCollector named;
+  size_t most = Engine::cache_limit() / kListingBytesPerNode;
+  auto add = [&](std::string_view id, core::Symbol symbol) {
     int64_t number = 0;
     if (parse_canonical_integer(id, &number))
-      numbers.push_back(number);
+      numbers.add(number);
     else
-      named.push_back(interner.intern(id));
+      named.add(symbol != 0 ? symbol : interner.intern(id));
+  };
+  auto interned = [&](core::Symbol id) { add(interner.text(id), id); };
+  auto read = [&](std::string_view id) {
+    add(id, 0);
+    if (numbers.size() + named.size() <= most) return true;
+    numbers.compact();
+    named.compact();
+    return numbers.size() + named.size() <= most;
   };
   if (!list_allowed(actor, evaluator, set->relation, set->type,
-                    core::Evaluator::ObjectSink{interned, read},
-                    Engine::cache_limit() / kListingBytesPerNode))
+                    core::Evaluator::ObjectSink{interned, read}, most))
     return false;
-  set->integer_ids.assign(numbers);
-  set->named_ids.assign(named);
+  set->integer_ids.assign(numbers.ids());
+  set->named_ids.assign(named.ids());
   set->named_kept = true;
   allowed_sets.recount();
   // The set (and the ids it interned) must fit with room for nothing else,

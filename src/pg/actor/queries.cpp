@@ -261,12 +261,23 @@ std::vector<std::string> actor_allowed_ids(std::string_view relation,
   core::RequestResolver resolve = evaluator.resolver();
   core::TypeId type = resolve.type(object_type);
   core::RelationId rel = resolve.relation(type, relation);
+  // Ids come once per path to them: repeats are sorted out whenever the
+  // list doubles, so it stays within twice the answer.
   std::vector<std::string> ids;
+  size_t compact_at = 4096;
+  auto compact = [&] {
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    compact_at = std::max<size_t>(4096, ids.size() * 2);
+  };
   auto interned = [&](core::Symbol id) { ids.emplace_back(engine.interner().text(id)); };
-  auto read = [&](std::string_view id) { ids.emplace_back(id); };
+  auto read = [&](std::string_view id) {
+    ids.emplace_back(id);
+    if (ids.size() >= compact_at) compact();
+    return true;
+  };
   list_allowed(actor, evaluator, rel, type, core::Evaluator::ObjectSink{interned, read});
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  compact();
   if (audit::recording()) audit::note_listing(actor, relation, object_type, ids);
   return ids;
 }

@@ -78,7 +78,11 @@ core::IdList run_list_objects(std::string_view subject, std::string_view relatio
   core::IdList ids;
   const core::Interner& interner = Engine::get().interner();
   auto interned = [&](core::Symbol id) { ids.add(interner.text(id)); };
-  auto read = [&](std::string_view id) { ids.add(id); };
+  // Raising on depth, the listing meets every object as a node: none is read.
+  auto read = [&](std::string_view id) {
+    ids.add(id);
+    return true;
+  };
   evaluator.list_objects(who, rel, core::Evaluator::ObjectSink{interned, read});
   ids.sort_unique();
   return ids;
