@@ -92,9 +92,11 @@ SQL
 median() { sort -g | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
 # Run before each timed statement: a transaction that writes (and takes
-# back) a tuple, so the engine starts each run with empty caches instead of
-# reusing what the previous run read (it keeps them across every commit
-# that wrote none of its tables: see "kept caches" below).
+# back) a tuple, so the backend starts each run with its own caches empty
+# instead of reusing what the previous run read (it keeps them across every
+# commit that wrote none of its tables: see "kept caches" below). The
+# shared cache keeps every entry but those about the tuple's object and
+# subject: the timed runs read there what the warm-up read.
 fresh_view="BEGIN;
 SELECT 'X', agentauthz.write_tuple('document:bench-reset', 'viewer', 'user:bench-reset');
 SELECT 'X', agentauthz.delete_tuple('document:bench-reset', 'viewer', 'user:bench-reset');
@@ -203,13 +205,17 @@ read -r lo_cte_ms lo_cte_count <<<"$res"
 #   cold   an unrelated transaction commits before each (it takes an xid);
 #   fresh  each on a new connection (a new backend), after a statement
 #          without checks;
-#   load   back to back while pgbench commits $load_tps unrelated inserts a second.
+#   load   back to back while pgbench commits $load_tps unrelated inserts a second;
+#   writes back to back while pgbench writes $write_tps tuples a second (other
+#          documents, each its own transaction: every commit ends what the
+#          backend kept; the shared cache keeps all but the written keys).
 # "reference" is PostgreSQL alone, the same direct requests as one plain
 # index lookup each (no engine, nothing kept): what a new backend's first
 # touches of shared buffers cost by themselves.
 kept_n=${BENCH_KEPT_REQUESTS:-500}
 kept_stmts=${BENCH_KEPT_STATEMENTS:-40}
 load_tps=${BENCH_LOAD_TPS:-1000}
+write_tps=${BENCH_WRITE_TPS:-200}
 kept_kinds=(direct group folder denied reference)
 q -c "CREATE TABLE IF NOT EXISTS bench.orders (id bigserial PRIMARY KEY, item text)" >/dev/null
 kept_stmt() {
@@ -243,7 +249,7 @@ time_kept() {
   done
   q -F ' ' <<<"$script" | awk '$1 == "T" {print $3}' | tail -n +2 | median
 }
-declare -A kept_warm kept_cold kept_fresh kept_load
+declare -A kept_warm kept_cold kept_fresh kept_load kept_writes
 for kind in "${kept_kinds[@]}"; do
   log "kept caches: $kind, $kept_stmts statements of $kept_n checks, warm, cold and fresh"
   kept_warm[$kind]=$(time_kept "$kind" warm)
@@ -263,6 +269,21 @@ load_rate=$(( ($(q -c "SELECT count(*) FROM bench.orders") - load_commits_before
 kill "$load_pid" 2>/dev/null || true
 wait "$load_pid" 2>/dev/null || true
 q -c "TRUNCATE bench.orders" >/dev/null
+log "kept caches under tuple writes: pgbench writes $write_tps tuples a second"
+echo "SELECT agentauthz.write_tuple('document:load-' || (random() * 1000000)::int, 'viewer', 'user:bench-load');" \
+  >"${TMPDIR:-/tmp}/agentauthz-bench-writes.sql"
+"$pgbin/pgbench" -n -R "$write_tps" -T 3600 -c 1 -f "${TMPDIR:-/tmp}/agentauthz-bench-writes.sql" \
+  >"${TMPDIR:-/tmp}/agentauthz-bench-writes.log" 2>&1 &
+load_pid=$!
+sleep 2
+for kind in "${kept_kinds[@]}"; do kept_writes[$kind]=$(time_kept "$kind" warm); done
+count_writes="SELECT count(*) FROM agentauthz.tuples WHERE subject = 'user:bench-load'"
+load_writes_before=$(q -c "$count_writes")
+sleep 5
+write_rate=$(( ($(q -c "$count_writes") - load_writes_before) / 5 ))
+kill "$load_pid" 2>/dev/null || true
+wait "$load_pid" 2>/dev/null || true
+q -c "DELETE FROM agentauthz.tuples WHERE subject = 'user:bench-load'" >/dev/null
 
 # --- agreement ------------------------------------------------------------
 log "verifying agentauthz.check against the baseline ($nbase requests per kind)"
@@ -305,8 +326,10 @@ SQL
 
 # --- report ---------------------------------------------------------------
 shared_size=$(q -c "SHOW agentauthz.shared_cache_size")
-# What one pass over the direct requests writes into an empty shared cache.
-q -c "$fresh_view" >/dev/null
+# What one pass over the direct requests writes into an empty shared cache:
+# DDL on the tuples table (a no-op one) makes every entry stale, where a
+# tuple write makes only its own object's and subject's entries stale.
+q -c "ALTER TABLE agentauthz.tuples ALTER COLUMN subject SET STATISTICS -1" >/dev/null
 res=$(q -F ' ' -c "SELECT tuples_written, bytes_written FROM agentauthz.shared_cache_stats()" \
         -c "SELECT count(*) FILTER (WHERE agentauthz.check(subject, relation, object)) FROM bench.requests WHERE kind = 'direct'" \
         -c "SELECT tuples_written, bytes_written FROM agentauthz.shared_cache_stats()" | paste -sd ' ')
@@ -351,7 +374,9 @@ echo "            $(thousands "$n_tuples") tuples ($tbl_size with indexes), $(th
 echo "method:     one backend per row, one SQL statement per run over pre-generated requests:"
 echo "            SELECT count(*) FILTER (WHERE f(subject, relation, object)) FROM bench.requests WHERE kind = ...;"
 echo "            timed in the server (clock_timestamp() - statement_timestamp()), 1 warm-up + $reps runs, median;"
-echo "            requests vary users and documents (see bench/README.md); jit and parallel query off."
+echo "            requests vary users and documents (see bench/README.md); jit and parallel query off;"
+echo "            a tuple is written before each run: the backend's own caches start empty, the shared"
+echo "            cache answers what the warm-up read (entries about other objects stay valid)."
 echo
 printf '%-10s %-40s | %6s %9s %7s %6s | %5s %9s %7s %6s | %6s\n' \
   "" "" "" "agentauthz" "" "" "" "baseline" "" "" ""
@@ -390,13 +415,15 @@ printf 'list_objects(%s, viewer, document): %s documents (%.2f%% of all), agenta
   "$lo_ms" "$lo_cte_ms" "$lo_cte_count" "$(awk -v a="$lo_ms" -v b="$lo_cte_ms" 'BEGIN{print b/a}')"
 echo
 printf 'kept caches: statements of %d checks, median of %d, ms per statement (ratio to warm)\n' "$kept_n" "$kept_stmts"
-printf '  %-8s %9s %18s %18s %24s\n' kind warm "cold (commit)" "fresh connection" "under $load_rate commits/s"
+printf '  %-8s %9s %18s %18s %24s %26s\n' kind warm "cold (commit)" "fresh connection" \
+  "under $load_rate commits/s" "under $write_rate tuple writes/s"
 for kind in "${kept_kinds[@]}"; do
   w=${kept_warm[$kind]}
-  printf '  %-8s %9.2f %11.2f (%4.2fx) %11.2f (%4.2fx) %17.2f (%4.2fx)\n' "$kind" "$w" \
+  printf '  %-8s %9.2f %11.2f (%4.2fx) %11.2f (%4.2fx) %17.2f (%4.2fx) %19.2f (%4.2fx)\n' "$kind" "$w" \
     "${kept_cold[$kind]}" "$(awk -v a="${kept_cold[$kind]}" -v b="$w" 'BEGIN{print a/b}')" \
     "${kept_fresh[$kind]}" "$(awk -v a="${kept_fresh[$kind]}" -v b="$w" 'BEGIN{print a/b}')" \
-    "${kept_load[$kind]}" "$(awk -v a="${kept_load[$kind]}" -v b="$w" 'BEGIN{print a/b}')"
+    "${kept_load[$kind]}" "$(awk -v a="${kept_load[$kind]}" -v b="$w" 'BEGIN{print a/b}')" \
+    "${kept_writes[$kind]}" "$(awk -v a="${kept_writes[$kind]}" -v b="$w" 'BEGIN{print a/b}')"
 done
 echo
 echo "requests and answers (agentauthz over all n requests, baseline over the first base n):"
