@@ -167,7 +167,7 @@ class Harness {
   // vector or reported to a sink (leaf ids as read, not interned), sorted,
   // repeats dropped.
   std::vector<std::string> omitted_listing(const std::string& subject, const Relation& relation,
-                                  bool as_read) {
+                                           bool as_read) {
     Evaluator evaluator(model_, reader_, fresh_interner_);
     RequestResolver resolve = evaluator.resolver();
     TypeId type = resolve.type(relation.type);

@@ -142,9 +142,8 @@ class EvalFixture {
       names.push_back(std::string(type) + ":" + std::string(id));
       return read_ids < max_read;
     };
-    bool done =
-        evaluator_->list_objects(resolve.subject(subject), resolve.relation(t, relation),
-                                 Evaluator::ObjectSink{interned, as_read}, beyond);
+    bool done = evaluator_->list_objects(resolve.subject(subject), resolve.relation(t, relation),
+                                         Evaluator::ObjectSink{interned, as_read}, beyond);
     if (complete != nullptr) *complete = done;
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());

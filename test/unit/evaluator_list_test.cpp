@@ -118,9 +118,9 @@ TEST(ListObjects, TheSinkStopsAListingAndDepthIsJudgedAsForNodes) {
             deep.objects("user:anne", "viewer", "document", Evaluator::BeyondDepth::Omit));
   EXPECT_EQ(deep.objects_as_read("user:anne", "viewer", "document"),
             (Names{"document:1", "document:3"}));
-  EXPECT_THROW(deep.objects_as_read("user:anne", "viewer", "document", &read,
-                                    Evaluator::BeyondDepth::Raise),
-               Error);
+  EXPECT_THROW(
+      deep.objects_as_read("user:anne", "viewer", "document", &read, Evaluator::BeyondDepth::Raise),
+      Error);
   EXPECT_EQ(read, 0u);
 
   // Reading the documents at the limit finds none: nothing is too deep.
@@ -129,9 +129,9 @@ TEST(ListObjects, TheSinkStopsAListingAndDepthIsJudgedAsForNodes) {
             "document:1#viewer@group:a#member"});
   Names expected{"document:1"};
   EXPECT_EQ(edge.objects("user:anne", "viewer", "document"), expected);
-  EXPECT_EQ(edge.objects_as_read("user:anne", "viewer", "document", &read,
-                                 Evaluator::BeyondDepth::Raise),
-            expected);
+  EXPECT_EQ(
+      edge.objects_as_read("user:anne", "viewer", "document", &read, Evaluator::BeyondDepth::Raise),
+      expected);
   EXPECT_EQ(edge.objects_as_read("user:anne", "viewer", "document"), expected);
 }
 
