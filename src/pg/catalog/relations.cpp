@@ -52,7 +52,8 @@ Oid lookup_note_write(Oid schema) {
 }
 
 // Whether `relid` has the trigger `name` calling `function` as `type`
-// says, unconditionally (no WHEN), firing always (ENABLE ALWAYS).
+// says, unconditionally (no WHEN, no UPDATE OF), firing always (ENABLE
+// ALWAYS).
 bool fires_always(Oid relid, const std::string& name, Oid function, int16 type) {
   Relation rel = table_open(TriggerRelationId, AccessShareLock);
   ScanKeyData keys[2];
@@ -67,8 +68,9 @@ bool fires_always(Oid relid, const std::string& name, Oid function, int16 type) 
     auto* form = reinterpret_cast<Form_pg_trigger>(GETSTRUCT(tuple));
     // The table's own trigger, not a clone of a parent's (whose parent
     // can replace it without naming the table).
+    // Every UPDATE, not only of some columns (UPDATE OF leaves tgattr non-empty).
     always = form->tgenabled == TRIGGER_FIRES_ALWAYS && form->tgfoid == function &&
-             form->tgtype == type && !OidIsValid(form->tgparentid) &&
+             form->tgtype == type && !OidIsValid(form->tgparentid) && form->tgattr.dim1 == 0 &&
              heap_attisnull(tuple, Anum_pg_trigger_tgqual, RelationGetDescr(rel));
   }
   systable_endscan(scan);
