@@ -48,7 +48,8 @@ class IntegerSet {
 
 // Collects ids that may come more than once (a listing reports an object
 // once per path to it), sorting out repeats whenever the list doubles:
-// memory stays within about twice the distinct ids, however many paths.
+// memory stays within a few times the distinct ids (the list's capacity
+// is what it reached before the last compaction), however many paths.
 class IntegerCollector {
  public:
   void add(int64_t id) {

@@ -105,15 +105,18 @@ bool build_allowed_set(const ActiveActor& actor, core::Evaluator& evaluator, All
       named.add(symbol != 0 ? symbol : interner.intern(id));
   };
   auto interned = [&](core::Symbol id) { add(interner.text(id), id); };
+  // Counted with repeats until twice the bound, then without: a sort per
+  // `most` ids read at worst, not per id.
   auto read = [&](std::string_view id) {
     add(id, 0);
-    if (numbers.size() + named.size() <= most) return true;
+    if (numbers.size() + named.size() <= 2 * most) return true;
     numbers.compact();
     named.compact();
     return numbers.size() + named.size() <= most;
   };
   if (!list_allowed(actor, evaluator, set->relation, set->type,
-                    core::Evaluator::ObjectSink{interned, read}, most))
+                    core::Evaluator::ObjectSink{interned, read}, most) ||
+      numbers.ids().size() + named.ids().size() > most)
     return false;
   set->integer_ids.assign(numbers.ids());
   set->named_ids.assign(named.ids());

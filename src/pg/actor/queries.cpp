@@ -262,7 +262,7 @@ std::vector<std::string> actor_allowed_ids(std::string_view relation,
   core::TypeId type = resolve.type(object_type);
   core::RelationId rel = resolve.relation(type, relation);
   // Ids come once per path to them: repeats are sorted out whenever the
-  // list doubles, so it stays within twice the answer.
+  // list doubles, so it stays within a few times the answer.
   std::vector<std::string> ids;
   size_t compact_at = 4096;
   auto compact = [&] {

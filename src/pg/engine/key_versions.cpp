@@ -26,6 +26,9 @@ struct Slot {
 };
 
 struct Shared {
+  // Set once the unkeyed slot names the first transaction id this server
+  // handed out after it started.
+  pg_atomic_uint32 started;
   Slot unkeyed;
   Slot slots[kSlots];
 };
@@ -50,6 +53,7 @@ void startup_shmem() {
   bool found = false;
   shared = static_cast<Shared*>(ShmemInitStruct("agentauthz key versions", sizeof(Shared), &found));
   if (!found) {
+    pg_atomic_init_u32(&shared->started, 0);
     init_slot(&shared->unkeyed);
     for (Slot& slot : shared->slots) init_slot(&slot);
   }
@@ -104,6 +108,19 @@ Version read(uint32 slot, uint64 xmin) {
 
 Version read_unkeyed(uint64 xmin) {
   if (!available()) return {};
+  // The slots start empty with the server, but a transaction prepared
+  // before it stopped may have written rows (noted in the memory that was
+  // lost) and commit now. Every entry waits until all transactions older
+  // than the server's first use of the cache have ended, prepared ones
+  // included (they hold snapshots' xmin back). (A transaction that writes
+  // the engine's tables cannot be prepared while the library is loaded;
+  // this covers one prepared without it.)
+  if (pg_atomic_read_u32(&shared->started) == 0) {
+    // The newest id handed out so far: a snapshot whose xmin is past it
+    // sees every one of them ended.
+    note(&shared->unkeyed, U64FromFullTransactionId(ReadNextFullTransactionId()) - 1);
+    pg_atomic_write_u32(&shared->started, 1);
+  }
   return read_slot(&shared->unkeyed, xmin);
 }
 

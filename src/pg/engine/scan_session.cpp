@@ -6,13 +6,6 @@
 #include "pg/engine/visible_state.h"
 #include "pg/engine/writer_marks.h"
 
-extern "C" {
-#include "access/table.h"
-#include "access/xact.h"
-#include "storage/predicate.h"
-#include "storage/proc.h"
-}
-
 namespace agentauthz::pg {
 
 namespace {
@@ -133,29 +126,6 @@ bool scans_current() {
   return session.open && ActiveSnapshotSet() && current_stamp() == session.stamp;
 }
 
-namespace {
-
-// A serializable transaction's reads must be known to PostgreSQL's
-// conflict detection, which learns of them from the index pages a scan
-// reads; an answer from the kept or shared caches reads none. The engine's
-// tables are locked whole for it instead, once per transaction: a
-// serializable transaction that writes them conflicts with one that
-// checked, as the indexes' own locks would make it (more often).
-void lock_for_serializable(Snapshot snapshot) {
-  static LocalTransactionId locked = InvalidLocalTransactionId;
-  if (!IsolationIsSerializable() || locked == MyProc->lxid) return;
-  const Catalog& engine_tables = catalog();
-  for (Oid relid : {engine_tables.tuples, engine_tables.models, engine_tables.agents,
-                    engine_tables.delegations}) {
-    Relation rel = table_open(relid, AccessShareLock);
-    PredicateLockRelation(rel, snapshot);
-    table_close(rel, NoLock);
-  }
-  locked = MyProc->lxid;
-}
-
-}  // namespace
-
 // Registers the active snapshot for a new statement (or command) and tells
 // whether what it sees may differ from the previous one's view.
 bool scans_prepare() {
@@ -176,7 +146,6 @@ bool scans_prepare() {
   session.snapshot = RegisterSnapshot(active);
   CurrentResourceOwner = saved_owner;
   session.owner = scan_owner;
-  lock_for_serializable(session.snapshot);
   session.now = GetCurrentTransactionStartTimestamp();
   session.open = true;
   session.stamp = stamp;

@@ -166,9 +166,11 @@ bool available() { return header != nullptr; }
 View view_for(Snapshot snapshot, TimestampTz now, Oid tuples, bool writes_marked, bool wrote) {
   View view;
   // This transaction's own writes are visible to it alone, and to its
-  // parallel workers, which share its xid but not its local flags.
+  // parallel workers, which share its xid but not its local flags. A
+  // SERIALIZABLE transaction reads the indexes, whose pages tell
+  // PostgreSQL's conflict detection what it read.
   if (!available() || !key_versions::available() || !shared_cache_setting || !writes_marked ||
-      wrote || !OidIsValid(tuples) || IsParallelWorker() ||
+      wrote || !OidIsValid(tuples) || IsParallelWorker() || IsolationIsSerializable() ||
       snapshot->snapshot_type != SNAPSHOT_MVCC || snapshot->takenDuringRecovery)
     return view;
   TransactionId own = GetTopTransactionIdIfAny();

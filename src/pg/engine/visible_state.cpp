@@ -127,6 +127,11 @@ bool same_view(const View& a, const View& b) {
   if (!a.valid || !b.valid || a.writes_generation != b.writes_generation ||
       a.catalog_generation != b.catalog_generation || a.recovery != b.recovery)
     return false;
+  // A SERIALIZABLE transaction reads through the indexes what it did not
+  // read itself: PostgreSQL's conflict detection learns of a read from the
+  // index and heap pages it visits, and an answer kept from another
+  // transaction visits none (write skew would go unseen).
+  if (a.lxid != b.lxid && IsolationIsSerializable()) return false;
   if (!a.writes_marked || !b.writes_marked) return same_unmarked_view(a, b);
   // A transaction that wrote the engine's tables sees its writes only from
   // the commands after them: a view taken under an older command (the
