@@ -256,33 +256,34 @@ for kind in "${kept_kinds[@]}"; do
   kept_cold[$kind]=$(time_kept "$kind" cold)
   kept_fresh[$kind]=$(time_kept "$kind" fresh)
 done
+# kept_under_load NAME TPS CLIENTS SQL COUNT_SQL RESULTS: times every kept
+# kind warm into the array RESULTS while pgbench runs SQL at TPS; sets
+# measured_rate to the rows COUNT_SQL gains a second meanwhile.
+kept_under_load() {
+  local name=$1 tps=$2 clients=$3 sql=$4 count_sql=$5 kind before load_pid
+  local -n results=$6
+  echo "$sql" >"${TMPDIR:-/tmp}/agentauthz-bench-$name.sql"
+  "$pgbin/pgbench" -n -R "$tps" -T 3600 -c "$clients" -j 1 -f "${TMPDIR:-/tmp}/agentauthz-bench-$name.sql" \
+    >"${TMPDIR:-/tmp}/agentauthz-bench-$name.log" 2>&1 &
+  load_pid=$!
+  sleep 2
+  for kind in "${kept_kinds[@]}"; do results[$kind]=$(time_kept "$kind" warm); done
+  before=$(q -c "$count_sql")
+  sleep 5
+  measured_rate=$(( ($(q -c "$count_sql") - before) / 5 ))
+  kill "$load_pid" 2>/dev/null || true
+  wait "$load_pid" 2>/dev/null || true
+}
 log "kept caches under load: pgbench commits $load_tps unrelated inserts a second"
-echo "INSERT INTO bench.orders (item) VALUES ('paper');" >"${TMPDIR:-/tmp}/agentauthz-bench-load.sql"
-"$pgbin/pgbench" -n -R "$load_tps" -T 3600 -c 2 -j 1 -f "${TMPDIR:-/tmp}/agentauthz-bench-load.sql" \
-  >"${TMPDIR:-/tmp}/agentauthz-bench-load.log" 2>&1 &
-load_pid=$!
-sleep 2
-for kind in "${kept_kinds[@]}"; do kept_load[$kind]=$(time_kept "$kind" warm); done
-load_commits_before=$(q -c "SELECT count(*) FROM bench.orders")
-sleep 5
-load_rate=$(( ($(q -c "SELECT count(*) FROM bench.orders") - load_commits_before) / 5 ))
-kill "$load_pid" 2>/dev/null || true
-wait "$load_pid" 2>/dev/null || true
+kept_under_load load "$load_tps" 2 "INSERT INTO bench.orders (item) VALUES ('paper');" \
+  "SELECT count(*) FROM bench.orders" kept_load
+load_rate=$measured_rate
 q -c "TRUNCATE bench.orders" >/dev/null
 log "kept caches under tuple writes: pgbench writes $write_tps tuples a second"
-echo "SELECT agentauthz.write_tuple('document:load-' || (random() * 1000000)::int, 'viewer', 'user:bench-load');" \
-  >"${TMPDIR:-/tmp}/agentauthz-bench-writes.sql"
-"$pgbin/pgbench" -n -R "$write_tps" -T 3600 -c 1 -f "${TMPDIR:-/tmp}/agentauthz-bench-writes.sql" \
-  >"${TMPDIR:-/tmp}/agentauthz-bench-writes.log" 2>&1 &
-load_pid=$!
-sleep 2
-for kind in "${kept_kinds[@]}"; do kept_writes[$kind]=$(time_kept "$kind" warm); done
-count_writes="SELECT count(*) FROM agentauthz.tuples WHERE subject = 'user:bench-load'"
-load_writes_before=$(q -c "$count_writes")
-sleep 5
-write_rate=$(( ($(q -c "$count_writes") - load_writes_before) / 5 ))
-kill "$load_pid" 2>/dev/null || true
-wait "$load_pid" 2>/dev/null || true
+kept_under_load writes "$write_tps" 1 \
+  "SELECT agentauthz.write_tuple('document:load-' || (random() * 1000000)::int, 'viewer', 'user:bench-load');" \
+  "SELECT count(*) FROM agentauthz.tuples WHERE subject = 'user:bench-load'" kept_writes
+write_rate=$measured_rate
 q -c "DELETE FROM agentauthz.tuples WHERE subject = 'user:bench-load'" >/dev/null
 
 # --- agreement ------------------------------------------------------------

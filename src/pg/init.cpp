@@ -9,7 +9,6 @@
 #include "pg/common/guard.h"
 #include "pg/common/prepare_refusal.h"
 #include "pg/common/statements.h"
-#include "pg/engine/key_versions.h"
 #include "pg/engine/scan_session.h"
 #include "pg/engine/shared_cache.h"
 #include "pg/engine/writer_marks.h"
@@ -204,7 +203,6 @@ void _PG_init(void) {
     agentauthz::pg::audit_queue::register_hooks();
     agentauthz::pg::writer_marks::register_hooks();
     agentauthz::pg::shared_cache::register_hooks();
-    agentauthz::pg::key_versions::register_hooks();
     EnableQueryId();  // statement identity for the audit log
   }
 }

@@ -1,14 +1,11 @@
 #include "pg/engine/key_versions.h"
 
 #include "core/flat_map.h"
-#include "pg/settings.h"
 
 extern "C" {
 #include "access/transam.h"
 #include "access/xact.h"
 #include "miscadmin.h"
-#include "storage/ipc.h"
-#include "storage/shmem.h"
 }
 
 namespace agentauthz::pg::key_versions {
@@ -34,30 +31,10 @@ struct Shared {
 };
 
 Shared* shared = nullptr;
-shmem_request_hook_type previous_request_hook = nullptr;
-shmem_startup_hook_type previous_startup_hook = nullptr;
-
-void request_shmem() {
-  if (previous_request_hook) previous_request_hook();
-  RequestAddinShmemSpace(MAXALIGN(sizeof(Shared)));
-}
 
 void init_slot(Slot* slot) {
   pg_atomic_init_u64(&slot->version, 1);
   pg_atomic_init_u64(&slot->newest_writer, 0);
-}
-
-void startup_shmem() {
-  if (previous_startup_hook) previous_startup_hook();
-  LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-  bool found = false;
-  shared = static_cast<Shared*>(ShmemInitStruct("agentauthz key versions", sizeof(Shared), &found));
-  if (!found) {
-    pg_atomic_init_u32(&shared->started, 0);
-    init_slot(&shared->unkeyed);
-    for (Slot& slot : shared->slots) init_slot(&slot);
-  }
-  LWLockRelease(AddinShmemInitLock);
 }
 
 uint32 slot_of(char kind, std::string_view name) {
@@ -88,12 +65,14 @@ Version read_slot(Slot* slot, uint64 xmin) {
 
 }  // namespace
 
-void register_hooks() {
-  if (shared_cache_mb_setting == 0) return;
-  previous_request_hook = shmem_request_hook;
-  shmem_request_hook = request_shmem;
-  previous_startup_hook = shmem_startup_hook;
-  shmem_startup_hook = startup_shmem;
+Size shmem_size() { return sizeof(Shared); }
+
+void attach(void* memory, bool initialize) {
+  shared = static_cast<Shared*>(memory);
+  if (!initialize) return;
+  pg_atomic_init_u32(&shared->started, 0);
+  init_slot(&shared->unkeyed);
+  for (Slot& slot : shared->slots) init_slot(&slot);
 }
 
 bool available() { return shared != nullptr; }

@@ -26,8 +26,10 @@
 
 namespace agentauthz::pg::key_versions {
 
-// Requests and attaches the shared memory (with the shared cache).
-void register_hooks();
+// The shared memory the slots take; the shared cache requests it with its
+// own and attaches it (initializing it when the server starts).
+Size shmem_size();
+void attach(void* memory, bool initialize);
 bool available();
 
 // The slot of lookups about an object (`type:id`) or a subject (`type:id`,

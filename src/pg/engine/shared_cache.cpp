@@ -67,10 +67,11 @@ uint64 slot_count_for(uint64 ring_bytes) {
   return count;
 }
 
+// Header, index, ring, then the key slots (pg/engine/key_versions.h).
 Size shmem_size() {
   uint64 ring_bytes = ring_bytes_setting();
   return MAXALIGN(sizeof(Header)) + slot_count_for(ring_bytes) * sizeof(pg_atomic_uint64) +
-         ring_bytes;
+         ring_bytes + key_versions::shmem_size();
 }
 
 void request_shmem() {
@@ -94,6 +95,7 @@ void startup_shmem() {
     for (uint64 i = 0; i < header->slot_count; ++i) pg_atomic_init_u64(&slots[i], 0);
   }
   ring = reinterpret_cast<char*>(slots + header->slot_count);
+  key_versions::attach(ring + header->ring_bytes, !found);
   LWLockRelease(AddinShmemInitLock);
 }
 
